@@ -1,0 +1,233 @@
+"""The curated knowledge: question-and-answer entries loaded from `knowledge/` and validated.
+
+Layout of a knowledge folder (only `faq/` is required, so another team can reuse the bot):
+
+    faq/*.yaml      entries (`entries: [...]`), any number of files
+    topics.yaml     topic id -> label, in display order (else topics are free text)
+    sources.yaml    the documents answers may cite (else any source name is accepted)
+    lexicon.yaml    synonyms, domain terms and fillers for the matcher
+    messages.yaml   the fixed texts around answers (welcome, "I don't know", emergency lines)
+    numbers.yaml    official numbers for the checker
+    tips.yaml       safety tips for subscribers
+    out_of_scope.yaml  questions deliberately not answered (so the matcher can say so)
+
+Loading is all or nothing: every problem is collected and reported together, naming the file,
+the entry and the field, and nothing is returned unless everything is valid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from .lexicon import Lexicon, load_lexicon
+from .messages import Messages, load_messages
+from .numbers import NumberBook, load_numbers
+from .tips import Tip, load_tips
+from .validation import Fields, KnowledgeError, Problems, mapping, read_yaml
+
+# An answer plus its footer must fit one Telegram message (4,096 characters) with room to spare.
+MAX_ANSWER_CHARS = 1500
+MAX_PHRASING_CHARS = 200
+
+ENTRY_FIELDS = {"id", "topic", "question", "alternatives", "answer", "related", "sources", "reviewed"}
+
+DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "knowledge"
+
+
+@dataclass(frozen=True)
+class Entry:
+    id: str
+    topic: str
+    question: str
+    alternatives: tuple[str, ...]
+    answer: str
+    related: tuple[str, ...]
+    sources: tuple[str, ...]
+    reviewed: dt.date
+    file: str = ""
+
+    @property
+    def phrasings(self) -> tuple[str, ...]:
+        """The canonical question first, then the alternatives."""
+        return (self.question, *self.alternatives)
+
+
+@dataclass(frozen=True)
+class OutOfScope:
+    """A kind of question the knowledge deliberately does not answer, with example phrasings."""
+
+    id: str
+    examples: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    entries: tuple[Entry, ...]
+    lexicon: Lexicon = field(default_factory=Lexicon.build)
+    topics: Mapping[str, str] = field(default_factory=dict)
+    sources: Mapping[str, str] = field(default_factory=dict)
+    numbers: NumberBook = field(default_factory=NumberBook.empty)
+    tips: tuple[Tip, ...] = ()
+    messages: Messages = field(default_factory=Messages)
+    out_of_scope: tuple[OutOfScope, ...] = ()
+    root: Path | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
+
+    def get(self, entry_id: str) -> Entry | None:
+        return self._by_id.get(entry_id)  # type: ignore[attr-defined]
+
+    def __contains__(self, entry_id: object) -> bool:
+        return entry_id in self._by_id  # type: ignore[attr-defined]
+
+    def topic_label(self, topic: str) -> str:
+        return self.topics.get(topic, topic)
+
+    def in_topic(self, topic: str) -> list[Entry]:
+        return [e for e in self.entries if e.topic == topic]
+
+
+def knowledge_dir(explicit: str | os.PathLike | None = None) -> Path:
+    """The folder to load: an explicit path, else BOT_KNOWLEDGE_DIR, else the bundled knowledge."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get("BOT_KNOWLEDGE_DIR", "").strip()
+    return Path(env) if env else DEFAULT_KNOWLEDGE_DIR
+
+
+def _load_simple_map(path: Path, key: str, label: str, problems: Problems) -> dict[str, str]:
+    if not path.exists():
+        return {}
+    data = mapping(read_yaml(path, label, problems) or {}, label, problems)
+    if data is None:
+        return {}
+    Fields(data, label, problems, {key})
+    raw = data.get(key)
+    if not isinstance(raw, dict) or not raw:
+        problems.add(label, f"field '{key}' must map names to labels")
+        return {}
+    result = {}
+    for name, text in raw.items():
+        if not isinstance(text, str) or not text.strip():
+            problems.add(f"{label}: '{name}'", "label must be non-empty text")
+        else:
+            result[str(name)] = text.strip()
+    return result
+
+
+def _load_out_of_scope(path: Path, label: str, problems: Problems) -> tuple[OutOfScope, ...]:
+    if not path.exists():
+        return ()
+    reported = len(problems.items)
+    data = read_yaml(path, label, problems)
+    if len(problems.items) > reported:
+        return ()
+    doc = mapping(data, label, problems)
+    if doc is None:
+        return ()
+    Fields(doc, label, problems, {"topics"})
+    raw_topics = doc.get("topics")
+    if not isinstance(raw_topics, list) or not raw_topics:
+        problems.add(label, "field 'topics' must be a non-empty list")
+        return ()
+    topics: list[OutOfScope] = []
+    for i, raw in enumerate(raw_topics):
+        where = f"{label}: topic {i + 1}"
+        data = mapping(raw, where, problems)
+        if data is None:
+            continue
+        f = Fields(data, where, problems, {"id", "examples"})
+        topic_id = f.identifier("id")
+        examples = f.text_list("examples", min_items=1, max_len=MAX_PHRASING_CHARS)
+        if topic_id is not None and examples:
+            topics.append(OutOfScope(topic_id, examples))
+    return tuple(topics)
+
+
+def _load_entry(raw: object, label: str, index: int, problems: Problems,
+                topics: Mapping[str, str], sources: Mapping[str, str]) -> Entry | None:
+    where = f"{label}: entry {index + 1}"
+    data = mapping(raw, where, problems)
+    if data is None:
+        return None
+    if isinstance(data.get("id"), str):
+        where = f"{label}: entry '{data['id']}'"
+    f = Fields(data, where, problems, ENTRY_FIELDS)
+    entry_id = f.identifier("id")
+    topic = f.text("topic", max_len=48)
+    question = f.text("question", max_len=MAX_PHRASING_CHARS)
+    alternatives = f.text_list("alternatives", max_len=MAX_PHRASING_CHARS)
+    answer = f.text("answer", max_len=MAX_ANSWER_CHARS)
+    related = f.text_list("related", required=False)
+    cited = f.text_list("sources", min_items=1)
+    reviewed = f.date("reviewed")
+    if topic is not None and topics and topic not in topics:
+        problems.add(where, f"topic '{topic}' is not in topics.yaml ({', '.join(topics)})")
+    for source in cited:
+        if sources and source not in sources:
+            problems.add(where, f"source '{source}' is not listed in sources.yaml")
+    if None in (entry_id, topic, question, answer, reviewed):
+        return None
+    return Entry(entry_id, topic, question, alternatives, answer, related, cited, reviewed, label)
+
+
+def load_knowledge(folder: str | os.PathLike | None = None) -> Knowledge:
+    """Load and validate a knowledge folder; raises KnowledgeError listing every problem."""
+    root = knowledge_dir(folder)
+    problems = Problems()
+    if not root.is_dir():
+        raise KnowledgeError([f"{root}: knowledge folder not found"])
+    topics = _load_simple_map(root / "topics.yaml", "topics", "topics.yaml", problems)
+    sources = _load_simple_map(root / "sources.yaml", "sources", "sources.yaml", problems)
+    lexicon = load_lexicon(root / "lexicon.yaml", "lexicon.yaml", problems)
+
+    files = sorted((root / "faq").glob("*.yaml")) + sorted((root / "faq").glob("*.yml"))
+    if not files:
+        problems.add(f"{root / 'faq'}", "no entry files (*.yaml) found")
+    entries: list[Entry] = []
+    first_seen: dict[str, str] = {}
+    for path in files:
+        label = f"faq/{path.name}"
+        reported = len(problems.items)
+        data = read_yaml(path, label, problems)
+        if len(problems.items) > reported:
+            continue
+        if data is None:
+            problems.add(label, "is empty")
+            continue
+        doc = mapping(data, label, problems)
+        if doc is None:
+            continue
+        Fields(doc, label, problems, {"entries"})
+        raw_entries = doc.get("entries")
+        if not isinstance(raw_entries, list) or not raw_entries:
+            problems.add(label, "field 'entries' must be a non-empty list")
+            continue
+        for index, raw in enumerate(raw_entries):
+            entry = _load_entry(raw, label, index, problems, topics, sources)
+            if entry is None:
+                continue
+            if entry.id in first_seen:
+                problems.add(f"{label}: entry '{entry.id}'", f"duplicate id (first defined in {first_seen[entry.id]})")
+                continue
+            first_seen[entry.id] = label
+            entries.append(entry)
+
+    for entry in entries:
+        for rel in entry.related:
+            if rel == entry.id:
+                problems.add(f"{entry.file}: entry '{entry.id}'", "lists itself in 'related'")
+            elif rel not in first_seen:
+                problems.add(f"{entry.file}: entry '{entry.id}'", f"related id '{rel}' does not exist")
+
+    numbers = load_numbers(root / "numbers.yaml", "numbers.yaml", problems)
+    tips = load_tips(root / "tips.yaml", "tips.yaml", problems, set(first_seen))
+    messages = load_messages(root / "messages.yaml", "messages.yaml", problems)
+    out_of_scope = _load_out_of_scope(root / "out_of_scope.yaml", "out_of_scope.yaml", problems)
+    problems.raise_if_any()
+    return Knowledge(tuple(entries), lexicon, topics, sources, numbers, tips, messages, out_of_scope, root)

@@ -1,0 +1,190 @@
+"""The official-number list (`numbers.yaml`): institutions, their verified numbers, and numbers
+that web pages wrongly present as official. Only exact numbers are listed, never prefixes: the
+95 ranges are shared by call-centre operators (see shared/reference/official-numbers.md 2.6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping
+
+from .validation import Fields, Problems, mapping, read_yaml
+
+CATEGORIES = {"payment", "bank", "carrier", "public"}
+USES = {"inbound", "calls", "sms", "sms_inbound"}
+LEVELS = {"V1", "V2", "V3"}
+AREA_CODE_RULES = {"ambiguous", "genuine"}
+NUMBER_PATTERN = re.compile(r"^\d{3,20}$")
+
+
+@dataclass(frozen=True)
+class Institution:
+    id: str
+    name_zh: str
+    name_en: str
+    category: str
+    products: tuple[str, ...]
+    aliases: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OfficialNumber:
+    number: str
+    institution: Institution
+    uses: frozenset[str]
+    verified: str
+    source: str
+    note: str | None = None
+    # How to read "area code + this number" (95/96 short numbers only): "genuine" where the real
+    # caller ID looks like that (96110), else "ambiguous" (bank call centres sometimes, spoofers too).
+    area_code: str = "ambiguous"
+
+    @property
+    def calls_out(self) -> bool:
+        return "calls" in self.uses
+
+
+@dataclass(frozen=True)
+class Misinformation:
+    number: str
+    claimed_for: Institution
+    source: str
+    note: str
+
+
+@dataclass(frozen=True)
+class NumberBook:
+    institutions: Mapping[str, Institution]
+    numbers: Mapping[str, OfficialNumber]
+    misinformation: Mapping[str, Misinformation]
+    reviewed: dt.date | None = None
+
+    @classmethod
+    def empty(cls) -> "NumberBook":
+        return cls({}, {}, {}, None)
+
+    def __len__(self) -> int:
+        return len(self.numbers)
+
+
+INSTITUTION_FIELDS = {"id", "name_zh", "name_en", "category", "products", "aliases", "numbers"}
+NUMBER_FIELDS = {"number", "uses", "verified", "source", "note_zh", "area_code"}
+MISINFO_FIELDS = {"number", "claimed_for", "source", "note_zh"}
+
+
+def _number(f: Fields) -> str | None:
+    value = f.data.get("number")
+    if not isinstance(value, str):
+        f.problems.add(f.where, "field 'number' must be a quoted string of digits (e.g. \"95188\")")
+        return None
+    if not NUMBER_PATTERN.match(value):
+        f.problems.add(f.where, f"number {value!r} must be 3 to 20 digits with no spaces or dashes")
+        return None
+    return value
+
+
+def load_numbers(path: Path, label: str, problems: Problems) -> NumberBook:
+    """Load numbers.yaml; a missing file means no official list (every number is 'unknown')."""
+    if not path.exists():
+        return NumberBook.empty()
+    reported = len(problems.items)
+    data = read_yaml(path, label, problems)
+    if len(problems.items) > reported:
+        return NumberBook.empty()
+    doc = mapping(data, label, problems)
+    if doc is None:
+        return NumberBook.empty()
+    top = Fields(doc, label, problems, {"version", "reviewed", "institutions", "misinformation"})
+    reviewed = top.date("reviewed")
+    institutions: dict[str, Institution] = {}
+    numbers: dict[str, OfficialNumber] = {}
+    seen_at: dict[str, str] = {}
+
+    raw_institutions = doc.get("institutions")
+    if not isinstance(raw_institutions, list) or not raw_institutions:
+        problems.add(label, "field 'institutions' must be a non-empty list")
+        raw_institutions = []
+    for i, raw in enumerate(raw_institutions):
+        where = f"{label}: institution {i + 1}"
+        data = mapping(raw, where, problems)
+        if data is None:
+            continue
+        if isinstance(data.get("id"), str):
+            where = f"{label}: institution '{data['id']}'"
+        f = Fields(data, where, problems, INSTITUTION_FIELDS)
+        inst_id = f.identifier("id")
+        name_zh, name_en = f.text("name_zh", max_len=60), f.text("name_en", max_len=80)
+        category = f.text("category", max_len=20)
+        if category is not None and category not in CATEGORIES:
+            problems.add(where, f"category '{category}' must be one of {', '.join(sorted(CATEGORIES))}")
+        products = f.text_list("products", max_len=40)
+        aliases = f.text_list("aliases", min_items=1, max_len=40)
+        raw_numbers = data.get("numbers")
+        if not isinstance(raw_numbers, list) or not raw_numbers:
+            problems.add(where, "field 'numbers' must be a non-empty list")
+            raw_numbers = []
+        if inst_id in institutions:
+            problems.add(where, "duplicate institution id")
+            continue
+        if None in (inst_id, name_zh, name_en, category):
+            continue
+        inst = Institution(inst_id, name_zh, name_en, category, products, aliases)
+        institutions[inst_id] = inst
+        for j, raw_number in enumerate(raw_numbers):
+            n_where = f"{where}: number {j + 1}"
+            n_data = mapping(raw_number, n_where, problems)
+            if n_data is None:
+                continue
+            nf = Fields(n_data, n_where, problems, NUMBER_FIELDS)
+            number = _number(nf)
+            if number is not None:
+                n_where = f"{where}: number {number}"
+                nf.where = n_where
+            uses = nf.text_list("uses", min_items=1, max_len=20)
+            for use in uses:
+                if use not in USES:
+                    problems.add(n_where, f"use '{use}' must be one of {', '.join(sorted(USES))}")
+            verified = nf.text("verified", max_len=4)
+            if verified is not None and verified not in LEVELS:
+                problems.add(n_where, f"verified '{verified}' must be one of V1, V2, V3 (unverified numbers are not listed)")
+            source = nf.text("source", max_len=1000)
+            note = nf.text("note_zh", required=False, max_len=300)
+            area_code = nf.text("area_code", required=False, max_len=20) or "ambiguous"
+            if area_code not in AREA_CODE_RULES:
+                problems.add(n_where, f"area_code '{area_code}' must be 'ambiguous' or 'genuine'")
+            if number is None or None in (verified, source):
+                continue
+            if number in seen_at:
+                problems.add(n_where, f"duplicate number (already listed under {seen_at[number]})")
+                continue
+            seen_at[number] = inst_id
+            numbers[number] = OfficialNumber(number, inst, frozenset(uses), verified, source, note, area_code)
+
+    misinformation: dict[str, Misinformation] = {}
+    raw_misinfo = doc.get("misinformation") or []
+    if not isinstance(raw_misinfo, list):
+        problems.add(label, "field 'misinformation' must be a list")
+        raw_misinfo = []
+    for i, raw in enumerate(raw_misinfo):
+        where = f"{label}: misinformation {i + 1}"
+        data = mapping(raw, where, problems)
+        if data is None:
+            continue
+        f = Fields(data, where, problems, MISINFO_FIELDS)
+        number = _number(f)
+        claimed = f.text("claimed_for", max_len=48)
+        source = f.text("source", max_len=1000)
+        note = f.text("note_zh", max_len=300)
+        if claimed is not None and claimed not in institutions:
+            problems.add(where, f"claimed_for '{claimed}' is not an institution id")
+            continue
+        if number is None or None in (claimed, source, note):
+            continue
+        if number in seen_at:
+            problems.add(where, f"duplicate number {number} (already listed under {seen_at[number]})")
+            continue
+        seen_at[number] = "misinformation"
+        misinformation[number] = Misinformation(number, institutions[claimed], source, note)
+    return NumberBook(institutions, numbers, misinformation, reviewed)

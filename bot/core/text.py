@@ -1,0 +1,116 @@
+"""Text normalisation for unspaced Chinese.
+
+Everything the matcher, the checker and the scanner compare goes through `normalize` first, so
+that full-width forms, traditional characters, case, punctuation, emoji and invisible characters
+never decide a match.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import unicodedata
+from functools import lru_cache
+from pathlib import Path
+
+import opencc
+
+# Characters that render as nothing but break string comparison: every format (Cf) and control
+# (Cc) character except newline and tab (zero-width space/joiners, BOM, bidi marks, soft hyphen,
+# tags), plus variation selectors. NFKC keeps them, so they are deleted explicitly; the table is
+# built once so that deleting them is one C-level `str.translate`.
+def _invisible_table() -> dict[int, None]:
+    table: dict[int, None] = {}
+    for code in list(range(0x10000)) + list(range(0xE0000, 0xE0080)) + list(range(0xE0100, 0xE01F0)):
+        ch = chr(code)
+        if ch in "\n\t":
+            continue
+        if unicodedata.category(ch) in ("Cf", "Cc") or 0xFE00 <= code <= 0xFE0F or code >= 0xE0100:
+            table[code] = None
+    return table
+
+
+_INVISIBLE = _invisible_table()
+
+# After NFKC, everything in the Basic Multilingual Plane that is not a letter or a decimal digit
+# (punctuation, symbols, spaces, circled numbers...) becomes a space; emoji and other symbols
+# outside it are handled by the regular expression below.
+_SEPARATORS = {
+    code: " " for code in range(0x10000)
+    if not (unicodedata.category(chr(code))[0] == "L" or unicodedata.category(chr(code)) == "Nd")
+    and code not in _INVISIBLE
+}
+_ASTRAL_SYMBOLS = re.compile("[\U00010000-\U0001FFFF\U000E0000-\U000E0FFF\U000F0000-\U0010FFFF]")
+_CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df]")
+
+_T2S = opencc.OpenCC("t2s")
+
+
+def is_cjk(ch: str) -> bool:
+    """True for a Chinese (CJK unified ideograph) character."""
+    return len(ch) == 1 and _CJK.match(ch) is not None
+
+
+def strip_invisible(text: str) -> str:
+    """Drop zero-width, format and control characters (keeps newlines and tabs)."""
+    return text.translate(_INVISIBLE)
+
+
+def to_simplified(text: str) -> str:
+    """Traditional -> Simplified Chinese (OpenCC t2s); other text passes through."""
+    return _T2S.convert(text)
+
+
+def normalize(text: str) -> str:
+    """One comparable form: NFKC (full-width -> half-width), no invisible characters, lower case,
+    simplified Chinese; every run of punctuation, symbols, emoji or whitespace becomes one space.
+    """
+    text = unicodedata.normalize("NFKC", text.translate(_INVISIBLE)).lower()
+    text = to_simplified(text).translate(_SEPARATORS)
+    return " ".join(_ASTRAL_SYMBOLS.sub(" ", text).split())
+
+
+# --- pinyin ---------------------------------------------------------------------------------
+# Homophone typos (借被 for 借呗, 冻洁 for 冻结) are common when people type pinyin in a hurry,
+# so the matcher also compares toneless syllables. pypinyin's character table is read directly:
+# its phrase dictionaries (and their memory) are not needed for single characters.
+
+_TONE_MARKS = str.maketrans({"ü": "v", "ǖ": "v", "ǘ": "v", "ǚ": "v", "ǜ": "v"})
+
+
+def _strip_tone(syllable: str) -> str:
+    syllable = syllable.translate(_TONE_MARKS)
+    decomposed = unicodedata.normalize("NFD", syllable)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@lru_cache(maxsize=1)
+def _pinyin_table() -> dict[str, str]:
+    # find_spec locates the package without importing it: importing pypinyin would load its
+    # own copy of this table plus the phrase dictionaries (tens of MB, a third of a second).
+    spec = importlib.util.find_spec("pypinyin")
+    if spec is None or spec.origin is None:  # pragma: no cover - a declared dependency
+        raise RuntimeError("pypinyin is not installed")
+    data = Path(spec.origin).with_name("pinyin_dict.json").read_text("utf-8")
+    stripped: dict[str, str] = {}
+    table: dict[str, str] = {}
+    for code, readings in json.loads(data).items():
+        first = readings.split(",", 1)[0]
+        syllable = stripped.get(first)
+        if syllable is None:
+            syllable = stripped[first] = _strip_tone(first)
+        table[chr(int(code))] = syllable
+    return table
+
+
+def pinyin_of(ch: str) -> str:
+    """Toneless pinyin of one Chinese character (its most common reading); the character itself
+    when it has none (digits, latin letters, rare characters)."""
+    return _pinyin_table().get(ch, ch)
+
+
+def pinyin_seq(text: str) -> list[str]:
+    """Toneless pinyin for each character of `text`."""
+    table = _pinyin_table()
+    return [table.get(ch, ch) for ch in text]

@@ -1,0 +1,162 @@
+"""The bundled knowledge is complete and well-formed; broken knowledge never half-loads."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.core.knowledge import load_knowledge
+from bot.core.validation import KnowledgeError
+
+SEEDS = ["000_1f566ea0f422ff90.txt", "001_bbc43d88f724e707.txt", "002_20486913ae4af3c0.txt",
+         "003_8cd919f2b1a25123.txt", "004_6bb0caffe255f2ae.txt"]
+
+
+def test_bundled_knowledge_has_enough_entries_citing_every_seed(knowledge):
+    assert len(knowledge.entries) >= 50
+    cited = {s for e in knowledge.entries for s in e.sources}
+    for seed in SEEDS:
+        assert seed in cited, f"no entry cites {seed}"
+
+
+def test_every_entry_is_complete(knowledge):
+    for entry in knowledge.entries:
+        assert len(entry.alternatives) >= 3, entry.id
+        assert entry.topic in knowledge.topics, entry.id
+        assert entry.related, f"{entry.id} has no related entries"
+        assert entry.reviewed.year >= 2026
+
+
+def test_key_facts_from_the_seeds_are_reachable(knowledge):
+    """Spot checks that the figures the seeds give made it into the answers."""
+    answers = "\n".join(e.answer for e in knowledge.entries)
+    for fact in ["95188", "3000 元", "72 小时", "3–7 个工作日", "100 万元", "15%–20%", "2 小时",
+                 "我的 - 设置 - 安全中心 - 安全锁", "我的 - 设置 - 支付设置 - 支付额度", "你敢付我敢赔",
+                 "反洗钱", "上门核实", "第二百六十四条", "数额特别巨大"]:
+        assert fact in answers, fact
+
+
+def test_official_numbers_in_answers_are_on_the_official_list(knowledge):
+    """No answer may mention a service number that numbers.yaml does not source."""
+    listed = set(knowledge.numbers.numbers) | {"110", "12321"}
+    for entry in knowledge.entries:
+        for number in re.findall(r"(?<!\d)(9\d{4}|1\d{4}|10\d{3})(?!\d)", entry.answer):
+            assert number in listed or number in knowledge.numbers.misinformation, (entry.id, number)
+
+
+# --- validation -------------------------------------------------------------------------
+
+def _write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+
+
+def _problems(folder: Path) -> list[str]:
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(folder)
+    return info.value.problems
+
+
+def _replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_broken_yaml_names_file_and_line(knowledge_copy):
+    _write(knowledge_copy / "faq" / "broken.yaml", "entries:\n  - id: x\n    question: [unclosed\n")
+    problems = _problems(knowledge_copy)
+    assert any("faq/broken.yaml" in p and "line" in p for p in problems), problems
+
+
+def test_duplicate_id_names_both_files(knowledge_copy):
+    _write(knowledge_copy / "faq" / "zz_dup.yaml", """entries:
+  - id: freeze-account
+    topic: emergency
+    question: 重复的问题
+    alternatives: [重复]
+    answer: 重复
+    sources: [000_1f566ea0f422ff90.txt]
+    reviewed: 2026-11-21
+""")
+    problems = _problems(knowledge_copy)
+    assert any("faq/zz_dup.yaml" in p and "freeze-account" in p and "duplicate id" in p
+               and "faq/emergency.yaml" in p for p in problems), problems
+
+
+def test_missing_field_names_entry_and_field(knowledge_copy):
+    _replace(knowledge_copy / "faq" / "police.yaml", "    topic: police\n    question: 支付宝被盗多少钱才能立案？\n",
+             "    question: 支付宝被盗多少钱才能立案？\n")
+    problems = _problems(knowledge_copy)
+    assert any("faq/police.yaml" in p and "case-threshold" in p and "'topic' is missing" in p for p in problems)
+
+
+def test_dangling_related_id(knowledge_copy):
+    _replace(knowledge_copy / "faq" / "insurance.yaml", "related: [insurance-coverage, insurance-claim, insurance-without-policy]",
+             "related: [insurance-coverage, no-such-entry]")
+    problems = _problems(knowledge_copy)
+    assert any("insurance-what" in p and "'no-such-entry' does not exist" in p for p in problems), problems
+
+
+def test_unknown_source_topic_field_and_bad_date(knowledge_copy):
+    path = knowledge_copy / "faq" / "basics.yaml"
+    _replace(path, "sources: [003_8cd919f2b1a25123.txt]\n    reviewed: 2026-11-21", "sources: [made-up.txt]\n    reviewed: 21/11/2026")
+    _replace(path, "topic: basics", "topic: nonsense")
+    _replace(path, "    alternatives:\n      - 花呗是什么东西", "    alternative:\n      - 花呗是什么东西")
+    problems = "\n".join(_problems(knowledge_copy))
+    assert "source 'made-up.txt' is not listed" in problems
+    assert "topic 'nonsense' is not in topics.yaml" in problems
+    assert "unknown field 'alternative'" in problems
+    assert "'reviewed' must be a date" in problems
+
+
+def test_empty_binary_and_wrong_shape_files(knowledge_copy):
+    _write(knowledge_copy / "faq" / "empty.yaml", "")
+    (knowledge_copy / "faq" / "binary.yaml").write_bytes(b"\xff\xfe\x00garbage")
+    _write(knowledge_copy / "faq" / "list.yaml", "- just\n- a list\n")
+    problems = "\n".join(_problems(knowledge_copy))
+    assert "faq/empty.yaml: is empty" in problems
+    assert "faq/binary.yaml: is not UTF-8" in problems
+    assert "faq/list.yaml: must be a mapping" in problems
+
+
+def test_numbers_file_problems_stop_loading(knowledge_copy):
+    path = knowledge_copy / "numbers.yaml"
+    _replace(path, 'number: "95533"', 'number: "95588"')  # ICBC's number listed twice
+    _replace(path, 'number: "95566"', "number: 95-566")
+    _replace(path, 'number: "95559"', "number: 95559")  # unquoted: YAML reads an integer
+    problems = "\n".join(_problems(knowledge_copy))
+    assert "duplicate number (already listed under icbc)" in problems
+    assert "'95-566' must be 3 to 20 digits" in problems
+    assert "must be a quoted string of digits" in problems
+
+
+def test_all_problems_are_reported_together(knowledge_copy):
+    _write(knowledge_copy / "faq" / "a.yaml", "entries: {not: a list}\n")
+    _write(knowledge_copy / "faq" / "b.yaml", ": : :\n")
+    problems = _problems(knowledge_copy)
+    assert len(problems) >= 2
+    assert any("faq/a.yaml" in p for p in problems) and any("faq/b.yaml" in p for p in problems)
+
+
+def test_missing_folder():
+    with pytest.raises(KnowledgeError, match="not found"):
+        load_knowledge("/nonexistent/knowledge")
+
+
+def test_minimal_foreign_knowledge_folder_loads(tmp_path):
+    """Another team's domain: only faq/ is required; no lexicon, topics, sources or numbers."""
+    (tmp_path / "faq").mkdir()
+    _write(tmp_path / "faq" / "garden.yaml", """entries:
+  - id: water-tomatoes
+    topic: garden
+    question: 番茄多久浇一次水？
+    alternatives: [西红柿怎么浇水]
+    answer: 土表干了再浇，浇透。
+    sources: [园艺手册]
+    reviewed: 2026-01-01
+""")
+    knowledge = load_knowledge(tmp_path)
+    assert [e.id for e in knowledge.entries] == ["water-tomatoes"]
+    assert len(knowledge.numbers) == 0 and knowledge.tips == ()

@@ -1,0 +1,26 @@
+from bot.core.text import normalize, pinyin_of, pinyin_seq, strip_invisible, to_simplified
+
+
+def test_full_width_becomes_half_width_and_lower_case():
+    assert normalize("ＡＢＣ１２３ Alipay") == "abc123 alipay"
+
+
+def test_traditional_becomes_simplified():
+    assert normalize("借唄被盜了怎麼辦") == "借呗被盗了怎么办"
+    assert to_simplified("螞蟻金服凍結銀行卡") == "蚂蚁金服冻结银行卡"
+
+
+def test_zero_width_and_control_characters_vanish():
+    assert normalize("花\u200b呗\u200d打\ufeff电\u2060话\x07") == "花呗打电话"
+    assert strip_invisible("a\u200bb\nc") == "ab\nc"
+
+
+def test_punctuation_emoji_and_spaces_collapse_to_single_spaces():
+    assert normalize("  借呗！！被盗了😭😭？？怎么办…  ") == "借呗 被盗了 怎么办"
+    assert normalize("😀🙏") == ""
+
+
+def test_pinyin_is_toneless_and_per_character():
+    assert pinyin_seq("借呗被盗") == ["jie", "bei", "bei", "dao"]
+    assert pinyin_of("绿") == "lv"
+    assert pinyin_of("7") == "7"

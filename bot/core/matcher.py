@@ -1,0 +1,440 @@
+"""Match a user's question, in their own words, to a curated entry.
+
+Unspaced Chinese defeats word-splitting fuzzy scorers, so matching works on characters:
+
+1. Both sides are normalised (`text.normalize`) and rewritten with the lexicon (synonyms to one
+   word, fillers dropped, one homophone typo in a known word repaired).
+2. Lexical layer: every phrasing (canonical question and alternatives) becomes a set of
+   character unigrams, character bigrams and pinyin-syllable bigrams (the last catch homophone
+   typos outside the lexicon), weighted by how rare they are across entries (IDF). For all
+   phrasings at once (numpy over an inverted index) we compute how much of the question a
+   phrasing covers and how much of the phrasing the question covers.
+3. Fuzzy layer: rapidfuzz's character-level `ratio` and `partial_ratio` on the best few entries'
+   phrasings (order-aware, where the lexical layer is a bag).
+4. One calibrated confidence: a logistic model over those features, fitted on a development set
+   (see `benchmarks/calibrate.py`), read as the probability that the best entry is right.
+
+Outcomes: `answered` when confident, `suggest` (the closest questions, at most three) when
+unsure, `no_match` when nothing is close, including questions that use our product names for
+something the knowledge does not cover (their remaining words find no counterpart).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from array import array
+from dataclasses import dataclass
+from typing import Iterable, Sequence
+
+import numpy as np
+from rapidfuzz import fuzz
+
+from .knowledge import Entry, Knowledge, OutOfScope
+from .lexicon import Lexicon
+from .text import normalize, pinyin_seq
+
+ANSWERED, SUGGEST, NO_MATCH = "answered", "suggest", "no_match"
+
+# Only the start of a very long message is read as a question (a pasted SMS goes to the scanner).
+MAX_QUERY_CHARS = 200
+
+# Gram kinds and their weight relative to a character bigram. Unigrams keep partial credit when a
+# typo breaks a bigram; pinyin bigrams give homophone typos partial credit.
+UNIGRAM, BIGRAM, SOUND = "u", "b", "p"
+KIND_WEIGHT = {UNIGRAM: 1.0, BIGRAM: 1.0, SOUND: 0.5}
+# Grams inside the lexicon's question words (怎么办, 什么) count this much of their weight.
+WEAK_FACTOR = 0.3
+# Entries (by how much of the question all their phrasings cover) examined phrasing by phrasing.
+PREFILTER = 64
+# Ids of the out-of-scope pseudo-entries start with this.
+OUT_OF_SCOPE = "out-of-scope:"
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Two small logistic models and the thresholds that turn their output into an outcome.
+
+    The *ranker* scores each shortlisted entry from seven features (all 0..1): lexical F1 of its
+    best phrasing, share of the question that phrasing covers, share of the phrasing the question
+    covers, share of the question covered by all the entry's phrasings together, rapidfuzz ratio
+    and partial_ratio against the best phrasing, and share of the question found in the answer.
+
+    The *confidence* model then estimates the probability that the top-ranked entry is the right
+    one, from the top entry's ranker score, its lead over the runner-up, the share of the
+    question's grams the knowledge knows at all, and the top entry's seven features.
+
+    Both are fitted by `benchmarks/calibrate.py`, which also chose the thresholds.
+    """
+
+    rank_weights: tuple[float, ...] = (2.112, -2.000, 4.619, 4.617, 3.555, 0.179, 0.913)
+    rank_bias: float = -7.901
+    confidence_weights: tuple[float, ...] = (1.923, 3.044, -0.531, 0.548, 0.196, 1.616, 2.947, 1.142, 0.508, 0.347)
+    confidence_bias: float = -3.757
+    answer_at: float = 0.55      # answer when the top entry is at least this likely right...
+    margin: float = 0.15          # ...and its ranker score leads the runner-up's by this much
+    suggest_at: float = 0.18     # below this nothing is close enough to suggest
+    suggest_floor: float = 0.02  # each suggested question's ranker score must reach this
+
+
+def _logistic(weights: Sequence[float], bias: float, x: Sequence[float]) -> float:
+    z = bias + sum(w * v for w, v in zip(weights, x))
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, z))))
+
+
+@dataclass(frozen=True)
+class Candidate:
+    entry: Entry
+    score: float
+    phrasing: str
+    features: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True)
+class MatchResult:
+    query: str
+    status: str
+    entry: Entry | None
+    score: float
+    alternatives: tuple[Candidate, ...]
+
+    @property
+    def answer(self) -> str | None:
+        return self.entry.answer if self.entry else None
+
+    def to_dict(self) -> dict:
+        """The public JSON shape of `python -m bot ask --json` (documented in the README)."""
+        return {
+            "query": self.query,
+            "status": self.status,
+            "answer": self.answer,
+            "entry": {"id": self.entry.id, "question": self.entry.question} if self.entry else None,
+            "score": round(self.score, 4),
+            "alternatives": [
+                {"id": c.entry.id, "question": c.entry.question, "answer": c.entry.answer,
+                 "score": round(c.score, 4)}
+                for c in self.alternatives
+            ],
+        }
+
+
+# A unit is one Chinese character, or one run of anything else within a word ("wifi", "95188").
+_UNIT = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df]"
+                   "|[^\\s\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df]+")
+
+
+def grams_of(canonical: str) -> set[str]:
+    """The gram set of already canonicalised text: unit unigrams, unit bigrams within each
+    space-separated segment, and syllable bigrams of adjacent Chinese characters."""
+    grams: set[str] = set()
+    for part in canonical.split():
+        units = _UNIT.findall(part)
+        sounds = pinyin_seq(units) if units else []
+        for i, unit in enumerate(units):
+            grams.add(UNIGRAM + unit)
+            if i + 1 < len(units):
+                nxt = units[i + 1]
+                grams.add(f"{BIGRAM}{unit}\x1f{nxt}")
+                # pinyin_seq maps a non-Chinese unit to itself: only pairs of characters count.
+                if sounds[i] != unit and sounds[i + 1] != nxt:
+                    grams.add(f"{SOUND}{sounds[i]}\x1f{sounds[i + 1]}")
+    return grams
+
+
+class _Postings:
+    """An inverted index in compressed sparse row form: for gram id g, the documents holding it
+    are `docs[start[g]:start[g + 1]]`. Two int32 arrays, whatever the number of grams."""
+
+    def __init__(self, gram_ids: np.ndarray, doc_ids: np.ndarray, n_grams: int):
+        order = np.argsort(gram_ids, kind="stable")
+        self.docs = doc_ids[order].astype(np.int32)
+        self.start = np.zeros(n_grams + 1, dtype=np.int64)
+        np.cumsum(np.bincount(gram_ids, minlength=n_grams), out=self.start[1:])
+
+    def df(self) -> np.ndarray:
+        return np.diff(self.start)
+
+    def accumulate(self, ids: Sequence[int], weights: np.ndarray, size: int) -> np.ndarray:
+        """For every document, the sum of `weights[i]` over the grams `ids[i]` it holds."""
+        lists = [self.docs[self.start[g]:self.start[g + 1]] for g in ids]
+        lengths = [len(x) for x in lists]
+        if not any(lengths):
+            return np.zeros(size)
+        return np.bincount(np.concatenate(lists), weights=np.repeat(weights, lengths), minlength=size)
+
+
+def _idf(df: np.ndarray, n: int) -> np.ndarray:
+    return np.log1p((n - df + 0.5) / (df + 0.5))
+
+
+def _compact(canonical: str) -> str:
+    return canonical.replace(" ", "")
+
+
+class Matcher:
+    """An index over a knowledge base's phrasings. Build once; `match` is pure and fast."""
+
+    def __init__(self, entries: Sequence[Entry], lexicon: Lexicon | None = None,
+                 calibration: Calibration | None = None, *, out_of_scope: Sequence[OutOfScope] = (),
+                 shortlist_size: int = 8):
+        self.entries = tuple(entries)
+        self.lexicon = lexicon or Lexicon.build()
+        self.calibration = calibration or Calibration()
+        self.shortlist_size = shortlist_size
+        # Out-of-scope examples are indexed like entries (after them), never shown to users.
+        self._docs = self.entries + tuple(
+            Entry(OUT_OF_SCOPE + topic.id, "out_of_scope", topic.examples[0], topic.examples[1:], "", (), (),
+                  dt.date.min)
+            for topic in out_of_scope)
+        self._weak_grams = frozenset(g for word in self.lexicon.weak for g in grams_of(word))
+        self._build()
+
+    @classmethod
+    def from_knowledge(cls, knowledge: Knowledge, **kwargs) -> "Matcher":
+        return cls(knowledge.entries, knowledge.lexicon, out_of_scope=knowledge.out_of_scope, **kwargs)
+
+    def _kind_weight(self, gram: str) -> float:
+        return KIND_WEIGHT[gram[0]] * (WEAK_FACTOR if gram in self._weak_grams else 1.0)
+
+    # -- index -----------------------------------------------------------------------------
+
+    def canonical(self, text: str) -> str:
+        """A question in the matcher's form (only its start if it is very long)."""
+        return self.lexicon.canonicalize(normalize(text[: MAX_QUERY_CHARS * 2])[:MAX_QUERY_CHARS])
+
+    def canonical_long(self, text: str) -> str:
+        """Curated text (answers) in the matcher's form, whole."""
+        return self.lexicon.canonicalize(normalize(text))
+
+    def _build(self) -> None:
+        ids: dict[str, int] = {}
+        q_gram, q_doc, a_gram, a_entry = array("i"), array("i"), array("i"), array("i")
+        phrasing_entry: list[int] = []
+        phrasing_text: list[str] = []
+        entry_start: list[int] = []
+        for e_idx, entry in enumerate(self._docs):
+            entry_start.append(len(phrasing_entry))
+            seen_texts: set[str] = set()
+            for phrasing in entry.phrasings:
+                canon = self.canonical(phrasing)
+                if not canon or canon in seen_texts:
+                    continue
+                seen_texts.add(canon)
+                p_idx = len(phrasing_entry)
+                for gram in grams_of(canon):
+                    q_gram.append(ids.setdefault(gram, len(ids)))
+                    q_doc.append(p_idx)
+                phrasing_entry.append(e_idx)
+                phrasing_text.append(_compact(canon))
+            if len(phrasing_entry) == entry_start[-1]:  # nothing indexable: reachable by id only
+                phrasing_entry.append(e_idx)
+                phrasing_text.append("")
+            for gram in grams_of(self.canonical_long(entry.answer)):
+                a_gram.append(ids.setdefault(gram, len(ids)))
+                a_entry.append(e_idx)
+
+        n_grams, n_entries = len(ids), max(len(self._docs), 1)
+        self._ids = ids
+        kind = np.array([self._kind_weight(g) for g in ids], dtype=np.float64)
+        grams = np.frombuffer(q_gram, dtype=np.int32) if q_gram else np.zeros(0, np.int32)
+        docs = np.frombuffer(q_doc, dtype=np.int32) if q_doc else np.zeros(0, np.int32)
+        self._phrasing_entry = np.asarray(phrasing_entry, dtype=np.int32)
+        self._phrasing_text = phrasing_text
+        self._entry_start = np.asarray(entry_start, dtype=np.int64)
+        self._n_phrasings = len(phrasing_entry)
+        self._entry_end = np.r_[self._entry_start[1:], self._n_phrasings].astype(np.int64)
+
+        # Phrasing-level postings; entry-level postings (a gram counted once per entry) for the
+        # document frequency and for how much of a question all an entry's phrasings cover.
+        self._postings = _Postings(grams, docs, n_grams)
+        pair = np.unique(grams.astype(np.int64) * n_entries + self._phrasing_entry[docs])
+        self._entry_postings = _Postings((pair // n_entries).astype(np.int64), pair % n_entries, n_grams)
+        df = self._entry_postings.df()
+        self._weight = kind * _idf(df, n_entries)  # 0 where a gram is in no question
+        self._in_questions = df > 0
+        self._unseen_idf = float(_idf(np.zeros(1), n_entries)[0])
+        self._doc_weight = np.maximum(np.bincount(docs, weights=self._weight[grams],
+                                                  minlength=self._n_phrasings), 1e-9)
+
+        # The answer is a second, weaker field: it names things users ask about that no phrasing
+        # mentions (免息, 个人信息). Its own IDF, so its long texts do not dilute the questions'.
+        a_grams = np.frombuffer(a_gram, dtype=np.int32) if a_gram else np.zeros(0, np.int32)
+        a_docs = np.frombuffer(a_entry, dtype=np.int32) if a_entry else np.zeros(0, np.int32)
+        self._answer_postings = _Postings(a_grams, a_docs, n_grams)
+        a_df = self._answer_postings.df()
+        self._answer_weight = kind * _idf(a_df, n_entries)
+        self._in_answers = a_df > 0
+
+    # -- matching --------------------------------------------------------------------------
+
+    def _features(self, query: str) -> tuple[float, list[tuple[int, tuple[float, ...], int]]]:
+        """The share of the question the knowledge knows, and for the shortlisted entries
+        (entry index, features, best phrasing index), best first by the lexical pre-score."""
+        canon = self.canonical(query)
+        grams = grams_of(canon)
+        n_docs = len(self._docs)
+        if not grams or not n_docs:
+            return 0.0, []
+        kinds = [self._kind_weight(g) for g in grams]
+        known = [(self._ids[g], k) for g, k in zip(grams, kinds) if g in self._ids]
+        unseen = self._unseen_idf * (sum(kinds) - sum(k for _, k in known))
+        q_ids = [i for i, _ in known if self._in_questions[i]]
+        a_ids = [i for i, _ in known if self._in_answers[i]]
+        if not q_ids:
+            return 0.0, []
+        # Grams unknown to a field weigh as much as the rarest gram there: the question's words
+        # that the knowledge cannot explain must lower the coverage, not vanish from it.
+        q_total = float(self._weight[q_ids].sum()) + unseen + self._unseen_idf * sum(
+            k for i, k in known if not self._in_questions[i])
+        q_w = self._weight[q_ids]
+        overlap = self._postings.accumulate(q_ids, q_w, self._n_phrasings)
+        bag = self._entry_postings.accumulate(q_ids, q_w, n_docs) / q_total
+
+        a_w = self._answer_weight[a_ids] if a_ids else np.zeros(0)
+        a_total = float(a_w.sum()) + unseen + self._unseen_idf * sum(k for i, k in known if not self._in_answers[i])
+        in_answer = (self._answer_postings.accumulate(a_ids, a_w, n_docs) / a_total
+                     if a_ids else np.zeros(n_docs))
+
+        # How much of the question the knowledge knows at all: off-topic questions that borrow
+        # our product names still carry words no entry ever uses (发票, 红包, 提前还款).
+        in_vocabulary = sum(k for _, k in known) / sum(kinds)
+
+        # Stage 1, per entry: no phrasing of an entry can cover more of the question than all its
+        # phrasings together (`bag`), so the entries worth a closer look are among the best by
+        # bag. Stage 2 computes per-phrasing cover and F1 for those entries only.
+        pool = min(PREFILTER, n_docs)
+        pooled = np.argpartition(-bag, pool - 1)[:pool] if pool < n_docs else np.arange(n_docs)
+        pooled = pooled[bag[pooled] > 0]
+        if not len(pooled):
+            return in_vocabulary, []
+        starts = self._entry_start[pooled]
+        ends = self._entry_end[pooled]
+        lengths = ends - starts
+        offsets = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths)
+        phr = np.arange(int(lengths.sum())) + offsets  # every phrasing of the pooled entries
+        ov = overlap[phr]
+        cover_q = ov / q_total
+        cover_d = ov / self._doc_weight[phr]
+        f1 = np.where(ov > 0, 2 * cover_q * cover_d / np.maximum(cover_q + cover_d, 1e-12), 0.0)
+        best_f1 = np.maximum.reduceat(f1, np.r_[0, np.cumsum(lengths)[:-1]])
+        pre = 0.5 * best_f1 + 0.3 * bag[pooled] + 0.2 * in_answer[pooled]
+        k = min(self.shortlist_size, len(pooled))
+        order = np.argpartition(-pre, k - 1)[:k]
+        order = order[np.argsort(-pre[order], kind="stable")]
+        at = dict(zip(phr.tolist(), range(len(phr))))  # phrasing index -> position in the pool
+
+        compact = _compact(canon)
+        shortlisted = []
+        for j in order:
+            if pre[j] <= 0:
+                break
+            e_idx = int(pooled[j])
+            best = None
+            for p_idx in range(int(starts[j]), int(ends[j])):
+                text = self._phrasing_text[p_idx]
+                h = at[p_idx]
+                ratio = fuzz.ratio(compact, text) / 100.0
+                partial = fuzz.partial_ratio(compact, text) / 100.0 if text else 0.0
+                local = 0.5 * f1[h] + 0.3 * ratio + 0.2 * partial
+                if best is None or local > best[0]:
+                    best = (local, p_idx, h, ratio, partial)
+            _, p_idx, h, ratio, partial = best
+            feats = (float(f1[h]), float(min(cover_q[h], 1.0)), float(min(cover_d[h], 1.0)),
+                     float(min(bag[e_idx], 1.0)), ratio, partial, float(min(in_answer[e_idx], 1.0)))
+            shortlisted.append((e_idx, feats, p_idx))
+        return in_vocabulary, shortlisted
+
+    def shortlist(self, query: str) -> tuple[float, list[tuple[Entry, tuple[float, ...]]]]:
+        """The raw inputs of the models (for calibration): the share of the question the
+        knowledge knows, and each shortlisted entry (out-of-scope ones included, their ids
+        starting with OUT_OF_SCOPE) with its ranker features."""
+        in_vocabulary, shortlisted = self._features(query)
+        return in_vocabulary, [(self._docs[e_idx], feats) for e_idx, feats, _ in shortlisted]
+
+    def rank(self, query: str, limit: int = 5) -> tuple[list[Candidate], float, bool]:
+        """Entries ranked by the ranker (best first), the confidence that the first is right,
+        and whether an out-of-scope example outranked every entry."""
+        cal = self.calibration
+        in_vocabulary, shortlisted = self._features(query)
+        ranked = [Candidate(self._docs[e_idx], _logistic(cal.rank_weights, cal.rank_bias, feats),
+                            self._phrasing_text[p_idx], feats)
+                  for e_idx, feats, p_idx in shortlisted]
+        ranked.sort(key=lambda c: -c.score)
+        out_of_scope = bool(ranked) and ranked[0].entry.id.startswith(OUT_OF_SCOPE)
+        ranked = [c for c in ranked if not c.entry.id.startswith(OUT_OF_SCOPE)]
+        if not ranked:
+            return [], 0.0, out_of_scope
+        confidence = _logistic(cal.confidence_weights, cal.confidence_bias,
+                               confidence_features(ranked, in_vocabulary))
+        return ranked[:limit], confidence, out_of_scope
+
+    def candidates(self, query: str, limit: int = 5) -> list[Candidate]:
+        """Entries ranked best first, each scored by the ranker and carrying its features."""
+        return self.rank(query, limit)[0]
+
+    def match(self, query: str, *, limit: int = 3) -> MatchResult:
+        """Match one question. Never raises on odd input: empty, emoji-only or binary-looking
+        text simply matches nothing."""
+        cal = self.calibration
+        ranked, confidence, out_of_scope = self.rank(query, limit=limit + 1)
+        if not ranked or out_of_scope or confidence < cal.suggest_at:
+            return MatchResult(query, NO_MATCH, None, confidence, ())
+        if confidence >= cal.answer_at and lead(ranked) >= cal.margin:
+            others = tuple(c for c in ranked[1:limit + 1] if c.score >= cal.suggest_floor)
+            return MatchResult(query, ANSWERED, ranked[0].entry, confidence, others)
+        close = tuple(c for c in ranked[:limit] if c.score >= cal.suggest_floor) or (ranked[0],)
+        return MatchResult(query, SUGGEST, None, confidence, close)
+
+
+def _logit(p: float) -> float:
+    p = min(max(p, 1e-6), 1 - 1e-6)
+    return math.log(p / (1 - p))
+
+
+def lead(ranked: Sequence[Candidate]) -> float:
+    """How far the top entry is ahead of the runner-up, in 0..1: the difference of their ranker
+    logits over 8 (probabilities saturate near 1, where 0.99 against 0.87 is still a clear lead)."""
+    if len(ranked) < 2:
+        return 1.0
+    return min(max(_logit(ranked[0].score) - _logit(ranked[1].score), 0.0), 8.0) / 8.0
+
+
+def confidence_features(ranked: Sequence[Candidate], in_vocabulary: float) -> tuple[float, ...]:
+    """Inputs of the confidence model: top ranker score, its lead, vocabulary share, and the
+    top entry's own features."""
+    return (ranked[0].score, lead(ranked), in_vocabulary, *ranked[0].features)
+
+
+def evaluate(matcher: Matcher, labelled: Iterable[tuple[str, Sequence[str]]]) -> dict:
+    """Top-1 accuracy and top-3 recall on in-scope questions, rejection rate on off-topic ones
+    (an empty expected list), plus the outcome counts. Used by the tests and the benchmark."""
+    stats = {"in_scope": 0, "top1": 0, "top3": 0, "answered_right": 0, "answered_wrong": 0,
+             "off_topic": 0, "rejected": 0, "off_topic_answered": 0, "misses": []}
+    for query, expected in labelled:
+        result = matcher.match(query)
+        ranked = [c.entry.id for c in matcher.candidates(query, limit=3)]
+        if expected:
+            stats["in_scope"] += 1
+            top1 = result.entry.id if result.entry else (ranked[0] if ranked and result.status == SUGGEST else None)
+            if top1 in expected:
+                stats["top1"] += 1
+            else:
+                stats["misses"].append((query, list(expected), result.status, ranked[:3]))
+            if result.status != NO_MATCH and any(r in expected for r in ranked[:3]):
+                stats["top3"] += 1
+            if result.status == ANSWERED:
+                stats["answered_right" if result.entry.id in expected else "answered_wrong"] += 1
+        else:
+            stats["off_topic"] += 1
+            if result.status == NO_MATCH:
+                stats["rejected"] += 1
+            elif result.status == ANSWERED:
+                stats["off_topic_answered"] += 1
+            if result.status != NO_MATCH:
+                stats["misses"].append((query, [], result.status, ranked[:3]))
+    n_in, n_off = max(stats["in_scope"], 1), max(stats["off_topic"], 1)
+    stats["top1_accuracy"] = stats["top1"] / n_in
+    stats["top3_recall"] = stats["top3"] / n_in
+    stats["off_topic_rejection"] = stats["rejected"] / n_off
+    return stats

@@ -1,0 +1,108 @@
+"""Matcher behaviour on the bundled knowledge: the questions users really type."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.core.knowledge import Entry
+from bot.core.lexicon import Lexicon
+from bot.core.matcher import ANSWERED, NO_MATCH, SUGGEST, Matcher, grams_of
+
+
+@pytest.fixture(scope="module")
+def matcher(knowledge) -> Matcher:
+    return Matcher.from_knowledge(knowledge)
+
+
+@pytest.mark.parametrize("question, entry_id", [
+    ("花呗打电话说要上门核实是真的吗", "home-verification-call"),
+    ("借呗被盗了怎么办", "theft-first-steps"),
+    ("借被被盗了咋办", "theft-first-steps"),                 # homophone typo 借被
+    ("借唄被盜了怎麼辦？？", "theft-first-steps"),             # traditional characters
+    ("支付宝被盗多少钱才能立案", "case-threshold"),
+    ("账户安全险怎么理赔", "insurance-claim"),
+    ("客服让我把验证码报给他", "verification-code"),
+    ("螞蟻金服發短信說我的銀行卡被凍結了", "frozen-card-message"),
+    ("接到96110的电话要接吗", "call-96110"),
+])
+def test_clear_questions_are_answered(matcher, question, entry_id):
+    result = matcher.match(question)
+    assert result.status == ANSWERED, (question, result.status, [c.entry.id for c in matcher.candidates(question)])
+    assert result.entry.id == entry_id
+
+
+def test_homophone_typo_freeze_reaches_the_freeze_entries(matcher):
+    ranked = [c.entry.id for c in matcher.candidates("冻洁了咋办", limit=3)]
+    assert {"freeze-account", "frozen-card-message"} & set(ranked), ranked
+
+
+@pytest.mark.parametrize("question", [
+    "借呗怎么提前还款",          # our product name, a topic we do not cover
+    "余额宝的钱怎么转到银行卡",
+    "花呗额度怎么提高",
+    "今天天气怎么样",
+    "红烧肉怎么做",
+])
+def test_off_topic_questions_are_not_answered(matcher, question):
+    result = matcher.match(question)
+    assert result.status == NO_MATCH, (question, result.status, result.score)
+    assert result.entry is None and result.alternatives == ()
+
+
+@pytest.mark.parametrize("hostile", [
+    "", "   ", "😭😭😭🙏", "\u200b\u200c\u200d\ufeff", "\x00\x01\x02\xff", "'; DROP TABLE users; --",
+    "a" * 10_000, "被盗" * 5_000, "🔥\u200b" * 2_000,
+])
+def test_hostile_input_never_raises(matcher, hostile):
+    result = matcher.match(hostile)
+    assert result.status in (ANSWERED, SUGGEST, NO_MATCH)
+    assert 0.0 <= result.score <= 1.0
+    json.dumps(result.to_dict(), ensure_ascii=False)
+
+
+def test_suggest_offers_at_most_three_distinct_entries(matcher, knowledge):
+    # Find a genuinely ambiguous question rather than hard-coding one.
+    for question in ["被盗了", "冻结", "客服电话", "报警", "赔吗", "上门", "证据"]:
+        result = matcher.match(question)
+        if result.status == SUGGEST:
+            ids = [c.entry.id for c in result.alternatives]
+            assert 1 <= len(ids) <= 3 and len(set(ids)) == len(ids)
+            assert all(i in knowledge for i in ids)
+            assert result.entry is None and result.answer is None
+            return
+    pytest.fail("none of the short ambiguous questions produced a suggestion")
+
+
+def test_answered_result_has_the_public_json_shape(matcher):
+    data = matcher.match("借呗被盗了怎么办").to_dict()
+    assert set(data) == {"query", "status", "answer", "entry", "score", "alternatives"}
+    assert data["status"] == "answered" and data["entry"]["id"] == "theft-first-steps"
+    assert isinstance(data["answer"], str) and isinstance(data["score"], float)
+    for alt in data["alternatives"]:
+        assert set(alt) == {"id", "question", "answer", "score"}
+
+
+def test_scores_rank_candidates(matcher):
+    ranked = matcher.candidates("花呗上门核实", limit=5)
+    scores = [c.score for c in ranked]
+    assert scores == sorted(scores, reverse=True)
+    assert ranked[0].entry.id in ("home-verification-call", "overdue-home-visit")
+
+
+def test_grams_include_characters_bigrams_and_sounds():
+    grams = grams_of("借呗 95188")
+    assert {"u借", "u呗", "b借\x1f呗", "pjie\x1fbei", "u95188"} <= grams
+    assert not any("呗\x1f95188" in g for g in grams)  # no bigram across a space
+
+
+def test_matcher_works_on_a_tiny_foreign_knowledge_base():
+    import datetime as dt
+    entries = [
+        Entry("water", "garden", "番茄多久浇一次水？", ("西红柿怎么浇水",), "土干再浇。", (), ("手册",), dt.date(2026, 1, 1)),
+        Entry("prune", "garden", "番茄要不要打杈？", ("西红柿怎么修剪",), "要。", (), ("手册",), dt.date(2026, 1, 1)),
+    ]
+    matcher = Matcher(entries, Lexicon.build())
+    assert matcher.candidates("西红柿多久浇水")[0].entry.id == "water"
+    assert matcher.match("汽车保险怎么买").status == NO_MATCH

@@ -1,0 +1,193 @@
+"""Command line: the same core the Telegram bot uses, offline.
+
+    python -m bot                 the bot if TELEGRAM_BOT_TOKEN is set, else the offline console
+    python -m bot chat            interactive console conversation
+    python -m bot ask [--json] [QUESTION]
+
+Every command takes --knowledge DIR (or BOT_KNOWLEDGE_DIR) to run on another knowledge folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from typing import Iterable, TextIO
+
+from .core.assistant import Assistant
+from .core.replies import NONE_OF_THESE, SHOW_ENTRY, Reply, render_text
+from .core.validation import KnowledgeError
+
+EXIT_OK, EXIT_USAGE, EXIT_KNOWLEDGE = 0, 2, 3
+
+
+def _utf8_streams() -> None:
+    """Read bytes that are not UTF-8 as replacement characters instead of crashing, and always
+    write UTF-8 (a console set to another encoding would otherwise fail on Chinese text)."""
+    for stream, errors in ((sys.stdin, "replace"), (sys.stdout, "replace"), (sys.stderr, "replace")):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(encoding="utf-8", errors=errors)
+
+
+def _load(args: argparse.Namespace) -> Assistant:
+    return Assistant.load(args.knowledge)
+
+
+def _lines(stream: TextIO) -> Iterable[str]:
+    for line in stream:
+        yield line.rstrip("\r\n")
+
+
+# --- ask ----------------------------------------------------------------------------------
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    assistant = _load(args)
+    single = " ".join(args.question) if args.question else None
+    questions = [single] if single is not None else _lines(sys.stdin)
+    for question in questions:
+        answer = assistant.ask(question)
+        if args.json:
+            print(json.dumps(answer.result.to_dict(), ensure_ascii=False), flush=True)
+        elif single is not None:
+            print(render_text(answer.reply))
+        else:
+            result = answer.result
+            entry_id = result.entry.id if result.entry else "-"
+            print(f"{result.status}\t{entry_id}\t{result.score:.3f}\t{question}", flush=True)
+    return EXIT_OK
+
+
+# --- chat ---------------------------------------------------------------------------------
+
+CHAT_HELP = """命令：
+  直接输入问题            例如：借呗被盗了怎么办
+  数字 1-3                选择上一条回复里列出的问题（0 = 都不是）
+  /topics                 按分类浏览全部问题
+  /help                   显示本帮助
+  /quit                   退出"""
+
+
+class ChatSession:
+    """One console conversation: remembers the last numbered choices so "2" picks the second."""
+
+    def __init__(self, assistant: Assistant, out: TextIO):
+        self.assistant = assistant
+        self.out = out
+        self.choices: list = []
+
+    def say(self, text: str) -> None:
+        print(text, file=self.out, flush=True)
+
+    def show(self, reply: Reply) -> None:
+        self.choices = [c for c in reply.choices if c.action == SHOW_ENTRY]
+        self.none_choice = any(c.action == NONE_OF_THESE for c in reply.choices)
+        self.say(render_text(reply))
+
+    def banner(self) -> None:
+        k = self.assistant.knowledge
+        self.say(k.messages.welcome.strip())
+        self.say(f"（离线控制台 · 知识库 {len(k.entries)} 条 · /help 查看帮助 · /quit 退出）")
+
+    def handle(self, text: str) -> bool:
+        """Handle one input line; False when the user wants to leave."""
+        text = text.strip()
+        if not text:
+            return True
+        if text in ("/quit", "/exit", "退出"):
+            return False
+        if text in ("/help", "帮助", "?", "？"):
+            self.say(CHAT_HELP)
+            return True
+        if text == "/topics":
+            self.say(self.topics_text())
+            return True
+        if text.isdigit() and (self.choices or getattr(self, "none_choice", False)):
+            index = int(text)
+            if index == 0:
+                self.show(self.assistant.no_match_reply())
+                return True
+            if 1 <= index <= len(self.choices):
+                reply = self.assistant.entry_reply(self.choices[index - 1].value)
+                if reply is not None:
+                    self.show(reply)
+                    return True
+        self.show(self.assistant.ask(text).reply)
+        return True
+
+    def topics_text(self) -> str:
+        k = self.assistant.knowledge
+        topics = list(k.topics) or sorted({e.topic for e in k.entries})
+        lines = []
+        for topic in topics:
+            entries = k.in_topic(topic)
+            if entries:
+                lines.append(k.topic_label(topic))
+                lines.extend(f"  · {e.question}" for e in entries)
+        return "\n".join(lines)
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    session = ChatSession(_load(args), sys.stdout)
+    session.banner()
+    interactive = sys.stdin.isatty()
+    while True:
+        try:
+            line = input("你> ") if interactive else sys.stdin.readline()
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not interactive and line == "":
+            break
+        if not session.handle(line.rstrip("\r\n")):
+            break
+    session.say("再见，注意防骗！")
+    return EXIT_OK
+
+
+def cmd_default(args: argparse.Namespace) -> int:
+    """No command: run the bot when a token is configured, else the offline console."""
+    if os.environ.get("TELEGRAM_BOT_TOKEN", "").strip():
+        from .tg.runner import cmd_run  # imported lazily: the console needs no Telegram stack
+
+        return cmd_run(args)
+    return cmd_chat(args)
+
+
+# --- parser -------------------------------------------------------------------------------
+
+def build_parser() -> argparse.ArgumentParser:
+    # --knowledge is accepted before or after the command name. The subcommands' copy defaults to
+    # SUPPRESS: otherwise its None would overwrite a value given before the command.
+    top = argparse.ArgumentParser(add_help=False)
+    top.add_argument("--knowledge", metavar="DIR",
+                     help="knowledge folder to use (default: $BOT_KNOWLEDGE_DIR or the bundled one)")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--knowledge", metavar="DIR", default=argparse.SUPPRESS,
+                        help="knowledge folder to use (default: $BOT_KNOWLEDGE_DIR or the bundled one)")
+    parser = argparse.ArgumentParser(prog="python -m bot", parents=[top],
+                                     description="反诈助手: anti-fraud assistant (Telegram bot and offline console)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    chat = sub.add_parser("chat", parents=[common], help="interactive console conversation")
+    chat.set_defaults(func=cmd_chat)
+
+    ask = sub.add_parser("ask", parents=[common], help="answer one question (or one per stdin line)")
+    ask.add_argument("--json", action="store_true", help="one JSON object per line (stable format)")
+    ask.add_argument("question", nargs="*", help="the question; omitted: read one per line from stdin")
+    ask.set_defaults(func=cmd_ask)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    _utf8_streams()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    func = getattr(args, "func", cmd_default)
+    try:
+        return func(args)
+    except KnowledgeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_KNOWLEDGE
+    except BrokenPipeError:  # e.g. piped into `head`
+        return EXIT_OK

@@ -1,0 +1,108 @@
+"""The offline command line, run as users and scripts run it: `python -m bot ...` in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from .conftest import ROOT
+
+
+def run(*args: str, stdin: bytes | str | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    full_env.pop("TELEGRAM_BOT_TOKEN", None)
+    full_env.pop("BOT_KNOWLEDGE_DIR", None)
+    full_env.update(env or {})
+    data = stdin.encode("utf-8") if isinstance(stdin, str) else stdin
+    proc = subprocess.run([sys.executable, "-m", "bot", *args], input=data, capture_output=True,
+                          cwd=ROOT, env=full_env, timeout=60)
+    proc.stdout_text = proc.stdout.decode("utf-8")  # type: ignore[attr-defined]
+    proc.stderr_text = proc.stderr.decode("utf-8")  # type: ignore[attr-defined]
+    return proc
+
+
+def test_ask_one_question_prints_the_answer_with_its_footer():
+    proc = run("ask", "借呗被盗了怎么办")
+    assert proc.returncode == 0, proc.stderr_text
+    assert "95188" in proc.stdout_text
+    assert "来源：" in proc.stdout_text and "审核于 2026-11-21" in proc.stdout_text
+
+
+def test_ask_json_is_one_object_with_the_documented_fields():
+    proc = run("ask", "--json", "花呗打电话说要上门核实是真的吗")
+    lines = proc.stdout_text.strip().splitlines()
+    assert proc.returncode == 0 and len(lines) == 1
+    data = json.loads(lines[0])
+    assert set(data) == {"query", "status", "answer", "entry", "score", "alternatives"}
+    assert data["status"] == "answered"
+    assert data["entry"] == {"id": "home-verification-call", "question": "花呗打电话说要上门核实情况，是真的吗？"}
+
+
+def test_ask_stdin_writes_one_result_per_input_line_even_for_bad_lines():
+    questions = ["借呗被盗了怎么办", "", "今天天气怎么样", "😭😭😭", "'; DROP TABLE x; --"]
+    raw = ("\n".join(questions) + "\n").encode("utf-8") + b"\xff\xfe\x00binary\n"
+    proc = run("ask", "--json", stdin=raw)
+    assert proc.returncode == 0, proc.stderr_text
+    results = [json.loads(line) for line in proc.stdout_text.splitlines()]
+    assert len(results) == len(questions) + 1
+    assert [r["query"] for r in results[:5]] == questions
+    assert results[0]["status"] == "answered"
+    assert all(r["status"] == "no_match" for r in results[1:])
+
+
+def test_ask_stdin_plain_output_is_tab_separated():
+    proc = run("ask", stdin="借呗被盗了怎么办\n今天天气怎么样\n")
+    rows = [line.split("\t") for line in proc.stdout_text.splitlines()]
+    assert rows[0][:2] == ["answered", "theft-first-steps"]
+    assert rows[1][:2] == ["no_match", "-"]
+
+
+def write_garden(folder: Path) -> Path:
+    (folder / "faq").mkdir(parents=True)
+    (folder / "faq" / "garden.yaml").write_text("""entries:
+  - id: water-tomatoes
+    topic: garden
+    question: 番茄多久浇一次水？
+    alternatives: [西红柿怎么浇水, 番茄浇水频率]
+    answer: 土表干了再浇，浇透。
+    sources: [园艺手册]
+    reviewed: 2026-01-01
+""", encoding="utf-8")
+    return folder
+
+
+def test_knowledge_option_and_environment_point_at_another_folder(tmp_path):
+    garden = write_garden(tmp_path / "garden")
+    by_option = json.loads(run("ask", "--json", "--knowledge", str(garden), "西红柿多久浇水").stdout_text)
+    by_env = json.loads(run("ask", "--json", "西红柿多久浇水", env={"BOT_KNOWLEDGE_DIR": str(garden)}).stdout_text)
+    assert by_option["entry"]["id"] == by_env["entry"]["id"] == "water-tomatoes"
+    # The option also works before the command name.
+    assert json.loads(run("--knowledge", str(garden), "ask", "--json", "番茄浇水").stdout_text)["entry"]
+
+
+def test_broken_knowledge_gives_a_clear_error_and_exit_code(tmp_path):
+    garden = write_garden(tmp_path / "garden")
+    (garden / "faq" / "broken.yaml").write_text("entries: [\n", encoding="utf-8")
+    proc = run("ask", "--knowledge", str(garden), "问题")
+    assert proc.returncode == 3
+    assert "faq/broken.yaml" in proc.stderr_text and "Traceback" not in proc.stderr_text
+
+
+def test_chat_console_conversation_with_suggestion_numbers():
+    script = "冻结\n1\n/topics\n今天天气怎么样\n/quit\n"
+    proc = run("chat", stdin=script)
+    out = proc.stdout_text
+    assert proc.returncode == 0, proc.stderr_text
+    assert "反诈助手" in out and "再见" in out
+    assert "🚨 被盗急救" in out                      # /topics lists the topics
+    assert "超出了我目前掌握的内容" in out          # the weather question
+    assert out.count("【") >= 1                      # an answer was shown
+
+
+def test_no_command_and_no_token_starts_the_console():
+    proc = run(stdin="借呗被盗了怎么办\n")
+    assert proc.returncode == 0, proc.stderr_text
+    assert "离线控制台" in proc.stdout_text and "95188" in proc.stdout_text

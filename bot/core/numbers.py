@@ -55,15 +55,25 @@ class Misinformation:
 
 
 @dataclass(frozen=True)
+class RiskyRange:
+    """A mobile range official services do not call from (virtual operators)."""
+
+    prefix: str
+    label: str
+    source: str
+
+
+@dataclass(frozen=True)
 class NumberBook:
     institutions: Mapping[str, Institution]
     numbers: Mapping[str, OfficialNumber]
     misinformation: Mapping[str, Misinformation]
     reviewed: dt.date | None = None
+    risky_ranges: tuple[RiskyRange, ...] = ()
 
     @classmethod
     def empty(cls) -> "NumberBook":
-        return cls({}, {}, {}, None)
+        return cls({}, {}, {}, None, ())
 
     def __len__(self) -> int:
         return len(self.numbers)
@@ -96,7 +106,7 @@ def load_numbers(path: Path, label: str, problems: Problems) -> NumberBook:
     doc = mapping(data, label, problems)
     if doc is None:
         return NumberBook.empty()
-    top = Fields(doc, label, problems, {"version", "reviewed", "institutions", "misinformation"})
+    top = Fields(doc, label, problems, {"version", "reviewed", "institutions", "misinformation", "risky_ranges"})
     reviewed = top.date("reviewed")
     institutions: dict[str, Institution] = {}
     numbers: dict[str, OfficialNumber] = {}
@@ -187,4 +197,22 @@ def load_numbers(path: Path, label: str, problems: Problems) -> NumberBook:
             continue
         seen_at[number] = "misinformation"
         misinformation[number] = Misinformation(number, institutions[claimed], source, note)
-    return NumberBook(institutions, numbers, misinformation, reviewed)
+    ranges: list[RiskyRange] = []
+    raw_ranges = doc.get("risky_ranges") or []
+    if not isinstance(raw_ranges, list):
+        problems.add(label, "field 'risky_ranges' must be a list")
+        raw_ranges = []
+    for i, raw in enumerate(raw_ranges):
+        where = f"{label}: risky range {i + 1}"
+        data = mapping(raw, where, problems)
+        if data is None:
+            continue
+        f = Fields(data, where, problems, {"prefix", "label_zh", "source"})
+        prefix = data.get("prefix")
+        if not isinstance(prefix, str) or not re.fullmatch(r"1\d{2,3}", prefix):
+            problems.add(where, f"prefix {prefix!r} must be a quoted mobile prefix like \"170\"")
+            prefix = None
+        range_label, source = f.text("label_zh", max_len=60), f.text("source", max_len=1000)
+        if prefix and range_label and source:
+            ranges.append(RiskyRange(prefix, range_label, source))
+    return NumberBook(institutions, numbers, misinformation, reviewed, tuple(ranges))

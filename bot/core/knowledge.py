@@ -8,6 +8,7 @@ Layout of a knowledge folder (only `faq/` is required, so another team can reuse
     lexicon.yaml    synonyms, domain terms and fillers for the matcher
     messages.yaml   the fixed texts around answers (welcome, "I don't know", emergency lines)
     numbers.yaml    official numbers for the checker
+    signals.yaml    scam signals for the message scanner
     tips.yaml       safety tips for subscribers
     out_of_scope.yaml  questions deliberately not answered (so the matcher can say so)
 
@@ -26,6 +27,7 @@ from typing import Mapping
 from .lexicon import Lexicon, load_lexicon
 from .messages import Messages, load_messages
 from .numbers import NumberBook, load_numbers
+from .signals import Signal, load_signals
 from .tips import Tip, load_tips
 from .validation import Fields, KnowledgeError, Problems, mapping, read_yaml
 
@@ -74,6 +76,7 @@ class Knowledge:
     tips: tuple[Tip, ...] = ()
     messages: Messages = field(default_factory=Messages)
     out_of_scope: tuple[OutOfScope, ...] = ()
+    signals: tuple[Signal, ...] = ()
     root: Path | None = None
 
     def __post_init__(self) -> None:
@@ -229,5 +232,7 @@ def load_knowledge(folder: str | os.PathLike | None = None) -> Knowledge:
     tips = load_tips(root / "tips.yaml", "tips.yaml", problems, set(first_seen))
     messages = load_messages(root / "messages.yaml", "messages.yaml", problems)
     out_of_scope = _load_out_of_scope(root / "out_of_scope.yaml", "out_of_scope.yaml", problems)
+    signals = load_signals(root / "signals.yaml", "signals.yaml", problems, set(first_seen))
     problems.raise_if_any()
-    return Knowledge(tuple(entries), lexicon, topics, sources, numbers, tips, messages, out_of_scope, root)
+    return Knowledge(tuple(entries), lexicon, topics, sources, numbers, tips, messages, out_of_scope,
+                     signals, root)

@@ -3,6 +3,8 @@
     python -m bot                 the bot if TELEGRAM_BOT_TOKEN is set, else the offline console
     python -m bot chat            interactive console conversation
     python -m bot ask [--json] [QUESTION]
+    python -m bot check [--json] [NUMBER]
+    python -m bot scan [--json] < message.txt
 
 Every command takes --knowledge DIR (or BOT_KNOWLEDGE_DIR) to run on another knowledge folder.
 """
@@ -20,6 +22,7 @@ from .core.replies import NONE_OF_THESE, SHOW_ENTRY, Reply, render_text
 from .core.validation import KnowledgeError
 
 EXIT_OK, EXIT_USAGE, EXIT_KNOWLEDGE = 0, 2, 3
+MAX_STDIN_CHARS = 1_000_000  # scan reads at most this much; the scanner itself reads the first 20,000
 
 
 def _utf8_streams() -> None:
@@ -59,10 +62,40 @@ def cmd_ask(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+# --- check and scan -------------------------------------------------------------------------
+
+def cmd_check(args: argparse.Namespace) -> int:
+    assistant = _load(args)
+    single = " ".join(args.number) if args.number else None
+    for raw in [single] if single is not None else _lines(sys.stdin):
+        response = assistant.check(raw)
+        result = response.check
+        if args.json:
+            print(json.dumps(result.to_dict(), ensure_ascii=False), flush=True)
+        elif single is not None:
+            print(render_text(response.reply, numbered=False))
+        else:
+            name = result.institution.name_zh if result.institution else "-"
+            print(f"{result.verdict}\t{result.normalized or '-'}\t{name}\t{raw}", flush=True)
+    return EXIT_OK
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    assistant = _load(args)
+    response = assistant.scan(sys.stdin.read(MAX_STDIN_CHARS))
+    if args.json:
+        print(json.dumps(response.scan.to_dict(), ensure_ascii=False))
+    else:
+        print(render_text(response.reply, numbered=False))
+    return EXIT_OK
+
+
 # --- chat ---------------------------------------------------------------------------------
 
 CHAT_HELP = """命令：
   直接输入问题            例如：借呗被盗了怎么办
+  输入一个号码            例如：95188、021-95588、+86 95588（查是不是官方号码）
+  粘贴一条短信            检查里面的号码、链接和诈骗迹象
   数字 1-3                选择上一条回复里列出的问题（0 = 都不是）
   /topics                 按分类浏览全部问题
   /help                   显示本帮助
@@ -113,7 +146,7 @@ class ChatSession:
                 if reply is not None:
                     self.show(reply)
                     return True
-        self.show(self.assistant.ask(text).reply)
+        self.show(self.assistant.respond(text).reply)
         return True
 
     def topics_text(self) -> str:
@@ -176,6 +209,15 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--json", action="store_true", help="one JSON object per line (stable format)")
     ask.add_argument("question", nargs="*", help="the question; omitted: read one per line from stdin")
     ask.set_defaults(func=cmd_ask)
+
+    check = sub.add_parser("check", parents=[common], help="check a phone number (or one per stdin line)")
+    check.add_argument("--json", action="store_true", help="one JSON object per line (stable format)")
+    check.add_argument("number", nargs="*", help="the number, in any format; omitted: one per line from stdin")
+    check.set_defaults(func=cmd_check)
+
+    scan = sub.add_parser("scan", parents=[common], help="scan a message read from stdin")
+    scan.add_argument("--json", action="store_true", help="one JSON object (stable format)")
+    scan.set_defaults(func=cmd_scan)
     return parser
 
 

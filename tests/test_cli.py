@@ -106,3 +106,40 @@ def test_no_command_and_no_token_starts_the_console():
     proc = run(stdin="借呗被盗了怎么办\n")
     assert proc.returncode == 0, proc.stderr_text
     assert "离线控制台" in proc.stdout_text and "95188" in proc.stdout_text
+
+
+def test_check_json_one_line_per_number_including_bad_ones():
+    proc = run("check", "--json", stdin="95188\n+95588\n17012345678\n13800138000\nnot a number\n\n")
+    results = [json.loads(line) for line in proc.stdout_text.splitlines()]
+    assert proc.returncode == 0 and len(results) == 6
+    assert [r["verdict"] for r in results] == ["official", "lookalike", "risky", "unknown", "invalid", "invalid"]
+    assert all(set(r) == {"input", "normalized", "verdict", "institution", "reasons", "advice", "reports"}
+               for r in results)
+    assert results[1]["institution"] == "中国工商银行"
+
+
+def test_check_single_number_prints_a_verdict_line_reasons_and_advice():
+    proc = run("check", "021", "95588")   # words joined: "021 95588"
+    assert proc.returncode == 0
+    assert "未知号码" in proc.stdout_text and "说不准" in proc.stdout_text and "怎么做" in proc.stdout_text
+
+
+def test_scan_reads_the_whole_message_from_stdin():
+    message = "【蚂蚁金服】您的银行卡已被冻结，\n请在24小时内点击 a.ccbt.icu 完成认证。客服 +8695188\n"
+    data = json.loads(run("scan", "--json", stdin=message).stdout_text)
+    assert set(data) == {"risk", "numbers", "urls", "signals", "related", "advice"}
+    assert data["risk"] == "high" and data["urls"] == ["a.ccbt.icu"]
+    assert data["numbers"][0]["verdict"] == "lookalike"
+    assert {"unfreeze_link", "account_frozen"} <= {s["name"] for s in data["signals"]}
+    plain = run("scan", stdin=message).stdout_text
+    assert "高风险" in plain and "a.ccbt.icu" in plain
+
+
+def test_scan_of_binary_input_still_answers():
+    proc = run("scan", "--json", stdin=b"\xff\xfe\x00\x01" * 1000)
+    assert proc.returncode == 0 and json.loads(proc.stdout_text)["risk"] == "low"
+
+
+def test_chat_routes_numbers_and_messages():
+    out = run("chat", stdin="95188\n+95588\n").stdout_text
+    assert "官方号码" in out and "疑似冒充" in out

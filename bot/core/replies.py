@@ -10,14 +10,16 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, field
 
+from .checker import INVALID, LOOKALIKE, OFFICIAL, RISKY, UNKNOWN, CheckResult
 from .knowledge import Entry, Knowledge
 from .matcher import ANSWERED, SUGGEST, MatchResult
+from .scanner import HIGH, LOW, MEDIUM, ScanResult
 
 # Line styles.
 TITLE, TEXT, NOTE, FOOTER = "title", "text", "note", "footer"
 
 # Choice actions (adapters map them to callback data or console numbers).
-SHOW_ENTRY, NONE_OF_THESE = "entry", "none"
+SHOW_ENTRY, NONE_OF_THESE, REPORT_NUMBER = "entry", "none", "report"
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,59 @@ def compose_match(result: MatchResult, knowledge: Knowledge) -> Reply:
     if result.status == SUGGEST and result.alternatives:
         return compose_suggest(result)
     return compose_no_match(knowledge)
+
+
+VERDICT_LINE = {
+    OFFICIAL: "🏛️ 官方号码（仍需警惕）",
+    LOOKALIKE: "⚠️ 疑似冒充官方号码",
+    RISKY: "🚩 高风险号码",
+    UNKNOWN: "❔ 未知号码",
+    INVALID: "❌ 这不是电话号码",
+}
+RISK_LINE = {HIGH: "🚨 高风险：很可能是诈骗", MEDIUM: "⚠️ 中风险：有可疑之处", LOW: "🟢 低风险：未发现明显诈骗特征"}
+
+
+def _related_choices(knowledge: Knowledge, entry_ids) -> tuple[Choice, ...]:
+    return tuple(Choice(SHOW_ENTRY, e.id, e.question)
+                 for e in (knowledge.get(i) for i in entry_ids) if e is not None)
+
+
+def compose_check(result: CheckResult, knowledge: Knowledge) -> Reply:
+    """A number verdict: the verdict line, the reasons, then what to do."""
+    title = VERDICT_LINE[result.verdict]
+    if result.normalized:
+        title += f"：{result.normalized}"
+    if result.institution is not None and result.verdict in (OFFICIAL, LOOKALIKE):
+        title += f"（{'冒充' if result.verdict == LOOKALIKE else ''}{result.institution.name_zh}）"
+    lines = [Line(title, TITLE), Line("\n".join(f"• {r}" for r in (*result.reasons, *result.details)))]
+    if result.reports:
+        lines.append(Line(f"👥 已有 {result.reports} 位用户举报过这个号码。", NOTE))
+    lines.append(Line("怎么做：" + result.advice))
+    related = {LOOKALIKE: ["lookalike-numbers", "spoofed-caller-id"], RISKY: ["call-from-abroad", "real-or-fake-call"],
+               OFFICIAL: ["spoofed-caller-id", "verification-code"], UNKNOWN: ["real-or-fake-call"],
+               INVALID: []}[result.verdict]
+    if result.official is not None and result.official.number == "96110":
+        related = ["call-96110"]
+    choices = (Choice(REPORT_NUMBER, result.normalized, "🚩 举报这个号码"),) if result.normalized else ()
+    return Reply("check", tuple(lines), choices, related=_related_choices(knowledge, related))
+
+
+def compose_scan(result: ScanResult, knowledge: Knowledge) -> Reply:
+    """A scanned message: the risk, the evidence for each signal, the numbers and links, advice."""
+    lines = [Line(RISK_LINE[result.risk], TITLE)]
+    if result.signals:
+        lines.append(Line("发现的可疑迹象：\n" + "\n".join(f"• {s.label}：“{s.evidence}”" for s in result.signals)))
+    if result.numbers:
+        lines.append(Line("消息里的号码：\n" + "\n".join(
+            f"• {n.normalized} → {VERDICT_LINE[n.verdict]}"
+            + (f"（{n.institution.name_zh}）" if n.institution and n.verdict in (OFFICIAL, LOOKALIKE) else "")
+            for n in result.numbers)))
+    if result.urls:
+        lines.append(Line("消息里的链接（不要点开）：\n" + "\n".join(f"• {u}" for u in result.urls)))
+    if result.truncated:
+        lines.append(Line("消息太长，只检查了前面的部分。", NOTE))
+    lines.append(Line("怎么做：" + result.advice))
+    return Reply("scan", tuple(lines), related=_related_choices(knowledge, result.related[:4]))
 
 
 # --- rendering ----------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Speed, memory and accuracy figures, printed (never asserted: machines are shared and noisy).
 
     python benchmarks/bench.py                 # everything
-    python benchmarks/bench.py --only matcher  # one section: matcher, afqmc, checker, storage
+    python benchmarks/bench.py --only matcher  # one section: matcher, afqmc, checker
 
 Matcher: for the real knowledge base and synthetic bases of 1,000 and 10,000 entries, the time to
 load and index, median and p99 latency per question, and peak memory while indexing; the same
@@ -201,7 +201,46 @@ def section_afqmc() -> None:
     print(f"{'reference: BM25 char 1+2-grams (README)':<52} {'23.6%':>7} {'56.0%':>7}")
 
 
-SECTIONS = {"matcher": section_matcher, "afqmc": section_afqmc}
+# --- checker and scanner ------------------------------------------------------------------
+
+NUMBERS = ["95188", "955 88", "+95588", "0095533", "+86 95588", "021-95588", "025-96110", "13800138000",
+           "+86 138 0013 8000", "17012345678", "+852 2123 4567", "4008200588", "95589", "12345", "abc",
+           "106980095533", "0571-88888888", "955880", "40095588", "1" * 30]
+
+
+def rate(fn, items, seconds: float = 2.0) -> tuple[float, float, float]:
+    """(operations per second, median ms, p99 ms) over repeated passes for about `seconds`."""
+    for item in items:
+        fn(item)
+    lat = []
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        for item in items:
+            t0 = time.perf_counter_ns()
+            fn(item)
+            lat.append((time.perf_counter_ns() - t0) / 1e6)
+    return len(lat) / (time.perf_counter() - start), statistics.median(lat), percentile(lat, 99)
+
+
+def section_checker() -> None:
+    from bot.core.assistant import Assistant
+
+    print("\n== Number checker and message scanner ==")
+    assistant = Assistant.load()
+    messages = [m["text"] for m in yaml.safe_load((ROOT / "tests" / "data" / "scan_messages.yaml")
+                                                  .read_text("utf-8"))["messages"]]
+    long_message = "正常内容。" * 2000 + messages[0]
+    for name, fn, items in [
+        ("check (20 formats)", assistant.checker.check, NUMBERS),
+        ("scan (25 real messages)", assistant.scanner.scan, messages),
+        ("scan (10,000-char message)", assistant.scanner.scan, [long_message]),
+        ("respond (route + reply)", assistant.respond, NUMBERS[:5] + messages[:5] + ["借呗被盗了怎么办"]),
+    ]:
+        per_s, median, p99 = rate(fn, items)
+        print(f"{name:<28} {per_s:>10,.0f}/s   median {median:.3f} ms   p99 {p99:.3f} ms")
+
+
+SECTIONS = {"matcher": section_matcher, "afqmc": section_afqmc, "checker": section_checker}
 
 
 def main() -> None:

@@ -1,0 +1,351 @@
+"""Durable storage: subscribers, scam-number reports, feedback, usage counters, knowledge gaps
+and broadcasts, in one SQLite file through sqlite-utils. The only module that touches SQL.
+
+Durability:
+- WAL journal, synchronous=FULL: a committed write survives a crash or power loss, and a crash
+  mid-write leaves the previous state (SQLite rolls back the unfinished transaction).
+- Every write runs in its own `BEGIN IMMEDIATE` transaction: it takes the write lock up front, so
+  two processes sharing the file queue behind `busy_timeout` instead of failing halfway.
+- The schema is versioned with sqlite-utils migrations, applied at start under the same lock,
+  so two processes starting together cannot both apply a migration.
+
+Privacy: only chat ids and choices are stored. Knowledge-gap questions are stored as text only,
+with no chat id.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import sqlite3
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from sqlite_utils import Database, Migrations
+
+BUSY_TIMEOUT_MS = 15_000
+MAX_GAP_CHARS = 300
+MAX_NOTE_CHARS = 300
+
+migrations = Migrations("fanzha-bot")
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    db["users"].create({"chat_id": int, "first_seen": str, "last_seen": str}, pk="chat_id")
+    db["counters"].create({"day": str, "kind": str, "status": str, "count": int}, pk=("day", "kind", "status"))
+    db["feedback"].create({"chat_id": int, "entry_id": str, "useful": int, "updated_at": str},
+                          pk=("chat_id", "entry_id"))
+    db["gaps"].create({"id": int, "text": str, "reason": str, "created_at": str}, pk="id")
+    db["subscribers"].create({
+        "chat_id": int, "send_time": str, "timezone": str, "active": int, "subscribed_at": str,
+        "updated_at": str, "last_sent_date": str, "tip_cycle": int, "tip_position": int,
+    }, pk="chat_id", not_null={"send_time", "timezone", "active"})
+    db["subscribers"].create_index(["active", "send_time", "timezone"])
+    db["reports"].create({"id": int, "number": str, "reporter": int, "note": str, "created_at": str,
+                          "status": str}, pk="id", not_null={"number", "reporter", "status"})
+    db["reports"].create_index(["number", "reporter"], unique=True)
+    db["reports"].create_index(["reporter", "created_at"])
+    db["reports"].create_index(["status"])
+    db["broadcasts"].create({"id": int, "text": str, "created_by": int, "created_at": str, "status": str,
+                             "last_chat_id": int, "sent": int, "failed": int}, pk="id")
+
+
+@dataclass(frozen=True)
+class Subscription:
+    chat_id: int
+    send_time: str        # "HH:MM"
+    timezone: str
+    active: bool
+    last_sent_date: str | None
+    tip_cycle: int
+    tip_position: int
+
+
+@dataclass(frozen=True)
+class Report:
+    id: int
+    number: str
+    reporter: int
+    note: str
+    created_at: str
+    status: str
+
+
+@dataclass(frozen=True)
+class Broadcast:
+    id: int
+    text: str
+    created_by: int
+    status: str
+    last_chat_id: int
+    sent: int
+    failed: int
+
+
+ADDED, DUPLICATE, RATE_LIMITED = "added", "duplicate", "rate_limited"
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.astimezone(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def tip_order(chat_id: int, cycle: int, tip_ids: Sequence[str]) -> list[str]:
+    """This subscriber's order of the tips in one cycle: a stable shuffle, so each subscriber
+    sees every tip once per cycle, and different subscribers see them in different orders."""
+    return sorted(tip_ids, key=lambda t: hashlib.sha256(f"{chat_id}:{cycle}:{t}".encode()).digest())
+
+
+class Storage:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        if str(path) != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Autocommit mode: transactions are explicit (BEGIN IMMEDIATE ... COMMIT) below.
+        conn = sqlite3.connect(str(path), isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        self.db = Database(conn)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        with self._write():
+            migrations.apply(self.db)
+
+    def close(self) -> None:
+        self.db.conn.close()
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Database]:
+        """One write transaction, holding the write lock from its start."""
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    def _one(self, sql: str, params: Sequence = ()) -> tuple | None:
+        return self.db.conn.execute(sql, params).fetchone()
+
+    def _all(self, sql: str, params: Sequence = ()) -> list[tuple]:
+        return self.db.conn.execute(sql, params).fetchall()
+
+    # -- schema ----------------------------------------------------------------------------
+
+    def schema_version(self) -> int:
+        return len(migrations.applied(self.db))
+
+    def integrity_ok(self) -> bool:
+        return self._one("PRAGMA integrity_check")[0] == "ok"
+
+    # -- users and usage -------------------------------------------------------------------
+
+    def touch_user(self, chat_id: int, now: dt.datetime) -> None:
+        day = now.date().isoformat()
+        with self._write() as db:
+            db.execute("INSERT INTO users (chat_id, first_seen, last_seen) VALUES (?, ?, ?) "
+                       "ON CONFLICT(chat_id) DO UPDATE SET last_seen = excluded.last_seen", [chat_id, day, day])
+
+    def count(self, kind: str, status: str, now: dt.datetime) -> None:
+        """One more event of `kind` ending in `status` today (no chat id: counts only)."""
+        with self._write() as db:
+            db.execute("INSERT INTO counters (day, kind, status, count) VALUES (?, ?, ?, 1) "
+                       "ON CONFLICT(day, kind, status) DO UPDATE SET count = count + 1",
+                       [now.date().isoformat(), kind, status])
+
+    def record_feedback(self, chat_id: int, entry_id: str, useful: bool, now: dt.datetime) -> None:
+        """One vote per user and entry; tapping again changes it."""
+        with self._write() as db:
+            db.execute("INSERT INTO feedback (chat_id, entry_id, useful, updated_at) VALUES (?, ?, ?, ?) "
+                       "ON CONFLICT(chat_id, entry_id) DO UPDATE SET useful = excluded.useful, "
+                       "updated_at = excluded.updated_at", [chat_id, entry_id, int(useful), _iso(now)])
+
+    def record_gap(self, text: str, reason: str, now: dt.datetime) -> None:
+        """A question the knowledge could not answer well (text only, no user id)."""
+        text = " ".join(text.split())[:MAX_GAP_CHARS]
+        if not text:
+            return
+        with self._write() as db:
+            db["gaps"].insert({"text": text, "reason": reason, "created_at": _iso(now)})
+
+    def gaps(self) -> list[tuple[str, str, str]]:
+        return [tuple(r) for r in self._all("SELECT text, reason, created_at FROM gaps ORDER BY id")]
+
+    def stats(self) -> dict:
+        counters: dict[str, dict[str, int]] = {}
+        for kind, status, total in self._all("SELECT kind, status, SUM(count) FROM counters GROUP BY kind, status"):
+            counters.setdefault(kind, {})[status] = total
+        useful, not_useful = self._one("SELECT COALESCE(SUM(useful), 0), COALESCE(SUM(1 - useful), 0) FROM feedback")
+        return {
+            "users": self._one("SELECT COUNT(*) FROM users")[0],
+            "counters": counters,
+            "feedback_useful": useful,
+            "feedback_not_useful": not_useful,
+            "subscribers": self._one("SELECT COUNT(*) FROM subscribers WHERE active = 1")[0],
+            "reports": self._one("SELECT COUNT(*) FROM reports WHERE status != 'dismissed'")[0],
+            "reports_new": self._one("SELECT COUNT(*) FROM reports WHERE status = 'new'")[0],
+            "gaps": self._one("SELECT COUNT(*) FROM gaps")[0],
+        }
+
+    # -- subscriptions ---------------------------------------------------------------------
+
+    def subscribe(self, chat_id: int, send_time: str, timezone: str, now: dt.datetime) -> bool:
+        """Subscribe, or change the time of an existing subscription (never a second row).
+        True when this created or re-activated a subscription."""
+        with self._write() as db:
+            row = db.execute("SELECT active FROM subscribers WHERE chat_id = ?", [chat_id]).fetchone()
+            db.execute(
+                "INSERT INTO subscribers (chat_id, send_time, timezone, active, subscribed_at, updated_at, "
+                "last_sent_date, tip_cycle, tip_position) VALUES (?, ?, ?, 1, ?, ?, NULL, 0, 0) "
+                "ON CONFLICT(chat_id) DO UPDATE SET send_time = excluded.send_time, timezone = excluded.timezone, "
+                "subscribed_at = CASE WHEN active = 0 THEN excluded.subscribed_at ELSE subscribed_at END, "
+                "active = 1, updated_at = excluded.updated_at",
+                [chat_id, send_time, timezone, _iso(now), _iso(now)])
+        return row is None or not row[0]
+
+    def unsubscribe(self, chat_id: int, now: dt.datetime) -> bool:
+        with self._write() as db:
+            cursor = db.execute("UPDATE subscribers SET active = 0, updated_at = ? WHERE chat_id = ? AND active = 1",
+                                [_iso(now), chat_id])
+        return cursor.rowcount > 0
+
+    def subscription(self, chat_id: int) -> Subscription | None:
+        row = self._one("SELECT chat_id, send_time, timezone, active, last_sent_date, tip_cycle, tip_position "
+                        "FROM subscribers WHERE chat_id = ?", [chat_id])
+        return Subscription(row[0], row[1], row[2], bool(row[3]), row[4], row[5], row[6]) if row else None
+
+    def delivery_slots(self) -> list[tuple[str, str]]:
+        """Distinct (time, timezone) of active subscriptions: one daily job each."""
+        return [tuple(r) for r in self._all(
+            "SELECT DISTINCT send_time, timezone FROM subscribers WHERE active = 1 ORDER BY send_time, timezone")]
+
+    def due_subscribers(self, send_time: str, timezone: str, today: str, subscribed_before: dt.datetime,
+                        after_chat_id: int = -(2 ** 62), limit: int = 1000) -> list[int]:
+        """Active subscribers of one slot not yet sent today's tip, in chat-id order (keyset
+        pagination keeps each page cheap at 100,000 subscribers). Those who subscribed after
+        today's slot time start tomorrow."""
+        return [r[0] for r in self._all(
+            "SELECT chat_id FROM subscribers WHERE active = 1 AND send_time = ? AND timezone = ? "
+            "AND (last_sent_date IS NULL OR last_sent_date < ?) AND subscribed_at <= ? AND chat_id > ? "
+            "ORDER BY chat_id LIMIT ?",
+            [send_time, timezone, today, _iso(subscribed_before), after_chat_id, limit])]
+
+    def claim_tip(self, chat_id: int, today: str, tip_ids: Sequence[str]) -> str | None:
+        """Atomically mark today's tip as taken for this subscriber and return which tip it is;
+        None when already sent today or no longer subscribed. Claiming before sending means two
+        workers (or a restart) can never send the same subscriber two tips on one day."""
+        if not tip_ids:
+            return None
+        with self._write() as db:
+            row = db.execute("SELECT last_sent_date, tip_cycle, tip_position, active FROM subscribers "
+                             "WHERE chat_id = ?", [chat_id]).fetchone()
+            if row is None or not row[3] or (row[0] is not None and row[0] >= today):
+                return None
+            cycle, position = row[1], row[2]
+            if position >= len(tip_ids):
+                cycle, position = cycle + 1, 0
+            tip = tip_order(chat_id, cycle, tip_ids)[position]
+            db.execute("UPDATE subscribers SET last_sent_date = ?, tip_cycle = ?, tip_position = ? WHERE chat_id = ?",
+                       [today, cycle, position + 1, chat_id])
+        return tip
+
+    def release_claim(self, chat_id: int, today: str) -> None:
+        """Undo a claim whose message could not be sent (a transient failure), so it is retried."""
+        with self._write() as db:
+            db.execute("UPDATE subscribers SET last_sent_date = NULL, tip_position = MAX(tip_position - 1, 0) "
+                       "WHERE chat_id = ? AND last_sent_date = ?", [chat_id, today])
+
+    def deactivate(self, chat_id: int, now: dt.datetime) -> None:
+        """A chat that blocked the bot: stop sending (Telegram answers 403 Forbidden)."""
+        self.unsubscribe(chat_id, now)
+
+    def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group that became a supergroup gets a new chat id: follow it everywhere."""
+        with self._write() as db:
+            if db.execute("SELECT 1 FROM subscribers WHERE chat_id = ?", [new_chat_id]).fetchone():
+                db.execute("DELETE FROM subscribers WHERE chat_id = ?", [old_chat_id])
+            else:
+                db.execute("UPDATE subscribers SET chat_id = ? WHERE chat_id = ?", [new_chat_id, old_chat_id])
+            db.execute("UPDATE OR IGNORE users SET chat_id = ? WHERE chat_id = ?", [new_chat_id, old_chat_id])
+            db.execute("UPDATE OR IGNORE feedback SET chat_id = ? WHERE chat_id = ?", [new_chat_id, old_chat_id])
+            db.execute("UPDATE OR IGNORE reports SET reporter = ? WHERE reporter = ?", [new_chat_id, old_chat_id])
+
+    def active_subscriber_ids(self, after_chat_id: int = -(2 ** 62), limit: int = 1000) -> list[int]:
+        return [r[0] for r in self._all("SELECT chat_id FROM subscribers WHERE active = 1 AND chat_id > ? "
+                                        "ORDER BY chat_id LIMIT ?", [after_chat_id, limit])]
+
+    # -- reports ---------------------------------------------------------------------------
+
+    def add_report(self, number: str, reporter: int, note: str, now: dt.datetime, max_per_hour: int) -> str:
+        """Record a report: one per user per number counts; at most `max_per_hour` per user."""
+        note = " ".join(note.split())[:MAX_NOTE_CHARS]
+        since = _iso(now - dt.timedelta(hours=1))
+        with self._write() as db:
+            if db.execute("SELECT 1 FROM reports WHERE number = ? AND reporter = ?", [number, reporter]).fetchone():
+                return DUPLICATE
+            recent = db.execute("SELECT COUNT(*) FROM reports WHERE reporter = ? AND created_at > ?",
+                                [reporter, since]).fetchone()[0]
+            if recent >= max_per_hour:
+                return RATE_LIMITED
+            db["reports"].insert({"number": number, "reporter": reporter, "note": note,
+                                  "created_at": _iso(now), "status": "new"})
+        return ADDED
+
+    def report_count(self, number: str) -> int:
+        """Distinct users who reported the number (dismissed reports do not count)."""
+        return self._one("SELECT COUNT(DISTINCT reporter) FROM reports WHERE number = ? AND status != 'dismissed'",
+                         [number])[0]
+
+    def reports_to_review(self, limit: int = 10) -> list[Report]:
+        return [Report(*r) for r in self._all(
+            "SELECT id, number, reporter, note, created_at, status FROM reports WHERE status = 'new' "
+            "ORDER BY id LIMIT ?", [limit])]
+
+    def report(self, report_id: int) -> Report | None:
+        row = self._one("SELECT id, number, reporter, note, created_at, status FROM reports WHERE id = ?", [report_id])
+        return Report(*row) if row else None
+
+    def set_report_status(self, report_id: int, status: str) -> bool:
+        if status not in ("new", "confirmed", "dismissed"):
+            raise ValueError(f"unknown report status {status!r}")
+        with self._write() as db:
+            return db.execute("UPDATE reports SET status = ? WHERE id = ?", [status, report_id]).rowcount > 0
+
+    # -- broadcasts ------------------------------------------------------------------------
+
+    def create_broadcast(self, text: str, admin: int, now: dt.datetime) -> int:
+        with self._write() as db:
+            cursor = db.execute("INSERT INTO broadcasts (text, created_by, created_at, status, last_chat_id, sent, "
+                                "failed) VALUES (?, ?, ?, 'draft', ?, 0, 0)", [text, admin, _iso(now), -(2 ** 62)])
+        return cursor.lastrowid
+
+    def broadcast(self, broadcast_id: int) -> Broadcast | None:
+        row = self._one("SELECT id, text, created_by, status, last_chat_id, sent, failed FROM broadcasts WHERE id = ?",
+                        [broadcast_id])
+        return Broadcast(*row) if row else None
+
+    def broadcasts_in(self, status: str) -> list[Broadcast]:
+        return [Broadcast(*r) for r in self._all(
+            "SELECT id, text, created_by, status, last_chat_id, sent, failed FROM broadcasts WHERE status = ? "
+            "ORDER BY id", [status])]
+
+    def set_broadcast_status(self, broadcast_id: int, status: str, expect: str | None = None) -> bool:
+        """Change the status (optionally only from `expect`): confirming twice starts it once."""
+        with self._write() as db:
+            if expect is None:
+                cursor = db.execute("UPDATE broadcasts SET status = ? WHERE id = ?", [status, broadcast_id])
+            else:
+                cursor = db.execute("UPDATE broadcasts SET status = ? WHERE id = ? AND status = ?",
+                                    [status, broadcast_id, expect])
+        return cursor.rowcount > 0
+
+    def advance_broadcast(self, broadcast_id: int, chat_id: int, delivered: bool) -> None:
+        """Record one recipient done; a restart resumes after the last recorded chat id."""
+        with self._write() as db:
+            db.execute(f"UPDATE broadcasts SET last_chat_id = ?, {'sent' if delivered else 'failed'} = "
+                       f"{'sent' if delivered else 'failed'} + 1 WHERE id = ?", [chat_id, broadcast_id])

@@ -132,7 +132,7 @@ def test_scan_reads_the_whole_message_from_stdin():
     assert data["numbers"][0]["verdict"] == "lookalike"
     assert {"unfreeze_link", "account_frozen"} <= {s["name"] for s in data["signals"]}
     plain = run("scan", stdin=message).stdout_text
-    assert "高风险" in plain and "a.ccbt.icu" in plain
+    assert "高风险" in plain and "a[.]ccbt[.]icu" in plain and "a.ccbt.icu" not in plain
 
 
 def test_scan_of_binary_input_still_answers():

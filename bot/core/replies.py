@@ -8,6 +8,7 @@ decide how it looks, and HTML escaping happens in exactly one place.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 
 from .checker import INVALID, LOOKALIKE, OFFICIAL, RISKY, UNKNOWN, CheckResult
@@ -16,7 +17,7 @@ from .matcher import ANSWERED, SUGGEST, MatchResult
 from .scanner import HIGH, LOW, MEDIUM, ScanResult
 
 # Line styles.
-TITLE, TEXT, NOTE, FOOTER = "title", "text", "note", "footer"
+TITLE, TEXT, NOTE, FOOTER, CODE = "title", "text", "note", "footer", "code"
 
 # Choice actions (adapters map them to callback data or console numbers).
 SHOW_ENTRY, NONE_OF_THESE, REPORT_NUMBER = "entry", "none", "report"
@@ -118,18 +119,27 @@ def compose_check(result: CheckResult, knowledge: Knowledge) -> Reply:
     return Reply("check", tuple(lines), choices, related=_related_choices(knowledge, related))
 
 
+def defang(text: str, urls) -> str:
+    """Links quoted back to the user must not be clickable: a.b.icu -> a[.]b[.]icu."""
+    for url in sorted(urls, key=len, reverse=True):
+        text = text.replace(url, url.replace(".", "[.]"))
+    return text
+
+
 def compose_scan(result: ScanResult, knowledge: Knowledge) -> Reply:
     """A scanned message: the risk, the evidence for each signal, the numbers and links, advice."""
     lines = [Line(RISK_LINE[result.risk], TITLE)]
     if result.signals:
-        lines.append(Line("发现的可疑迹象：\n" + "\n".join(f"• {s.label}：“{s.evidence}”" for s in result.signals)))
+        lines.append(Line("发现的可疑迹象：\n" + "\n".join(
+            f"• {s.label}：“{defang(s.evidence, result.urls)}”" for s in result.signals)))
     if result.numbers:
         lines.append(Line("消息里的号码：\n" + "\n".join(
             f"• {n.normalized} → {VERDICT_LINE[n.verdict]}"
             + (f"（{n.institution.name_zh}）" if n.institution and n.verdict in (OFFICIAL, LOOKALIKE) else "")
             for n in result.numbers)))
     if result.urls:
-        lines.append(Line("消息里的链接（不要点开）：\n" + "\n".join(f"• {u}" for u in result.urls)))
+        lines.append(Line("消息里的链接（不要点开）："))
+        lines.append(Line("\n".join(defang(u, result.urls) for u in result.urls), CODE))
     if result.truncated:
         lines.append(Line("消息太长，只检查了前面的部分。", NOTE))
     lines.append(Line("怎么做：" + result.advice))
@@ -161,46 +171,68 @@ def render_text(reply: Reply, *, numbered: bool = True) -> str:
     return "\n".join(out)
 
 
-def _html_line(line: Line) -> str:
-    text = html.escape(line.text, quote=False)
-    if line.style == TITLE:
+def _wrap(text: str, style: str) -> str:
+    text = html.escape(text, quote=False)
+    if style == TITLE:
         return f"<b>{text}</b>"
-    if line.style == NOTE:
+    if style == NOTE:
         return f"<i>{text}</i>"
-    if line.style == FOOTER:
+    if style == FOOTER:
         return f"<i>📚 {text}</i>"
+    if style == CODE:
+        return f"<code>{text}</code>"
     return text
 
 
 def render_html(reply: Reply) -> str:
-    """Telegram-style HTML (only <b> and <i>); every piece of text is escaped here."""
-    return "\n\n".join(_html_line(line) for line in reply.lines)
+    """Telegram-style HTML (only <b>, <i>, <code>); every piece of text is escaped here."""
+    return "\n\n".join(_wrap(line.text, line.style) for line in reply.lines)
+
+
+_SENTENCE = re.compile(r"(?<=[。！？!?；;\n])")
+
+
+def _pieces(text: str, style: str, limit: int) -> list[str]:
+    """Split one line's text so each rendered piece fits `limit`: at line and sentence ends
+    where possible, else between characters (never inside a tag or an entity)."""
+    if len(_wrap(text, style)) <= limit:
+        return [text]
+    pieces: list[str] = []
+    current = ""
+    for part in (p for p in _SENTENCE.split(text) if p):
+        while len(_wrap(part, style)) > limit:  # one huge sentence: cut it
+            if current:
+                pieces.append(current)
+                current = ""
+            cut = max(1, (limit - 20) // 5)      # escaping at most quintuples a character
+            pieces.append(part[:cut])
+            part = part[cut:]
+        if len(_wrap(current + part, style)) <= limit:
+            current += part
+        else:
+            pieces.append(current)
+            current = part
+    if current:
+        pieces.append(current)
+    return [p for p in pieces if p]
 
 
 def render_html_chunks(reply: Reply, limit: int = 4096) -> list[str]:
-    """The HTML split into messages of at most `limit` characters, cut only between lines (or,
-    for one huge line, between characters before escaping), so no tag or entity is ever cut."""
-    pieces: list[str] = []
+    """The HTML split into messages of at most `limit` characters. Lines are separated by a
+    blank line; a line too long for one message continues seamlessly in the next."""
+    blocks: list[tuple[str, str]] = []  # (separator before it, rendered html)
     for line in reply.lines:
-        rendered = _html_line(line)
-        if len(rendered) <= limit:
-            pieces.append(rendered)
-            continue
-        # Wrap overhead (<b></b>, 📚) is under 20 characters; escaping at most quintuples one char.
-        budget = max(1, (limit - 20) // 5)
-        text = line.text
-        while text:
-            head, text = text[:budget], text[budget:]
-            pieces.append(_html_line(Line(head, line.style)))
+        for i, piece in enumerate(_pieces(line.text, line.style, limit)):
+            blocks.append(("\n\n" if i == 0 else "", _wrap(piece, line.style)))
     chunks: list[str] = []
     current = ""
-    for piece in pieces:
-        candidate = f"{current}\n\n{piece}" if current else piece
+    for separator, block in blocks:
+        candidate = f"{current}{separator}{block}" if current else block
         if len(candidate) <= limit:
             current = candidate
         else:
             chunks.append(current)
-            current = piece
+            current = block
     if current:
         chunks.append(current)
     return chunks

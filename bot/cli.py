@@ -5,6 +5,8 @@
     python -m bot ask [--json] [QUESTION]
     python -m bot check [--json] [NUMBER]
     python -m bot scan [--json] < message.txt
+    python -m bot run [--webhook URL --listen HOST --port N]
+    python -m bot gaps [--json]
 
 Every command takes --knowledge DIR (or BOT_KNOWLEDGE_DIR) to run on another knowledge folder.
 """
@@ -178,11 +180,46 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from .tg.runner import cmd_run as run_bot  # imported lazily: the console needs no Telegram stack
+
+    return run_bot(args)
+
+
+def cmd_gaps(args: argparse.Namespace) -> int:
+    """Questions that got no answer or a 👎, grouped by similarity, most frequent first."""
+    from .config import Settings
+    from .core.gaps import group_questions
+    from .storage import Storage
+
+    settings = Settings.from_env(require_token=False)
+    path = args.db or settings.db_path
+    if not os.path.exists(path):
+        print(f"error: no database at {path} (set BOT_DB_PATH or pass --db)", file=sys.stderr)
+        return EXIT_USAGE
+    storage = Storage(path)
+    try:
+        rows = storage.gaps()
+    finally:
+        storage.close()
+    groups = group_questions([(text, reason) for text, reason, _ in rows], _load(args).matcher)
+    if args.json:
+        for group in groups:
+            print(json.dumps(group.to_dict(), ensure_ascii=False))
+    elif not groups:
+        print("没有记录到未能回答的问题。")
+    else:
+        for group in groups:
+            reasons = "、".join(f"{k} {v}" for k, v in sorted(group.reasons.items()))
+            print(f"{group.count:>4}  {group.representative}    [{reasons}]")
+            for variant in group.variants[1:4]:
+                print(f"        · {variant}")
+    return EXIT_OK
+
+
 def cmd_default(args: argparse.Namespace) -> int:
     """No command: run the bot when a token is configured, else the offline console."""
     if os.environ.get("TELEGRAM_BOT_TOKEN", "").strip():
-        from .tg.runner import cmd_run  # imported lazily: the console needs no Telegram stack
-
         return cmd_run(args)
     return cmd_chat(args)
 
@@ -218,6 +255,17 @@ def build_parser() -> argparse.ArgumentParser:
     scan = sub.add_parser("scan", parents=[common], help="scan a message read from stdin")
     scan.add_argument("--json", action="store_true", help="one JSON object (stable format)")
     scan.set_defaults(func=cmd_scan)
+
+    run = sub.add_parser("run", parents=[common], help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
+    run.add_argument("--webhook", metavar="URL", help="public HTTPS URL Telegram should call (default: long polling)")
+    run.add_argument("--listen", default="0.0.0.0", metavar="HOST", help="webhook server address (default 0.0.0.0)")
+    run.add_argument("--port", type=int, default=8443, metavar="N", help="webhook server port (default 8443)")
+    run.set_defaults(func=cmd_run)
+
+    gaps = sub.add_parser("gaps", parents=[common], help="questions the bot could not answer, grouped")
+    gaps.add_argument("--json", action="store_true", help="one JSON object per group")
+    gaps.add_argument("--db", metavar="PATH", help="database file (default: $BOT_DB_PATH or data/bot.sqlite)")
+    gaps.set_defaults(func=cmd_gaps)
     return parser
 
 

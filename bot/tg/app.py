@@ -1,0 +1,65 @@
+"""The application factory: `build_application` registers every handler; `post_init` only does
+network side effects (the command list, rebuilding tip jobs, catch-up and resumed broadcasts)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from typing import Callable
+
+from telegram import LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, Defaults
+
+from ..config import Settings
+from ..core.assistant import Assistant
+from ..storage import Storage
+from .constants import SERVICES
+from .flood import FloodControl
+from .handlers import admin, ask, common, inline, report, subscribe
+from .handlers.common import bot_commands
+from .jobs import catch_up, rebuild_schedule, resume_broadcasts
+from .services import Services, system_now
+
+log = logging.getLogger(__name__)
+
+
+async def post_init(app: Application) -> None:
+    """Runs once the bot is connected (run_polling / run_webhook call it)."""
+    await app.bot.set_my_commands(bot_commands())
+    slots = rebuild_schedule(app)
+    log.info("Bot @%s ready: %d tip slot(s) scheduled", app.bot.username, len(slots))
+    app.create_task(catch_up(app), name="tips-catch-up")
+    app.create_task(resume_broadcasts(app), name="broadcasts-resume")
+
+
+def build_application(settings: Settings, assistant: Assistant, storage: Storage, *,
+                      now: Callable[[], dt.datetime] = system_now,
+                      monotonic: Callable[[], float] = time.monotonic,
+                      flood: FloodControl | None = None) -> Application:
+    app = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.api_base_url)
+        .base_file_url(settings.api_base_file_url)
+        # Link previews off everywhere: a scanned message's links must never be fetched or shown.
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True),
+                           tzinfo=settings.tz))
+        .rate_limiter(flood or FloodControl())
+        .concurrent_updates(False)
+        .post_init(post_init)
+        .build()
+    )
+    app.bot_data[SERVICES] = Services(settings, storage, assistant, now=now, monotonic=monotonic)
+    # Group -2 (chat migrations) and -1 (the per-user gate) come from common.register. In group 0
+    # the first matching handler wins, so the order below matters: commands and buttons first,
+    # then forwarded messages and contacts, then plain text, then the fallbacks.
+    common.register(app)
+    subscribe.register(app)
+    report.register(app)
+    admin.register(app)
+    inline.register(app)
+    ask.register(app)
+    common.register_fallbacks(app)
+    return app

@@ -1,0 +1,258 @@
+"""Start, help, topic browsing, the per-user gate, group addressing and the error handler."""
+
+from __future__ import annotations
+
+import html
+import logging
+from dataclasses import dataclass
+
+from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity,
+                      Update)
+from telegram.constants import ChatType
+from telegram.error import Forbidden
+from telegram.ext import (Application, ApplicationHandlerStop, CallbackQueryHandler, CommandHandler,
+                          ContextTypes, MessageHandler, TypeHandler, filters)
+
+from ...core.replies import Reply
+from ..constants import CB_MENU, CB_TOPIC
+from ..render import messages
+from ..services import services
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    description: str          # shown in Telegram's command menu
+    example: str              # shown in /help
+    admin: bool = False
+
+
+# One list drives /help and the command menu registered with Telegram (set_my_commands).
+COMMANDS = (
+    Command("start", "开始使用，显示主菜单", "/start"),
+    Command("help", "所有命令和用法", "/help"),
+    Command("check", "查一个号码是不是官方号码", "/check 021-95588"),
+    Command("topics", "按分类浏览常见问题", "/topics"),
+    Command("subscribe", "订阅每日防骗小贴士", "/subscribe 08:30"),
+    Command("unsubscribe", "取消订阅小贴士", "/unsubscribe"),
+    Command("status", "查看我的订阅", "/status"),
+    Command("report", "举报诈骗号码", "/report 17012345678 冒充花呗客服"),
+    Command("stats", "使用统计（管理员）", "/stats", admin=True),
+    Command("reports", "审核用户举报（管理员）", "/reports", admin=True),
+    Command("reload", "重新加载知识库（管理员）", "/reload", admin=True),
+    Command("broadcast", "群发消息给订阅者（管理员）", "/broadcast 近期有冒充…", admin=True),
+)
+
+UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看可以用的命令。"
+TOO_FAST = "消息太频繁了，请稍等一会儿再发。"
+SOMETHING_WENT_WRONG = "抱歉，处理这条消息时出了点问题，请稍后再试。紧急情况请直接拨打 110。"
+NO_TEXT = "我只能读文字。请把问题打出来，发一个号码，或者转发整条可疑短信给我。"
+
+
+def bot_commands() -> list[BotCommand]:
+    return [BotCommand(c.name, c.description) for c in COMMANDS if not c.admin]
+
+
+def help_text(is_admin: bool) -> str:
+    lines = ["<b>怎么用</b>",
+             "• 直接提问：例如“借呗被盗了怎么办”",
+             "• 发一个号码：例如 95188、021-95588、+86 95588",
+             "• 转发一整条可疑短信或聊天消息：我检查里面的号码、链接和诈骗迹象",
+             "• 分享联系人：我检查对方的号码",
+             "• 在任何聊天里输入 @机器人名 加问题或号码，把结果发给家人",
+             "", "<b>命令</b>"]
+    for command in COMMANDS:
+        if command.admin and not is_admin:
+            continue
+        lines.append(f"/{command.name} — {html.escape(command.description)}（例：<code>{html.escape(command.example)}</code>）")
+    lines += ["", "<i>紧急情况：正在被骗或刚转了账，立即拨打 110；支付宝账户问题拨 95188。</i>"]
+    return "\n".join(lines)
+
+
+def main_menu() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([
+        [InlineKeyboardButton("🚨 钱被盗了怎么办", callback_data="faq:theft-first-steps")],
+        [InlineKeyboardButton("📞 查一个号码", callback_data=f"{CB_MENU}:check"),
+         InlineKeyboardButton("🧾 检查一条短信", callback_data=f"{CB_MENU}:scan")],
+        [InlineKeyboardButton("📚 分类浏览", callback_data=f"{CB_MENU}:topics"),
+         InlineKeyboardButton("🔔 每日小贴士", callback_data=f"{CB_MENU}:sub")],
+    ])
+
+
+async def send_reply(message: Message, reply: Reply, *, feedback: bool = True) -> None:
+    """Send a composed core reply as one or more HTML messages (keyboard under the last)."""
+    for text, markup in messages(reply, feedback=feedback):
+        await message.reply_html(text, reply_markup=markup)
+
+
+# --- commands -----------------------------------------------------------------------------
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Welcome the user and show the main actions."""
+    welcome = services(context).assistant.knowledge.messages.welcome.strip()
+    await update.effective_message.reply_html(html.escape(welcome), reply_markup=main_menu())
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Every command with an example."""
+    user = update.effective_user
+    await update.effective_message.reply_html(help_text(services(context).is_admin(user.id if user else None)))
+
+
+def topics_markup(context: ContextTypes.DEFAULT_TYPE) -> InlineKeyboardMarkup:
+    knowledge = services(context).assistant.knowledge
+    topics = [t for t in (knowledge.topics or {e.topic: e.topic for e in knowledge.entries}) if knowledge.in_topic(t)]
+    rows = [[InlineKeyboardButton(knowledge.topic_label(t), callback_data=f"{CB_TOPIC}:{t}")] for t in topics]
+    return InlineKeyboardMarkup(rows)
+
+
+async def topics_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Browse the questions by topic."""
+    await update.effective_message.reply_html("选一个分类：", reply_markup=topics_markup(context))
+
+
+async def on_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """List one topic's questions as buttons."""
+    query = update.callback_query
+    await query.answer()
+    knowledge = services(context).assistant.knowledge
+    topic = query.data.split(":", 1)[1]
+    entries = knowledge.in_topic(topic)
+    if not entries:
+        await query.edit_message_text("这个分类已经没有内容了，请发送 /topics 重新选择。")
+        return
+    rows = [[InlineKeyboardButton(e.question[:48], callback_data=f"faq:{e.id}")] for e in entries]
+    rows.append([InlineKeyboardButton("⬅️ 返回分类", callback_data=f"{CB_MENU}:topics")])
+    await query.edit_message_text(f"<b>{html.escape(knowledge.topic_label(topic))}</b>",
+                                  reply_markup=InlineKeyboardMarkup(rows))
+
+
+async def on_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The main menu's buttons."""
+    from .subscribe import subscribe_menu  # the subscription module owns its own menu
+
+    query = update.callback_query
+    await query.answer()
+    action = query.data.split(":", 1)[1]
+    if action == "topics":
+        await query.edit_message_text("选一个分类：", reply_markup=topics_markup(context))
+    elif action == "check":
+        await query.message.reply_html("把号码直接发给我就行，任何格式都可以，例如 <code>95188</code>、"
+                                       "<code>021-95588</code>、<code>+86 138 0013 8000</code>。也可以分享联系人。")
+    elif action == "scan":
+        await query.message.reply_html("把可疑短信或聊天消息<b>转发</b>给我，或者整段复制粘贴过来，"
+                                       "我会检查里面的号码、链接和诈骗迹象。")
+    elif action == "sub":
+        text, markup = subscribe_menu(context, update.effective_chat.id)
+        await query.message.reply_html(text, reply_markup=markup)
+
+
+async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Commands we do not have (admin commands look the same to non-admins)."""
+    await update.effective_message.reply_html(UNKNOWN_COMMAND)
+
+
+async def no_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, photos without caption, voice...: say what the bot can read."""
+    await update.effective_message.reply_html(NO_TEXT)
+
+
+# --- the gate: flood protection and usage bookkeeping ---------------------------------------
+
+async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Runs before every handler (group -1). A user over the per-user rate gets one polite
+    notice per window and is otherwise ignored until the window frees up."""
+    svc = services(context)
+    user = update.effective_user
+    if user is None:
+        return
+    if not svc.is_admin(user.id) and not svc.allow(user.id):
+        notified = context.user_data.setdefault("throttled_notice", 0.0)
+        now = svc.monotonic()
+        if update.effective_message and now - notified > svc.settings.user_window:
+            context.user_data["throttled_notice"] = now
+            await update.effective_message.reply_html(TOO_FAST)
+        elif update.callback_query:
+            await update.callback_query.answer(TOO_FAST)
+        raise ApplicationHandlerStop
+    chat = update.effective_chat
+    if chat is not None and update.effective_message is not None:
+        svc.storage.touch_user(chat.id, svc.now())
+
+
+async def on_migrate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A group became a supergroup: its chat id changes; follow it in storage."""
+    message = update.effective_message
+    if message.migrate_to_chat_id:
+        services(context).storage.migrate_chat(message.chat.id, message.migrate_to_chat_id)
+        log.info("Chat migrated to a supergroup; subscriptions followed")
+
+
+# --- groups: only when addressed -------------------------------------------------------------
+
+class AddressedToBot(filters.MessageFilter):
+    """Private chats always; in groups only messages that mention the bot or reply to it."""
+
+    def filter(self, message: Message) -> bool:
+        if message.chat.type == ChatType.PRIVATE:
+            return True
+        bot = message.get_bot()
+        replied = message.reply_to_message
+        if replied is not None and replied.from_user is not None and replied.from_user.id == bot.id:
+            return True
+        mention = f"@{bot.username}".lower()
+        found = message.parse_entities([MessageEntity.MENTION]) if message.text else \
+            message.parse_caption_entities([MessageEntity.MENTION])
+        return any(text.lower() == mention for text in found.values())
+
+
+ADDRESSED = AddressedToBot()
+
+
+def strip_mention(text: str, username: str | None) -> str:
+    if username:
+        text = text.replace(f"@{username}", " ")
+    return text.strip()
+
+
+# --- errors ---------------------------------------------------------------------------------
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log once with the traceback (the token never appears: see logs.py), apologise to the
+    user, and tell the admins. One failing update never stops the bot."""
+    log.error("Update handling failed", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_message is not None:
+        try:
+            await update.effective_message.reply_html(SOMETHING_WENT_WRONG)
+        except Exception:  # the reply itself may fail (blocked bot, network)
+            log.warning("Could not tell the user about the error")
+    svc = services(context)
+    for admin in svc.settings.admin_ids:
+        try:
+            await context.bot.send_message(admin, f"⚠️ 处理消息时出错：{html.escape(type(context.error).__name__)}")
+        except Forbidden:
+            pass
+        except Exception:
+            log.warning("Could not notify an admin about the error")
+
+
+def register(app: Application) -> None:
+    # Group -2: follow chat migrations before anything else touches the chat id.
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migrate), group=-2)
+    # Group -1: the gate runs for every update and may stop it (ApplicationHandlerStop).
+    app.add_handler(TypeHandler(Update, gate), group=-1)
+    app.add_handler(CommandHandler("start", start))
+    app.add_handler(CommandHandler("help", help_command))
+    app.add_handler(CommandHandler("topics", topics_command))
+    app.add_handler(CallbackQueryHandler(on_topic, pattern=f"^{CB_TOPIC}:"))
+    app.add_handler(CallbackQueryHandler(on_menu, pattern=f"^{CB_MENU}:"))
+    app.add_error_handler(on_error)
+
+
+def register_fallbacks(app: Application) -> None:
+    """Registered last: unknown commands and messages without text (private chats only)."""
+    app.add_handler(MessageHandler(filters.COMMAND & ADDRESSED, unknown_command))
+    app.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.CAPTION
+                                   & ~filters.StatusUpdate.ALL & ~filters.CONTACT, no_text))

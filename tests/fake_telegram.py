@@ -1,0 +1,302 @@
+"""A small fake Telegram Bot API server on loopback, for driving the real Application end to end.
+
+It serves the methods the bot uses, records every call (method and decoded parameters), long-polls
+`getUpdates` from a queue the test pushes updates into, and can answer like Telegram does when
+things go wrong: 429 with `retry_after`, 403 for chats that blocked the bot, 400 with
+`migrate_to_chat_id` for groups that became supergroups.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Callable
+from urllib.parse import parse_qs
+
+TOKEN = "123456789:AAHfake-token-for-tests_abcdefghijklm"
+BOT_USER = {"id": 123456789, "is_bot": True, "first_name": "反诈助手", "username": "fanzha_test_bot",
+            "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": True}
+
+# Parameters PTB sends JSON-encoded; everything else arrives as plain strings.
+JSON_FIELDS = {"reply_markup", "results", "commands", "link_preview_options", "allowed_updates", "entities",
+               "reply_parameters", "button", "scope"}
+INT_FIELDS = {"chat_id", "message_id", "offset", "limit", "timeout", "cache_time", "from_chat_id",
+              "reply_to_message_id"}
+BOOL_FIELDS = {"show_alert", "is_personal", "disable_notification", "drop_pending_updates", "protect_content"}
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    ok: bool = True   # False when the fake answered with an error
+
+
+@dataclass
+class Failure:
+    status: int
+    description: str
+    parameters: dict | None = None
+
+
+@dataclass
+class FakeTelegram:
+    calls: list[Call] = field(default_factory=list)
+    blocked: set[int] = field(default_factory=set)                # chats answering 403
+    migrated: dict[int, int] = field(default_factory=dict)        # old chat id -> new chat id
+    scripted: dict[str, list[Failure]] = field(default_factory=dict)  # method -> next failures
+
+    def __post_init__(self) -> None:
+        self.polls = 0  # getUpdates calls so far
+        self._lock = threading.Condition()
+        self._updates: list[dict] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def start(self) -> "FakeTelegram":
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 - http.server naming
+                fake._handle(self)
+
+            do_GET = do_POST
+
+            def log_message(self, *args) -> None:  # keep test output clean
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}/bot"
+
+    # -- test API ----------------------------------------------------------------------------
+
+    def push(self, update: dict) -> int:
+        with self._lock:
+            update = {"update_id": next(self._update_ids), **update}
+            self._updates.append(update)
+            self._lock.notify_all()
+            return update["update_id"]
+
+    def fail_next(self, method: str, status: int, description: str, parameters: dict | None = None) -> None:
+        with self._lock:
+            self.scripted.setdefault(method, []).append(Failure(status, description, parameters))
+
+    def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[dict]:
+        """Parameters of successful calls (failed attempts are in `calls` with ok=False)."""
+        with self._lock:
+            return [c.params for c in self.calls if c.method == method and c.ok
+                    and (chat_id is None or c.params.get("chat_id") == chat_id)]
+
+    def wait_for(self, predicate: Callable[["FakeTelegram"], bool], timeout: float = 10.0) -> bool:
+        """Block until predicate(self) holds (re-checked on every recorded call)."""
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            while not predicate(self):
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._lock.wait(remaining)
+            return True
+
+    def clear(self) -> None:
+        with self._lock:
+            self.calls.clear()
+
+    # -- serving -----------------------------------------------------------------------------
+
+    def _params(self, request: BaseHTTPRequestHandler) -> dict[str, Any]:
+        length = int(request.headers.get("Content-Length") or 0)
+        body = request.rfile.read(length) if length else b""
+        kind = request.headers.get("Content-Type", "")
+        if "json" in kind:
+            return json.loads(body or b"{}")
+        raw = {k: v[0] for k, v in parse_qs(body.decode("utf-8"), keep_blank_values=True).items()}
+        params: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key in JSON_FIELDS or key in BOOL_FIELDS:
+                params[key] = json.loads(value)
+            elif key in INT_FIELDS and value.lstrip("-").isdigit():
+                params[key] = int(value)
+            else:
+                params[key] = value
+        return params
+
+    def _reply(self, request: BaseHTTPRequestHandler, status: int, payload: dict) -> None:
+        data = json.dumps(payload).encode("utf-8")
+        request.send_response(status)
+        request.send_header("Content-Type", "application/json")
+        request.send_header("Content-Length", str(len(data)))
+        request.end_headers()
+        request.wfile.write(data)
+
+    def _handle(self, request: BaseHTTPRequestHandler) -> None:
+        prefix = f"/bot{TOKEN}/"
+        if not request.path.startswith(prefix):
+            self._reply(request, 401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+            return
+        method = request.path[len(prefix):]
+        params = self._params(request)
+        if method == "getUpdates":
+            with self._lock:
+                self.polls += 1
+                self._lock.notify_all()
+            self._reply(request, 200, {"ok": True, "result": self._get_updates(params)})
+            return
+        with self._lock:
+            call = Call(method, params)
+            self.calls.append(call)
+            failure = self.scripted.get(method, []).pop(0) if self.scripted.get(method) else None
+            chat_id = params.get("chat_id")
+            if failure is None and method.startswith("send") and chat_id in self.blocked:
+                failure = Failure(403, "Forbidden: bot was blocked by the user")
+            if failure is None and method.startswith("send") and chat_id in self.migrated:
+                failure = Failure(400, "Bad Request: group chat was upgraded to a supergroup chat",
+                                  {"migrate_to_chat_id": self.migrated[chat_id]})
+            call.ok = failure is None
+            self._lock.notify_all()
+        if failure is not None:
+            payload = {"ok": False, "error_code": failure.status, "description": failure.description}
+            if failure.parameters:
+                payload["parameters"] = failure.parameters
+            self._reply(request, failure.status, payload)
+            return
+        handler = getattr(self, f"_m_{method}", None)
+        if handler is None:
+            self._reply(request, 404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"})
+            return
+        self._reply(request, 200, {"ok": True, "result": handler(params)})
+
+    def _get_updates(self, params: dict) -> list[dict]:
+        offset = params.get("offset") or 0
+        timeout = min(float(params.get("timeout") or 0), 2.0)
+        deadline = time.monotonic() + timeout
+        with self._lock:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+            while not self._updates and time.monotonic() < deadline:
+                self._lock.wait(deadline - time.monotonic())
+            return list(self._updates)
+
+    # -- methods -----------------------------------------------------------------------------
+
+    def _message(self, params: dict) -> dict:
+        chat_id = params["chat_id"]
+        message = {"message_id": next(self._message_ids), "date": int(time.time()),
+                   "chat": {"id": chat_id, "type": "private" if int(chat_id) > 0 else "supergroup"},
+                   "from": BOT_USER, "text": params.get("text", "")}
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
+        return message
+
+    def _m_getMe(self, params):
+        return BOT_USER
+
+    def _m_deleteWebhook(self, params):
+        return True
+
+    def _m_setWebhook(self, params):
+        return True
+
+    def _m_setMyCommands(self, params):
+        return True
+
+    def _m_sendChatAction(self, params):
+        return True
+
+    def _m_answerCallbackQuery(self, params):
+        return True
+
+    def _m_answerInlineQuery(self, params):
+        return True
+
+    def _m_sendMessage(self, params):
+        return self._message(params)
+
+    def _m_editMessageText(self, params):
+        return self._message(params)
+
+    def _m_editMessageReplyMarkup(self, params):
+        return self._message(params)
+
+
+# --- update builders -----------------------------------------------------------------------------
+
+_ids = itertools.count(1)
+
+
+def user(user_id: int = 1001) -> dict:
+    return {"id": user_id, "is_bot": False, "first_name": "用户", "language_code": "zh-hans"}
+
+
+def message_update(text: str | None = None, *, chat_id: int = 1001, user_id: int | None = None,
+                   chat_type: str = "private", **extra) -> dict:
+    message = {"message_id": next(_ids), "date": int(time.time()),
+               "chat": {"id": chat_id, "type": chat_type, **({"title": "家人群"} if chat_type != "private" else {})},
+               "from": user(user_id or (chat_id if chat_id > 0 else 1001))}
+    if text is not None:
+        message["text"] = text
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+    message.update(extra)
+    return {"message": message}
+
+
+def forwarded_update(text: str, *, chat_id: int = 1001) -> dict:
+    origin = {"type": "hidden_user", "date": int(time.time()), "sender_user_name": "陌生人"}
+    return message_update(text, chat_id=chat_id, forward_origin=origin)
+
+
+def contact_update(phone: str, *, chat_id: int = 1001) -> dict:
+    return message_update(None, chat_id=chat_id, contact={"phone_number": phone, "first_name": "来电"})
+
+
+def sticker_update(*, chat_id: int = 1001) -> dict:
+    sticker = {"file_id": "s1", "file_unique_id": "u1", "type": "regular", "width": 512, "height": 512,
+               "is_animated": False, "is_video": False}
+    return message_update(None, chat_id=chat_id, sticker=sticker)
+
+
+def photo_update(caption: str | None = None, *, chat_id: int = 1001) -> dict:
+    photo = [{"file_id": "p1", "file_unique_id": "pu1", "width": 90, "height": 90}]
+    extra = {"photo": photo, **({"caption": caption} if caption else {})}
+    return message_update(None, chat_id=chat_id, **extra)
+
+
+def callback_update(data: str, message: dict, *, user_id: int | None = None) -> dict:
+    chat_id = message["chat"]["id"]
+    return {"callback_query": {"id": str(next(_ids)), "from": user(user_id or chat_id), "chat_instance": "ci",
+                               "data": data, "message": message}}
+
+
+def inline_update(query: str, *, user_id: int = 1001) -> dict:
+    return {"inline_query": {"id": str(next(_ids)), "from": user(user_id), "query": query, "offset": ""}}
+
+
+def bot_message(sent: dict) -> dict:
+    """The message dict of something the bot sent (to tap its buttons in a callback)."""
+    message = {"message_id": 5000 + next(_ids), "date": int(time.time()),
+               "chat": {"id": sent["chat_id"], "type": "private" if int(sent["chat_id"]) > 0 else "supergroup"},
+               "from": BOT_USER, "text": sent.get("text", "")}
+    if sent.get("reply_markup"):
+        message["reply_markup"] = sent["reply_markup"]
+    return message

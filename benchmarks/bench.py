@@ -15,7 +15,6 @@ AFQMC: the external paraphrase-retrieval benchmark in ../shared/benchmarks/afqmc
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import datetime as dt
 import gc
 import random
@@ -33,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.core.knowledge import Entry, load_knowledge  # noqa: E402
-from bot.core.matcher import ANSWERED, NO_MATCH, Matcher, evaluate  # noqa: E402
+from bot.core.matcher import Matcher, evaluate  # noqa: E402
 from bot.core.text import is_cjk  # noqa: E402
 
 EVAL = ROOT / "tests" / "data" / "eval_questions.yaml"

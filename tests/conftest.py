@@ -31,3 +31,22 @@ def knowledge_copy(tmp_path) -> Path:
     target = tmp_path / "knowledge"
     shutil.copytree(DEFAULT_KNOWLEDGE_DIR, target)
     return target
+
+
+@pytest.fixture
+def fake():
+    """A fresh fake Telegram Bot API server on loopback (tests/fake_telegram.py)."""
+    from .fake_telegram import FakeTelegram
+
+    server = FakeTelegram().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def env(fake, tmp_path, assistant):
+    """A started Application on the fake server, a fresh SQLite file and a fake clock."""
+    from .tg_env import running_bot
+
+    async with running_bot(fake, tmp_path / "bot.sqlite", assistant=assistant) as bot_env:
+        yield bot_env

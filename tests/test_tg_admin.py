@@ -8,27 +8,12 @@ import shutil
 import subprocess
 import sys
 
-import pytest
-
 from bot.core.knowledge import DEFAULT_KNOWLEDGE_DIR
 from bot.tg.handlers.common import UNKNOWN_COMMAND
 
 from .conftest import ROOT
-from .fake_telegram import FakeTelegram, bot_message, callback_update, message_update
-from .tg_env import ADMIN, FakeClock, buttons, running_bot
-
-
-@pytest.fixture
-def fake():
-    server = FakeTelegram().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-async def env(fake, tmp_path, assistant):
-    async with running_bot(fake, tmp_path / "bot.sqlite", assistant=assistant) as bot_env:
-        yield bot_env
+from .fake_telegram import bot_message, callback_update, message_update
+from .tg_env import ADMIN, buttons, running_bot
 
 
 async def test_reports_count_once_per_user_and_show_in_verdicts(env):

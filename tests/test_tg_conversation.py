@@ -8,22 +8,9 @@ import pytest
 from bot.tg.app import post_init
 from bot.tg.handlers.common import COMMANDS, NO_TEXT, SOMETHING_WENT_WRONG, TOO_FAST, UNKNOWN_COMMAND
 
-from .fake_telegram import (BOT_USER, FakeTelegram, bot_message, callback_update, contact_update,
+from .fake_telegram import (BOT_USER, bot_message, callback_update, contact_update,
                             forwarded_update, inline_update, message_update, photo_update, sticker_update)
-from .tg_env import ADMIN, buttons, running_bot
-
-
-@pytest.fixture
-def fake():
-    server = FakeTelegram().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
-async def env(fake, tmp_path, assistant):
-    async with running_bot(fake, tmp_path / "bot.sqlite", assistant=assistant) as bot_env:
-        yield bot_env
+from .tg_env import ADMIN, buttons
 
 
 # --- start, help, command list --------------------------------------------------------------

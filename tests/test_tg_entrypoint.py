@@ -20,13 +20,6 @@ from .conftest import ROOT
 from .fake_telegram import TOKEN, FakeTelegram, message_update
 
 
-@pytest.fixture
-def fake():
-    server = FakeTelegram().start()
-    yield server
-    server.stop()
-
-
 def bot_env(fake: FakeTelegram, tmp_path, **extra) -> dict:
     env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url,
            "BOT_DB_PATH": str(tmp_path / "bot.sqlite"), "NO_PROXY": "127.0.0.1,localhost",

@@ -28,13 +28,6 @@ def tips_to(fake: FakeTelegram, chat_id: int) -> list[str]:
 
 
 @pytest.fixture
-def fake():
-    server = FakeTelegram().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def db(tmp_path):
     return tmp_path / "bot.sqlite"
 

@@ -29,7 +29,7 @@ from .messages import Messages, load_messages
 from .numbers import NumberBook, load_numbers
 from .signals import Signal, load_signals
 from .tips import Tip, load_tips
-from .validation import Fields, KnowledgeError, Problems, mapping, read_yaml
+from .validation import Fields, KnowledgeError, Problems, items, read_document
 
 # An answer plus its footer must fit one Telegram message (4,096 characters) with room to spare.
 MAX_ANSWER_CHARS = 1500
@@ -104,13 +104,10 @@ def knowledge_dir(explicit: str | os.PathLike | None = None) -> Path:
 
 
 def _load_simple_map(path: Path, key: str, label: str, problems: Problems) -> dict[str, str]:
-    if not path.exists():
+    doc = read_document(path, label, problems, {key})
+    if doc is None:
         return {}
-    data = mapping(read_yaml(path, label, problems) or {}, label, problems)
-    if data is None:
-        return {}
-    Fields(data, label, problems, {key})
-    raw = data.get(key)
+    raw = doc.get(key)
     if not isinstance(raw, dict) or not raw:
         problems.add(label, f"field '{key}' must map names to labels")
         return {}
@@ -124,26 +121,11 @@ def _load_simple_map(path: Path, key: str, label: str, problems: Problems) -> di
 
 
 def _load_out_of_scope(path: Path, label: str, problems: Problems) -> tuple[OutOfScope, ...]:
-    if not path.exists():
-        return ()
-    reported = len(problems.items)
-    data = read_yaml(path, label, problems)
-    if len(problems.items) > reported:
-        return ()
-    doc = mapping(data, label, problems)
+    doc = read_document(path, label, problems, {"topics"})
     if doc is None:
         return ()
-    Fields(doc, label, problems, {"topics"})
-    raw_topics = doc.get("topics")
-    if not isinstance(raw_topics, list) or not raw_topics:
-        problems.add(label, "field 'topics' must be a non-empty list")
-        return ()
     topics: list[OutOfScope] = []
-    for i, raw in enumerate(raw_topics):
-        where = f"{label}: topic {i + 1}"
-        data = mapping(raw, where, problems)
-        if data is None:
-            continue
+    for data, where in items(doc, "topics", label, problems, "topic"):
         f = Fields(data, where, problems, {"id", "examples"})
         topic_id = f.identifier("id")
         examples = f.text_list("examples", min_items=1, max_len=MAX_PHRASING_CHARS)
@@ -152,14 +134,8 @@ def _load_out_of_scope(path: Path, label: str, problems: Problems) -> tuple[OutO
     return tuple(topics)
 
 
-def _load_entry(raw: object, label: str, index: int, problems: Problems,
+def _load_entry(data: dict, where: str, problems: Problems, label: str,
                 topics: Mapping[str, str], sources: Mapping[str, str]) -> Entry | None:
-    where = f"{label}: entry {index + 1}"
-    data = mapping(raw, where, problems)
-    if data is None:
-        return None
-    if isinstance(data.get("id"), str):
-        where = f"{label}: entry '{data['id']}'"
     f = Fields(data, where, problems, ENTRY_FIELDS)
     entry_id = f.identifier("id")
     topic = f.text("topic", max_len=48)
@@ -196,27 +172,15 @@ def load_knowledge(folder: str | os.PathLike | None = None) -> Knowledge:
     first_seen: dict[str, str] = {}
     for path in files:
         label = f"faq/{path.name}"
-        reported = len(problems.items)
-        data = read_yaml(path, label, problems)
-        if len(problems.items) > reported:
-            continue
-        if data is None:
-            problems.add(label, "is empty")
-            continue
-        doc = mapping(data, label, problems)
+        doc = read_document(path, label, problems, {"entries"}, optional=False)
         if doc is None:
             continue
-        Fields(doc, label, problems, {"entries"})
-        raw_entries = doc.get("entries")
-        if not isinstance(raw_entries, list) or not raw_entries:
-            problems.add(label, "field 'entries' must be a non-empty list")
-            continue
-        for index, raw in enumerate(raw_entries):
-            entry = _load_entry(raw, label, index, problems, topics, sources)
+        for data, where in items(doc, "entries", label, problems, "entry"):
+            entry = _load_entry(data, where, problems, label, topics, sources)
             if entry is None:
                 continue
             if entry.id in first_seen:
-                problems.add(f"{label}: entry '{entry.id}'", f"duplicate id (first defined in {first_seen[entry.id]})")
+                problems.add(where, f"duplicate id (first defined in {first_seen[entry.id]})")
                 continue
             first_seen[entry.id] = label
             entries.append(entry)

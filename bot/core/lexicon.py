@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Mapping
 
 from .text import is_cjk, normalize, pinyin_seq
-from .validation import Fields, Problems, mapping, read_yaml
+from .validation import Fields, Problems, read_document
 
 
 def _is_latin(ch: str) -> bool:
@@ -131,12 +131,10 @@ LEXICON_FIELDS = {"synonyms", "terms", "fillers", "weak"}
 
 def load_lexicon(path: Path, label: str, problems: Problems) -> Lexicon:
     """Load lexicon.yaml; a missing file means an empty lexicon (plain character matching)."""
-    if not path.exists():
-        return Lexicon.build()
-    data = mapping(read_yaml(path, label, problems) or {}, label, problems)
+    data = read_document(path, label, problems, LEXICON_FIELDS)
     if data is None:
         return Lexicon.build()
-    fields = Fields(data, label, problems, LEXICON_FIELDS)
+    fields = Fields(data, label, problems, None)
     synonyms_raw = data.get("synonyms") or {}
     synonyms: dict[str, list[str]] = {}
     if not isinstance(synonyms_raw, dict):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .validation import Fields, Problems, mapping, read_yaml
+from .validation import Fields, Problems, read_document
 
 
 @dataclass(frozen=True)
@@ -22,16 +22,10 @@ MESSAGE_FIELDS = {"welcome", "no_match", "emergency", "verdict_reminder", "examp
 
 
 def load_messages(path: Path, label: str, problems: Problems) -> Messages:
-    if not path.exists():
-        return Messages()
-    reported = len(problems.items)
-    data = read_yaml(path, label, problems)
-    if len(problems.items) > reported:
-        return Messages()
-    doc = mapping(data, label, problems)
+    doc = read_document(path, label, problems, MESSAGE_FIELDS)
     if doc is None:
         return Messages()
-    f = Fields(doc, label, problems, MESSAGE_FIELDS)
+    f = Fields(doc, label, problems, None)
     defaults = Messages()
     texts = {key: f.text(key, required=False, max_len=1500) or getattr(defaults, key)
              for key in MESSAGE_FIELDS - {"examples"}}

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
 
-from .validation import Fields, Problems, mapping, read_yaml
+from .validation import Fields, Problems, items, read_document
 
 CATEGORIES = {"payment", "bank", "carrier", "public"}
 USES = {"inbound", "calls", "sms", "sms_inbound"}
@@ -97,32 +97,16 @@ def _number(f: Fields) -> str | None:
 
 def load_numbers(path: Path, label: str, problems: Problems) -> NumberBook:
     """Load numbers.yaml; a missing file means no official list (every number is 'unknown')."""
-    if not path.exists():
-        return NumberBook.empty()
-    reported = len(problems.items)
-    data = read_yaml(path, label, problems)
-    if len(problems.items) > reported:
-        return NumberBook.empty()
-    doc = mapping(data, label, problems)
+    doc = read_document(path, label, problems, {"version", "reviewed", "institutions", "misinformation",
+                                                "risky_ranges"})
     if doc is None:
         return NumberBook.empty()
-    top = Fields(doc, label, problems, {"version", "reviewed", "institutions", "misinformation", "risky_ranges"})
-    reviewed = top.date("reviewed")
+    reviewed = Fields(doc, label, problems, None).date("reviewed")
     institutions: dict[str, Institution] = {}
     numbers: dict[str, OfficialNumber] = {}
     seen_at: dict[str, str] = {}
 
-    raw_institutions = doc.get("institutions")
-    if not isinstance(raw_institutions, list) or not raw_institutions:
-        problems.add(label, "field 'institutions' must be a non-empty list")
-        raw_institutions = []
-    for i, raw in enumerate(raw_institutions):
-        where = f"{label}: institution {i + 1}"
-        data = mapping(raw, where, problems)
-        if data is None:
-            continue
-        if isinstance(data.get("id"), str):
-            where = f"{label}: institution '{data['id']}'"
+    for data, where in items(doc, "institutions", label, problems, "institution"):
         f = Fields(data, where, problems, INSTITUTION_FIELDS)
         inst_id = f.identifier("id")
         name_zh, name_en = f.text("name_zh", max_len=60), f.text("name_en", max_len=80)
@@ -131,10 +115,6 @@ def load_numbers(path: Path, label: str, problems: Problems) -> NumberBook:
             problems.add(where, f"category '{category}' must be one of {', '.join(sorted(CATEGORIES))}")
         products = f.text_list("products", max_len=40)
         aliases = f.text_list("aliases", min_items=1, max_len=40)
-        raw_numbers = data.get("numbers")
-        if not isinstance(raw_numbers, list) or not raw_numbers:
-            problems.add(where, "field 'numbers' must be a non-empty list")
-            raw_numbers = []
         if inst_id in institutions:
             problems.add(where, "duplicate institution id")
             continue
@@ -142,16 +122,9 @@ def load_numbers(path: Path, label: str, problems: Problems) -> NumberBook:
             continue
         inst = Institution(inst_id, name_zh, name_en, category, products, aliases)
         institutions[inst_id] = inst
-        for j, raw_number in enumerate(raw_numbers):
-            n_where = f"{where}: number {j + 1}"
-            n_data = mapping(raw_number, n_where, problems)
-            if n_data is None:
-                continue
+        for n_data, n_where in items(data, "numbers", where, problems, "number", name="number"):
             nf = Fields(n_data, n_where, problems, NUMBER_FIELDS)
             number = _number(nf)
-            if number is not None:
-                n_where = f"{where}: number {number}"
-                nf.where = n_where
             uses = nf.text_list("uses", min_items=1, max_len=20)
             for use in uses:
                 if use not in USES:
@@ -173,15 +146,8 @@ def load_numbers(path: Path, label: str, problems: Problems) -> NumberBook:
             numbers[number] = OfficialNumber(number, inst, frozenset(uses), verified, source, note, area_code)
 
     misinformation: dict[str, Misinformation] = {}
-    raw_misinfo = doc.get("misinformation") or []
-    if not isinstance(raw_misinfo, list):
-        problems.add(label, "field 'misinformation' must be a list")
-        raw_misinfo = []
-    for i, raw in enumerate(raw_misinfo):
-        where = f"{label}: misinformation {i + 1}"
-        data = mapping(raw, where, problems)
-        if data is None:
-            continue
+    for data, where in items(doc, "misinformation", label, problems, "misinformation", name="number",
+                             required=False):
         f = Fields(data, where, problems, MISINFO_FIELDS)
         number = _number(f)
         claimed = f.text("claimed_for", max_len=48)
@@ -197,16 +163,9 @@ def load_numbers(path: Path, label: str, problems: Problems) -> NumberBook:
             continue
         seen_at[number] = "misinformation"
         misinformation[number] = Misinformation(number, institutions[claimed], source, note)
+
     ranges: list[RiskyRange] = []
-    raw_ranges = doc.get("risky_ranges") or []
-    if not isinstance(raw_ranges, list):
-        problems.add(label, "field 'risky_ranges' must be a list")
-        raw_ranges = []
-    for i, raw in enumerate(raw_ranges):
-        where = f"{label}: risky range {i + 1}"
-        data = mapping(raw, where, problems)
-        if data is None:
-            continue
+    for data, where in items(doc, "risky_ranges", label, problems, "risky range", name="prefix", required=False):
         f = Fields(data, where, problems, {"prefix", "label_zh", "source"})
         prefix = data.get("prefix")
         if not isinstance(prefix, str) or not re.fullmatch(r"1\d{2,3}", prefix):

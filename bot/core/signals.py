@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .validation import Fields, Problems, mapping, read_yaml
+from .validation import Fields, Problems, items, read_document
 
 SIGNAL_FIELDS = {"name", "label", "weight", "patterns", "unless", "related", "requires_url"}
 MAX_PATTERN_CHARS = 400
@@ -40,29 +40,12 @@ def _compile(texts: tuple[str, ...], where: str, field: str, problems: Problems)
 
 def load_signals(path: Path, label: str, problems: Problems, entry_ids: set[str]) -> tuple[Signal, ...]:
     """Load signals.yaml; a missing file means the scanner only reports numbers and links."""
-    if not path.exists():
-        return ()
-    reported = len(problems.items)
-    data = read_yaml(path, label, problems)
-    if len(problems.items) > reported:
-        return ()
-    doc = mapping(data, label, problems)
+    doc = read_document(path, label, problems, {"signals"})
     if doc is None:
-        return ()
-    Fields(doc, label, problems, {"signals"})
-    raw_signals = doc.get("signals")
-    if not isinstance(raw_signals, list) or not raw_signals:
-        problems.add(label, "field 'signals' must be a non-empty list")
         return ()
     signals: list[Signal] = []
     seen: set[str] = set()
-    for i, raw in enumerate(raw_signals):
-        where = f"{label}: signal {i + 1}"
-        item = mapping(raw, where, problems)
-        if item is None:
-            continue
-        if isinstance(item.get("name"), str):
-            where = f"{label}: signal '{item['name']}'"
+    for item, where in items(doc, "signals", label, problems, "signal", name="name"):
         f = Fields(item, where, problems, SIGNAL_FIELDS)
         name = f.identifier("name")
         text_label = f.text("label", max_len=60)

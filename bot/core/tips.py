@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .validation import Fields, Problems, mapping, read_yaml
+from .validation import Fields, Problems, items, read_document
 
 MAX_TIP_CHARS = 300
 TIP_FIELDS = {"id", "text", "learn_more"}
@@ -20,29 +20,12 @@ class Tip:
 
 def load_tips(path: Path, label: str, problems: Problems, entry_ids: set[str]) -> tuple[Tip, ...]:
     """Load tips.yaml; a missing file means no tips (subscriptions then have nothing to send)."""
-    if not path.exists():
-        return ()
-    reported = len(problems.items)
-    data = read_yaml(path, label, problems)
-    if len(problems.items) > reported:
-        return ()
-    doc = mapping(data, label, problems)
+    doc = read_document(path, label, problems, {"tips"})
     if doc is None:
-        return ()
-    Fields(doc, label, problems, {"tips"})
-    raw_tips = doc.get("tips")
-    if not isinstance(raw_tips, list) or not raw_tips:
-        problems.add(label, "field 'tips' must be a non-empty list")
         return ()
     tips: list[Tip] = []
     seen: set[str] = set()
-    for i, raw in enumerate(raw_tips):
-        where = f"{label}: tip {i + 1}"
-        data = mapping(raw, where, problems)
-        if data is None:
-            continue
-        if isinstance(data.get("id"), str):
-            where = f"{label}: tip '{data['id']}'"
+    for data, where in items(doc, "tips", label, problems, "tip"):
         f = Fields(data, where, problems, TIP_FIELDS)
         tip_id = f.identifier("id")
         text = f.text("text", max_len=MAX_TIP_CHARS)

@@ -10,7 +10,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 import yaml
 
@@ -79,11 +79,12 @@ ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
 class Fields:
     """Typed access to one mapping from a YAML file, recording a problem for each bad field."""
 
-    def __init__(self, data: dict, where: str, problems: Problems, allowed: set[str]):
+    def __init__(self, data: dict, where: str, problems: Problems, allowed: set[str] | None):
+        """`allowed`: the field names this mapping may have (None: already checked)."""
         self.data = data
         self.where = where
         self.problems = problems
-        for key in data:
+        for key in data if allowed is not None else ():
             if key not in allowed:
                 problems.add(where, f"unknown field '{key}' (allowed: {', '.join(sorted(allowed))})")
 
@@ -161,3 +162,42 @@ def mapping(value: Any, where: str, problems: Problems, what: str = "a mapping")
         problems.add(where, f"must be {what} (got {type(value).__name__})")
         return None
     return value
+
+
+def read_document(path: Path, label: str, problems: Problems, fields: set[str], *,
+                  optional: bool = True) -> dict | None:
+    """The top-level mapping of one YAML file, its unknown fields reported. None when an
+    optional file is missing, or when the file cannot be used (the problem is recorded)."""
+    if optional and not path.exists():
+        return None
+    reported = len(problems.items)
+    data = read_yaml(path, label, problems)
+    if len(problems.items) > reported:
+        return None
+    if data is None:
+        problems.add(label, "is empty")
+        return None
+    doc = mapping(data, label, problems)
+    if doc is not None:
+        Fields(doc, label, problems, fields)
+    return doc
+
+
+def items(doc: dict, key: str, label: str, problems: Problems, noun: str, *, name: str = "id",
+          required: bool = True) -> Iterator[tuple[dict, str]]:
+    """Each mapping in the list `doc[key]`, with where it is for messages: "tips.yaml: tip
+    'tip-003'" (or "tip 3" until it has a name). A required list must be present and non-empty."""
+    raw = doc.get(key)
+    if raw is None and not required:
+        return
+    if not isinstance(raw, list) or (required and not raw):
+        problems.add(label, f"field '{key}' must be a {'non-empty ' if required else ''}list")
+        return
+    for index, item in enumerate(raw):
+        where = f"{label}: {noun} {index + 1}"
+        data = mapping(item, where, problems)
+        if data is None:
+            continue
+        if isinstance(data.get(name), str):
+            where = f"{label}: {noun} '{data[name]}'"
+        yield data, where

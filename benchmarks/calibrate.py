@@ -31,7 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.core.knowledge import load_knowledge  # noqa: E402
 from bot.core.matcher import (ANSWERED, NO_MATCH, OUT_OF_SCOPE, Calibration, Candidate,  # noqa: E402
-                              Matcher, _logistic, confidence_features, lead)
+                              Matcher, _logistic, confidence_features, decide)
 from bot.core.text import _pinyin_table, is_cjk, pinyin_of  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -143,17 +143,18 @@ def ranked_for(record, cal: Calibration) -> tuple[list[Candidate], float, bool]:
                              confidence_features(ranked, in_vocabulary)), blocked
 
 
-def decide(record, cal: Calibration) -> tuple[str, bool, bool]:
-    """Replicates Matcher.match: (status, top-1 right, right entry among the shown ones)."""
+def outcome(record, cal: Calibration) -> tuple[str, bool, bool]:
+    """What Matcher.match would do with a recorded question under `cal`: (status, top-1 right,
+    a right entry among those shown). Uses the matcher's own decision function."""
     expected = record[1]
     ranked, confidence, blocked = ranked_for(record, cal)
-    if not ranked or blocked or confidence < cal.suggest_at:
+    result = decide(cal, record[0], ranked, confidence, blocked)
+    if result.status == ANSWERED:
+        right = result.entry in expected
+        return ANSWERED, right, right
+    if result.status == NO_MATCH:
         return NO_MATCH, False, False
-    right1 = ranked[0].entry in expected
-    if confidence >= cal.answer_at and lead(ranked) >= cal.margin:
-        return ANSWERED, right1, right1
-    shown = [c for c in ranked[:3] if c.score >= cal.suggest_floor] or ranked[:1]
-    return "suggest", right1, any(c.entry in expected for c in shown)
+    return "suggest", ranked[0].entry in expected, any(c.entry in expected for c in result.alternatives)
 
 
 def main() -> None:
@@ -193,13 +194,13 @@ def main() -> None:
                 for margin in (0.0, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3):
                     cal = dataclasses.replace(fitted, answer_at=round(float(answer_at), 2), margin=margin,
                                               suggest_at=round(float(suggest_at), 2), suggest_floor=floor)
-                    total = sum(utility(*decide(r, cal), bool(r[1])) for r in records)
+                    total = sum(utility(*outcome(r, cal), bool(r[1])) for r in records)
                     if best is None or total > best[0]:
                         best = (total, cal)
     total, cal = best
     counts: dict[str, int] = {}
     for record in records:
-        status, r1, _ = decide(record, cal)
+        status, r1, _ = outcome(record, cal)
         key = ("in/" if record[1] else "off/") + status + ("+" if status == ANSWERED and r1 else "")
         counts[key] = counts.get(key, 0) + 1
     print("outcomes:", dict(sorted(counts.items())))

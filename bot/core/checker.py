@@ -20,6 +20,7 @@ Parsing, validity, number types, short numbers, geography and carriers come from
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -368,16 +369,23 @@ class Checker:
         return CheckResult(display, None, INVALID, None, (reason,), INVALID_ADVICE)
 
     def _finish(self, display, reports, verdict, normalized, institution, reasons, official, details) -> CheckResult:
-        reasons = list(reasons)
-        if reports > 0:
-            if verdict == OFFICIAL:
-                reasons.append(f"有 {reports} 位用户举报过这个号码：可能有人在冒用（伪造）它，已转给管理员核查。")
-            else:
-                reasons.append(f"已有 {reports} 位用户举报过这个号码。")
-        return CheckResult(display, normalized, verdict, institution, tuple(reasons),
-                           self._advice(verdict, official, reports), reports, official, tuple(details))
+        result = CheckResult(display, normalized, verdict, institution, tuple(reasons),
+                             self._advice(verdict, official), 0, official, tuple(details))
+        return self.with_reports(result, reports)
 
-    def _advice(self, verdict: str, official: OfficialNumber | None, reports: int) -> str:
+    @staticmethod
+    def with_reports(result: CheckResult, reports: int) -> CheckResult:
+        """The same verdict with the community report count attached (never changes the verdict:
+        reports against an official number mean someone may be spoofing it)."""
+        if reports <= 0:
+            return result
+        if result.verdict == OFFICIAL:
+            note = f"有 {reports} 位用户举报过这个号码：可能有人在冒用（伪造）它，已转给管理员核查。"
+        else:
+            note = f"已有 {reports} 位用户举报过这个号码。"
+        return dataclasses.replace(result, reasons=(*result.reasons, note), reports=reports)
+
+    def _advice(self, verdict: str, official: OfficialNumber | None) -> str:
         if verdict == OFFICIAL and official is not None and "calls" in official.uses \
                 and official.institution.category == "public" and official.area_code == "genuine":
             return ("请接听并认真听民警的提醒：这条专线打给你，说明你或家人可能正在被骗。"
@@ -413,4 +421,4 @@ def check_with_reports(checker: Checker, raw: str, counts: Mapping[str, int] | R
     if counts is None or result.normalized is None:
         return result
     count = counts(result.normalized) if callable(counts) else counts.get(result.normalized, 0)
-    return checker.check(raw, reports=count) if count else result
+    return checker.with_reports(result, count)

@@ -376,15 +376,19 @@ class Matcher:
     def match(self, query: str, *, limit: int = 3) -> MatchResult:
         """Match one question. Never raises on odd input: empty, emoji-only or binary-looking
         text simply matches nothing."""
-        cal = self.calibration
-        ranked, confidence, out_of_scope = self.rank(query, limit=limit + 1)
-        if not ranked or out_of_scope or confidence < cal.suggest_at:
-            return MatchResult(query, NO_MATCH, None, confidence, ())
-        if confidence >= cal.answer_at and lead(ranked) >= cal.margin:
-            others = tuple(c for c in ranked[1:limit + 1] if c.score >= cal.suggest_floor)
-            return MatchResult(query, ANSWERED, ranked[0].entry, confidence, others)
-        close = tuple(c for c in ranked[:limit] if c.score >= cal.suggest_floor) or (ranked[0],)
-        return MatchResult(query, SUGGEST, None, confidence, close)
+        return decide(self.calibration, query, *self.rank(query, limit=limit + 1), limit=limit)
+
+
+def decide(cal: Calibration, query: str, ranked: Sequence[Candidate], confidence: float, out_of_scope: bool,
+           *, limit: int = 3) -> MatchResult:
+    """The outcome for a ranked question (see `Matcher.rank`) under one calibration."""
+    if not ranked or out_of_scope or confidence < cal.suggest_at:
+        return MatchResult(query, NO_MATCH, None, confidence, ())
+    if confidence >= cal.answer_at and lead(ranked) >= cal.margin:
+        others = tuple(c for c in ranked[1:limit + 1] if c.score >= cal.suggest_floor)
+        return MatchResult(query, ANSWERED, ranked[0].entry, confidence, others)
+    close = tuple(c for c in ranked[:limit] if c.score >= cal.suggest_floor) or (ranked[0],)
+    return MatchResult(query, SUGGEST, None, confidence, close)
 
 
 def _logit(p: float) -> float:
@@ -412,8 +416,9 @@ def evaluate(matcher: Matcher, labelled: Iterable[tuple[str, Sequence[str]]]) ->
     stats = {"in_scope": 0, "top1": 0, "top3": 0, "answered_right": 0, "answered_wrong": 0,
              "off_topic": 0, "rejected": 0, "off_topic_answered": 0, "misses": []}
     for query, expected in labelled:
-        result = matcher.match(query)
-        ranked = [c.entry.id for c in matcher.candidates(query, limit=3)]
+        ranking = matcher.rank(query, limit=4)
+        result = decide(matcher.calibration, query, *ranking)
+        ranked = [c.entry.id for c in ranking[0][:3]]
         if expected:
             stats["in_scope"] += 1
             top1 = result.entry.id if result.entry else (ranked[0] if ranked and result.status == SUGGEST else None)

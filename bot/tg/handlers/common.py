@@ -17,6 +17,7 @@ from ...core.replies import Reply
 from ..constants import CB_MENU, CB_TOPIC
 from ..render import messages
 from ..services import services
+from .subscribe import subscribe_menu
 
 log = logging.getLogger(__name__)
 
@@ -131,8 +132,6 @@ async def on_topic(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 async def on_menu(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The main menu's buttons."""
-    from .subscribe import subscribe_menu  # the subscription module owns its own menu
-
     query = update.callback_query
     await query.answer()
     action = query.data.split(":", 1)[1]

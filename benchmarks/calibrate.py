@@ -102,7 +102,7 @@ def collect(seed: int = 7, leave_one_out: bool = False):
     return records
 
 
-def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 50) -> tuple[np.ndarray, float]:
+def _fit(x: np.ndarray, y: np.ndarray, l2: float, steps: int) -> np.ndarray:
     """Newton's method (IRLS) with a small L2 penalty on the weights, not the bias."""
     xb = np.hstack([x, np.ones((len(x), 1))])
     w = np.zeros(xb.shape[1])
@@ -116,7 +116,23 @@ def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 50)
         w -= step
         if np.abs(step).max() < 1e-8:
             break
-    return w[:-1], float(w[-1])
+    return w
+
+
+def fit_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 50) -> tuple[np.ndarray, float]:
+    """Logistic regression with non-negative weights: every feature measures similarity, so
+    more of it must never lower a score (unconstrained fits on these correlated features give
+    some a negative weight, and then a phrasing covering the whole question can lose). Active
+    set: fit, drop the most negative feature, refit, until none is negative."""
+    active = list(range(x.shape[1]))
+    while True:
+        w = _fit(x[:, active], y, l2, steps)
+        weights, bias = w[:-1], w[-1]
+        if len(active) == 0 or weights.min() >= 0:
+            full = np.zeros(x.shape[1])
+            full[active] = weights
+            return full, float(bias)
+        active.pop(int(np.argmin(weights)))
 
 
 def utility(status: str, right_top1: bool, right_top3: bool, in_scope: bool) -> float:

@@ -68,13 +68,13 @@ class Calibration:
     Both are fitted by `benchmarks/calibrate.py`, which also chose the thresholds.
     """
 
-    rank_weights: tuple[float, ...] = (2.112, -2.000, 4.619, 4.617, 3.555, 0.179, 0.913)
-    rank_bias: float = -7.901
-    confidence_weights: tuple[float, ...] = (1.923, 3.044, -0.531, 0.548, 0.196, 1.616, 2.947, 1.142, 0.508, 0.347)
-    confidence_bias: float = -3.757
+    rank_weights: tuple[float, ...] = (1.412, 0.000, 5.047, 3.450, 3.521, 0.000, 0.490)
+    rank_bias: float = -7.828
+    confidence_weights: tuple[float, ...] = (1.610, 3.027, 0.000, 0.439, 0.000, 1.719, 2.918, 1.198, 0.549, 0.399)
+    confidence_bias: float = -4.109
     answer_at: float = 0.55      # answer when the top entry is at least this likely right...
     margin: float = 0.15          # ...and its ranker score leads the runner-up's by this much
-    suggest_at: float = 0.18     # below this nothing is close enough to suggest
+    suggest_at: float = 0.26     # below this nothing is close enough to suggest
     suggest_floor: float = 0.02  # each suggested question's ranker score must reach this
 
 

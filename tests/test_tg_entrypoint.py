@@ -127,3 +127,27 @@ def test_rejected_token_gives_one_clear_line(fake, tmp_path):
     err = proc.stderr.decode()
     assert proc.returncode == 2 and "rejected TELEGRAM_BOT_TOKEN" in err
     assert "B" * 35 not in err + proc.stdout.decode()
+
+
+def test_a_restart_after_a_missed_slot_delivers_the_tip_at_start(fake, tmp_path):
+    """Real clock, real entry point: a subscriber whose time already passed today (the bot was
+    down) gets today's tip as soon as the bot starts, exactly once."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from bot.storage import Storage
+
+    local = dt.datetime.now(ZoneInfo("Asia/Shanghai"))
+    minutes = max(0, local.hour * 60 + local.minute - 5)          # a slot earlier today
+    slot = f"{minutes // 60:02d}:{minutes % 60:02d}"
+    storage = Storage(tmp_path / "bot.sqlite")
+    storage.subscribe(4242, slot, "Asia/Shanghai", dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=2))
+    storage.close()
+    proc = Bot(["run"], bot_env(fake, tmp_path))
+    try:
+        assert fake.wait_for(lambda f: f.sent("sendMessage", 4242), timeout=30), "no catch-up tip"
+        assert "今日防骗小贴士" in fake.sent("sendMessage", 4242)[0]["text"]
+    finally:
+        output = proc.stop()
+    assert proc.returncode == 0, output
+    assert len(fake.sent("sendMessage", 4242)) == 1

@@ -9,7 +9,7 @@ import datetime as dt
 
 import pytest
 
-from bot.tg.app import post_init
+from bot.storage import Storage
 from bot.tg.constants import TIP_TIMES
 from bot.tg.jobs import catch_up, deliver_tips, slot_job_name
 
@@ -87,18 +87,34 @@ async def test_restart_rebuilds_the_schedule_and_neither_repeats_nor_skips_a_day
     assert len(tips_to(fake, 1001)) == 1
 
     clock.set(at(21, 10))  # restart later the same day: already served, nothing more
-    async with running_bot(fake, db, assistant=assistant, clock=clock) as env:
-        await post_init(env.app)
+    async with running_bot(fake, db, assistant=assistant, clock=clock, run_post_init=True) as env:
         assert env.app.job_queue.get_jobs_by_name(JOB), "the schedule comes back from the database"
         assert (await catch_up(env.app)).sent == 0
     assert len(tips_to(fake, 1001)) == 1
 
     clock.set(at(22, 9, 15))  # down over the next morning's slot: the restart delivers it once
-    async with running_bot(fake, db, assistant=assistant, clock=clock) as env:
-        await post_init(env.app)    # starts the catch-up as a task
+    async with running_bot(fake, db, assistant=assistant, clock=clock, run_post_init=True) as env:
+        # post_init ran before start, exactly as under run_polling; its catch-up job runs once
+        # the application has started.
         assert await asyncio.to_thread(fake.wait_for, lambda f: len(tips_to(f, 1001)) == 2, 10)
         assert (await catch_up(env.app)).sent == 0
     assert len(tips_to(fake, 1001)) == 2
+
+
+async def test_a_broadcast_interrupted_by_a_restart_resumes_where_it_stopped(fake, db, assistant):
+    clock = FakeClock(current=at(21, 7))
+    async with running_bot(fake, db, assistant=assistant, clock=clock) as env:
+        for chat_id in (6001, 6002, 6003):
+            env.storage.subscribe(chat_id, "20:00", "Asia/Shanghai", clock.now())
+        broadcast_id = env.storage.create_broadcast("重要提醒", 9001, clock.now())
+        env.storage.set_broadcast_status(broadcast_id, "sending", expect="draft")
+        env.storage.advance_broadcast(broadcast_id, 6001, True)   # it had reached 6001 when stopped
+    async with running_bot(fake, db, assistant=assistant, clock=clock, run_post_init=True):
+        assert await asyncio.to_thread(fake.wait_for, lambda f: f.sent("sendMessage", 6003), 10)
+    assert fake.sent("sendMessage", 6001) == [] and len(fake.sent("sendMessage", 6002)) == 1
+    reopened = Storage(db)
+    assert reopened.broadcast(broadcast_id).status == "done" and reopened.broadcast(broadcast_id).sent == 3
+    reopened.close()
 
 
 async def test_unsubscribed_users_get_nothing(fake, db, assistant):

@@ -15,7 +15,7 @@ from telegram.ext import Application
 from bot.config import Settings
 from bot.core.assistant import Assistant
 from bot.storage import Storage
-from bot.tg.app import build_application
+from bot.tg.app import build_application, post_init
 from bot.tg.constants import SERVICES
 from bot.tg.flood import FloodControl
 
@@ -91,8 +91,9 @@ def make_settings(fake: FakeTelegram, db_path: Path, **overrides) -> Settings:
 
 @contextlib.asynccontextmanager
 async def running_bot(fake: FakeTelegram, db_path: Path, *, assistant: Assistant | None = None,
-                      clock: FakeClock | None = None, **settings_overrides):
-    """Build, initialize and start the Application (no updater: updates are fed directly)."""
+                      clock: FakeClock | None = None, run_post_init: bool = False, **settings_overrides):
+    """Build, initialize and start the Application (no updater: updates are fed directly).
+    With run_post_init, post_init runs between initialize and start, as run_polling does."""
     clock = clock or FakeClock()
     settings = make_settings(fake, db_path, **settings_overrides)
     storage = Storage(db_path)
@@ -101,6 +102,8 @@ async def running_bot(fake: FakeTelegram, db_path: Path, *, assistant: Assistant
                             now=clock.now, monotonic=clock.monotonic, flood=flood)
     try:
         async with app:
+            if run_post_init:
+                await post_init(app)
             await app.start()
             try:
                 yield BotEnv(app, fake, clock, storage, flood)

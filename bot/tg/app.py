@@ -19,19 +19,21 @@ from .constants import SERVICES
 from .flood import FloodControl
 from .handlers import admin, ask, common, inline, report, subscribe
 from .handlers.common import bot_commands
-from .jobs import catch_up, rebuild_schedule, resume_broadcasts
+from .jobs import catch_up_job, rebuild_schedule, resume_broadcasts_job
 from .services import Services, system_now
 
 log = logging.getLogger(__name__)
 
 
 async def post_init(app: Application) -> None:
-    """Runs once the bot is connected (run_polling / run_webhook call it)."""
+    """Runs once the bot is connected, *before* the application starts (run_polling and
+    run_webhook call it): so catch-up and resumed broadcasts are queued as one-off jobs, which
+    run as soon as the JobQueue starts with the application."""
     await app.bot.set_my_commands(bot_commands())
     slots = rebuild_schedule(app)
+    app.job_queue.run_once(catch_up_job, when=0, name="tips-catch-up")
+    app.job_queue.run_once(resume_broadcasts_job, when=0, name="broadcasts-resume")
     log.info("Bot @%s ready: %d tip slot(s) scheduled", app.bot.username, len(slots))
-    app.create_task(catch_up(app), name="tips-catch-up")
-    app.create_task(resume_broadcasts(app), name="broadcasts-resume")
 
 
 def build_application(settings: Settings, assistant: Assistant, storage: Storage, *,

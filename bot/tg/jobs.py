@@ -158,6 +158,14 @@ async def deliver_tips(app: Application, send_time: str, timezone: str) -> Deliv
     return result
 
 
+async def catch_up_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await catch_up(context.application)
+
+
+async def resume_broadcasts_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await resume_broadcasts(context.application)
+
+
 async def catch_up(app: Application) -> Delivery:
     """At start: deliver every slot whose time has passed today to those not yet served."""
     total = Delivery()
@@ -178,18 +186,16 @@ async def send_broadcast(app: Application, broadcast_id: int) -> None:
         return
     text = f"📢 <b>反诈提醒</b>\n\n{html.escape(broadcast.text)}"
     after = broadcast.last_chat_id
-    while app.running:
+    while True:
         page = svc.storage.active_subscriber_ids(after_chat_id=after, limit=PAGE)
         if not page:
-            break
+            break  # everyone reached
         for chat_id in page:
             if not app.running:
-                return
+                return  # stopping: the next start resumes after `after`
             outcome, _ = await send_bulk(app, chat_id, text)
             svc.storage.advance_broadcast(broadcast_id, chat_id, outcome == SENT)
             after = chat_id
-    if not app.running:
-        return
     svc.storage.set_broadcast_status(broadcast_id, "done", expect="sending")
     done = svc.storage.broadcast(broadcast_id)
     try:

@@ -31,6 +31,7 @@ def verdict(checker, raw):
     ("025-96110", "02596110", "mps_anti_fraud"),        # 96110 really calls as area code + 96110
     ("96110", "96110", "mps_anti_fraud"),
     ("010-12321", "01012321", None),
+    ("+86 10 12321", "01012321", None),      # +86 drops the trunk 0 of a landline
     ("tel:95566", "95566", "boc"),
     ("九五一八八", "95188", "alipay"),                  # written in Chinese digits
 ])
@@ -72,6 +73,11 @@ def test_inbound_only_lines_warn_that_a_call_from_them_is_spoofed(checker):
     ("95187", "95187", "alipay"),            # one digit changed (shared call-centre block)
     ("4008200589", "4008200589", "ccb"),     # one digit changed in a 400 line
     ("+95 188 1234", "+951881234", "alipay"),  # +95 is Myanmar, not Alipay
+    ("0086 025 96110", "+862596110", "mps_anti_fraud"),   # a prefix in front of 96110 is fake
+    ("+86 025 96110", "+862596110", "mps_anti_fraud"),
+    ("+86 110", "+86110", "police"),         # even short emergency numbers
+    ("00110", "+110", "police"),
+    ("+86 21 95588", "+862195588", "icbc"),
 ])
 def test_lookalikes_name_the_imitated_institution(checker, raw, normalized, institution):
     result = checker.check(raw)
@@ -97,6 +103,8 @@ def test_risky_kinds_of_number(checker, raw):
     ("+86 138 0013 8000", "13800138000"),
     ("86 13800138000", "13800138000"),
     ("17951 138 0013 8000", "13800138000"),
+    ("0-13800138000", "13800138000"),
+    ("+86 21 5555 6666", "02155556666"),
     ("0571-88888888", "057188888888"),
     ("(010)12345678", "01012345678"),
     ("4001234567", "4001234567"),

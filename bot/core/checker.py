@@ -165,7 +165,7 @@ class Checker:
             return self._international(after, prefix)
         # "86 138…" without the plus, or a carrier's IP-dialling prefix (17951 138…), in front of
         # a mobile number: the same number, written the way some phones and people write it.
-        for lead in ("86", *IP_DIALLING_PREFIXES):
+        for lead in ("86", "0", *IP_DIALLING_PREFIXES):
             if digits.startswith(lead) and _is_mobile(digits[len(lead):]):
                 return self._domestic(digits[len(lead):], via="")
         return self._domestic(digits, via="")
@@ -200,12 +200,17 @@ class Checker:
 
     def _domestic(self, digits: str, via: str):
         numbers = self.book.numbers
-        official = numbers.get(digits)
-        if official is not None:
-            if via and digits in self._service and not digits.startswith("0"):
+        if via and not digits.startswith("0"):
+            official = numbers.get(digits)
+            if official is not None:  # a service or emergency number behind +86/00: never genuine
                 return (LOOKALIKE, f"+86{digits}", official.institution,
                         [f"这是{official.institution.name_zh}的官方号码 {digits} 前面加了“{via}”。",
                          "客服号码在境内显示时不带 +86；带 +86 的客服号码来电是记录在案的冒充手法。"], official, [])
+            # +86 drops a landline's trunk 0 ("+86 21 …", "+86 10 12321"): write it as dialled here.
+            if ("0" + digits) in numbers or self._is_landline(digits):
+                digits = "0" + digits
+        official = numbers.get(digits)
+        if official is not None:
             return OFFICIAL, digits, official.institution, self._official_reasons(official), official, []
 
         misinfo = self.book.misinformation.get(digits)
@@ -216,6 +221,10 @@ class Checker:
         area = self._area_code_form(digits)
         if area is not None:
             area_code, official = area
+            if via:  # an international prefix in front is never how a genuine call shows
+                return (LOOKALIKE, "+86" + digits[1:], official.institution,
+                        [f"号码是“{via}”加区号 {area_code} 再加{official.institution.name_zh}的官方号码 {official.number}。",
+                         "真实的来电不会带国际前缀；在官方号码前加前缀是记录在案的冒充手法。"], official, [])
             if official.area_code == "genuine":
                 return (OFFICIAL, digits, official.institution,
                         [f"区号 {area_code} + {official.number}：{official.institution.name_zh}的真实来电就是这样显示的。",
@@ -342,6 +351,13 @@ class Checker:
             return (UNKNOWN, digits, None,
                     ["这可能是省略了区号的本地固定电话，不在官方名单上。"], None, [])
         return INVALID, None, None, ["这不是有效的电话号码：位数或开头不符合任何号码规则。"], None, []
+
+    def _is_landline(self, digits: str) -> bool:
+        """A landline number written without its trunk 0 (mobiles start with 1, 400/800 with 4/8)."""
+        parsed = self._parse_cn(digits)
+        return (parsed is not None and not digits.startswith(("1", "4", "8"))
+                and phonenumbers.number_type(parsed) in (PhoneNumberType.FIXED_LINE, PhoneNumberType.SHARED_COST,
+                                                         PhoneNumberType.FIXED_LINE_OR_MOBILE))
 
     @staticmethod
     def _parse_cn(digits: str):

@@ -263,3 +263,50 @@ async def test_network_errors_are_retried_with_back_off(env):
     assert "官方号码" in env.last_reply(1001)["text"]
     assert env.flood.retries == 2
     assert env.clock.slept[-2:] == [1.0, 2.0]
+
+
+# --- review fixes: groups, throttled buttons, odd callbacks, double taps, local days ------------
+
+async def test_group_chatter_is_neither_counted_nor_throttled(env):
+    group = -100777
+    for _ in range(env.services.settings.user_rate + 5):
+        await env.send(message_update("大家晚上好", chat_id=group, user_id=1005, chat_type="supergroup"))
+    assert env.replies(group) == []                      # no "too fast" notice in the group either
+    assert env.storage.stats()["users"] == 0
+    await env.send(message_update("/help", chat_id=group, user_id=1005, chat_type="supergroup"))
+    assert "/check" in env.last_reply(group)["text"]
+
+
+async def test_a_throttled_button_tap_is_answered(env):
+    for _ in range(env.services.settings.user_rate):
+        await env.send(message_update("95188", chat_id=1006))
+    verdict = env.last_reply(1006)
+    before = len(env.fake.sent("answerCallbackQuery"))
+    await env.send(callback_update("rep:95188", bot_message(verdict), user_id=1006))
+    answers = env.fake.sent("answerCallbackQuery")
+    assert len(answers) == before + 1 and answers[-1]["text"] == TOO_FAST
+
+
+async def test_a_callback_without_a_message_is_answered_quietly(env):
+    update = {"callback_query": {"id": "77", "from": {"id": 1001, "is_bot": False, "first_name": "u"},
+                                 "chat_instance": "ci", "inline_message_id": "abc", "data": "sub:off"}}
+    await env.send(update)
+    assert env.fake.sent("answerCallbackQuery") and env.replies() == []
+
+
+async def test_a_double_tap_is_not_reported_as_an_error(env):
+    await env.send(message_update("冻结"))
+    suggestion = env.last_reply(1001)
+    env.fake.fail_next("editMessageText", 400, "Bad Request: message is not modified: specified new message "
+                                               "content and reply markup are exactly the same")
+    await env.send(callback_update("none", bot_message(suggestion)))
+    assert SOMETHING_WENT_WRONG not in [r["text"] for r in env.replies()]
+
+
+async def test_usage_days_follow_the_bot_time_zone(env):
+    import datetime as dt
+    from .tg_env import SHANGHAI
+    env.clock.set(dt.datetime(2026, 11, 22, 0, 30, tzinfo=SHANGHAI))   # still the 21st in UTC
+    await env.send(message_update("借呗被盗了怎么办"))
+    days = {row[0] for row in env.storage.db.execute("SELECT day FROM counters").fetchall()}
+    assert days == {"2026-11-22"}

@@ -5,7 +5,9 @@ every Bot API call (replies, tips, broadcasts) goes through the same rules:
   `bulk_rate`, so replies to people who are talking to the bot right now are never starved;
 - at least one second between messages to one chat, and 20 per minute per group;
 - `RetryAfter` (flood control) pauses *all* requests for the time Telegram asks, then retries;
-- network errors and timeouts are retried with exponential back-off instead of dropped.
+- network errors are retried with exponential back-off instead of dropped; a timeout is
+  retried too, except on sends: Telegram may have delivered the message before the reply was
+  lost, and a second copy is worse than a late one.
 
 Clock and sleep are injectable, so tests drive time instead of sleeping.
 """
@@ -112,6 +114,8 @@ class FloodControl(BaseRateLimiter[dict]):
             except (TimedOut, NetworkError) as exc:
                 # BadRequest is a NetworkError subclass but a final answer: never retried.
                 if type(exc) not in (TimedOut, NetworkError) or attempt == self.max_retries:
+                    raise
+                if isinstance(exc, TimedOut) and endpoint.startswith(SEND_ENDPOINTS):
                     raise
                 self.retries += 1
                 wait = self.backoff * 2 ** attempt

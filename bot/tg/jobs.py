@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.ext import Application, ContextTypes
 
 from .constants import BULK, CB_ENTRY, CB_SUBSCRIBE, SERVICES
@@ -96,6 +96,8 @@ async def send_bulk(app: Application, chat_id: int, text: str,
                 return BLOCKED, chat_id
             log.warning("Bulk message rejected: %s", exc)
             return FAILED, chat_id
+        except TimedOut:
+            return FAILED, chat_id  # may have been delivered: never send it twice
         except (RetryAfter, NetworkError):
             return RETRY, chat_id
     return FAILED, chat_id
@@ -144,8 +146,12 @@ async def deliver_tips(app: Application, send_time: str, timezone: str) -> Deliv
             if not app.running:
                 break
             tip_id = svc.storage.claim_tip(chat_id, today, tip_ids)
-            message = tip_message(app, tip_id) if tip_id else None
-            if message is None:
+            if tip_id is None:
+                result.skipped += 1
+                continue
+            message = tip_message(app, tip_id)
+            if message is None:  # the tips changed (a /reload) between claim and send
+                svc.storage.release_claim(chat_id, today)
                 result.skipped += 1
                 continue
             outcome, _ = await send_bulk(app, chat_id, *message)

@@ -1,8 +1,10 @@
 """Logging set-up for the bot: one place, %-style, with secrets and phone numbers masked.
 
 The httpx logger is turned down to WARNING: at INFO it logs every request URL, and the URL
-contains the bot token. A filter on every handler also masks anything token-shaped and any run
-of 7+ digits (a phone number, possibly the user's own) as a last line of defence.
+contains the bot token. python-telegram-bot's own loggers stay at INFO or above: at DEBUG they
+log whole updates, i.e. what users wrote. A filter on every handler also masks anything
+token-shaped and any phone-number-like run of 7+ digits, with or without spaces or dashes
+(possibly the user's own number), as a last line of defence.
 """
 
 from __future__ import annotations
@@ -11,12 +13,18 @@ import logging
 import re
 
 _TOKEN = re.compile(r"\d{3,15}:[A-Za-z0-9_-]{30,64}")
-_LONG_NUMBER = re.compile(r"(?<!\d)(\+?\d{3})\d{4,}(\d{2})(?!\d)")
+# 7 or more digits, possibly split by single spaces, dashes or dots ("138 0013 8000").
+_PHONE = re.compile(r"(?<![\d])\+?\d(?:[ \-.]?\d){6,}(?![\d])")
+
+
+def _mask_number(match: re.Match) -> str:
+    digits = re.sub(r"\D", "", match.group(0))
+    return f"{digits[:3]}****{digits[-2:]}"
 
 
 def mask(text: str) -> str:
     text = _TOKEN.sub(lambda m: m.group(0).split(":")[0] + ":***", text)
-    return _LONG_NUMBER.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
+    return _PHONE.sub(_mask_number, text)
 
 
 class MaskingFilter(logging.Filter):
@@ -43,4 +51,6 @@ def setup_logging(level: str) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("httpx").setLevel(logging.WARNING)
+    for name in ("telegram", "telegram.ext"):
+        logging.getLogger(name).setLevel(max(logging.getLevelName(level), logging.INFO))
     logging.getLogger("apscheduler").setLevel(logging.WARNING)

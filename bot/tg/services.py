@@ -28,6 +28,10 @@ class Services:
     monotonic: Callable[[], float] = time.monotonic   # for per-user rate limiting
     user_hits: dict[int, list[float]] = field(default_factory=dict)
 
+    def local_now(self) -> dt.datetime:
+        """Now in the bot's time zone: usage counters and "today" follow BOT_TIMEZONE's days."""
+        return self.now().astimezone(self.settings.tz)
+
     def is_admin(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.admin_ids
 

@@ -23,7 +23,7 @@ TYPING_FROM_CHARS = 300
 
 def _record(context: ContextTypes.DEFAULT_TYPE, response: Response, text: str) -> None:
     svc = services(context)
-    now = svc.now()
+    now = svc.local_now()
     if response.kind == QUESTION and response.match is not None:
         svc.storage.count("question", response.match.status, now)
         context.chat_data[LAST_QUESTION] = text[:300]
@@ -87,7 +87,7 @@ async def on_entry_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if reply is None:
         await query.message.reply_html("这个问题已经更新或下线了，请重新提问。")
         return
-    svc.storage.count("question", "picked", svc.now())
+    svc.storage.count("question", "picked", svc.local_now())
     parts = messages(reply)
     buttons = query.message.reply_markup.inline_keyboard if query.message.reply_markup else ()
     was_suggestion = any(b.callback_data == CB_NONE for row in buttons for b in row)

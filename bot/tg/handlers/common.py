@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity,
                       Update)
 from telegram.constants import ChatType
-from telegram.error import Forbidden
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import (Application, ApplicationHandlerStop, CallbackQueryHandler, CommandHandler,
                           ContextTypes, MessageHandler, TypeHandler, filters)
 
@@ -160,25 +160,39 @@ async def no_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 # --- the gate: flood protection and usage bookkeeping ---------------------------------------
 
+def addressed(update: Update) -> bool:
+    """Whether an update is meant for the bot: buttons, inline queries, private messages,
+    commands, and group messages that mention or reply to the bot (other group chatter is not
+    ours to count, throttle or answer)."""
+    message = update.effective_message
+    if update.callback_query or update.inline_query or message is None:
+        return True
+    return ADDRESSED.check_update(update) or bool(filters.COMMAND.check_update(update))
+
+
 async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Runs before every handler (group -1). A user over the per-user rate gets one polite
     notice per window and is otherwise ignored until the window frees up."""
     svc = services(context)
     user = update.effective_user
-    if user is None:
+    if user is None or not addressed(update):
         return
+    query = update.callback_query
+    if query is not None and query.message is None:  # only crafted callbacks lack a message
+        await query.answer()
+        raise ApplicationHandlerStop
     if not svc.is_admin(user.id) and not svc.allow(user.id):
-        notified = context.user_data.setdefault("throttled_notice", 0.0)
-        now = svc.monotonic()
-        if update.effective_message and now - notified > svc.settings.user_window:
-            context.user_data["throttled_notice"] = now
-            await update.effective_message.reply_html(TOO_FAST)
-        elif update.callback_query:
-            await update.callback_query.answer(TOO_FAST)
+        if query is not None:
+            await query.answer(TOO_FAST)
+        elif update.effective_message is not None:
+            now = svc.monotonic()
+            if now - context.user_data.get("throttled_notice", -1e18) > svc.settings.user_window:
+                context.user_data["throttled_notice"] = now
+                await update.effective_message.reply_html(TOO_FAST)
         raise ApplicationHandlerStop
     chat = update.effective_chat
     if chat is not None and update.effective_message is not None:
-        svc.storage.touch_user(chat.id, svc.now())
+        svc.storage.touch_user(chat.id, svc.local_now())
 
 
 async def on_migrate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -221,6 +235,8 @@ def strip_mention(text: str, username: str | None) -> str:
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log once with the traceback (the token never appears: see logs.py), apologise to the
     user, and tell the admins. One failing update never stops the bot."""
+    if isinstance(context.error, BadRequest) and "message is not modified" in str(context.error).lower():
+        return  # a double tap on the same button: the message already shows what was asked
     log.error("Update handling failed", exc_info=context.error)
     if isinstance(update, Update) and update.effective_message is not None:
         try:

@@ -1,0 +1,83 @@
+"""Small pieces of the Telegram adapter on their own: flood control and log masking."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+
+from bot.tg.flood import FloodControl
+from bot.tg.logs import MaskingFilter, mask
+
+from .tg_env import FakeClock
+
+
+def failing(*errors):
+    calls = []
+
+    async def callback():
+        calls.append(1)
+        if len(calls) <= len(errors):
+            raise errors[len(calls) - 1]
+        return {"ok": True}
+    return callback, calls
+
+
+async def test_flood_control_spaces_messages_to_one_chat_and_bulk_traffic():
+    clock = FakeClock()
+    flood = FloodControl(clock=clock.monotonic, sleep=clock.sleep)
+    callback, _ = failing()
+    start = clock.monotonic()
+    for _ in range(3):
+        await flood.process_request(callback, (), {}, "sendMessage", {"chat_id": 5}, None)
+    assert clock.monotonic() - start >= 2.0                      # one second apart in one chat
+    start = clock.monotonic()
+    for chat in range(100, 150):
+        await flood.process_request(callback, (), {}, "sendMessage", {"chat_id": chat}, {"bulk": True})
+    assert clock.monotonic() - start >= 49 / 25 - 1e-6           # bulk stays within 25/s
+
+
+async def test_retry_after_pauses_everyone_then_retries():
+    clock = FakeClock()
+    flood = FloodControl(clock=clock.monotonic, sleep=clock.sleep)
+    import datetime as dt
+    callback, calls = failing(RetryAfter(dt.timedelta(seconds=12)))
+    assert await flood.process_request(callback, (), {}, "sendMessage", {"chat_id": 1}, None) == {"ok": True}
+    assert len(calls) == 2 and sum(clock.slept) >= 12
+
+
+async def test_timeouts_on_sends_are_not_retried_but_elsewhere_they_are():
+    clock = FakeClock()
+    flood = FloodControl(clock=clock.monotonic, sleep=clock.sleep)
+    callback, calls = failing(TimedOut())
+    with pytest.raises(TimedOut):
+        await flood.process_request(callback, (), {}, "sendMessage", {"chat_id": 1}, None)
+    assert len(calls) == 1                                      # never a second copy of a message
+    callback, calls = failing(TimedOut(), NetworkError("reset"))
+    assert await flood.process_request(callback, (), {}, "answerCallbackQuery", {}, None) == {"ok": True}
+    assert len(calls) == 3 and clock.slept[-2:] == [1.0, 2.0]
+
+
+async def test_bad_requests_are_final():
+    clock = FakeClock()
+    flood = FloodControl(clock=clock.monotonic, sleep=clock.sleep)
+    callback, calls = failing(BadRequest("chat not found"))
+    with pytest.raises(BadRequest):
+        await flood.process_request(callback, (), {}, "sendMessage", {"chat_id": 1}, None)
+    assert len(calls) == 1
+
+
+@pytest.mark.parametrize("text, hidden", [
+    ("user wrote 138 0013 8000", "0013"), ("contact +8613800138000", "0013800"), ("0571-88888888", "8888888"),
+    ("https://api.telegram.org/bot123456789:AAHfake-token-for-tests_abcdefghijklm/getMe", "AAHfake"),
+])
+def test_logs_never_show_tokens_or_phone_numbers(text, hidden):
+    assert hidden not in mask(text)
+    record = logging.LogRecord("x", logging.INFO, __file__, 1, "got %s", (text,), None)
+    MaskingFilter().filter(record)
+    assert hidden not in record.getMessage()
+
+
+def test_short_numbers_stay_readable_in_logs():
+    assert mask("95188 and 110") == "95188 and 110"

@@ -33,7 +33,6 @@ from .numbers import Institution, NumberBook, OfficialNumber
 from .text import strip_invisible
 
 OFFICIAL, LOOKALIKE, RISKY, UNKNOWN, INVALID = "official", "lookalike", "risky", "unknown", "invalid"
-VERDICTS = (OFFICIAL, LOOKALIKE, RISKY, UNKNOWN, INVALID)
 
 MAX_INPUT_CHARS = 64  # a phone number with every separator fits easily; more is not a number
 # Separators people type inside numbers (after NFKC, full-width forms are already ASCII).

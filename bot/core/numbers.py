@@ -41,10 +41,6 @@ class OfficialNumber:
     # caller ID looks like that (96110), else "ambiguous" (bank call centres sometimes, spoofers too).
     area_code: str = "ambiguous"
 
-    @property
-    def calls_out(self) -> bool:
-        return "calls" in self.uses
-
 
 @dataclass(frozen=True)
 class Misinformation:

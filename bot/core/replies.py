@@ -1,7 +1,7 @@
 """Compose replies once, render them for each adapter.
 
 A `Reply` is a short list of styled lines plus the choices a user can pick (buttons on Telegram,
-numbers in the console). Composition decides *what* to say; `render_text` and `render_html`
+numbers in the console). Composition decides *what* to say; `render_text` and `render_html_chunks`
 decide how it looks, and HTML escaping happens in exactly one place.
 """
 
@@ -184,11 +184,6 @@ def _wrap(text: str, style: str) -> str:
     return text
 
 
-def render_html(reply: Reply) -> str:
-    """Telegram-style HTML (only <b>, <i>, <code>); every piece of text is escaped here."""
-    return "\n\n".join(_wrap(line.text, line.style) for line in reply.lines)
-
-
 _SENTENCE = re.compile(r"(?<=[。！？!?；;\n])")
 
 
@@ -218,8 +213,9 @@ def _pieces(text: str, style: str, limit: int) -> list[str]:
 
 
 def render_html_chunks(reply: Reply, limit: int = 4096) -> list[str]:
-    """The HTML split into messages of at most `limit` characters. Lines are separated by a
-    blank line; a line too long for one message continues seamlessly in the next."""
+    """Telegram-style HTML (only <b>, <i>, <code>; every piece of text escaped in `_wrap`), split
+    into messages of at most `limit` characters. Lines are separated by a blank line; a line too
+    long for one message continues seamlessly in the next."""
     blocks: list[tuple[str, str]] = []  # (separator before it, rendered html)
     for line in reply.lines:
         for i, piece in enumerate(_pieces(line.text, line.style, limit)):

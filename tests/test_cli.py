@@ -143,3 +143,4 @@ def test_scan_of_binary_input_still_answers():
 def test_chat_routes_numbers_and_messages():
     out = run("chat", stdin="95188\n+95588\n").stdout_text
     assert "官方号码" in out and "疑似冒充" in out
+    assert "举报这个号码" not in out   # the console cannot report: no numbered choice for it

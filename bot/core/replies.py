@@ -160,10 +160,10 @@ def render_text(reply: Reply, *, numbered: bool = True) -> str:
             out.append(line.text)
     if reply.choices and numbered:
         n = 0
-        for choice in reply.choices:
+        for choice in reply.choices:  # only what a console can follow (no reporting offline)
             if choice.action == NONE_OF_THESE:
                 out.append(f"  0. {choice.label}")
-            else:
+            elif choice.action == SHOW_ENTRY:
                 n += 1
                 out.append(f"  {n}. {choice.label}")
     if reply.related:

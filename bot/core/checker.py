@@ -336,8 +336,7 @@ class Checker:
             return (UNKNOWN, digits, None,
                     ["106 开头是运营商的短信群发端口，验证码、通知和诈骗短信都可能用它。",
                      "只凭发件号码无法判断真假，要看短信内容有没有链接、是否索要验证码或让你转账。"], None, [])
-        parsed_short = self._parse_cn(digits)
-        if parsed_short is not None and shortnumberinfo.is_valid_short_number(parsed_short):
+        if parsed is not None and shortnumberinfo.is_valid_short_number(parsed):
             reasons = ["这是一个服务短号码，不在我们的官方名单上。"]
             if digits.startswith(("953", "955", "956")):
                 reasons.append("按工信部的分配，953/955/956 开头的短号码属于大型银行、保险、航空等企业；"

@@ -57,24 +57,25 @@ async def on_forwarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await _respond(update, context, message.text or message.caption or "", forwarded=True)
 
 
-async def on_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A shared contact is checked by its phone number (never logged or stored)."""
+async def _check(update: Update, context: ContextTypes.DEFAULT_TYPE, raw: str) -> None:
     svc = services(context)
-    response = svc.assistant.check(update.effective_message.contact.phone_number, svc.storage.report_count)
+    response = svc.assistant.check(raw, svc.storage.report_count)
     _record(context, response, "")
     await send_reply(update.effective_message, response.reply)
+
+
+async def on_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A shared contact is checked by its phone number (never logged or stored)."""
+    await _check(update, context, update.effective_message.contact.phone_number)
 
 
 async def check_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/check NUMBER"""
-    svc = services(context)
     if not context.args:
         await update.effective_message.reply_html("用法：<code>/check 号码</code>，例如 <code>/check 021-95588</code>。"
                                                   "也可以直接把号码发给我。")
         return
-    response = svc.assistant.check(" ".join(context.args), svc.storage.report_count)
-    _record(context, response, "")
-    await send_reply(update.effective_message, response.reply)
+    await _check(update, context, " ".join(context.args))
 
 
 async def on_entry_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

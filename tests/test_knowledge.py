@@ -160,3 +160,21 @@ def test_minimal_foreign_knowledge_folder_loads(tmp_path):
     knowledge = load_knowledge(tmp_path)
     assert [e.id for e in knowledge.entries] == ["water-tomatoes"]
     assert len(knowledge.numbers) == 0 and knowledge.tips == ()
+
+
+def test_source_entry_field_and_fraud_type_problems(knowledge_copy):
+    """Sources need a title, an address and a known reliability; applies_to names a listed
+    institution; time_sensitive uses the known kinds; a fraud type points at a real entry."""
+    _replace(knowledge_copy / "sources.yaml", "    reliability: reputable\n", "    reliability: trustworthy\n")
+    _replace(knowledge_copy / "sources.yaml", "    address: shared/seeds/002_20486913ae4af3c0.txt\n", "")
+    path = knowledge_copy / "faq" / "basics.yaml"
+    _replace(path, "    reviewed: 2026-11-21", "    applies_to: [no-such-bank]\n    time_sensitive: [weather]\n"
+             "    reviewed: 2026-11-21")
+    _write(knowledge_copy / "fraud_types.yaml", "types:\n  - id: task\n    name: 刷单返利\n    entry: nowhere\n"
+           "    rule: 先垫钱的兼职都是诈骗\n    scripts: [a, b, c]\n")
+    problems = "\n".join(_problems(knowledge_copy))
+    assert "reliability 'trustworthy' must be one of official, reputable, other" in problems
+    assert "source '002_20486913ae4af3c0.txt': field 'address' is missing" in problems
+    assert "applies_to 'no-such-bank' is not an institution id" in problems
+    assert "time_sensitive 'weather' must be one of" in problems
+    assert "fraud_types.yaml: type 'task': entry 'nowhere' does not exist" in problems

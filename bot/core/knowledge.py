@@ -9,6 +9,7 @@ Layout of a knowledge folder (only `faq/` is required, so another team can reuse
     messages.yaml   the fixed texts around answers (welcome, "I don't know", emergency lines)
     numbers.yaml    official numbers for the checker
     signals.yaml    scam signals for the message scanner
+    fraud_types.yaml  the common fraud types: explaining entry, official rule, example scripts
     tips.yaml       safety tips for subscribers
     out_of_scope.yaml  questions deliberately not answered (so the matcher can say so)
 
@@ -24,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from .fraud_types import FraudType, load_fraud_types
 from .lexicon import Lexicon, load_lexicon
 from .messages import Messages, load_messages
 from .numbers import NumberBook, load_numbers
@@ -35,7 +37,22 @@ from .validation import Fields, KnowledgeError, Problems, items, read_document
 MAX_ANSWER_CHARS = 1500
 MAX_PHRASING_CHARS = 200
 
-ENTRY_FIELDS = {"id", "topic", "question", "alternatives", "answer", "related", "sources", "reviewed"}
+ENTRY_FIELDS = {"id", "topic", "question", "alternatives", "answer", "related", "sources", "reviewed",
+                "applies_to", "time_sensitive"}
+# How reliable a cited source is: an institution's or government's own page, a reputable repost
+# (national media, a police bureau reposting the Ministry), or anything else (SEO articles, seeds).
+RELIABILITY = ("official", "reputable", "other")
+SOURCE_FIELDS = {"title", "address", "reliability", "note"}
+# Kinds of fact that go stale, so a curator can find every answer to re-check when one changes.
+TIME_SENSITIVE = {
+    "legal": "legal figures and rules (thresholds, articles)",
+    "insurance": "insurance and compensation terms",
+    "menu": "in-app menu paths",
+    "carrier": "carrier service codes and switches",
+    "numbers": "phone numbers and where they are published",
+    "figures": "statistics and other figures",
+    "policy": "platform policies and official procedures",
+}
 
 DEFAULT_KNOWLEDGE_DIR = Path(__file__).resolve().parents[2] / "knowledge"
 
@@ -51,11 +68,26 @@ class Entry:
     sources: tuple[str, ...]
     reviewed: dt.date
     file: str = ""
+    # Institutions (numbers.yaml ids) whose products these steps are specific to; empty: general.
+    applies_to: tuple[str, ...] = ()
+    # Kinds of time-sensitive fact the answer states (keys of TIME_SENSITIVE).
+    time_sensitive: tuple[str, ...] = ()
 
     @property
     def phrasings(self) -> tuple[str, ...]:
         """The canonical question first, then the alternatives."""
         return (self.question, *self.alternatives)
+
+
+@dataclass(frozen=True)
+class Source:
+    """A document answers may cite: the title users see, where it is, and how far to trust it."""
+
+    key: str
+    title: str
+    address: str
+    reliability: str
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -71,13 +103,14 @@ class Knowledge:
     entries: tuple[Entry, ...]
     lexicon: Lexicon = field(default_factory=Lexicon.build)
     topics: Mapping[str, str] = field(default_factory=dict)
-    sources: Mapping[str, str] = field(default_factory=dict)
+    sources: Mapping[str, Source] = field(default_factory=dict)
     numbers: NumberBook = field(default_factory=NumberBook.empty)
     tips: tuple[Tip, ...] = ()
     messages: Messages = field(default_factory=Messages)
     out_of_scope: tuple[OutOfScope, ...] = ()
     signals: tuple[Signal, ...] = ()
     root: Path | None = None
+    fraud_types: tuple[FraudType, ...] = ()
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
@@ -87,6 +120,10 @@ class Knowledge:
 
     def __contains__(self, entry_id: object) -> bool:
         return entry_id in self._by_id  # type: ignore[attr-defined]
+
+    def source_title(self, key: str) -> str:
+        source = self.sources.get(key)
+        return source.title if source else key
 
     def topic_label(self, topic: str) -> str:
         return self.topics.get(topic, topic)
@@ -120,6 +157,34 @@ def _load_simple_map(path: Path, key: str, label: str, problems: Problems) -> di
     return result
 
 
+def _load_sources(path: Path, label: str, problems: Problems) -> dict[str, Source]:
+    """sources.yaml: key -> {title, address, reliability[, note]}. Missing: any name is accepted."""
+    doc = read_document(path, label, problems, {"sources"})
+    if doc is None:
+        return {}
+    raw = doc.get("sources")
+    if not isinstance(raw, dict) or not raw:
+        problems.add(label, "field 'sources' must map source names to {title, address, reliability}")
+        return {}
+    result: dict[str, Source] = {}
+    for key, data in raw.items():
+        where = f"{label}: source '{key}'"
+        if not isinstance(data, dict):
+            problems.add(where, "must be a mapping with title, address and reliability")
+            continue
+        f = Fields(data, where, problems, SOURCE_FIELDS)
+        title = f.text("title", max_len=120)
+        address = f.text("address", max_len=1000)
+        reliability = f.text("reliability", max_len=20)
+        note = f.text("note", required=False, max_len=500)
+        if reliability is not None and reliability not in RELIABILITY:
+            problems.add(where, f"reliability '{reliability}' must be one of {', '.join(RELIABILITY)}")
+            continue
+        if None not in (title, address, reliability):
+            result[str(key)] = Source(str(key), title, address, reliability, note)
+    return result
+
+
 def _load_out_of_scope(path: Path, label: str, problems: Problems) -> tuple[OutOfScope, ...]:
     doc = read_document(path, label, problems, {"topics"})
     if doc is None:
@@ -135,7 +200,7 @@ def _load_out_of_scope(path: Path, label: str, problems: Problems) -> tuple[OutO
 
 
 def _load_entry(data: dict, where: str, problems: Problems, label: str,
-                topics: Mapping[str, str], sources: Mapping[str, str]) -> Entry | None:
+                topics: Mapping[str, str], sources: Mapping[str, Source]) -> Entry | None:
     f = Fields(data, where, problems, ENTRY_FIELDS)
     entry_id = f.identifier("id")
     topic = f.text("topic", max_len=48)
@@ -145,6 +210,11 @@ def _load_entry(data: dict, where: str, problems: Problems, label: str,
     related = f.text_list("related", required=False)
     cited = f.text_list("sources", min_items=1)
     reviewed = f.date("reviewed")
+    applies_to = f.text_list("applies_to", required=False, max_len=48)
+    time_sensitive = f.text_list("time_sensitive", required=False, max_len=20)
+    for kind in time_sensitive:
+        if kind not in TIME_SENSITIVE:
+            problems.add(where, f"time_sensitive '{kind}' must be one of {', '.join(TIME_SENSITIVE)}")
     if topic is not None and topics and topic not in topics:
         problems.add(where, f"topic '{topic}' is not in topics.yaml ({', '.join(topics)})")
     for source in cited:
@@ -152,7 +222,8 @@ def _load_entry(data: dict, where: str, problems: Problems, label: str,
             problems.add(where, f"source '{source}' is not listed in sources.yaml")
     if None in (entry_id, topic, question, answer, reviewed):
         return None
-    return Entry(entry_id, topic, question, alternatives, answer, related, cited, reviewed, label)
+    return Entry(entry_id, topic, question, alternatives, answer, related, cited, reviewed, label,
+                 applies_to, time_sensitive)
 
 
 def load_knowledge(folder: str | os.PathLike | None = None) -> Knowledge:
@@ -162,7 +233,7 @@ def load_knowledge(folder: str | os.PathLike | None = None) -> Knowledge:
     if not root.is_dir():
         raise KnowledgeError([f"{root}: knowledge folder not found"])
     topics = _load_simple_map(root / "topics.yaml", "topics", "topics.yaml", problems)
-    sources = _load_simple_map(root / "sources.yaml", "sources", "sources.yaml", problems)
+    sources = _load_sources(root / "sources.yaml", "sources.yaml", problems)
     lexicon = load_lexicon(root / "lexicon.yaml", "lexicon.yaml", problems)
 
     files = sorted((root / "faq").glob("*.yaml")) + sorted((root / "faq").glob("*.yml"))
@@ -193,10 +264,16 @@ def load_knowledge(folder: str | os.PathLike | None = None) -> Knowledge:
                 problems.add(f"{entry.file}: entry '{entry.id}'", f"related id '{rel}' does not exist")
 
     numbers = load_numbers(root / "numbers.yaml", "numbers.yaml", problems)
+    for entry in entries:
+        for inst in entry.applies_to:
+            if inst not in numbers.institutions:
+                problems.add(f"{entry.file}: entry '{entry.id}'",
+                             f"applies_to '{inst}' is not an institution id in numbers.yaml")
     tips = load_tips(root / "tips.yaml", "tips.yaml", problems, set(first_seen))
     messages = load_messages(root / "messages.yaml", "messages.yaml", problems)
     out_of_scope = _load_out_of_scope(root / "out_of_scope.yaml", "out_of_scope.yaml", problems)
     signals = load_signals(root / "signals.yaml", "signals.yaml", problems, set(first_seen))
+    fraud_types = load_fraud_types(root / "fraud_types.yaml", "fraud_types.yaml", problems, set(first_seen))
     problems.raise_if_any()
     return Knowledge(tuple(entries), lexicon, topics, sources, numbers, tips, messages, out_of_scope,
-                     signals, root)
+                     signals, root, fraud_types)

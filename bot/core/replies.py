@@ -47,7 +47,7 @@ class Reply:
 
 
 def footer_for(entry: Entry, knowledge: Knowledge) -> str:
-    titles = [knowledge.sources.get(s, s) for s in entry.sources]
+    titles = [knowledge.source_title(s) for s in entry.sources]
     return f"来源：{'、'.join(titles)} · 审核于 {entry.reviewed.isoformat()}"
 
 

@@ -273,7 +273,7 @@ class Checker:
         reasons = [f"{official.number} 是{inst.name_zh}的官方号码（核实等级 {official.verified}，来源已记录）。"]
         if official.note:
             reasons.append(official.note)
-        if official.uses == frozenset({"inbound"}):
+        if "inbound_only" in official.uses:
             reasons.append("这个号码只供用户拨入，不对外呼叫；如果它“打给了你”，很可能是伪造的来电显示。")
         elif official.uses == frozenset({"sms"}):
             reasons.append("这是短信发送号码，不会用来打电话。")

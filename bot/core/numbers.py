@@ -13,7 +13,10 @@ from typing import Mapping
 from .validation import Fields, Problems, items, read_document
 
 CATEGORIES = {"payment", "bank", "carrier", "public"}
-USES = {"inbound", "calls", "sms", "sms_inbound"}
+# inbound: people call it; calls: it calls people; sms / sms_inbound: it sends / receives texts;
+# inbound_only: a source states it never calls out (then a call "from" it is spoofed). Without
+# inbound_only nothing is claimed about outgoing calls.
+USES = {"inbound", "calls", "sms", "sms_inbound", "inbound_only"}
 LEVELS = {"V1", "V2", "V3"}
 AREA_CODE_RULES = {"ambiguous", "genuine"}
 NUMBER_PATTERN = re.compile(r"^\d{3,20}$")
@@ -133,6 +136,8 @@ def load_numbers(path: Path, label: str, problems: Problems) -> NumberBook:
             area_code = nf.text("area_code", required=False, max_len=20) or "ambiguous"
             if area_code not in AREA_CODE_RULES:
                 problems.add(n_where, f"area_code '{area_code}' must be 'ambiguous' or 'genuine'")
+            if "inbound_only" in uses and "calls" in uses:
+                problems.add(n_where, "uses 'inbound_only' and 'calls' contradict each other")
             if number is None or None in (verified, source):
                 continue
             if number in seen_at:

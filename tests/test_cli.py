@@ -28,7 +28,7 @@ def test_ask_one_question_prints_the_answer_with_its_footer():
     proc = run("ask", "借呗被盗了怎么办")
     assert proc.returncode == 0, proc.stderr_text
     assert "95188" in proc.stdout_text
-    assert "来源：" in proc.stdout_text and "审核于 2026-11-21" in proc.stdout_text
+    assert "来源：" in proc.stdout_text and "审核于 2026-11-30" in proc.stdout_text
 
 
 def test_ask_json_is_one_object_with_the_documented_fields():

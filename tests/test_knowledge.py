@@ -30,12 +30,23 @@ def test_every_entry_is_complete(knowledge):
 
 
 def test_key_facts_from_the_seeds_are_reachable(knowledge):
-    """Spot checks that the figures the seeds give made it into the answers."""
+    """Spot checks that the seeds' facts made it into the answers, as corrected against the law
+    and official guidance where the seeds are wrong (issue 9)."""
     answers = "\n".join(e.answer for e in knowledge.entries)
-    for fact in ["95188", "3000 元", "72 小时", "3–7 个工作日", "100 万元", "15%–20%", "2 小时",
+    for fact in ["95188", "72 小时", "3–7 个工作日", "100 万元",
                  "我的 - 设置 - 安全中心 - 安全锁", "我的 - 设置 - 支付设置 - 支付额度", "你敢付我敢赔",
-                 "反洗钱", "上门核实", "第二百六十四条", "数额特别巨大"]:
+                 "反洗钱", "上门核实", "第二百六十四条", "数额特别巨大",
+                 # theft (2013 interpretation, articles 1-2) versus fraud (2011 interpretation)
+                 "1000 元至 3000 元", "北京是 2000 元", "按 50% 确定", "30 万元至 50 万元", "3000 元至 1 万元",
+                 "治安案件", "反电信网络诈骗法", "2022 年 12 月 1 日",
+                 "6 位数字",                      # the payment password; 8+ characters is the login password
+                 "挂失手机卡", "国际及港澳台号段拦截"]:
         assert fact in answers, fact
+    # The seeds' unsourced figures may only appear attributed ("有文章称…"), never as fact.
+    assert "并无官方统计" in answers or "没有找到官方统计" in answers
+    for wrong in ["可用 VPN", "降低九成", "5000 元至 1.5 万元", "全额赔付", "按 100% 赔付",
+                  "打 95188 申请紧急止付", "申请对对方账户紧急止付"]:
+        assert wrong not in answers, wrong
 
 
 def test_official_numbers_in_answers_are_on_the_official_list(knowledge):

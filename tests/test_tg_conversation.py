@@ -46,7 +46,7 @@ async def test_help_lists_every_command_with_an_example_and_hides_admin_ones(env
 async def test_answered_question_has_answer_footer_related_and_feedback_buttons(env):
     await env.send(message_update("借呗被盗了怎么办"))
     reply = env.last_reply(1001)
-    assert "95188" in reply["text"] and "来源：" in reply["text"] and "审核于 2026-11-21" in reply["text"]
+    assert "95188" in reply["text"] and "来源：" in reply["text"] and "审核于 2026-11-30" in reply["text"]
     assert reply["parse_mode"] == "HTML"
     data = [d for _, d in buttons(reply)]
     assert "fb:theft-first-steps:1" in data and "fb:theft-first-steps:0" in data

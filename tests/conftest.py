@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -11,6 +12,18 @@ from bot.core.knowledge import DEFAULT_KNOWLEDGE_DIR, Knowledge, load_knowledge
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _vector_cache(tmp_path_factory):
+    """Phrasing vectors go to a cache of the test session's own, never the user's."""
+    previous = os.environ.get("BOT_CACHE_DIR")
+    os.environ["BOT_CACHE_DIR"] = str(tmp_path_factory.mktemp("vector-cache"))
+    yield
+    if previous is None:
+        os.environ.pop("BOT_CACHE_DIR", None)
+    else:
+        os.environ["BOT_CACHE_DIR"] = previous
 
 
 @pytest.fixture(scope="session")

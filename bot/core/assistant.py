@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from dataclasses import dataclass
 from typing import Callable, Mapping
 
+from .encoder import VectorCache, default_cache_dir, load_encoder
 from .checker import Checker, CheckResult, check_with_reports, clean_number
 from .knowledge import Knowledge, load_knowledge
 from .matcher import ANSWERED, Matcher, MatchResult
@@ -48,17 +50,38 @@ class Response:
 
 
 class Assistant:
-    def __init__(self, knowledge: Knowledge):
+    """`encoder`: "auto" (the sentence encoder when installed), "use" or "none" (lexical only).
+    The matcher is built on first use (a number check never pays for it); `warm()` builds it
+    ahead of the first question."""
+
+    def __init__(self, knowledge: Knowledge, *, encoder: str = "auto"):
         self.knowledge = knowledge
-        self.matcher = Matcher.from_knowledge(knowledge)
+        self.encoder_mode = encoder
+        self._matcher: Matcher | None = None
+        self._lock = threading.Lock()
         self.checker = Checker(knowledge.numbers, knowledge.messages.verdict_reminder)
         self.scanner = Scanner(self.checker, knowledge.signals, knowledge.messages.verdict_reminder,
                                {e.id for e in knowledge.entries})
 
     @classmethod
-    def load(cls, folder: str | os.PathLike | None = None) -> "Assistant":
+    def load(cls, folder: str | os.PathLike | None = None, *, encoder: str = "auto") -> "Assistant":
         """Load (and validate) a knowledge folder; raises KnowledgeError."""
-        return cls(load_knowledge(folder))
+        return cls(load_knowledge(folder), encoder=encoder)
+
+    @property
+    def matcher(self) -> Matcher:
+        if self._matcher is None:
+            with self._lock:
+                if self._matcher is None:
+                    self._matcher = Matcher.from_knowledge(
+                        self.knowledge, encoder=load_encoder(self.encoder_mode),
+                        vector_cache=VectorCache(default_cache_dir()))
+        return self._matcher
+
+    def warm(self) -> "Assistant":
+        """Build the matcher now (the bot and the console do, before the first question)."""
+        self.matcher  # noqa: B018 - builds it
+        return self
 
     # -- the three things people do ------------------------------------------------------
 
@@ -97,6 +120,10 @@ class Assistant:
                 return self.check(numbers[0], reports)
             return self.scan(text, reports)
         return Response(QUESTION, answer.reply, match=answer.result)
+
+    def ranked_entries(self, question: str, limit: int = 3) -> list:
+        """The entries the matcher ranks best for a question, best first (for evaluation)."""
+        return [c.entry for c in self.matcher.rank(question, limit)[0]]
 
     # -- other replies -------------------------------------------------------------------
 

@@ -10,6 +10,7 @@ Layout of a knowledge folder (only `faq/` is required, so another team can reuse
     numbers.yaml    official numbers for the checker
     signals.yaml    scam signals for the message scanner
     fraud_types.yaml  the common fraud types: explaining entry, official rule, example scripts
+    calibration.yaml  the matcher's fitted models (written by benchmarks/calibrate.py)
     tips.yaml       safety tips for subscribers
     out_of_scope.yaml  questions deliberately not answered (so the matcher can say so)
 
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping
 
+from .calibration import Calibration, load_calibrations
 from .fraud_types import FraudType, load_fraud_types
 from .lexicon import Lexicon, load_lexicon
 from .messages import Messages, load_messages
@@ -111,6 +113,7 @@ class Knowledge:
     signals: tuple[Signal, ...] = ()
     root: Path | None = None
     fraud_types: tuple[FraudType, ...] = ()
+    calibrations: Mapping[str, Calibration] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
@@ -269,11 +272,27 @@ def load_knowledge(folder: str | os.PathLike | None = None) -> Knowledge:
             if inst not in numbers.institutions:
                 problems.add(f"{entry.file}: entry '{entry.id}'",
                              f"applies_to '{inst}' is not an institution id in numbers.yaml")
+    # Number questions ("工行客服电话是多少") are answered from numbers.yaml: one generated entry per
+    # institution with a number (see institutions.py), citing the number fact base when listed.
+    from .institutions import number_entries  # here: institutions imports this module
+
+    generated = number_entries(numbers, max((e.reviewed for e in entries), default=dt.date.today()),
+                               "official-numbers.md" if "official-numbers.md" in sources else None)
+    for entry in generated:
+        if entry.id in first_seen:
+            problems.add(f"{first_seen[entry.id]}: entry '{entry.id}'",
+                         "this id is reserved for the generated number entries (numbers.yaml)")
+        first_seen.setdefault(entry.id, "numbers.yaml")
+    entries.extend(generated)
+    for rel in numbers.related:
+        if rel not in first_seen:
+            problems.add("numbers.yaml", f"related id '{rel}' does not exist")
     tips = load_tips(root / "tips.yaml", "tips.yaml", problems, set(first_seen))
     messages = load_messages(root / "messages.yaml", "messages.yaml", problems)
     out_of_scope = _load_out_of_scope(root / "out_of_scope.yaml", "out_of_scope.yaml", problems)
     signals = load_signals(root / "signals.yaml", "signals.yaml", problems, set(first_seen))
     fraud_types = load_fraud_types(root / "fraud_types.yaml", "fraud_types.yaml", problems, set(first_seen))
+    calibrations = load_calibrations(root / "calibration.yaml", "calibration.yaml", problems)
     problems.raise_if_any()
     return Knowledge(tuple(entries), lexicon, topics, sources, numbers, tips, messages, out_of_scope,
-                     signals, root, fraud_types)
+                     signals, root, fraud_types, calibrations)

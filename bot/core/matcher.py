@@ -11,8 +11,13 @@ Unspaced Chinese defeats word-splitting fuzzy scorers, so matching works on char
    phrasing covers and how much of the phrasing the question covers.
 3. Fuzzy layer: rapidfuzz's character-level `ratio` and `partial_ratio` on the best few entries'
    phrasings (order-aware, where the lexical layer is a bag).
-4. One calibrated confidence: a logistic model over those features, fitted on a development set
-   (see `benchmarks/calibrate.py`), read as the probability that the best entry is right.
+4. Semantic layer (when a sentence encoder is available, see `encoder.py`): the cosine between
+   the question's vector and each phrasing's, so a question in words no phrasing uses still
+   finds its entry. Entries are pooled by lexical cover and by semantic closeness alike.
+5. Institutions (`institutions.py`): a number entry is answered for the institution the question
+   names; steps for one institution never go to a question naming another.
+6. One calibrated confidence: a logistic model over those features, fitted on blind calibration
+   data (see `benchmarks/calibrate.py`), read as the probability that the best entry is right.
 
 Outcomes: `answered` when confident, `suggest` (the closest questions, at most three) when
 unsure, `no_match` when nothing is close, including questions that use our product names for
@@ -21,6 +26,7 @@ something the knowledge does not cover (their remaining words find no counterpar
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import re
@@ -31,8 +37,12 @@ from typing import Iterable, Sequence
 import numpy as np
 from rapidfuzz import fuzz
 
+from .calibration import Calibration
+from .encoder import Encoder, VectorCache
+from .institutions import Institutions
 from .knowledge import Entry, Knowledge, OutOfScope
 from .lexicon import Lexicon
+from .numbers import NumberBook
 from .text import normalize, pinyin_seq
 
 ANSWERED, SUGGEST, NO_MATCH = "answered", "suggest", "no_match"
@@ -48,34 +58,10 @@ KIND_WEIGHT = {UNIGRAM: 1.0, BIGRAM: 1.0, SOUND: 0.5}
 WEAK_FACTOR = 0.3
 # Entries (by how much of the question all their phrasings cover) examined phrasing by phrasing.
 PREFILTER = 64
+# Entries added to that pool by semantic closeness (their phrasings' mean vector).
+SEMANTIC_POOL = 16
 # Ids of the out-of-scope pseudo-entries start with this.
 OUT_OF_SCOPE = "out-of-scope:"
-
-
-@dataclass(frozen=True)
-class Calibration:
-    """Two small logistic models and the thresholds that turn their output into an outcome.
-
-    The *ranker* scores each shortlisted entry from seven features (all 0..1): lexical F1 of its
-    best phrasing, share of the question that phrasing covers, share of the phrasing the question
-    covers, share of the question covered by all the entry's phrasings together, rapidfuzz ratio
-    and partial_ratio against the best phrasing, and share of the question found in the answer.
-
-    The *confidence* model then estimates the probability that the top-ranked entry is the right
-    one, from the top entry's ranker score, its lead over the runner-up, the share of the
-    question's grams the knowledge knows at all, and the top entry's seven features.
-
-    Both are fitted by `benchmarks/calibrate.py`, which also chose the thresholds.
-    """
-
-    rank_weights: tuple[float, ...] = (1.412, 0.000, 5.047, 3.450, 3.521, 0.000, 0.490)
-    rank_bias: float = -7.828
-    confidence_weights: tuple[float, ...] = (1.610, 3.027, 0.000, 0.439, 0.000, 1.719, 2.918, 1.198, 0.549, 0.399)
-    confidence_bias: float = -4.109
-    answer_at: float = 0.55      # answer when the top entry is at least this likely right...
-    margin: float = 0.15          # ...and its ranker score leads the runner-up's by this much
-    suggest_at: float = 0.26     # below this nothing is close enough to suggest
-    suggest_floor: float = 0.02  # each suggested question's ranker score must reach this
 
 
 def _logistic(weights: Sequence[float], bias: float, x: Sequence[float]) -> float:
@@ -98,10 +84,14 @@ class MatchResult:
     entry: Entry | None
     score: float
     alternatives: tuple[Candidate, ...]
+    # Official numbers of institutions the question names that the entry's answer lacks.
+    numbers_note: str | None = None
 
     @property
     def answer(self) -> str | None:
-        return self.entry.answer if self.entry else None
+        if self.entry is None:
+            return None
+        return f"{self.entry.answer}\n{self.numbers_note}" if self.numbers_note else self.entry.answer
 
     def to_dict(self) -> dict:
         """The public JSON shape of `python -m bot ask --json` (documented in the README)."""
@@ -177,22 +167,36 @@ class Matcher:
 
     def __init__(self, entries: Sequence[Entry], lexicon: Lexicon | None = None,
                  calibration: Calibration | None = None, *, out_of_scope: Sequence[OutOfScope] = (),
-                 shortlist_size: int = 8):
+                 shortlist_size: int = 8, encoder: Encoder | None = None, numbers: NumberBook | None = None,
+                 vector_cache: VectorCache | None = None):
         self.entries = tuple(entries)
         self.lexicon = lexicon or Lexicon.build()
         self.calibration = calibration or Calibration()
         self.shortlist_size = shortlist_size
+        self.encoder = encoder
         # Out-of-scope examples are indexed like entries (after them), never shown to users.
         self._docs = self.entries + tuple(
             Entry(OUT_OF_SCOPE + topic.id, "out_of_scope", topic.examples[0], topic.examples[1:], "", (), (),
                   dt.date.min)
             for topic in out_of_scope)
         self._weak_grams = frozenset(g for word in self.lexicon.weak for g in grams_of(word))
+        self.institutions = Institutions(numbers or NumberBook.empty(), self.canonical, self.entries)
         self._build()
+        self._build_vectors(vector_cache or VectorCache(None))
 
     @classmethod
     def from_knowledge(cls, knowledge: Knowledge, **kwargs) -> "Matcher":
-        return cls(knowledge.entries, knowledge.lexicon, out_of_scope=knowledge.out_of_scope, **kwargs)
+        """A matcher for the knowledge, with its fitted calibration for the mode (semantic when
+        an encoder is given, else lexical) unless one is passed."""
+        if "calibration" not in kwargs:
+            mode = "semantic" if kwargs.get("encoder") is not None else "lexical"
+            kwargs["calibration"] = knowledge.calibrations.get(mode)
+        return cls(knowledge.entries, knowledge.lexicon, out_of_scope=knowledge.out_of_scope,
+                   numbers=knowledge.numbers, **kwargs)
+
+    @property
+    def semantic(self) -> bool:
+        return self.encoder is not None
 
     def _kind_weight(self, gram: str) -> float:
         return KIND_WEIGHT[gram[0]] * (WEAK_FACTOR if gram in self._weak_grams else 1.0)
@@ -266,16 +270,29 @@ class Matcher:
         self._answer_weight = kind * _idf(a_df, n_entries)
         self._in_answers = a_df > 0
 
+    def _build_vectors(self, cache: VectorCache) -> None:
+        """Phrasing vectors (float16, one row per phrasing) and each document's mean vector."""
+        if self.encoder is None:
+            self._vectors = self._centroids = None
+            return
+        vectors = cache.encode(self.encoder, self._phrasing_text)
+        vectors[[not t for t in self._phrasing_text]] = 0.0  # unindexable placeholders match nothing
+        sums = np.add.reduceat(vectors, self._entry_start, axis=0) if len(vectors) else vectors
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        self._centroids = (sums / np.maximum(norms, 1e-9)).astype(np.float32)
+        self._vectors = vectors.astype(np.float16)
+
     # -- matching --------------------------------------------------------------------------
 
-    def _features(self, query: str) -> tuple[float, list[tuple[int, tuple[float, ...], int]]]:
+    def _features(self, query: str) -> tuple[float, list[tuple[Entry, tuple[float, ...], int]]]:
         """The share of the question the knowledge knows, and for the shortlisted entries
-        (entry index, features, best phrasing index), best first by the lexical pre-score."""
+        (entry, features, best phrasing index), best first by the pre-score."""
         canon = self.canonical(query)
         grams = grams_of(canon)
         n_docs = len(self._docs)
         if not grams or not n_docs:
             return 0.0, []
+        query_vector = self.encoder.encode([_compact(canon)])[0] if self.encoder is not None else None
         kinds = [self._kind_weight(g) for g in grams]
         known = [(self._ids[g], k) for g, k in zip(grams, kinds) if g in self._ids]
         unseen = self._unseen_idf * (sum(kinds) - sum(k for _, k in known))
@@ -306,6 +323,12 @@ class Matcher:
         pool = min(PREFILTER, n_docs)
         pooled = np.argpartition(-bag, pool - 1)[:pool] if pool < n_docs else np.arange(n_docs)
         pooled = pooled[bag[pooled] > 0]
+        centroid_sim = None
+        if query_vector is not None:
+            centroid_sim = np.clip(self._centroids @ query_vector, 0.0, 1.0)
+            near = min(SEMANTIC_POOL, n_docs)
+            closest = np.argpartition(-centroid_sim, near - 1)[:near] if near < n_docs else np.arange(n_docs)
+            pooled = np.union1d(pooled, closest)
         if not len(pooled):
             return in_vocabulary, []
         starts = self._entry_start[pooled]
@@ -317,8 +340,13 @@ class Matcher:
         cover_q = ov / q_total
         cover_d = ov / self._doc_weight[phr]
         f1 = np.where(ov > 0, 2 * cover_q * cover_d / np.maximum(cover_q + cover_d, 1e-12), 0.0)
-        best_f1 = np.maximum.reduceat(f1, np.r_[0, np.cumsum(lengths)[:-1]])
+        firsts = np.r_[0, np.cumsum(lengths)[:-1]]
+        best_f1 = np.maximum.reduceat(f1, firsts)
         pre = 0.5 * best_f1 + 0.3 * bag[pooled] + 0.2 * in_answer[pooled]
+        sem = np.zeros(len(phr))
+        if query_vector is not None:
+            sem = np.clip(self._vectors[phr].astype(np.float32) @ query_vector, 0.0, 1.0)
+            pre = 0.6 * pre + 0.4 * np.maximum.reduceat(sem, firsts)
         k = min(self.shortlist_size, len(pooled))
         order = np.argpartition(-pre, k - 1)[:k]
         order = order[np.argsort(-pre[order], kind="stable")]
@@ -331,35 +359,55 @@ class Matcher:
                 break
             e_idx = int(pooled[j])
             best = None
+            best_sem = 0.0
             for p_idx in range(int(starts[j]), int(ends[j])):
                 text = self._phrasing_text[p_idx]
                 h = at[p_idx]
                 ratio = fuzz.ratio(compact, text) / 100.0
                 partial = fuzz.partial_ratio(compact, text) / 100.0 if text else 0.0
-                local = 0.5 * f1[h] + 0.3 * ratio + 0.2 * partial
+                local = 0.5 * f1[h] + 0.3 * ratio + 0.2 * partial + 0.5 * sem[h]
+                best_sem = max(best_sem, float(sem[h]))
                 if best is None or local > best[0]:
                     best = (local, p_idx, h, ratio, partial)
             _, p_idx, h, ratio, partial = best
             feats = (float(f1[h]), float(min(cover_q[h], 1.0)), float(min(cover_d[h], 1.0)),
-                     float(min(bag[e_idx], 1.0)), ratio, partial, float(min(in_answer[e_idx], 1.0)))
+                     float(min(bag[e_idx], 1.0)), ratio, partial, float(min(in_answer[e_idx], 1.0)),
+                     best_sem, float(centroid_sim[e_idx]) if centroid_sim is not None else 0.0)
             shortlisted.append((e_idx, feats, p_idx))
-        return in_vocabulary, shortlisted
+        return in_vocabulary, self._for_institutions(canon, shortlisted)
+
+    def _for_institutions(self, canon: str, shortlisted: list[tuple[int, tuple[float, ...], int]]
+                          ) -> list[tuple[Entry, tuple[float, ...], int]]:
+        """Drop entries whose steps are for other institutions than the question names; answer
+        a number entry for the institution named (each resulting entry once, best first)."""
+        named = self.institutions.mentioned(canon)
+        out: list[tuple[Entry, tuple[float, ...], int]] = []
+        seen: set[str] = set()
+        for e_idx, feats, p_idx in shortlisted:
+            entry = self._docs[e_idx]
+            if not self.institutions.fits(entry, named, canon):
+                continue
+            entry = self.institutions.resolve(entry, named)
+            if entry.id not in seen:
+                seen.add(entry.id)
+                out.append((entry, feats, p_idx))
+        return out
 
     def shortlist(self, query: str) -> tuple[float, list[tuple[Entry, tuple[float, ...]]]]:
         """The raw inputs of the models (for calibration): the share of the question the
         knowledge knows, and each shortlisted entry (out-of-scope ones included, their ids
         starting with OUT_OF_SCOPE) with its ranker features."""
         in_vocabulary, shortlisted = self._features(query)
-        return in_vocabulary, [(self._docs[e_idx], feats) for e_idx, feats, _ in shortlisted]
+        return in_vocabulary, [(entry, feats) for entry, feats, _ in shortlisted]
 
     def rank(self, query: str, limit: int = 5) -> tuple[list[Candidate], float, bool]:
         """Entries ranked by the ranker (best first), the confidence that the first is right,
         and whether an out-of-scope example outranked every entry."""
         cal = self.calibration
         in_vocabulary, shortlisted = self._features(query)
-        ranked = [Candidate(self._docs[e_idx], _logistic(cal.rank_weights, cal.rank_bias, feats),
+        ranked = [Candidate(entry, _logistic(cal.rank_weights, cal.rank_bias, feats),
                             self._phrasing_text[p_idx], feats)
-                  for e_idx, feats, p_idx in shortlisted]
+                  for entry, feats, p_idx in shortlisted]
         ranked.sort(key=lambda c: -c.score)
         out_of_scope = bool(ranked) and ranked[0].entry.id.startswith(OUT_OF_SCOPE)
         ranked = [c for c in ranked if not c.entry.id.startswith(OUT_OF_SCOPE)]
@@ -376,7 +424,23 @@ class Matcher:
     def match(self, query: str, *, limit: int = 3) -> MatchResult:
         """Match one question. Never raises on odd input: empty, emoji-only or binary-looking
         text simply matches nothing."""
-        return decide(self.calibration, query, *self.rank(query, limit=limit + 1), limit=limit)
+        result = decide(self.calibration, query, *self.rank(query, limit=limit + 1), limit=limit)
+        if result.entry is not None:
+            note = self.numbers_note(query, result.entry)
+            if note:
+                result = dataclasses.replace(result, numbers_note=note)
+        return result
+
+    def numbers_note(self, query: str, entry: Entry) -> str | None:
+        """The official numbers of the institutions a question names, when the entry's answer
+        does not give them (see Institutions.numbers_note)."""
+        named = self.institutions.mentioned(self.canonical(query))
+        return self.institutions.numbers_note(named, entry.answer) if named else None
+
+    def answer_for(self, query: str, entry: Entry) -> str:
+        """The answer text a user asking `query` gets from `entry` (with the numbers note)."""
+        note = self.numbers_note(query, entry)
+        return f"{entry.answer}\n{note}" if note else entry.answer
 
 
 def decide(cal: Calibration, query: str, ranked: Sequence[Candidate], confidence: float, out_of_scope: bool,

@@ -30,6 +30,9 @@ class Institution:
     category: str
     products: tuple[str, ...]
     aliases: tuple[str, ...]
+    # Aliases that are also everyday words (移动, 电信, 平安): they name the institution only
+    # right before a service word (移动客服, 电信打来的), never in 移动支付 or 电信诈骗.
+    context_aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,8 @@ class NumberBook:
     misinformation: Mapping[str, Misinformation]
     reviewed: dt.date | None = None
     risky_ranges: tuple[RiskyRange, ...] = ()
+    # Entries shown as related questions under every generated number answer.
+    related: tuple[str, ...] = ()
 
     @classmethod
     def empty(cls) -> "NumberBook":
@@ -78,7 +83,7 @@ class NumberBook:
         return len(self.numbers)
 
 
-INSTITUTION_FIELDS = {"id", "name_zh", "name_en", "category", "products", "aliases", "numbers"}
+INSTITUTION_FIELDS = {"id", "name_zh", "name_en", "category", "products", "aliases", "context_aliases", "numbers"}
 NUMBER_FIELDS = {"number", "uses", "verified", "source", "note_zh", "area_code"}
 MISINFO_FIELDS = {"number", "claimed_for", "source", "note_zh"}
 
@@ -97,10 +102,12 @@ def _number(f: Fields) -> str | None:
 def load_numbers(path: Path, label: str, problems: Problems) -> NumberBook:
     """Load numbers.yaml; a missing file means no official list (every number is 'unknown')."""
     doc = read_document(path, label, problems, {"version", "reviewed", "institutions", "misinformation",
-                                                "risky_ranges"})
+                                                "risky_ranges", "related"})
     if doc is None:
         return NumberBook.empty()
-    reviewed = Fields(doc, label, problems, None).date("reviewed")
+    top = Fields(doc, label, problems, None)
+    reviewed = top.date("reviewed")
+    related = top.text_list("related", required=False, max_len=48)
     institutions: dict[str, Institution] = {}
     numbers: dict[str, OfficialNumber] = {}
     seen_at: dict[str, str] = {}
@@ -114,12 +121,15 @@ def load_numbers(path: Path, label: str, problems: Problems) -> NumberBook:
             problems.add(where, f"category '{category}' must be one of {', '.join(sorted(CATEGORIES))}")
         products = f.text_list("products", max_len=40)
         aliases = f.text_list("aliases", min_items=1, max_len=40)
+        context_aliases = f.text_list("context_aliases", required=False, max_len=40)
+        for alias in set(aliases) & set(context_aliases):
+            problems.add(where, f"'{alias}' is listed both as an alias and as a context alias")
         if inst_id in institutions:
             problems.add(where, "duplicate institution id")
             continue
         if None in (inst_id, name_zh, name_en, category):
             continue
-        inst = Institution(inst_id, name_zh, name_en, category, products, aliases)
+        inst = Institution(inst_id, name_zh, name_en, category, products, aliases, context_aliases)
         institutions[inst_id] = inst
         for n_data, n_where in items(data, "numbers", where, problems, "number", name="number"):
             nf = Fields(n_data, n_where, problems, NUMBER_FIELDS)
@@ -175,4 +185,4 @@ def load_numbers(path: Path, label: str, problems: Problems) -> NumberBook:
         range_label, source = f.text("label_zh", max_len=60), f.text("source", max_len=1000)
         if prefix and range_label and source:
             ranges.append(RiskyRange(prefix, range_label, source))
-    return NumberBook(institutions, numbers, misinformation, reviewed, tuple(ranges))
+    return NumberBook(institutions, numbers, misinformation, reviewed, tuple(ranges), related)

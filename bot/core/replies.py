@@ -51,14 +51,18 @@ def footer_for(entry: Entry, knowledge: Knowledge) -> str:
     return f"来源：{'、'.join(titles)} · 审核于 {entry.reviewed.isoformat()}"
 
 
-def compose_entry(entry: Entry, knowledge: Knowledge) -> Reply:
-    """A curated answer: the question as a title, the steps, then sources and review date."""
+def compose_entry(entry: Entry, knowledge: Knowledge, numbers_note: str | None = None) -> Reply:
+    """A curated answer: the question as a title, the steps (and the official numbers of the
+    institutions the question named, when the answer lacks them), then sources and review date."""
     related = tuple(
         Choice(SHOW_ENTRY, rel.id, rel.question)
         for rel in (knowledge.get(r) for r in entry.related) if rel is not None
     )
-    lines = (Line(entry.question, TITLE), Line(entry.answer), Line(footer_for(entry, knowledge), FOOTER))
-    return Reply(ANSWERED, lines, entry_id=entry.id, related=related)
+    lines = [Line(entry.question, TITLE), Line(entry.answer)]
+    if numbers_note:
+        lines.append(Line("📞 " + numbers_note))
+    lines.append(Line(footer_for(entry, knowledge), FOOTER))
+    return Reply(ANSWERED, tuple(lines), entry_id=entry.id, related=related)
 
 
 def compose_no_match(knowledge: Knowledge) -> Reply:
@@ -78,7 +82,7 @@ def compose_suggest(result: MatchResult) -> Reply:
 def compose_match(result: MatchResult, knowledge: Knowledge) -> Reply:
     """The reply for a matcher result of any status."""
     if result.status == ANSWERED and result.entry is not None:
-        return compose_entry(result.entry, knowledge)
+        return compose_entry(result.entry, knowledge, result.numbers_note)
     if result.status == SUGGEST and result.alternatives:
         return compose_suggest(result)
     return compose_no_match(knowledge)

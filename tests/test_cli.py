@@ -127,7 +127,7 @@ def test_check_single_number_prints_a_verdict_line_reasons_and_advice():
 def test_scan_reads_the_whole_message_from_stdin():
     message = "【蚂蚁金服】您的银行卡已被冻结，\n请在24小时内点击 a.ccbt.icu 完成认证。客服 +8695188\n"
     data = json.loads(run("scan", "--json", stdin=message).stdout_text)
-    assert set(data) == {"risk", "numbers", "urls", "signals", "related", "advice"}
+    assert set(data) >= {"risk", "numbers", "urls", "signals", "related", "advice"}   # fields are only added
     assert data["risk"] == "high" and data["urls"] == ["a.ccbt.icu"]
     assert data["numbers"][0]["verdict"] == "lookalike"
     assert {"unfreeze_link", "account_frozen"} <= {s["name"] for s in data["signals"]}

@@ -85,10 +85,31 @@ def test_huge_message_is_truncated_and_says_so(scanner):
 
 def test_json_shape(scanner):
     data = scanner.scan(MESSAGES[0]["text"]).to_dict()
-    assert set(data) == {"risk", "numbers", "urls", "signals", "related", "advice"}
+    assert set(data) == {"risk", "numbers", "urls", "signals", "related", "advice", "fraud_type"}
     assert all(set(s) == {"name", "evidence"} for s in data["signals"])
 
 
 def test_reports_reach_the_numbers_found(scanner):
     result = scanner.scan("对方电话 138 0013 8000 说要上门核实", reports={"13800138000": 4})
     assert result.numbers[0].reports == 4
+
+
+AMOUNT_TEMPLATES = ["你往里面转{n}，让公司把账目对一下", "这批货一共{n}箱，明天到", "密码：{n}", "验证码{n}，五分钟内有效",
+                    "订单号{n}已发货", "股票代码{n}今天涨停了", "总共{n}块，AA一下", "共{n}件，收到请回复",
+                    "工资{n}已到账", "打{n}到我卡上", "房间号{n}，晚上见", "取件码{n}"]
+
+
+def test_no_amount_quantity_or_code_is_ever_an_official_number(scanner, knowledge):
+    """Issue 10: amounts, quantities, codes, order and stock numbers are not phone numbers, so
+    no official number (10000, 110, 95588…) written as one of them is reported as official."""
+    for number in knowledge.numbers.numbers:
+        for template in AMOUNT_TEMPLATES:
+            text = template.format(n=number)
+            listed = {n.normalized: n.verdict for n in scanner.scan(text).numbers}
+            assert "official" not in listed.values(), (text, listed)
+
+
+def test_service_numbers_in_a_phone_context_are_still_checked(scanner):
+    result = scanner.scan("如有疑问请拨打110或96110。客服电话：95588")
+    assert {n.normalized for n in result.numbers} >= {"110", "96110", "95588"}
+    assert scanner.scan("【95533】您尾号1234的账户").numbers[0].normalized == "95533"

@@ -17,7 +17,7 @@ from typing import Callable, Mapping
 from .encoder import VectorCache, default_cache_dir, load_encoder
 from .checker import Checker, CheckResult, check_with_reports, clean_number
 from .knowledge import Knowledge, load_knowledge
-from .matcher import ANSWERED, Matcher, MatchResult
+from .matcher import ANSWERED, Matcher, MatchResult, ScriptIndex
 from .replies import (Line, Reply, compose_check, compose_entry, compose_match, compose_no_match,
                       compose_scan)
 from .scanner import CARD, NUMBER, URL, Scanner, ScanResult
@@ -61,7 +61,8 @@ class Assistant:
         self._lock = threading.Lock()
         self.checker = Checker(knowledge.numbers, knowledge.messages.verdict_reminder)
         self.scanner = Scanner(self.checker, knowledge.signals, knowledge.messages.verdict_reminder,
-                               {e.id for e in knowledge.entries})
+                               {e.id for e in knowledge.entries},
+                               ScriptIndex(knowledge.fraud_types, knowledge.lexicon) if knowledge.fraud_types else None)
 
     @classmethod
     def load(cls, folder: str | os.PathLike | None = None, *, encoder: str = "auto") -> "Assistant":

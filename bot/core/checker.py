@@ -257,6 +257,12 @@ class Checker:
         changed = self._changed_digit(digits)
         if changed is not None and not ordinary:
             name = changed.institution.name_zh
+            if changed.verified == "V3":
+                # The anchor itself is only corroborated: too weak to call a neighbour fake
+                # (95010 is Ctrip's line, one digit from WeChat Pay's V3 95017).
+                return (UNKNOWN, digits, None,
+                        [f"号码与{name}的官方号码 {changed.number} 只差一位数字，但不在官方名单上。",
+                         f"可能是另一家机构的号码；如果对方自称{name}，那就是冒充。"], None, [])
             if len(digits) <= 6 and digits.startswith(LARGE_ENTERPRISE_BLOCKS):
                 return (UNKNOWN, digits, None,
                         [f"号码与{name}的官方号码 {changed.number} 只差一位数字，但不在官方名单上。",

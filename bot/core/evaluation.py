@@ -135,3 +135,58 @@ def evaluate(assistant, items: Iterable[Labelled]) -> Report:
                            for e in ranked)
         report.outcomes.append(Outcome(item, kind, right, top3, entry_id))
     return report
+
+
+# --- the message scanner ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Message:
+    id: str
+    text: str
+    scam: bool
+    type: str = ""
+    style: str = ""
+
+
+def load_messages(path: str | Path) -> list[Message]:
+    """A labelled message corpus: YAML `messages: [{id, label, type, style, text}]`, or JSON
+    lines `{"text", "label", "type"}` (public sets converted for measuring)."""
+    path = Path(path)
+    if path.suffix == ".jsonl":
+        import json
+
+        out = []
+        for n, line in enumerate(path.read_text("utf-8").splitlines()):
+            if line.strip():
+                row = json.loads(line)
+                out.append(Message(f"{path.stem}-{n}", row["text"], row["label"] == "scam", str(row.get("type") or ""), ""))
+        return out
+    data = yaml.safe_load(path.read_text("utf-8"))
+    return [Message(str(m["id"]), str(m["text"]), m["label"] == "scam", str(m.get("type", "")), str(m.get("style", "")))
+            for m in data["messages"]]
+
+
+def scan_figures(scanner, messages: Iterable[Message]) -> dict:
+    """Share of scams rated medium-or-high and high, overall and per type and style; share of
+    genuine messages rated medium-or-high (false alarms)."""
+    per_type: dict[str, list[int]] = {}
+    per_style: dict[str, list[int]] = {}
+    scams = flagged = high = genuine = alarms = 0
+    for m in messages:
+        risk = scanner.scan(m.text).risk
+        if m.scam:
+            scams += 1
+            flagged += risk != "low"
+            high += risk == "high"
+            for key, table in ((m.type, per_type), (m.style, per_style)):
+                row = table.setdefault(key, [0, 0, 0])
+                row[0] += 1
+                row[1] += risk != "low"
+                row[2] += risk == "high"
+        else:
+            genuine += 1
+            alarms += risk != "low"
+    return {"scams": scams, "flagged": flagged / max(scams, 1), "high": high / max(scams, 1),
+            "genuine": genuine, "false_alarms": alarms / max(genuine, 1),
+            "per_type": {k: (v[0], v[1] / v[0], v[2] / v[0]) for k, v in sorted(per_type.items())},
+            "per_style": {k: (v[0], v[1] / v[0], v[2] / v[0]) for k, v in sorted(per_style.items())}}

@@ -31,7 +31,7 @@ from .fraud_types import FraudType, load_fraud_types
 from .lexicon import Lexicon, load_lexicon
 from .messages import Messages, load_messages
 from .numbers import NumberBook, load_numbers
-from .signals import Signal, load_signals
+from .signals import SignalBook, load_signals
 from .tips import Tip, load_tips
 from .validation import Fields, KnowledgeError, Problems, items, read_document
 
@@ -110,7 +110,7 @@ class Knowledge:
     tips: tuple[Tip, ...] = ()
     messages: Messages = field(default_factory=Messages)
     out_of_scope: tuple[OutOfScope, ...] = ()
-    signals: tuple[Signal, ...] = ()
+    signals: SignalBook = field(default_factory=SignalBook.empty)
     root: Path | None = None
     fraud_types: tuple[FraudType, ...] = ()
     calibrations: Mapping[str, Calibration] = field(default_factory=dict)

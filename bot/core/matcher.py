@@ -507,3 +507,71 @@ def evaluate(matcher: Matcher, labelled: Iterable[tuple[str, Sequence[str]]]) ->
     stats["top3_recall"] = stats["top3"] / n_in
     stats["off_topic_rejection"] = stats["rejected"] / n_off
     return stats
+
+
+class ScriptIndex:
+    """The fraud types' example scripts in the matcher's lexical form (the same canonical text,
+    grams, IDF and inverted postings as the question index), for the scanner: which type does a
+    message read most like? A message is compared with each script by the IDF-weighted F1 of
+    their shared grams; a type's score is its best script's.
+
+    No encoder here: the scanner must stay fast (thousands of messages a second)."""
+
+    def __init__(self, types: Sequence, lexicon: Lexicon | None = None, *, strong_at: float = 0.30,
+                 named_at: float = 0.15):
+        self.types = tuple(types)
+        self.lexicon = lexicon or Lexicon.build()
+        self.strong_at = strong_at
+        self.named_at = named_at
+        ids: dict[str, int] = {}
+        gram_ids, doc_ids, self._doc_type = array("i"), array("i"), []
+        for t_idx, fraud_type in enumerate(self.types):
+            for script in fraud_type.scripts:
+                d_idx = len(self._doc_type)
+                for gram in self._grams(script):
+                    gram_ids.append(ids.setdefault(gram, len(ids)))
+                    doc_ids.append(d_idx)
+                self._doc_type.append(t_idx)
+        self._ids = ids
+        n_docs = max(len(self._doc_type), 1)
+        grams = np.frombuffer(gram_ids, dtype=np.int32) if gram_ids else np.zeros(0, np.int32)
+        docs = np.frombuffer(doc_ids, dtype=np.int32) if doc_ids else np.zeros(0, np.int32)
+        self._postings = _Postings(grams, docs, len(ids))
+        self._weight = np.array([KIND_WEIGHT[g[0]] for g in ids], dtype=np.float64) * _idf(self._postings.df(), n_docs)
+        self._unseen = float(_idf(np.zeros(1), n_docs)[0])
+        self._doc_weight = np.maximum(np.bincount(docs, weights=self._weight[grams], minlength=len(self._doc_type)), 1e-9)
+        self._doc_type_arr = np.asarray(self._doc_type, dtype=np.int32)
+
+    def _grams(self, text: str) -> set[str]:
+        canon = self.lexicon.canonicalize(normalize(text[:MAX_QUERY_CHARS * 3])[:MAX_QUERY_CHARS * 2])
+        return {g for g in grams_of(canon) if g[0] != SOUND}  # sounds add cost, not evidence, here
+
+    def scores(self, text: str) -> np.ndarray:
+        """Per type, the best script's similarity to the message (0..1)."""
+        out = np.zeros(len(self.types))
+        if not self._doc_type:
+            return out
+        grams = self._grams(text)
+        known = [self._ids[g] for g in grams if g in self._ids]
+        if not known:
+            return out
+        w = self._weight[known]
+        q_total = float(w.sum()) + self._unseen * (len(grams) - len(known))
+        overlap = self._postings.accumulate(known, w, len(self._doc_type))
+        cover_q, cover_d = overlap / q_total, overlap / self._doc_weight
+        f1 = np.where(overlap > 0, 2 * cover_q * cover_d / np.maximum(cover_q + cover_d, 1e-12), 0.0)
+        np.maximum.at(out, self._doc_type_arr, f1)
+        return out
+
+    def __call__(self, text: str):
+        """The closest type as a scanner Resemblance, or None when none is close enough to name."""
+        from .scanner import Resemblance  # the scanner imports the checker, not the matcher
+
+        scores = self.scores(text)
+        if not len(scores):
+            return None
+        best = int(np.argmax(scores))
+        score = float(scores[best])
+        if score < self.named_at:
+            return None
+        return Resemblance(self.types[best], score, score >= self.strong_at)

@@ -133,6 +133,9 @@ def defang(text: str, urls) -> str:
 def compose_scan(result: ScanResult, knowledge: Knowledge) -> Reply:
     """A scanned message: the risk, the evidence for each signal, the numbers and links, advice."""
     lines = [Line(RISK_LINE[result.risk], TITLE)]
+    if result.fraud_type is not None and (result.risk != LOW or result.fraud_type.strong):
+        ft = result.fraud_type.type
+        lines.append(Line(f"这条消息最像“{ft.name}”诈骗。{ft.rule}"))
     if result.signals:
         lines.append(Line("发现的可疑迹象：\n" + "\n".join(
             f"• {s.label}：“{defang(s.evidence, result.urls)}”" for s in result.signals)))

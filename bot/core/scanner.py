@@ -1,5 +1,12 @@
 """Scan a pasted or forwarded message: every phone number (checked), bank-card-like number and
-link in it, the scam signals it shows, an overall risk and what to do."""
+link in it, the scam signals it shows (concepts near each other, see `signals.py`), the fraud
+type it most resembles (the curators' example scripts, compared through the matcher's lexical
+index), an overall risk and what to do.
+
+Numbers are only checked where they read as phone numbers: amounts (转10000), quantities (120箱),
+codes and passwords (密码：110), dates, order, tail and stock numbers are skipped, and a short
+service number (3 to 6 digits) counts only next to a phone word (拨打, 致电, 客服, 电话…) or as a
+sender tag (【95588】)."""
 
 from __future__ import annotations
 
@@ -10,7 +17,8 @@ from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
 from .checker import INVALID, LOOKALIKE, OFFICIAL, RISKY, Checker, CheckResult, check_with_reports
-from .signals import Signal
+from .fraud_types import FraudType
+from .signals import Signal, SignalBook
 from .text import strip_invisible, to_simplified
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
@@ -27,11 +35,22 @@ NUMBER = re.compile(r"(?<![0-9A-Za-z+])(?:\+|\()?\d[\d\-() ]{1,24}\d(?![0-9A-Za-
 DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 SENTENCE_END = re.compile(r"[。！？!?\n；;]")
 
-# Text right after a digit run that makes it an amount, a date or a count, not a phone number.
-_NOT_PHONE_AFTER = re.compile(r"^\s*(元|块|万|圆|rmb|%|年|月|日|号(?!码)|时|点|分|秒|笔|次|个|天|岁|期)", re.IGNORECASE)
-# Text right before it that makes it an amount, a code or an order/card tail number.
-_NOT_PHONE_BEFORE = re.compile(r"(¥|￥|\$|金额|余额|人民币|验证码|校验码|动态码|code|尾号|订单号|单号|编号|卡号)[^0-9]{0,6}$",
-                               re.IGNORECASE)
+# Text right after a digit run that makes it an amount, a date, a quantity or a count.
+_NOT_PHONE_AFTER = re.compile(
+    r"^\s*(元|块|万|千|百|圆|毛|角|rmb|w\b|k\b|%|％|年|月|日|号(?!码)|时|点|分|秒|笔|次|个|天|周|岁|期|倍|箱|件|只|台|盒|"
+    r"包|袋|瓶|斤|公斤|克|吨|kg|g\b|米|平|人|位|名|张|份|套|条|双|本|股|手|单|楼|层|室|栋|幢|单元|路|届|级|班|分钟|小时)",
+    re.IGNORECASE)
+# Text right before it that makes it an amount, a code, a password or an order/card/stock number.
+_NOT_PHONE_BEFORE = re.compile(
+    r"(¥|￥|\$|金额|余额|人民币|验证码|校验码|动态码|取件码|提货码|取货码|密码|口令|code|尾号|订单号|单号|编号|"
+    r"卡号|工号|学号|房号|房间号?|座位|车次|航班|股票|代码|证券|基金|邮编|编码|型号|序号|账号|账户)[^0-9]{0,6}$",
+    re.IGNORECASE)
+# A payment verb right before a digit run makes it an amount ("转10000", "打500到我账户").
+_AMOUNT_BEFORE = re.compile(r"(转|(?<!拨)打|汇|付|充|存|借|还|给|收|赚|亏|花|交|缴|共|计|才|仅|只要|价格?|售价|原价|特价|每人|人均|"
+                            r"工资|收入|支出|余额|额度|贷款|提现|返|赔|退|罚|补)\s*$")
+# A short service number (3 to 6 digits) is a phone number only in a phone context.
+_PHONE_CONTEXT = re.compile(r"(拨打|致电|电话|热线|客服|联系|来电|回拨|打给|拨|call|tel|号码|短信|发送|回复|发到|发至|"
+                            r"咨询|投诉|举报|专线|显示|报警)[^。！？!?\n]{0,10}$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -53,9 +72,11 @@ class ScanResult:
     advice: str
     cards: tuple[str, ...] = ()
     truncated: bool = False
+    fraud_type: "Resemblance | None" = None
 
     def to_dict(self) -> dict:
         """The public JSON shape of `python -m bot scan --json` (documented in the README)."""
+        ft = self.fraud_type
         return {
             "risk": self.risk,
             "numbers": [n.to_dict() for n in self.numbers],
@@ -63,7 +84,19 @@ class ScanResult:
             "signals": [{"name": s.name, "evidence": s.evidence} for s in self.signals],
             "related": list(self.related),
             "advice": self.advice,
+            "fraud_type": ({"id": ft.type.id, "name": ft.type.name, "entry": ft.type.entry,
+                            "score": round(ft.score, 3)} if ft is not None else None),
         }
+
+
+@dataclass(frozen=True)
+class Resemblance:
+    """The fraud type a message reads most like, how closely (0..1), and whether that is close
+    enough on its own to call the message suspicious."""
+
+    type: FraudType
+    score: float
+    strong: bool
 
 
 def mask_card(digits: str) -> str:
@@ -79,12 +112,16 @@ def _excerpt(sentence: str, start: int, end: int, width: int = 60) -> str:
 
 
 class Scanner:
-    def __init__(self, checker: Checker, signals: Iterable[Signal], reminder: str,
-                 entry_ids: set[str] | None = None):
+    def __init__(self, checker: Checker, signals: SignalBook | Iterable[Signal], reminder: str,
+                 entry_ids: set[str] | None = None, resemblance=None):
         self.checker = checker
-        self.signals = tuple(signals)
+        self.book = signals if isinstance(signals, SignalBook) else SignalBook({}, tuple(signals))
+        self.signals = self.book.signals
         self.reminder = reminder
         self.entry_ids = entry_ids
+        # resemblance(text) -> (FraudType, score) | None: the curators' scripts, compared through
+        # the matcher's lexical index (see matcher.ScriptIndex).
+        self.resemblance = resemblance
 
     def scan(self, message: str, reports: Mapping[str, int] | Callable[[str], int] | None = None) -> ScanResult:
         """Never raises on odd input: empty, binary-looking or huge text is scanned as far as it
@@ -109,9 +146,14 @@ class Scanner:
             risk = MEDIUM
         else:
             risk = LOW
-        related = self._related(findings)
+        fraud_type = None
+        if self.resemblance is not None and re.search(r"\w", text):
+            fraud_type = self.resemblance(text)
+            if fraud_type is not None and fraud_type.strong and risk == LOW:
+                risk = MEDIUM  # reads like a known scam script, whatever its wording
+        related = self._related(findings, fraud_type)
         return ScanResult(risk, numbers, urls, tuple(findings), related,
-                          self._advice(risk, numbers, urls), cards, truncated)
+                          self._advice(risk, numbers, urls), cards, truncated, fraud_type)
 
     # -- numbers ---------------------------------------------------------------------------
 
@@ -145,33 +187,108 @@ class Scanner:
             return False
         if _NOT_PHONE_AFTER.match(text[end:end + 4]) or text[end:end + 2][:1] == "." and text[end + 1:end + 2].isdigit():
             return False
-        return not _NOT_PHONE_BEFORE.search(text[max(0, start - 12):start])
+        before = text[max(0, start - 12):start]
+        if _NOT_PHONE_BEFORE.search(before) or _AMOUNT_BEFORE.search(before):
+            return False
+        stripped = raw.strip()
+        if stripped.startswith("00") and len(digits) < 10 and digits.lstrip("0") not in self.checker.book.numbers:
+            return False  # 002197 is a stock code, not a call from abroad (0095188 is kept: a lookalike)
+        if len(digits) <= 6:
+            in_tag = text[max(0, start - 1):start] in ("【", "[") and text[end:end + 1] in ("】", "]")
+            return in_tag or bool(_PHONE_CONTEXT.search(before))
+        return True
 
     # -- signals ---------------------------------------------------------------------------
 
     def _signals(self, text: str, has_url: bool) -> list[Finding]:
         ends = [m.end() for m in SENTENCE_END.finditer(text)]
+        warned = self._warning_spans(text, ends)
+        hits: dict[str, list[tuple[int, int]]] = {}
         findings = []
         for signal in self.signals:
             if signal.requires_url and not has_url:
                 continue
-            evidence = self._first_evidence(signal, text, ends)
+            evidence = self._first_evidence(signal, text, ends, warned, hits)
             if evidence is not None:
                 findings.append(Finding(signal.name, signal.label, evidence, signal.weight, signal.related))
         return findings
 
-    @staticmethod
-    def _first_evidence(signal: Signal, text: str, ends: list[int]) -> str | None:
+    def _warning_spans(self, text: str, ends: list[int]) -> list[tuple[int, int]]:
+        """Sentences that warn against a scam: signals inside them do not count."""
+        spans = []
+        lo = 0
+        for hi in [*ends, len(text)]:
+            sentence = text[lo:hi]
+            if sentence.strip() and any(w.search(sentence) for w in self.book.warnings):
+                spans.append((lo, hi))
+            lo = hi
+        return spans
+
+    def _concept_hits(self, name: str, text: str, hits: dict) -> list[tuple[int, int]]:
+        if name not in hits:
+            hits[name] = [(m.start(), m.end()) for m in self.book.concepts[name].finditer(text)][:200]
+        return hits[name]
+
+    def _first_evidence(self, signal: Signal, text: str, ends: list[int], warned: list[tuple[int, int]],
+                        hits: dict) -> str | None:
+        def sentence_at(pos: int) -> tuple[int, int]:
+            i = bisect.bisect_right(ends, pos)
+            return (ends[i - 1] if i > 0 else 0), (ends[i] if i < len(ends) else len(text))
+
+        def counts(start: int, end: int) -> str | None:
+            lo, _ = sentence_at(start)
+            _, hi = sentence_at(max(start, end - 1))
+            if any(a < end and start < b for a, b in warned):
+                return None
+            sentence = text[lo:hi]
+            if any(u.search(sentence) for u in signal.unless):
+                return None
+            return _excerpt(sentence, start - lo, end - lo)
+
         for pattern in signal.patterns:
             for match in pattern.finditer(text):
-                i = bisect.bisect_right(ends, match.start())
-                lo = ends[i - 1] if i > 0 else 0
-                hi = ends[i] if i < len(ends) else len(text)
-                sentence = text[lo:hi]
-                if any(u.search(sentence) for u in signal.unless):
-                    continue
-                return _excerpt(sentence, match.start() - lo, match.end() - lo)
+                evidence = counts(match.start(), match.end())
+                if evidence is not None:
+                    return evidence
+        for combination in signal.near:
+            for start, end in self._windows(combination, text, signal.window, hits):
+                evidence = counts(start, end)
+                if evidence is not None:
+                    return evidence
         return None
+
+    def _windows(self, combination: tuple[str, ...], text: str, window: int, hits: dict):
+        """Spans (start, end) where every concept of the combination occurs within `window`
+        characters, in any order: a sliding window over all their hits sorted by position."""
+        events = []
+        for k, name in enumerate(combination):
+            found = self._concept_hits(name, text, hits)
+            if not found:
+                return
+            events.extend((start, end, k) for start, end in found)
+        events.sort()
+        need = len(combination)
+        counts = [0] * need
+        covered = 0
+        left = 0
+        for right, (start, end, k) in enumerate(events):
+            if counts[k] == 0:
+                covered += 1
+            counts[k] += 1
+            while events[left][0] < start - window:
+                lk = events[left][2]
+                counts[lk] -= 1
+                if counts[lk] == 0:
+                    covered -= 1
+                left += 1
+            if covered == need:
+                yield events[left][0], max(e for _, e, _ in events[left:right + 1])
+                # move on past this anchor so the next window is a different occurrence
+                lk = events[left][2]
+                counts[lk] -= 1
+                if counts[lk] == 0:
+                    covered -= 1
+                left += 1
 
     def _number_findings(self, numbers: tuple[CheckResult, ...], cards: tuple[str, ...]) -> list[Finding]:
         findings = []
@@ -191,8 +308,11 @@ class Scanner:
                                     ("safe-account",)))
         return findings
 
-    def _related(self, findings: list[Finding]) -> tuple[str, ...]:
+    def _related(self, findings: list[Finding], fraud_type: Resemblance | None = None) -> tuple[str, ...]:
         ordered: dict[str, None] = {}
+        if fraud_type is not None and (fraud_type.strong or findings):
+            if self.entry_ids is None or fraud_type.type.entry in self.entry_ids:
+                ordered.setdefault(fraud_type.type.entry)
         for finding in sorted(findings, key=lambda f: -f.weight):
             for entry_id in finding.related:
                 if self.entry_ids is None or entry_id in self.entry_ids:

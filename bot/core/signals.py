@@ -1,6 +1,27 @@
-"""Scam signals (`signals.yaml`): named regular-expression patterns with a weight and the
-entries that explain them. Patterns are compiled when the knowledge loads, so a broken one stops
-loading with the signal's name instead of failing on a user's message later."""
+"""Scam signals (`signals.yaml`).
+
+A signal is described by *concepts* that occur near each other in any order, not by fixed
+strings: "a transfer request" is a payment word and an account, card or amount within a short
+window, however the sentence is built ("向我们指定的账户转账", "往这个账号里转账10000元", "打500元到
+我账户"). Concepts are named lists of words (regular expressions) defined once in the file and
+shared by signals.
+
+Each signal has:
+  near        combinations of concepts, e.g. [[pay, account], [pay, amount, ask]]: the signal fires
+              when every concept of one combination occurs within `window` characters
+  patterns    plain regular expressions (for phrases that need no company: 安全账户, 征信修复)
+  unless      a sentence that also matches one of these does not count (genuine notices say
+              "请勿告诉他人", "切勿转账")
+  weight      3: a request no genuine service makes (alone makes the risk high); 2: a typical
+              pretext; 1: a weak hint
+  related     entries that explain it
+  requires_url  only counts when the message has a link
+The file's `warnings` are sentences that warn against a scam ("凡是…都是诈骗", "谨防…", "切勿…"):
+signals inside them never count, so police and bank warnings are not mistaken for scams.
+
+Everything is compiled when the knowledge loads, so a broken pattern or an unknown concept stops
+loading with the signal's name instead of failing on a user's message later.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +31,10 @@ from pathlib import Path
 
 from .validation import Fields, Problems, items, read_document
 
-SIGNAL_FIELDS = {"name", "label", "weight", "patterns", "unless", "related", "requires_url"}
-MAX_PATTERN_CHARS = 400
+SIGNAL_FIELDS = {"name", "label", "weight", "patterns", "near", "window", "unless", "related", "requires_url"}
+MAX_PATTERN_CHARS = 1200
+DEFAULT_WINDOW = 16
+MAX_WINDOW = 400
 
 
 @dataclass(frozen=True)
@@ -19,10 +42,29 @@ class Signal:
     name: str
     label: str
     weight: int
-    patterns: tuple[re.Pattern, ...]
+    patterns: tuple[re.Pattern, ...] = ()
     unless: tuple[re.Pattern, ...] = ()
     related: tuple[str, ...] = ()
     requires_url: bool = False
+    near: tuple[tuple[str, ...], ...] = ()   # combinations of concept names
+    window: int = DEFAULT_WINDOW
+
+
+@dataclass(frozen=True)
+class SignalBook:
+    concepts: dict[str, re.Pattern]
+    signals: tuple[Signal, ...]
+    warnings: tuple[re.Pattern, ...] = ()
+
+    def __iter__(self):
+        return iter(self.signals)
+
+    def __len__(self) -> int:
+        return len(self.signals)
+
+    @classmethod
+    def empty(cls) -> "SignalBook":
+        return cls({}, ())
 
 
 def _compile(texts: tuple[str, ...], where: str, field: str, problems: Problems) -> tuple[re.Pattern, ...]:
@@ -38,11 +80,32 @@ def _compile(texts: tuple[str, ...], where: str, field: str, problems: Problems)
     return tuple(compiled)
 
 
-def load_signals(path: Path, label: str, problems: Problems, entry_ids: set[str]) -> tuple[Signal, ...]:
+def _concepts(doc: dict, label: str, problems: Problems) -> dict[str, re.Pattern]:
+    raw = doc.get("concepts") or {}
+    if not isinstance(raw, dict):
+        problems.add(label, "field 'concepts' must map names to lists of words")
+        return {}
+    concepts: dict[str, re.Pattern] = {}
+    for name, words in raw.items():
+        where = f"{label}: concept '{name}'"
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+            problems.add(where, "must be a non-empty list of words or patterns")
+            continue
+        compiled = _compile(tuple(words), where, "concept", problems)
+        if len(compiled) == len(words):
+            concepts[str(name)] = re.compile("|".join(f"(?:{w})" for w in words), re.IGNORECASE)
+    return concepts
+
+
+def load_signals(path: Path, label: str, problems: Problems, entry_ids: set[str]) -> SignalBook:
     """Load signals.yaml; a missing file means the scanner only reports numbers and links."""
-    doc = read_document(path, label, problems, {"signals"})
+    doc = read_document(path, label, problems, {"concepts", "signals", "warnings"})
     if doc is None:
-        return ()
+        return SignalBook.empty()
+    concepts = _concepts(doc, label, problems)
+    warnings = _compile(Fields(doc, label, problems, None).text_list("warnings", required=False,
+                                                                      max_len=MAX_PATTERN_CHARS),
+                        label, "warnings", problems)
     signals: list[Signal] = []
     seen: set[str] = set()
     for item, where in items(doc, "signals", label, problems, "signal", name="name"):
@@ -53,7 +116,14 @@ def load_signals(path: Path, label: str, problems: Problems, entry_ids: set[str]
         if not isinstance(weight, int) or isinstance(weight, bool) or not 1 <= weight <= 3:
             problems.add(where, "field 'weight' must be 1, 2 or 3")
             weight = None
-        patterns = _compile(f.text_list("patterns", min_items=1, max_len=MAX_PATTERN_CHARS), where, "patterns", problems)
+        patterns = _compile(f.text_list("patterns", required=False, max_len=MAX_PATTERN_CHARS), where, "patterns", problems)
+        near = _near(item.get("near"), concepts, where, problems)
+        window = item.get("window", DEFAULT_WINDOW)
+        if not isinstance(window, int) or isinstance(window, bool) or not 1 <= window <= MAX_WINDOW:
+            problems.add(where, f"field 'window' must be a whole number of characters from 1 to {MAX_WINDOW}")
+            window = DEFAULT_WINDOW
+        if not patterns and not near:
+            problems.add(where, "needs 'patterns' or 'near'")
         unless = _compile(f.text_list("unless", required=False, max_len=MAX_PATTERN_CHARS), where, "unless", problems)
         related = f.text_list("related", required=False)
         for rel in related:
@@ -66,8 +136,24 @@ def load_signals(path: Path, label: str, problems: Problems, entry_ids: set[str]
         if name in seen:
             problems.add(where, "duplicate signal name")
             continue
-        if None in (name, text_label, weight) or not patterns:
+        if None in (name, text_label, weight) or not (patterns or near):
             continue
         seen.add(name)
-        signals.append(Signal(name, text_label, weight, patterns, unless, related, requires_url))
-    return tuple(signals)
+        signals.append(Signal(name, text_label, weight, patterns, unless, related, requires_url, near, window))
+    return SignalBook(concepts, tuple(signals), warnings)
+
+
+def _near(raw, concepts: dict[str, re.Pattern], where: str, problems: Problems) -> tuple[tuple[str, ...], ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(c, list) and c for c in raw):
+        problems.add(where, "field 'near' must be a list of concept lists, e.g. [[pay, account]]")
+        return ()
+    out = []
+    for combination in raw:
+        missing = [c for c in combination if c not in concepts]
+        if missing:
+            problems.add(where, f"'near' names unknown concept(s): {', '.join(map(str, missing))}")
+            continue
+        out.append(tuple(combination))
+    return tuple(out)

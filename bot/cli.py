@@ -141,7 +141,7 @@ class ChatSession:
         if text.isdigit() and (self.choices or getattr(self, "none_choice", False)):
             index = int(text)
             if index == 0:
-                self.show(self.assistant.no_match_reply())
+                self.show(self.assistant.none_of_these_reply())
                 return True
             if 1 <= index <= len(self.choices):
                 reply = self.assistant.entry_reply(self.choices[index - 1].value)

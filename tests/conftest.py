@@ -38,6 +38,16 @@ def assistant(knowledge):
     return Assistant(knowledge)
 
 
+# Short, vague questions; the first the matcher answers with suggestions is used by the tests of
+# the suggestion path, so they do not depend on where the calibrated thresholds fall.
+VAGUE = ("冻结", "账户", "被盗了", "客服", "安全", "钱", "骗子", "电话", "银行", "验证")
+
+
+@pytest.fixture(scope="session")
+def suggest_text(assistant) -> str:
+    return next(q for q in VAGUE if assistant.ask(q).result.status == "suggest")
+
+
 @pytest.fixture
 def knowledge_copy(tmp_path) -> Path:
     """A writable copy of the bundled knowledge folder, for tests that break it."""

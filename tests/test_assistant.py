@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.assistant import CHECK, EMPTY, QUESTION, SCAN
+from bot.core.assistant import BOTH, CHECK, EMPTY, LINK, QUESTION, SCAN
 from bot.core.replies import render_html_chunks, render_text
 
 
@@ -21,6 +21,12 @@ from bot.core.replies import render_html_chunks, render_text
     ("第一行\n第二行", SCAN),
     ("我是花呗客服，你的账户涉嫌违规，需要上门核实，请先缴纳保证金五百元，联系电话0571-88888888，否则影响征信", SCAN),
     ("", EMPTY), ("   ", EMPTY), ("😀😀", EMPTY), ("？？？", EMPTY),
+    # Issue 10: a short pasted request is scanned, whatever its length; a long story is answered.
+    ("在吗你支付宝能用吗麻烦打500元到我账户", SCAN),
+    ("在吗 帮我转500到这个卡上 急", SCAN),
+    ("我妈今天接到一个电话，对方说是公安局的，说她的银行卡涉嫌洗钱，要她把钱转到安全账户配合调查，"
+     "还不让她告诉家里人，她差点就转了，这种情况我们现在应该怎么办", QUESTION),
+    ("alipay.com.verify-hb.top", LINK),
 ])
 def test_respond_routes_by_what_the_text_is(assistant, text, kind):
     assert assistant.respond(text).kind == kind
@@ -39,7 +45,7 @@ def test_empty_input_gets_a_helpful_hint(assistant):
 @given(st.text(max_size=300))
 def test_any_text_gets_a_reply_and_renders(assistant, text):
     response = assistant.respond(text)
-    assert response.kind in (CHECK, EMPTY, QUESTION, SCAN)
+    assert response.kind in (CHECK, EMPTY, QUESTION, SCAN, BOTH, LINK)
     assert render_text(response.reply)
     assert all(len(chunk) <= 4096 for chunk in render_html_chunks(response.reply))
 
@@ -50,3 +56,18 @@ def test_any_number_like_text_checks_without_raising(assistant, text):
     result = assistant.checker.check(text)
     assert result.verdict in ("official", "lookalike", "risky", "unknown", "invalid")
     assert result.advice
+
+
+def test_a_question_about_a_pasted_message_gets_the_scan_and_the_answer(assistant):
+    response = assistant.respond("这条短信是真的吗\n【工商银行】您的积分即将清零，请登录 icbc-jf.top 兑换现金")
+    assert response.kind == BOTH and response.scan is not None and response.scan.risk == "high"
+    text = render_text(response.reply)
+    assert "高风险" in text and "icbc-jf[.]top" in text
+    assert response.match is not None and response.match.status in ("answered", "suggest")
+
+
+def test_a_story_with_scam_signals_gets_an_explanation(assistant):
+    response = assistant.respond("有人加我微信说做点赞任务一单返3块，做了几单后让我先垫付5000元才能提现，我要不要转")
+    assert response.kind in (QUESTION, BOTH)
+    text = render_text(response.reply)
+    assert "110" in text and ("诈骗" in text or "骗局" in text)

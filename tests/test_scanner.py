@@ -85,7 +85,7 @@ def test_huge_message_is_truncated_and_says_so(scanner):
 
 def test_json_shape(scanner):
     data = scanner.scan(MESSAGES[0]["text"]).to_dict()
-    assert set(data) == {"risk", "numbers", "urls", "signals", "related", "advice", "fraud_type"}
+    assert set(data) == {"risk", "numbers", "urls", "signals", "related", "advice", "fraud_type", "links"}
     assert all(set(s) == {"name", "evidence"} for s in data["signals"])
 
 

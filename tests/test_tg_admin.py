@@ -82,8 +82,8 @@ async def test_admin_buttons_are_refused_to_others(env):
     assert env.last_reply(1001)["text"] == UNKNOWN_COMMAND
 
 
-async def test_stats_summarise_usage(env):
-    for text in ("借呗被盗了怎么办", "冻结", "借呗怎么提前还款", "95188"):
+async def test_stats_summarise_usage(env, suggest_text):
+    for text in ("借呗被盗了怎么办", suggest_text, "借呗怎么提前还款", "95188"):
         await env.send(message_update(text, chat_id=1001))
     await env.send(message_update("/subscribe 08:30", chat_id=1002))
     await env.send(message_update("/stats", chat_id=ADMIN))

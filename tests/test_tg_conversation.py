@@ -63,8 +63,8 @@ async def test_feedback_is_one_tap_and_stored(env):
     assert env.storage.gaps()[-1][:2] == ("借呗被盗了怎么办", "not_useful")
 
 
-async def test_suggestion_tap_shows_the_answer_in_place(env):
-    await env.send(message_update("冻结"))
+async def test_suggestion_tap_shows_the_answer_in_place(env, suggest_text):
+    await env.send(message_update(suggest_text))
     suggestion = env.last_reply(1001)
     data = [d for _, d in buttons(suggestion)]
     assert "none" in data and 1 <= sum(d.startswith("faq:") for d in data) <= 3
@@ -75,13 +75,13 @@ async def test_suggestion_tap_shows_the_answer_in_place(env):
     assert env.fake.sent("answerCallbackQuery")
 
 
-async def test_none_of_these_says_so_honestly_and_records_the_gap(env):
-    await env.send(message_update("冻结"))
+async def test_none_of_these_asks_for_other_words_and_records_the_gap(env, suggest_text):
+    await env.send(message_update(suggest_text))
     suggestion = env.last_reply(1001)
     await env.send(callback_update("none", bot_message(suggestion)))
     edited = env.fake.sent("editMessageText")[-1]
-    assert "超出了我目前掌握的内容" in edited["text"] and "110" in edited["text"]
-    assert env.storage.gaps()[-1][:2] == ("冻结", "none_of_these")
+    assert "换个说法" in edited["text"] and "110" in edited["text"] and "96110" in edited["text"]
+    assert env.storage.gaps()[-1][:2] == (suggest_text, "none_of_these")
 
 
 async def test_off_topic_question_is_not_answered_with_something_unrelated(env):
@@ -294,8 +294,8 @@ async def test_a_callback_without_a_message_is_answered_quietly(env):
     assert env.fake.sent("answerCallbackQuery") and env.replies() == []
 
 
-async def test_a_double_tap_is_not_reported_as_an_error(env):
-    await env.send(message_update("冻结"))
+async def test_a_double_tap_is_not_reported_as_an_error(env, suggest_text):
+    await env.send(message_update(suggest_text))
     suggestion = env.last_reply(1001)
     env.fake.fail_next("editMessageText", 400, "Bad Request: message is not modified: specified new message "
                                                "content and reply markup are exactly the same")

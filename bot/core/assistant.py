@@ -17,15 +17,17 @@ from typing import Callable, Mapping
 from .encoder import VectorCache, default_cache_dir, load_encoder
 from .checker import Checker, CheckResult, check_with_reports, clean_number
 from .knowledge import Knowledge, load_knowledge
-from .matcher import ANSWERED, Matcher, MatchResult, ScriptIndex
-from .replies import (Line, Reply, compose_check, compose_entry, compose_match, compose_no_match,
+from .links import LinkChecker, LinkResult
+from .matcher import ANSWERED, SUGGEST, Matcher, MatchResult, ScriptIndex
+from .replies import (Line, Reply, compose_check, compose_entry, compose_link, compose_match, compose_no_match, compose_none_of_these,
                       compose_scan)
-from .scanner import CARD, NUMBER, URL, Scanner, ScanResult
+from .routing import voice
+from .scanner import CARD, HIGH, LOW, NUMBER, Scanner, ScanResult
 
-QUESTION, CHECK, SCAN, EMPTY = "question", "check", "scan", "empty"
+QUESTION, CHECK, SCAN, BOTH, LINK, EMPTY = "question", "check", "scan", "both", "link", "empty"
+# A link sent alone (a word of text around it makes it a message to scan).
+BARE_LINK = re.compile(r"^(?:https?://)?[^\s/]+\.[a-z\u00a1-\uffff]{2,}(?:[/?#]\S*)?$", re.IGNORECASE)
 
-# Text this long, or on several lines, is a message to scan rather than a question.
-MESSAGE_CHARS = 60
 # A question may mention one number ("95188是支付宝的吗"); this much other text at most.
 NUMBER_QUESTION_CHARS = 30
 
@@ -47,6 +49,7 @@ class Response:
     match: MatchResult | None = None
     check: CheckResult | None = None
     scan: ScanResult | None = None
+    link: "LinkResult | None" = None
 
 
 class Assistant:
@@ -62,7 +65,8 @@ class Assistant:
         self.checker = Checker(knowledge.numbers, knowledge.messages.verdict_reminder)
         self.scanner = Scanner(self.checker, knowledge.signals, knowledge.messages.verdict_reminder,
                                {e.id for e in knowledge.entries},
-                               ScriptIndex(knowledge.fraud_types, knowledge.lexicon) if knowledge.fraud_types else None)
+                               ScriptIndex(knowledge.fraud_types, knowledge.lexicon) if knowledge.fraud_types else None,
+                               LinkChecker(knowledge.domains))
 
     @classmethod
     def load(cls, folder: str | os.PathLike | None = None, *, encoder: str = "auto") -> "Assistant":
@@ -91,15 +95,23 @@ class Assistant:
         return Answer(result, compose_match(result, self.knowledge))
 
     def check(self, number: str, reports: ReportCounts = None) -> Response:
+        """Check a phone number, or a link when that is what was given (`/check URL`)."""
+        if BARE_LINK.match(number.strip()):
+            return self.check_link(number.strip())
         result = check_with_reports(self.checker, number, reports)
         return Response(CHECK, compose_check(result, self.knowledge), check=result)
+
+    def check_link(self, url: str) -> Response:
+        result = self.scanner.links.check(url)
+        return Response(LINK, compose_link(result, self.knowledge), link=result)
 
     def scan(self, message: str, reports: ReportCounts = None) -> Response:
         result = self.scanner.scan(message, reports)
         return Response(SCAN, compose_scan(result, self.knowledge), scan=result)
 
     def respond(self, text: str, *, forwarded: bool = False, reports: ReportCounts = None) -> Response:
-        """Route free text: a number is checked, a message is scanned, a question is answered."""
+        """Route free text: a number is checked, a pasted message scanned, the user's question
+        answered, and a question about a pasted message gets both (see routing.py)."""
         text = text if isinstance(text, str) else str(text)
         stripped = text.strip()
         if not re.search(r"\w", stripped):
@@ -109,18 +121,56 @@ class Assistant:
         cleaned = clean_number(stripped)
         if cleaned is not None and 3 <= len(cleaned[1]) <= 20:
             return self.check(stripped, reports)
-        if (len(stripped) >= MESSAGE_CHARS or "\n" in stripped or URL.search(stripped)
-                or CARD.search(stripped)):
-            return self.scan(text, reports)
+        if BARE_LINK.match(stripped):
+            return self.check_link(stripped)
+        scanned = self.scanner.scan(text, reports)
+        speaking = voice(stripped, bool(scanned.urls))
+        if speaking.message and not speaking.question_about_message:
+            return self._scan_response(scanned)
         answer = self.ask(stripped)
+        answered = answer.result.status == ANSWERED
+        if speaking.message:  # a question about a pasted message: the scan, then the answer
+            if not answered and speaking.own.strip() and speaking.own.strip() != stripped:
+                answer = self.ask(speaking.own.strip())  # the user's own question, without the message
+                answered = answer.result.status == ANSWERED
+            if answered or answer.result.status == SUGGEST:
+                return self._both(scanned, answer)
+            return self._scan_response(scanned)
+        if not speaking.users_words and scanned.risk == HIGH and not answered:
+            return self._scan_response(scanned)  # "在吗 麻烦打500到我账户": a request, not a question
+        if not answered and speaking.story and (scanned.risk != LOW or CARD.search(stripped)):
+            # A story with scam signals: say what they are, and explain the scam it most resembles.
+            entry = self._explaining_entry(stripped, scanned)
+            if entry is not None:
+                note = self.matcher.numbers_note(stripped, entry)
+                return self._both(scanned, Answer(answer.result, compose_entry(entry, self.knowledge, note)))
+            return self._scan_response(scanned)
         numbers = [m.group(0) for m in NUMBER.finditer(stripped) if len(re.sub(r"\D", "", m.group(0))) >= 5]
-        if numbers and answer.result.status != ANSWERED:
-            # A number with a few words ("0571-88888888 打来的") is about that number; with more
-            # words it is a pasted message about a call or a text.
+        if numbers and not answered:
+            # A number with a few words ("0571-88888888 打来的") is about that number.
             if len(numbers) == 1 and len(stripped) - len(numbers[0]) <= NUMBER_QUESTION_CHARS:
                 return self.check(numbers[0], reports)
-            return self.scan(text, reports)
+            return self._scan_response(scanned)
         return Response(QUESTION, answer.reply, match=answer.result)
+
+    def _explaining_entry(self, question: str, scanned: ScanResult):
+        """For a story the matcher was unsure about: the scan's explaining entry that the matcher
+        also ranks among its best three, else the scan's first (its fraud type's entry)."""
+        ranked = {e.id for e in self.ranked_entries(question, 3)}
+        for entry_id in scanned.related:
+            if entry_id in ranked:
+                return self.knowledge.get(entry_id)
+        return self.knowledge.get(scanned.related[0]) if scanned.related else None
+
+    def _scan_response(self, result: ScanResult) -> Response:
+        return Response(SCAN, compose_scan(result, self.knowledge), scan=result)
+
+    def _both(self, scanned: ScanResult, answer: Answer) -> Response:
+        scan_reply = compose_scan(scanned, self.knowledge)
+        lines = (*scan_reply.lines, *answer.reply.lines)
+        related = tuple(dict.fromkeys((*answer.reply.related, *scan_reply.related)))
+        reply = Reply(BOTH, lines, answer.reply.choices, answer.reply.entry_id, related)
+        return Response(BOTH, reply, match=answer.result, scan=scanned)
 
     def ranked_entries(self, question: str, limit: int = 3) -> list:
         """The entries the matcher ranks best for a question, best first (for evaluation)."""
@@ -131,6 +181,9 @@ class Assistant:
     def entry_reply(self, entry_id: str) -> Reply | None:
         entry = self.knowledge.get(entry_id)
         return compose_entry(entry, self.knowledge) if entry else None
+
+    def none_of_these_reply(self) -> Reply:
+        return compose_none_of_these(self.knowledge)
 
     def no_match_reply(self) -> Reply:
         return compose_no_match(self.knowledge)

@@ -24,7 +24,7 @@ import yaml
 
 from .text import to_simplified
 
-ANSWERED_KINDS = {"answered", "check", "scan"}
+ANSWERED_KINDS = {"answered", "check", "scan", "both"}
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,14 @@ PRODUCT_CATEGORIES = {"payment", "bank", "carrier"}
 # A card or a bank named generically: steps for a payment app alone do not fit.
 GENERIC_BANK = re.compile(r"银行|信用卡|银行卡|储蓄卡|借记卡")
 # What must follow a context alias (at most one character later) for it to name the institution.
+LIST_GAP = re.compile(r"^[、,，和与及/]?$")
 SERVICE_WORDS = re.compile(r"^.?(客服|电话|热线|号码|官方|营业厅|打来|打电话|来电|短信|发来|app|卡|公司|人工)")
+
+# "X的客服电话是多少": asks for a number. Only short questions (a story mentioning a hotline is
+# about something else) and only with an institution named count.
+NUMBER_INTENT = re.compile(r"(电话|热线|号码|客服号|联系方式)[^，。？?！!]{0,3}(是)?(多少|几号|什么|是啥|啥)|客服电话|官方电话|官方号码|"
+                           r"人工客服|客服热线|服务热线|热线电话|怎么联系|联系方式|客服号码")
+NUMBER_INTENT_MAX_CHARS = 30
 
 TEMPLATES = ("{a}客服电话是多少", "{a}的官方号码", "{a}人工客服热线", "怎么联系{a}客服",
              "{a}打电话给我", "{a}官方电话多少")
@@ -101,12 +108,6 @@ def number_entries(book: NumberBook, reviewed_fallback, source: str | None) -> l
     return entries
 
 
-@dataclass(frozen=True)
-class Mention:
-    institution: Institution
-    start: int
-
-
 class Institutions:
     """Which institutions a (canonical) question names, and the fixes that follow from it."""
 
@@ -124,21 +125,39 @@ class Institutions:
 
     def mentioned(self, canonical_query: str) -> list[Institution]:
         """Institutions the question names, in the order it names them (longest alias first
-        where aliases overlap: 中国银行 is not also 银行…)."""
+        where aliases overlap: 中国银行 is not also 银行…). A context alias counts before a service
+        word, or as part of a list of names (移动联通电信的客服电话)."""
         text = canonical_query.replace(" ", "")
         taken = [False] * len(text)
-        found: list[Mention] = []
+        hits: list[tuple[int, int, Institution, bool]] = []
         for form, inst, needs_context in self._aliases:
             start = text.find(form)
             while start >= 0:
                 end = start + len(form)
-                if not any(taken[start:end]) and (not needs_context or SERVICE_WORDS.match(text[end:end + 8])):
+                if not any(taken[start:end]):
                     for i in range(start, end):
                         taken[i] = True
-                    found.append(Mention(inst, start))
+                    hits.append((start, end, inst, needs_context))
                 start = text.find(form, start + 1)
-        found.sort(key=lambda m: m.start)
-        return list(dict.fromkeys(m.institution for m in found))
+        hits.sort()
+        accepted: list[Institution] = []
+        next_start: int | None = None  # where the next accepted name begins (right to left)
+        for start, end, inst, needs_context in reversed(hits):
+            listed = next_start is not None and next_start - end <= 1 and LIST_GAP.match(text[end:next_start])
+            if not needs_context or SERVICE_WORDS.match(text[end:end + 8]) or listed:
+                accepted.append(inst)
+                next_start = start
+        return list(dict.fromkeys(reversed(accepted)))
+
+    def number_question(self, query: str, canonical_query: str) -> Entry | None:
+        """The number entry to answer with when the question just asks for named institutions'
+        numbers ("农行客服电话是多少", "移动联通电信的客服电话分别是多少"), else None."""
+        if len(query.strip()) > NUMBER_INTENT_MAX_CHARS or not NUMBER_INTENT.search(canonical_query.replace(" ", "")):
+            return None
+        named = [i for i in self.mentioned(canonical_query) if NUMBER_PREFIX + i.id in self._by_id]
+        if not named:
+            return None
+        return self.resolve(self._by_id[NUMBER_PREFIX + named[0].id], named)
 
     def numbers_note(self, named: Sequence[Institution], answer: str) -> str | None:
         """For a general answer to a question naming institutions: each one's official numbers

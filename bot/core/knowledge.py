@@ -11,6 +11,7 @@ Layout of a knowledge folder (only `faq/` is required, so another team can reuse
     signals.yaml    scam signals for the message scanner
     fraud_types.yaml  the common fraud types: explaining entry, official rule, example scripts
     calibration.yaml  the matcher's fitted models (written by benchmarks/calibrate.py)
+    domains.yaml    official web domains, government suffixes and link shorteners
     tips.yaml       safety tips for subscribers
     out_of_scope.yaml  questions deliberately not answered (so the matcher can say so)
 
@@ -29,6 +30,7 @@ from typing import Mapping
 from .calibration import Calibration, load_calibrations
 from .fraud_types import FraudType, load_fraud_types
 from .lexicon import Lexicon, load_lexicon
+from .links import DomainBook, load_domains
 from .messages import Messages, load_messages
 from .numbers import NumberBook, load_numbers
 from .signals import SignalBook, load_signals
@@ -114,6 +116,7 @@ class Knowledge:
     root: Path | None = None
     fraud_types: tuple[FraudType, ...] = ()
     calibrations: Mapping[str, Calibration] = field(default_factory=dict)
+    domains: DomainBook = field(default_factory=DomainBook.empty)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
@@ -293,6 +296,7 @@ def load_knowledge(folder: str | os.PathLike | None = None) -> Knowledge:
     signals = load_signals(root / "signals.yaml", "signals.yaml", problems, set(first_seen))
     fraud_types = load_fraud_types(root / "fraud_types.yaml", "fraud_types.yaml", problems, set(first_seen))
     calibrations = load_calibrations(root / "calibration.yaml", "calibration.yaml", problems)
+    domains = load_domains(root / "domains.yaml", "domains.yaml", problems, numbers)
     problems.raise_if_any()
     return Knowledge(tuple(entries), lexicon, topics, sources, numbers, tips, messages, out_of_scope,
-                     signals, root, fraud_types, calibrations)
+                     signals, root, fraud_types, calibrations, domains)

@@ -424,7 +424,16 @@ class Matcher:
     def match(self, query: str, *, limit: int = 3) -> MatchResult:
         """Match one question. Never raises on odd input: empty, emoji-only or binary-looking
         text simply matches nothing."""
+        direct = self.institutions.number_question(query, self.canonical(query))
+        if direct is not None:  # "X的客服电话是多少": answered from numbers.yaml, for X
+            return MatchResult(query, ANSWERED, direct, 1.0, ())
         result = decide(self.calibration, query, *self.rank(query, limit=limit + 1), limit=limit)
+        tail = question_tail(query)
+        if tail and result.status != ANSWERED:
+            # A long story buries the question at its end ("…我现在该怎么办"): match that part too.
+            other = decide(self.calibration, tail, *self.rank(tail, limit=limit + 1), limit=limit)
+            if other.status == ANSWERED or (other.status == SUGGEST and result.status == NO_MATCH):
+                result = dataclasses.replace(other, query=query)
         if result.entry is not None:
             note = self.numbers_note(query, result.entry)
             if note:
@@ -441,6 +450,24 @@ class Matcher:
         """The answer text a user asking `query` gets from `entry` (with the numbers note)."""
         note = self.numbers_note(query, entry)
         return f"{entry.answer}\n{note}" if note else entry.answer
+
+
+TAIL_FROM_CHARS = 60
+TAIL_CHARS = 50
+_SENTENCE_END = re.compile(r"[。！？!?\n；;]+")
+
+
+def question_tail(query: str) -> str | None:
+    """The last sentences of a long question (about TAIL_CHARS characters), or None."""
+    text = query.strip()
+    if len(text) < TAIL_FROM_CHARS:
+        return None
+    parts = [p for p in _SENTENCE_END.split(text) if p.strip()]
+    tail = ""
+    while parts and len(tail) < TAIL_CHARS:
+        tail = parts.pop() + "，" + tail
+    tail = tail.strip("，")
+    return tail if tail and len(tail) < len(text) - 10 else None
 
 
 def decide(cal: Calibration, query: str, ranked: Sequence[Candidate], confidence: float, out_of_scope: bool,

@@ -15,10 +15,11 @@ class Messages:
     no_match: str = "这个问题超出了我目前掌握的内容，我不想答非所问。"
     emergency: str = "如遇紧急情况，请立即拨打 110 报警。"
     verdict_reminder: str = "来电显示可以伪造：挂断后自己拨打官方号码核实，不要向任何人提供验证码。"
+    none_of_these: str = "抱歉，没找到你要的。换个说法再问一次试试：说说发生了什么、涉及哪个平台或银行、钱有没有转出去。"
     examples: tuple[str, ...] = ()
 
 
-MESSAGE_FIELDS = {"welcome", "no_match", "emergency", "verdict_reminder", "examples"}
+MESSAGE_FIELDS = {"welcome", "no_match", "emergency", "verdict_reminder", "examples", "none_of_these"}
 
 
 def load_messages(path: Path, label: str, problems: Problems) -> Messages:

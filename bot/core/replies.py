@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from .checker import INVALID, LOOKALIKE, OFFICIAL, RISKY, UNKNOWN, CheckResult
 from .knowledge import Entry, Knowledge
 from .matcher import ANSWERED, SUGGEST, MatchResult
+from .links import LinkResult
 from .scanner import HIGH, LOW, MEDIUM, ScanResult
 
 # Line styles.
@@ -73,6 +74,15 @@ def compose_no_match(knowledge: Knowledge) -> Reply:
     return Reply("no_match", tuple(lines))
 
 
+def compose_none_of_these(knowledge: Knowledge) -> Reply:
+    """After "都不是": ask for other words; the emergency lines stay in view."""
+    msgs = knowledge.messages
+    lines = [Line(msgs.none_of_these), Line(msgs.emergency, NOTE)]
+    if msgs.examples:
+        lines.append(Line("例如：" + "；".join(msgs.examples[:3])))
+    return Reply("none_of_these", tuple(lines))
+
+
 def compose_suggest(result: MatchResult) -> Reply:
     choices = tuple(Choice(SHOW_ENTRY, c.entry.id, c.entry.question) for c in result.alternatives)
     lines = (Line("我不太确定你问的是哪一个，是下面这些问题吗？"),)
@@ -123,11 +133,33 @@ def compose_check(result: CheckResult, knowledge: Knowledge) -> Reply:
     return Reply("check", tuple(lines), choices, related=_related_choices(knowledge, related))
 
 
-def defang(text: str, urls) -> str:
-    """Links quoted back to the user must not be clickable: a.b.icu -> a[.]b[.]icu."""
+LINK_LINE = {"official": "🏛️ 官方网站的域名（仍需警惕）", "lookalike": "⚠️ 仿冒官方网站的链接",
+             "shortener": "🔗 短链接：看不出真实网址", "unknown": "❔ 未知网址"}
+
+
+def compose_link(result: LinkResult, knowledge: Knowledge) -> Reply:
+    """A link verdict: never clickable, never called safe."""
+    title = LINK_LINE[result.verdict]
+    if result.institution and result.verdict in ("official", "lookalike"):
+        title += f"（{'冒充' if result.verdict == 'lookalike' else ''}{result.institution}）"
+    lines = (Line(title, TITLE), Line(defang(result.url, [result.url]), CODE),
+             Line("\n".join(f"• {defang(r)}" for r in result.reasons)),
+             Line("怎么做：不要在短信或聊天里的链接中登录、输入银行卡号、密码或验证码；要办事请自己打开官方App。"
+                  + knowledge.messages.verdict_reminder))
+    related = {"lookalike": ["phishing-domain", "suspicious-links"], "shortener": ["suspicious-links"],
+               "unknown": ["suspicious-links"], "official": ["suspicious-links"]}[result.verdict]
+    return Reply("link", lines, related=_related_choices(knowledge, related))
+
+
+_DOMAIN_LIKE = re.compile(r"[A-Za-z0-9\-\u00c0-\u04ff]+(?:\.[A-Za-z0-9\-\u00c0-\u04ff]+)*\.[A-Za-z\u00c0-\u04ff]{2,}")
+
+
+def defang(text: str, urls=()) -> str:
+    """Links quoted back to the user must not be clickable: a.b.icu -> a[.]b[.]icu. Besides the
+    given links, every domain-like word is defanged (Telegram would link alipay.com by itself)."""
     for url in sorted(urls, key=len, reverse=True):
         text = text.replace(url, url.replace(".", "[.]"))
-    return text
+    return _DOMAIN_LIKE.sub(lambda m: m.group(0).replace(".", "[.]"), text)
 
 
 def compose_scan(result: ScanResult, knowledge: Knowledge) -> Reply:
@@ -147,6 +179,10 @@ def compose_scan(result: ScanResult, knowledge: Knowledge) -> Reply:
     if result.urls:
         lines.append(Line("消息里的链接（不要点开）："))
         lines.append(Line("\n".join(defang(u, result.urls) for u in result.urls), CODE))
+        judged = [link for link in result.links if link.verdict != "unknown"]
+        if judged:
+            lines.append(Line("\n".join(f"• {defang(link.url, result.urls)} → {LINK_LINE[link.verdict]}"
+                                        + (f"：{defang(link.reasons[0])}" if link.reasons else "") for link in judged)))
     if result.truncated:
         lines.append(Line("消息太长，只检查了前面的部分。", NOTE))
     lines.append(Line("怎么做：" + result.advice))

@@ -18,6 +18,7 @@ from typing import Callable, Iterable, Mapping
 
 from .checker import INVALID, LOOKALIKE, OFFICIAL, RISKY, Checker, CheckResult, check_with_reports
 from .fraud_types import FraudType
+from .links import LOOKALIKE as LINK_LOOKALIKE, SHORTENER, LinkChecker, LinkResult
 from .signals import Signal, SignalBook
 from .text import strip_invisible, to_simplified
 
@@ -73,6 +74,7 @@ class ScanResult:
     cards: tuple[str, ...] = ()
     truncated: bool = False
     fraud_type: "Resemblance | None" = None
+    links: tuple[LinkResult, ...] = ()
 
     def to_dict(self) -> dict:
         """The public JSON shape of `python -m bot scan --json` (documented in the README)."""
@@ -86,6 +88,7 @@ class ScanResult:
             "advice": self.advice,
             "fraud_type": ({"id": ft.type.id, "name": ft.type.name, "entry": ft.type.entry,
                             "score": round(ft.score, 3)} if ft is not None else None),
+            "links": [link.to_dict() for link in self.links],
         }
 
 
@@ -113,7 +116,7 @@ def _excerpt(sentence: str, start: int, end: int, width: int = 60) -> str:
 
 class Scanner:
     def __init__(self, checker: Checker, signals: SignalBook | Iterable[Signal], reminder: str,
-                 entry_ids: set[str] | None = None, resemblance=None):
+                 entry_ids: set[str] | None = None, resemblance=None, links: LinkChecker | None = None):
         self.checker = checker
         self.book = signals if isinstance(signals, SignalBook) else SignalBook({}, tuple(signals))
         self.signals = self.book.signals
@@ -122,6 +125,7 @@ class Scanner:
         # resemblance(text) -> (FraudType, score) | None: the curators' scripts, compared through
         # the matcher's lexical index (see matcher.ScriptIndex).
         self.resemblance = resemblance
+        self.links = links
 
     def scan(self, message: str, reports: Mapping[str, int] | Callable[[str], int] | None = None) -> ScanResult:
         """Never raises on odd input: empty, binary-looking or huge text is scanned as far as it
@@ -139,6 +143,8 @@ class Scanner:
 
         findings = self._signals(text, bool(urls))
         findings.extend(self._number_findings(numbers, cards))
+        links = tuple(self.links.check(u) for u in urls) if self.links is not None else ()
+        findings.extend(self._link_findings(links))
         score = sum(f.weight for f in findings)
         if any(f.weight >= 3 for f in findings) or score >= 4:
             risk = HIGH
@@ -153,7 +159,7 @@ class Scanner:
                 risk = MEDIUM  # reads like a known scam script, whatever its wording
         related = self._related(findings, fraud_type)
         return ScanResult(risk, numbers, urls, tuple(findings), related,
-                          self._advice(risk, numbers, urls), cards, truncated, fraud_type)
+                          self._advice(risk, numbers, urls), cards, truncated, fraud_type, links)
 
     # -- numbers ---------------------------------------------------------------------------
 
@@ -306,6 +312,18 @@ class Scanner:
         if cards:
             findings.append(Finding("bank_card", "消息里有银行卡号（可能是让你转账的账户）", cards[0], 2,
                                     ("safe-account",)))
+        return findings
+
+    @staticmethod
+    def _link_findings(links: tuple[LinkResult, ...]) -> list[Finding]:
+        findings = []
+        fake = [link for link in links if link.verdict == LINK_LOOKALIKE]
+        if fake:
+            findings.append(Finding("lookalike_link", "链接冒充官方网站", f"{fake[0].url}（冒充{fake[0].institution}）", 3,
+                                    ("phishing-domain", "suspicious-links")))
+        short = [link for link in links if link.verdict == SHORTENER]
+        if short:
+            findings.append(Finding("short_link", "短链接，看不出真实网址", short[0].url, 1, ("suspicious-links",)))
         return findings
 
     def _related(self, findings: list[Finding], fraud_type: Resemblance | None = None) -> tuple[str, ...]:

@@ -106,7 +106,7 @@ async def on_none(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     question = context.chat_data.get(LAST_QUESTION)
     if question:
         svc.storage.record_gap(question, "none_of_these", svc.now())
-    (text, markup), *_ = messages(svc.assistant.no_match_reply())
+    (text, markup), *_ = messages(svc.assistant.none_of_these_reply())
     await query.edit_message_text(text, reply_markup=markup)
 
 

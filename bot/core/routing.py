@@ -1,0 +1,82 @@
+"""Who is speaking in a piece of free text: the user asking in their own words, or a message
+they pasted (an SMS, a chat), or both ("这条短信是真的吗 【工行】您的积分…").
+
+Length alone says little: a frightened user writes 300 characters about a call, a scammer's
+request fits in 20 ("在吗 麻烦打500到我账户"). So the router looks at how the text speaks:
+
+- a *message* shows a sender tag (【工商银行】), a link, an unsubscribe line, formal address to
+  the reader (您, 尊敬的), or chat lines pasted with speaker prefixes ("对方: …");
+- the *user* speaks in the first person about what happened (我妈接到…, 有人让我…, 对方说…) or
+  asks (怎么办, 是真的吗, 是不是骗子, ？).
+
+`Assistant.respond` combines this with the scanner's verdict: a text that is neither clearly a
+question nor a user's story, but that asks the reader for money, a code, an app, a link or a
+contact, is scanned.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+QUESTION_WORDS = re.compile(
+    r"怎么办|咋办|怎么弄|咋整|怎么回事|怎么处理|怎么做|怎么样|怎么|咋|如何|是不是|是否|要不要|能不能|可不可以|有没有|"
+    r"该不该|该怎么|真的假的|真假|是真的|是假的|靠谱吗|可信吗|骗子吗|诈骗吗|骗局吗|被骗了|求助|救命|请问|帮帮|"
+    r"什么意思|为什么|为啥|多少|哪里|哪个|哪些|吗\s*[?？!！。~～]*\s*$|吗[，,。？?！!\s]|呢\s*[?？]*\s*$|[?？]")
+USER_STORY = re.compile(
+    r"我(妈|爸|家|老公|老婆|儿子|女儿|朋友|同事|奶奶|爷爷|姥姥|姥爷|外婆|外公|姐|哥|弟|妹|们)|"
+    r"我.{0,6}(收到|接到|遇到|碰到|发现|看到|被|刚|昨天|今天|前天|上周|之前|差点|已经|转了|给了|点了|下载了|加了)|"
+    r"(有人|对方|他们|他|她|骗子|客服|那个人|一个人)(说|让|叫|要|打电话|发短信|加我|问我|找我|给我)|"
+    r"(说我|让我|叫我|要我|问我|给我打|打给我|加了我|找我)")
+# "在吗" opens a request, it does not ask anything (the classic first line of a money request).
+GREETING = re.compile(r"^\s*(在吗|在不在|在么|在嘛|你好|您好|hello|hi)[?？，,。！!~～\s]*", re.IGNORECASE)
+SENDER_TAG = re.compile(r"^\s*[【\[][^】\]\n]{2,20}[】\]]")
+UNSUBSCRIBE = re.compile(r"退订|回T|回复T|拒收请回复|回TD", re.IGNORECASE)
+FORMAL = re.compile(r"您|尊敬的|亲爱的(用户|客户|会员)|温馨提示")
+SPEAKER_LINE = re.compile(r"^\s*[^\s:：]{1,12}\s*[:：]", re.MULTILINE)
+URL_LIKE = re.compile(r"https?://|www\.|\b[a-z0-9\-]+\.(com|cn|cc|top|xyz|vip|net|icu|link|site)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Voice:
+    question: bool   # the user's own words ask something (question words, a question mark)
+    story: bool      # the user tells what happened, in the first person or reported speech
+    message: bool    # shows the marks of a pasted message
+    own: str = ""    # the user's own words (outside a pasted message)
+
+    @property
+    def users_words(self) -> bool:
+        return (self.story or self.question) and not self.message
+
+    @property
+    def question_about_message(self) -> bool:
+        """A pasted message with the user's question around it ("这条短信是真的吗 【…】…")."""
+        return self.message and (self.question or self.story)
+
+
+def _outside(text: str) -> str:
+    """The part of the text that is not the pasted message: lines without a sender tag, a link
+    or speaker prefix, where the user's own question usually sits (first or last line)."""
+    lines = [line for line in text.splitlines() if line.strip()]
+    if len(lines) <= 1:
+        match = SENDER_TAG.search(text)
+        return text[:match.start()] if match else ""
+    own = [line for line in (lines[0], lines[-1])
+           if not SENDER_TAG.search(line) and not SPEAKER_LINE.match(line) and not URL_LIKE.search(line)]
+    return "\n".join(own)
+
+
+
+def voice(text: str, has_link: bool) -> Voice:
+    """How `text` speaks. For a pasted message, question and story are read only outside it
+    (the first or last line the user added), never in the message's own words."""
+    stripped = text.strip()
+    speaker_lines = len(SPEAKER_LINE.findall(stripped))
+    message = bool(SENDER_TAG.search(stripped) or has_link or UNSUBSCRIBE.search(stripped) or speaker_lines >= 2
+                   or (FORMAL.search(stripped) and not USER_STORY.search(stripped)))
+    lines = [line for line in stripped.splitlines() if line.strip()]
+    if not message and len(lines) >= 2 and not USER_STORY.search(stripped) and not QUESTION_WORDS.search(stripped):
+        message = True  # several lines in no one's voice: a paste
+    own = _outside(stripped) if message else stripped
+    asked = GREETING.sub("", own) if own else ""
+    return Voice(bool(asked and QUESTION_WORDS.search(asked)), bool(own and USER_STORY.search(own)), message, own)

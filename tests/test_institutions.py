@@ -1,0 +1,95 @@
+"""Questions about an institution are answered from numbers.yaml, for the institution named."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.institutions import NUMBER_PREFIX, UNLISTED_ID
+from bot.core.matcher import ANSWERED, NO_MATCH, SUGGEST, Calibration, Candidate, decide
+
+
+@pytest.mark.parametrize("question, institution, number", [
+    ("农业银行客服电话是多少", "abc", "95599"),
+    ("招行的官方客服电话", "cmb", "95555"),
+    ("建行客服电话多少", "ccb", "95533"),
+    ("工行的官方号码", "icbc", "95588"),
+    ("银联的客服电话多少", "unionpay", "95516"),
+    ("云闪付客服电话", "unionpay", "95516"),
+    ("邮储银行客服电话", "psbc", "95580"),
+    ("抖音官方客服电话是多少", "douyin", "95152"),
+])
+def test_the_number_of_the_institution_named(assistant, question, institution, number):
+    result = assistant.ask(question).result
+    assert result.status == ANSWERED and result.entry.id == NUMBER_PREFIX + institution, (question, result)
+    assert number in result.answer and "伪造" in result.answer and "挂断" in result.answer
+
+
+def test_several_institutions_in_one_question_get_one_answer_listing_each(assistant):
+    result = assistant.ask("移动联通电信的客服电话分别是多少").result
+    assert result.status == ANSWERED
+    for number in ("10086", "10010", "10000"):
+        assert number in result.answer
+
+
+def test_an_institution_we_do_not_list_gets_an_honest_not_on_our_list(assistant):
+    result = assistant.ask("浙商银行的客服电话是多少").result
+    assert result.status == ANSWERED and result.entry.id == UNLISTED_ID
+    assert "官方App" in result.answer and "95" not in result.answer.split("。")[0]
+
+
+def test_a_general_answer_gets_the_named_institutions_numbers(assistant):
+    result = assistant.ask("建行卡被盗刷了怎么办").result
+    assert result.status == ANSWERED and "95533" in result.answer
+    assert "95188" not in (result.numbers_note or "")
+
+
+def test_alipay_only_steps_never_answer_a_question_about_another_platform(assistant):
+    for question in ("微信支付被盗了怎么办", "微信钱包的钱被人转走了", "银行卡被盗刷了怎么办"):
+        for candidate in assistant.matcher.candidates(question, limit=5):
+            assert "alipay" not in candidate.entry.applies_to, (question, candidate.entry.id)
+
+
+def test_everyday_words_do_not_name_a_carrier_or_bank(assistant):
+    canon = assistant.matcher.canonical
+    named = assistant.matcher.institutions.mentioned
+    assert named(canon("被电信诈骗了怎么办")) == []
+    assert named(canon("平安夜快乐")) == []
+    assert [i.id for i in named(canon("电信客服打电话给我"))] == ["china_telecom"]
+
+
+def _candidate(entry_id: str, score: float) -> Candidate:
+    class _E:
+        id = entry_id
+    return Candidate(_E(), score, "", ())  # type: ignore[arg-type]
+
+
+def test_decision_thresholds():
+    cal = Calibration(answer_at=0.7, margin=0.1, suggest_at=0.3, suggest_floor=0.2)
+    strong = [_candidate("a", 0.99), _candidate("b", 0.3)]
+    assert decide(cal, "q", strong, 0.8, False).status == ANSWERED
+    assert decide(cal, "q", strong, 0.6, False).status == SUGGEST            # below answer_at
+    assert decide(cal, "q", strong, 0.2, False).status == NO_MATCH           # below suggest_at
+    assert decide(cal, "q", strong, 0.9, True).status == NO_MATCH            # an out-of-scope example won
+    close = [_candidate("a", 0.90), _candidate("b", 0.89)]
+    assert decide(cal, "q", close, 0.9, False).status == SUGGEST             # no clear lead
+    weak = [_candidate("a", 0.5), _candidate("b", 0.1), _candidate("c", 0.05)]
+    shown = decide(cal, "q", weak, 0.5, False).alternatives
+    assert [c.entry.id for c in shown] == ["a"]                              # only plausible ones shown
+
+
+def test_the_knowledge_carries_a_fitted_calibration_for_both_modes(knowledge):
+    assert set(knowledge.calibrations) == {"semantic", "lexical"}
+    for cal in knowledge.calibrations.values():
+        assert 0 < cal.suggest_at <= cal.answer_at < 1
+        assert all(w >= 0 for w in (*cal.rank_weights, *cal.confidence_weights))
+
+
+def test_a_broken_calibration_file_stops_loading(knowledge_copy):
+    from bot.core.knowledge import load_knowledge
+    from bot.core.validation import KnowledgeError
+
+    path = knowledge_copy / "calibration.yaml"
+    path.write_text(path.read_text("utf-8").replace("rank_weights: [", "rank_weights: [-1.0, ", 1), "utf-8")
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(knowledge_copy)
+    assert any("rank_weights" in p for p in info.value.problems)

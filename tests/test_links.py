@@ -1,0 +1,97 @@
+"""Links are judged without being opened: official, lookalike, shortener or unknown."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.core.links import LOOKALIKE, OFFICIAL, SHORTENER, UNKNOWN, LinkChecker, host_of
+
+CASES = [
+    # official: the registrable domain is listed, whatever the subdomain and path
+    ("https://render.alipay.com/p/c/k2ffp0j9", OFFICIAL, "支付宝"),
+    ("www.icbc.com.cn", OFFICIAL, "中国工商银行"),
+    ("http://www.10086.cn/index", OFFICIAL, "中国移动"),
+    ("cmbchina.com", OFFICIAL, "招商银行"),
+    ("95516.com", OFFICIAL, "中国银联"),
+    ("https://www.gov.cn/zhengce", OFFICIAL, "政府网站"),
+    ("http://gaj.cq.gov.cn/x", OFFICIAL, "政府网站"),
+    # lookalike: brand plus a word, brand as a subdomain, one or two characters away, confusables
+    ("alipay-secure.cc", LOOKALIKE, "支付宝"),
+    ("boc-verify.top", LOOKALIKE, "中国银行"),
+    ("unionpay-refund.cc", LOOKALIKE, "中国银联"),
+    ("alipay.com.verify-hb.top", LOOKALIKE, "支付宝"),
+    ("icbc-com.cn.vip", LOOKALIKE, "中国工商银行"),
+    ("10086.cn.kf-jf.xyz", LOOKALIKE, "中国移动"),
+    ("95588-jf.top", LOOKALIKE, "中国工商银行"),
+    ("a1ipay.com", LOOKALIKE, "支付宝"),
+    ("cmbchlna.com", LOOKALIKE, "招商银行"),
+    ("аlipay.com", LOOKALIKE, "支付宝"),                 # Cyrillic а
+    ("http://xn--lipay-3ve.com/login", LOOKALIKE, "支付宝"),  # the same, as punycode
+    # shorteners hide the target
+    ("t.cn/A6x2", SHORTENER, None),
+    ("url.cn/abc", SHORTENER, None),
+    # unknown: never "safe"
+    ("example.com", UNKNOWN, None),
+    ("facebook.com", UNKNOWN, None),
+    ("www.12306.cn", UNKNOWN, None),
+]
+
+
+@pytest.fixture(scope="module")
+def links(knowledge) -> LinkChecker:
+    return LinkChecker(knowledge.domains)
+
+
+@pytest.mark.parametrize("url, verdict, institution", CASES)
+def test_link_verdicts(links, url, verdict, institution):
+    result = links.check(url)
+    assert (result.verdict, result.institution) == (verdict, institution), (url, result)
+    assert result.reasons and "安全" not in result.reasons[0]
+
+
+def test_no_official_link_is_a_lookalike_and_no_lookalike_is_official(links, knowledge):
+    for site in knowledge.domains.sites:
+        for domain in site.domains:
+            for url in (domain, f"www.{domain}", f"https://m.{domain}/path?q=1"):
+                assert links.check(url).verdict == OFFICIAL, url
+            assert links.check(f"{domain}.evil-site.top").verdict == LOOKALIKE
+            assert links.check(f"{domain.split('.')[0]}-kefu.cc").verdict == LOOKALIKE
+
+
+def test_hosts_are_read_from_every_way_links_are_written(links):
+    assert host_of("HTTPS://Render.Alipay.COM/p") == "render.alipay.com"
+    assert host_of("alipay.com。") == "alipay.com"
+    assert host_of("") is None
+    assert links.check("not a link at all").verdict == UNKNOWN
+
+
+def test_scan_judges_every_link_and_a_lookalike_makes_it_high(assistant):
+    result = assistant.scan("您的账户异常，请登录 alipay.com.verify-hb.top 处理，或访问 www.alipay.com").scan
+    verdicts = {link.domain: link.verdict for link in result.links}
+    assert verdicts == {"verify-hb.top": LOOKALIKE, "alipay.com": OFFICIAL}
+    assert result.risk == "high" and "lookalike_link" in {s.name for s in result.signals}
+    data = result.to_dict()
+    assert data["urls"] and {"url", "domain", "verdict", "institution", "reasons"} <= set(data["links"][0])
+
+
+def test_a_bare_link_and_check_url_get_a_link_verdict(assistant):
+    from bot.core.replies import render_text
+
+    for response in (assistant.respond("a1ipay.com"), assistant.check("https://a1ipay.com/x")):
+        assert response.kind == "link" and response.link.verdict == LOOKALIKE
+        text = render_text(response.reply)
+        assert "a1ipay[.]com" in text and "a1ipay.com" not in text   # never clickable
+
+
+def test_domains_file_problems_stop_loading(knowledge_copy):
+    from bot.core.knowledge import load_knowledge
+    from bot.core.validation import KnowledgeError
+
+    path = knowledge_copy / "domains.yaml"
+    text = path.read_text("utf-8").replace("institution: ccb", "institution: no-such-bank", 1)
+    text = text.replace("domains: [psbc.com]", "domains: [psbc.com, not a domain]", 1)
+    path.write_text(text, "utf-8")
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(knowledge_copy)
+    problems = "\n".join(info.value.problems)
+    assert "no-such-bank" in problems and "'not a domain' is not a domain name" in problems

@@ -5,6 +5,7 @@
     python -m bot ask [--json] [QUESTION]
     python -m bot check [--json] [NUMBER]
     python -m bot scan [--json] < message.txt
+    python -m bot scan --json --batch < messages.jsonl
     python -m bot run [--webhook URL --listen HOST --port N]
     python -m bot gaps [--json]
 
@@ -16,6 +17,8 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
+import select
 import sys
 from typing import Iterable, TextIO
 
@@ -82,13 +85,41 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+EMPTY_SCAN_HINT = "没有读到消息内容：请把整条短信或聊天记录粘贴进来（例如 python -m bot scan < message.txt）。"
+
+
 def cmd_scan(args: argparse.Namespace) -> int:
     assistant = _load(args)
-    response = assistant.scan(sys.stdin.read(MAX_STDIN_CHARS))
+    if args.batch:
+        return _scan_batch(assistant)
+    text = sys.stdin.read(MAX_STDIN_CHARS)
+    if not re.search(r"\w", text):  # empty input gets a hint, never a "low risk" verdict
+        if args.json:
+            print(json.dumps({"error": "empty", "message": EMPTY_SCAN_HINT}, ensure_ascii=False))
+        else:
+            print(EMPTY_SCAN_HINT, file=sys.stderr)
+        return EXIT_USAGE
+    response = assistant.scan(text)
     if args.json:
         print(json.dumps(response.scan.to_dict(), ensure_ascii=False))
     else:
         print(render_text(response.reply, numbered=False))
+    return EXIT_OK
+
+
+def _scan_batch(assistant: Assistant) -> int:
+    """One JSON object {"text": ...} per input line, one result per output line, in order. A line
+    that is not such an object gets {"error": ...} in its place, so lines always align."""
+    for line in _lines(sys.stdin):
+        try:
+            item = json.loads(line)
+            text = item["text"] if isinstance(item, dict) else None
+            if not isinstance(text, str):
+                raise ValueError('each line must be a JSON object with a string "text"')
+        except (ValueError, KeyError, TypeError) as exc:
+            print(json.dumps({"error": "bad_line", "message": str(exc)[:200]}, ensure_ascii=False), flush=True)
+            continue
+        print(json.dumps(assistant.scanner.scan(text).to_dict(), ensure_ascii=False), flush=True)
     return EXIT_OK
 
 
@@ -163,6 +194,21 @@ class ChatSession:
         return "\n".join(lines)
 
 
+PASTE_GAP_SECONDS = 0.05  # lines arriving closer together than this came from one paste
+
+
+def _rest_of_paste() -> str:
+    """A multi-line paste reaches a terminal as several lines at once: gather the lines already
+    waiting, so the paste is one message, not one message per line (only the last was scanned)."""
+    lines = []
+    while select.select([sys.stdin], [], [], PASTE_GAP_SECONDS)[0]:
+        line = sys.stdin.readline()
+        if not line:
+            break
+        lines.append(line.rstrip("\r\n"))
+    return "".join("\n" + line for line in lines)
+
+
 def cmd_chat(args: argparse.Namespace) -> int:
     session = ChatSession(_load(args), sys.stdout)
     session.banner()
@@ -170,6 +216,8 @@ def cmd_chat(args: argparse.Namespace) -> int:
     while True:
         try:
             line = input("你> ") if interactive else sys.stdin.readline()
+            if interactive:
+                line += _rest_of_paste()
         except (EOFError, KeyboardInterrupt):
             break
         if not interactive and line == "":
@@ -254,6 +302,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     scan = sub.add_parser("scan", parents=[common], help="scan a message read from stdin")
     scan.add_argument("--json", action="store_true", help="one JSON object (stable format)")
+    scan.add_argument("--batch", action="store_true",
+                      help='with --json: one {"text": ...} object per input line, one result per output line')
     scan.set_defaults(func=cmd_scan)
 
     run = sub.add_parser("run", parents=[common], help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")

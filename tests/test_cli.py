@@ -144,3 +144,76 @@ def test_chat_routes_numbers_and_messages():
     out = run("chat", stdin="95188\n+95588\n").stdout_text
     assert "官方号码" in out and "疑似冒充" in out
     assert "举报这个号码" not in out   # the console cannot report: no numbered choice for it
+
+
+def test_scan_batch_writes_one_result_per_line_in_order():
+    lines = [json.dumps({"text": "【工行】您的积分即将清零，请登录 icbc-jf.top 兑换现金"}, ensure_ascii=False),
+             "not json", json.dumps({"txt": "wrong key"}),
+             json.dumps({"text": "妈 我周末回家吃饭"}, ensure_ascii=False)]
+    proc = run("scan", "--json", "--batch", stdin="\n".join(lines) + "\n")
+    assert proc.returncode == 0, proc.stderr_text
+    out = [json.loads(line) for line in proc.stdout_text.splitlines()]
+    assert len(out) == 4
+    assert out[0]["risk"] == "high" and out[0]["links"][0]["verdict"] == "lookalike"
+    assert out[1]["error"] == "bad_line" and out[2]["error"] == "bad_line"
+    assert out[3]["risk"] == "low"
+
+
+def test_empty_scan_gets_a_hint_not_a_verdict():
+    proc = run("scan", stdin="   \n\n")
+    assert proc.returncode == 2 and "低风险" not in proc.stdout_text and "粘贴" in proc.stderr_text
+    data = json.loads(run("scan", "--json", stdin="").stdout_text)
+    assert data["error"] == "empty"
+
+
+def test_console_reads_a_multi_line_paste_as_one_message():
+    """Through a real terminal (a pty): a pasted three-line SMS is scanned once, as a whole."""
+    import pty
+    import select
+    import time
+
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: the console, with the test session's environment
+        os.chdir(ROOT)
+        env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+        env.pop("TELEGRAM_BOT_TOKEN", None)
+        os.execve(sys.executable, [sys.executable, "-m", "bot", "chat"], env)
+    output = b""
+
+    def read_until(marker: bytes, since: int = 0, timeout: float = 60) -> None:
+        nonlocal output
+        deadline = time.monotonic() + timeout
+        while marker not in output[since:] and time.monotonic() < deadline:
+            if select.select([fd], [], [], 0.5)[0]:
+                try:
+                    output += os.read(fd, 65536)
+                except OSError:
+                    break
+
+    def drain(quiet: float = 1.0) -> None:
+        nonlocal output
+        while select.select([fd], [], [], quiet)[0]:
+            try:
+                output += os.read(fd, 65536)
+            except OSError:
+                break
+
+    prompt = "你> ".encode()
+    try:
+        read_until(prompt)
+        start = len(output)
+        paste = "【工商银行】您的积分即将清零\r请登录 icbc-jf.top 兑换现金\r逾期作废，客服+8695588\r"
+        os.write(fd, paste.encode("utf-8"))
+        read_until(prompt, since=start)
+        drain()
+        text = output[start:].decode("utf-8", "replace")
+        verdicts = sum(text.count(v) for v in ("高风险：", "中风险：", "低风险："))
+        assert verdicts == 1 and "高风险" in text, text   # one scan of the whole paste
+        assert "icbc-jf[.]top" in text and "+8695588" in text
+        os.write(fd, "/quit\r".encode())
+    finally:
+        try:
+            os.kill(pid, 9)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)

@@ -189,3 +189,74 @@ def test_source_entry_field_and_fraud_type_problems(knowledge_copy):
     assert "applies_to 'no-such-bank' is not an institution id" in problems
     assert "time_sensitive 'weather' must be one of" in problems
     assert "fraud_types.yaml: type 'task': entry 'nowhere' does not exist" in problems
+
+
+# Numbers that may appear in answers without being on the official list, each for a reason.
+DOCUMENTED_EXAMPLES = {
+    "057188888888": "the made-up 0571 landline used to show what a fake 'Hangzhou Alipay' call looks like",
+}
+PHONE_LIKE = re.compile(
+    r"(?<![\d.,])(?:"
+    r"1[1-2][0-9](?=\D|$)"                       # 110, 119, 120, 122
+    r"|9[56]\d{3,4}|1[02]\d{3}"                  # 95/96 service, 100xx carriers, 12xxx public
+    r"|[48]00[\s-]?\d{3}[\s-]?\d{4}"             # 400 / 800 lines
+    r"|0\d{2,3}-\d{5,8}"                          # landlines written with an area code
+    r"|1[3-9]\d{9}"                               # mobiles
+    r")(?![\d.,%])")
+
+
+def _phone_numbers(text: str) -> set[str]:
+    found = set()
+    for match in PHONE_LIKE.finditer(text):
+        before = text[max(0, match.start() - 2):match.start()]
+        after = text[match.end():match.end() + 2]
+        if re.match(r"\s*(元|万|年|条|天|个|号(?!码)|%|位)", after) or before.endswith(("第", "刑法")):
+            continue  # an amount, a year, an article, a count: not a phone number
+        found.add(re.sub(r"\D", "", match.group(0)))
+    return found
+
+
+def test_every_phone_number_in_answers_and_tips_is_on_the_official_list(knowledge):
+    """Issue 9.3: no answer or tip may give a number numbers.yaml does not source."""
+    listed = set(knowledge.numbers.numbers) | set(knowledge.numbers.misinformation)
+    texts = [(f"entry {e.id}", e.answer) for e in knowledge.entries] + [(f"tip {t.id}", t.text) for t in knowledge.tips]
+    def ok(number: str) -> bool:
+        # "021-95588", "025-96110": an area code in front of a listed number is a form the answers
+        # explain (ambiguous for banks, genuine for 96110), not a new number.
+        area_form = re.fullmatch(r"0\d{2,3}(9[56]\d{3,4})", number)
+        return number in listed or number in DOCUMENTED_EXAMPLES or bool(area_form and area_form.group(1) in listed)
+
+    unlisted = [(where, n) for where, text in texts for n in _phone_numbers(text) if not ok(n)]
+    assert not unlisted, unlisted
+
+
+def test_the_phone_number_check_would_catch_an_invented_number():
+    assert _phone_numbers("请拨打 95599 或 400-820-0588，别打 95123") == {"95599", "4008200588", "95123"}
+    assert _phone_numbers("盗窃 3000 元，刑法第 264 条，2013 年") == set()
+
+
+LEGAL_FIGURE = re.compile(r"(盗窃|诈骗)[^。；\n]{0,24}?数额较大[^。；\n\d]{0,12}(\d[\d,]*\s*元\s*至\s*[\d,.]+\s*万?元)")
+
+
+def test_entries_agree_on_the_legal_thresholds(knowledge):
+    """Issue 9.3: two entries never state different figures for the same legal threshold."""
+    stated: dict[str, set[str]] = {}
+    texts = [e.answer for e in knowledge.entries] + [t.text for t in knowledge.tips]
+    for text in texts:
+        for crime, figure in LEGAL_FIGURE.findall(text):
+            stated.setdefault(crime, set()).add(re.sub(r"[\s,]", "", figure))
+    assert stated.get("盗窃") == {"1000元至3000元"}, stated
+    assert stated.get("诈骗", {"3000元至1万元"}) == {"3000元至1万元"}, stated
+
+
+def test_time_sensitive_facts_are_marked(knowledge):
+    """Issue 9.3: an answer with legal figures, menu paths or carrier codes says so in its data."""
+    for entry in knowledge.entries:
+        if entry.id.startswith("number-"):
+            continue
+        if re.search(r"数额较大|第 ?\d+ ?条|解释", entry.answer):
+            assert "legal" in entry.time_sensitive, entry.id
+        if re.search(r"我的 ?- ?设置|设置 ?- ", entry.answer):
+            assert "menu" in entry.time_sensitive, entry.id
+        if re.search(r"KTFSR|QXGJLH|GBGJLH", entry.answer):
+            assert "carrier" in entry.time_sensitive, entry.id

@@ -40,6 +40,9 @@ _SEPARATORS = re.compile(r"[\s\-–—.·()（）\[\]/、,，_*#]+")
 _CHINESE_DIGITS = str.maketrans("〇零一二三四五六七八九幺两", "0012345678912")
 _PREFIX_WORDS = re.compile(r"^(tel:|电话[:：]?|来电[:：]?|号码[:：]?)", re.IGNORECASE)
 
+# Classifications kept per checker (the same numbers come back again and again: 95588, 110…);
+# parsing with libphonenumber is the costly part of a check. Cleared when full.
+CLASSIFIED_CACHE = 4096
 # Digits that may stand before or after a service number in a spoofed caller ID.
 MAX_ADDED_DIGITS = 4
 # Institution categories whose numbers scammers imitate with one digit changed.
@@ -129,6 +132,7 @@ class Checker:
         # Numbers that may be imitated by adding digits or a prefix: service numbers of five or
         # more digits (not 110/119/120: too short to tell "added digits" from an ordinary number).
         self._service = {n: o for n, o in book.numbers.items() if len(n) >= 5 and not n.startswith("0")}
+        self._classified: dict[tuple[str, str], tuple] = {}
 
     # -- public --------------------------------------------------------------------------
 
@@ -146,7 +150,13 @@ class Checker:
             return self._invalid(display, "号码太短，不是完整的电话号码。")
         if len(digits) > 20:
             return self._invalid(display, "号码太长（超过 20 位），不是电话号码。")
-        result = self._classify(sign, digits)
+        key = (sign, digits)
+        result = self._classified.get(key)
+        if result is None:
+            result = self._classify(sign, digits)
+            if len(self._classified) >= CLASSIFIED_CACHE:
+                self._classified.clear()
+            self._classified[key] = result
         return self._finish(display, reports, *result)
 
     # -- classification ------------------------------------------------------------------

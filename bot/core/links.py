@@ -134,11 +134,24 @@ def _distance(a: str, b: str, limit: int = 2) -> int:
     return previous[-1]
 
 
+LINK_CACHE = 4096  # verdicts kept per checker: the same links come back in many messages
+
+
 class LinkChecker:
     def __init__(self, book: DomainBook):
         self.book = book
+        self._seen: dict[str, LinkResult] = {}
 
     def check(self, url: str) -> LinkResult:
+        result = self._seen.get(url)
+        if result is None:
+            result = self._check(url)
+            if len(self._seen) >= LINK_CACHE:
+                self._seen.clear()
+            self._seen[url] = result
+        return result
+
+    def _check(self, url: str) -> LinkResult:
         host = host_of(url)
         if host is None:
             return LinkResult(url, None, UNKNOWN, None, ("这不是一个能识别的网址。",))

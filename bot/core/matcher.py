@@ -563,15 +563,27 @@ class ScriptIndex:
         n_docs = max(len(self._doc_type), 1)
         grams = np.frombuffer(gram_ids, dtype=np.int32) if gram_ids else np.zeros(0, np.int32)
         docs = np.frombuffer(doc_ids, dtype=np.int32) if doc_ids else np.zeros(0, np.int32)
-        self._postings = _Postings(grams, docs, len(ids))
-        self._weight = np.array([KIND_WEIGHT[g[0]] for g in ids], dtype=np.float64) * _idf(self._postings.df(), n_docs)
+        postings = _Postings(grams, docs, len(ids))
+        self._weight = np.array([KIND_WEIGHT[g[0]] for g in ids], dtype=np.float64) * _idf(postings.df(), n_docs)
         self._unseen = float(_idf(np.zeros(1), n_docs)[0])
         self._doc_weight = np.maximum(np.bincount(docs, weights=self._weight[grams], minlength=len(self._doc_type)), 1e-9)
-        self._doc_type_arr = np.asarray(self._doc_type, dtype=np.int32)
+        # A few hundred scripts: a dense gram x script matrix (a few MB) makes scoring one
+        # weighted row sum, far faster than walking postings for every message.
+        self._matrix = np.zeros((len(ids), len(self._doc_type)), dtype=np.float32)
+        self._matrix[grams, docs] = 1.0
+        # Scripts are indexed type by type: each type's scripts are one contiguous run.
+        self._type_starts = np.searchsorted(np.asarray(self._doc_type), np.arange(len(self.types)))
 
-    def _grams(self, text: str) -> set[str]:
-        canon = self.lexicon.canonicalize(normalize(text[:MAX_QUERY_CHARS * 3])[:MAX_QUERY_CHARS * 2])
-        return {g for g in grams_of(canon) if g[0] != SOUND}  # sounds add cost, not evidence, here
+    @staticmethod
+    def _grams(text: str) -> set[str]:
+        """Unit unigrams and bigrams of the normalised text (the matcher's gram kinds): no
+        lexicon rewriting and no pinyin, which cost more than they add on whole messages."""
+        grams: set[str] = set()
+        for part in normalize(text[:MAX_QUERY_CHARS * 3])[:MAX_QUERY_CHARS * 2].split():
+            units = _UNIT.findall(part)
+            grams.update(UNIGRAM + u for u in units)
+            grams.update(f"{BIGRAM}{a}\x1f{b}" for a, b in zip(units, units[1:]))
+        return grams
 
     def scores(self, text: str) -> np.ndarray:
         """Per type, the best script's similarity to the message (0..1)."""
@@ -584,11 +596,10 @@ class ScriptIndex:
             return out
         w = self._weight[known]
         q_total = float(w.sum()) + self._unseen * (len(grams) - len(known))
-        overlap = self._postings.accumulate(known, w, len(self._doc_type))
+        overlap = w @ self._matrix[known]
         cover_q, cover_d = overlap / q_total, overlap / self._doc_weight
         f1 = np.where(overlap > 0, 2 * cover_q * cover_d / np.maximum(cover_q + cover_d, 1e-12), 0.0)
-        np.maximum.at(out, self._doc_type_arr, f1)
-        return out
+        return np.maximum.reduceat(f1, self._type_starts) if len(f1) else out
 
     def __call__(self, text: str):
         """The closest type as a scanner Resemblance, or None when none is close enough to name."""

@@ -119,6 +119,8 @@ class Scanner:
                  entry_ids: set[str] | None = None, resemblance=None, links: LinkChecker | None = None):
         self.checker = checker
         self.book = signals if isinstance(signals, SignalBook) else SignalBook({}, tuple(signals))
+        self._warnings = (re.compile("|".join(f"(?:{w.pattern})" for w in self.book.warnings), re.IGNORECASE)
+                          if self.book.warnings else None)
         self.signals = self.book.signals
         self.reminder = reminder
         self.entry_ids = entry_ids
@@ -209,7 +211,11 @@ class Scanner:
     def _signals(self, text: str, has_url: bool) -> list[Finding]:
         ends = [m.end() for m in SENTENCE_END.finditer(text)]
         warned = self._warning_spans(text, ends)
-        hits: dict[str, list[tuple[int, int]]] = {}
+        present = set(text)
+        starts = self.book.first_chars
+        hits = {name: ([] if (first := starts.get(name)) is not None and first.isdisjoint(present)
+                       else [(m.start(), m.end()) for m in pattern.finditer(text)][:200])
+                for name, pattern in self.book.concepts.items()}
         findings = []
         for signal in self.signals:
             if signal.requires_url and not has_url:
@@ -220,58 +226,55 @@ class Scanner:
         return findings
 
     def _warning_spans(self, text: str, ends: list[int]) -> list[tuple[int, int]]:
-        """Sentences that warn against a scam: signals inside them do not count."""
-        spans = []
-        lo = 0
-        for hi in [*ends, len(text)]:
-            sentence = text[lo:hi]
-            if sentence.strip() and any(w.search(sentence) for w in self.book.warnings):
-                spans.append((lo, hi))
-            lo = hi
-        return spans
-
-    def _concept_hits(self, name: str, text: str, hits: dict) -> list[tuple[int, int]]:
-        if name not in hits:
-            hits[name] = [(m.start(), m.end()) for m in self.book.concepts[name].finditer(text)][:200]
-        return hits[name]
+        """Sentences that warn against a scam: signals inside them do not count. One pass of
+        all warning patterns together over the text; each match marks its sentence."""
+        if self._warnings is None:
+            return []
+        spans: dict[int, tuple[int, int]] = {}
+        for match in self._warnings.finditer(text):
+            i = bisect.bisect_right(ends, match.start())
+            spans[i] = (ends[i - 1] if i > 0 else 0, ends[i] if i < len(ends) else len(text))
+        return list(spans.values())
 
     def _first_evidence(self, signal: Signal, text: str, ends: list[int], warned: list[tuple[int, int]],
                         hits: dict) -> str | None:
-        def sentence_at(pos: int) -> tuple[int, int]:
-            i = bisect.bisect_right(ends, pos)
-            return (ends[i - 1] if i > 0 else 0), (ends[i] if i < len(ends) else len(text))
-
-        def counts(start: int, end: int) -> str | None:
-            lo, _ = sentence_at(start)
-            _, hi = sentence_at(max(start, end - 1))
-            if any(a < end and start < b for a, b in warned):
-                return None
-            sentence = text[lo:hi]
-            if any(u.search(sentence) for u in signal.unless):
-                return None
-            return _excerpt(sentence, start - lo, end - lo)
-
         for pattern in signal.patterns:
             for match in pattern.finditer(text):
-                evidence = counts(match.start(), match.end())
+                evidence = self._counts(signal, text, ends, warned, match.start(), match.end())
                 if evidence is not None:
                     return evidence
         for combination in signal.near:
-            for start, end in self._windows(combination, text, signal.window, hits):
-                evidence = counts(start, end)
+            if not all(hits[name] for name in combination):
+                continue  # a concept of this combination is absent: it cannot fire
+            for start, end in self._windows(combination, signal.window, hits):
+                evidence = self._counts(signal, text, ends, warned, start, end)
                 if evidence is not None:
                     return evidence
         return None
 
-    def _windows(self, combination: tuple[str, ...], text: str, window: int, hits: dict):
+    @staticmethod
+    def _counts(signal: Signal, text: str, ends: list[int], warned: list[tuple[int, int]], start: int,
+                end: int) -> str | None:
+        """The evidence excerpt when a match at [start, end) counts: not inside a warning
+        sentence, and its sentence(s) match none of the signal's `unless` patterns."""
+        if any(a < end and start < b for a, b in warned):
+            return None
+        i = bisect.bisect_right(ends, start)
+        lo = ends[i - 1] if i > 0 else 0
+        j = bisect.bisect_right(ends, max(start, end - 1))
+        hi = ends[j] if j < len(ends) else len(text)
+        sentence = text[lo:hi]
+        if any(u.search(sentence) for u in signal.unless):
+            return None
+        return _excerpt(sentence, start - lo, end - lo)
+
+    @staticmethod
+    def _windows(combination: tuple[str, ...], window: int, hits: dict):
         """Spans (start, end) where every concept of the combination occurs within `window`
         characters, in any order: a sliding window over all their hits sorted by position."""
         events = []
         for k, name in enumerate(combination):
-            found = self._concept_hits(name, text, hits)
-            if not found:
-                return
-            events.extend((start, end, k) for start, end in found)
+            events.extend((start, end, k) for start, end in hits[name])
         events.sort()
         need = len(combination)
         counts = [0] * need

@@ -40,7 +40,13 @@ def _utf8_streams() -> None:
 
 
 def _load(args: argparse.Namespace) -> Assistant:
-    return Assistant.load(args.knowledge)
+    from .config import ConfigError, Settings
+
+    try:
+        encoder = Settings.from_env(require_token=False).encoder
+    except ConfigError:
+        encoder = "auto"  # a bad setting of the bot's is reported by `run`, not by the console
+    return Assistant.load(args.knowledge, encoder=encoder)
 
 
 def _lines(stream: TextIO) -> Iterable[str]:

@@ -27,6 +27,9 @@ def mask_token(token: str) -> str:
     return f"{bot_id}:***" if bot_id.isdigit() else "***"
 
 
+ENCODER_MODES = ("auto", "use", "none")
+
+
 @dataclass(frozen=True)
 class Settings:
     token: str = field(repr=False)
@@ -36,6 +39,8 @@ class Settings:
     timezone: str = DEFAULT_TIMEZONE
     log_level: str = "INFO"
     knowledge_dir: str | None = None
+    # Sentence encoder for matching: "auto" (use it when installed), "use", or "none" (lexical only).
+    encoder: str = "auto"
     # Per-user flood protection: at most `user_rate` updates per `user_window` seconds.
     user_rate: int = 20
     user_window: float = 60.0
@@ -92,5 +97,9 @@ class Settings:
             raise ConfigError(f"BOT_LOG_LEVEL {level!r} must be one of DEBUG, INFO, WARNING, ERROR")
 
         db_path = Path(env.get("BOT_DB_PATH", "").strip() or DEFAULT_DB_PATH)
+        encoder = env.get("BOT_ENCODER", "").strip().lower() or "auto"
+        if encoder not in ENCODER_MODES:
+            raise ConfigError(f"BOT_ENCODER {encoder!r} must be one of {', '.join(ENCODER_MODES)}")
         return cls(token=token, api_base_url=base, db_path=db_path, admin_ids=frozenset(admins),
-                   timezone=timezone, log_level=level, knowledge_dir=env.get("BOT_KNOWLEDGE_DIR") or None)
+                   timezone=timezone, log_level=level, knowledge_dir=env.get("BOT_KNOWLEDGE_DIR") or None,
+                   encoder=encoder)

@@ -81,3 +81,16 @@ def test_logs_never_show_tokens_or_phone_numbers(text, hidden):
 
 def test_short_numbers_stay_readable_in_logs():
     assert mask("95188 and 110") == "95188 and 110"
+
+
+def test_encoder_setting_is_validated_and_reaches_the_lexical_mode():
+    from bot.config import ConfigError, Settings
+    from bot.core.assistant import Assistant
+
+    assert Settings.from_env({}, require_token=False).encoder == "auto"
+    assert Settings.from_env({"BOT_ENCODER": "NONE"}, require_token=False).encoder == "none"
+    with pytest.raises(ConfigError, match="BOT_ENCODER"):
+        Settings.from_env({"BOT_ENCODER": "gpt"}, require_token=False)
+    lexical = Assistant.load(encoder="none")
+    assert not lexical.matcher.semantic
+    assert lexical.ask("农业银行客服电话是多少").result.entry.id == "number-abc"

@@ -40,7 +40,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     if getattr(args, "knowledge", None):
         settings = dataclasses.replace(settings, knowledge_dir=args.knowledge)
     setup_logging(settings.log_level)
-    assistant = Assistant.load(settings.knowledge_dir)
+    assistant = Assistant.load(settings.knowledge_dir, encoder=settings.encoder).warm()
     storage = Storage(settings.db_path)
     log.info("Starting bot %s with %d entries; database %s (schema v%d)", mask_token(settings.token),
              len(assistant.knowledge.entries), settings.db_path, storage.schema_version())

@@ -80,7 +80,8 @@ async def reload_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     svc = services(context)
     await update.effective_chat.send_action(ChatAction.TYPING)
     try:
-        fresh = await asyncio.to_thread(Assistant.load, svc.settings.knowledge_dir)
+        fresh = await asyncio.to_thread(
+            lambda: Assistant.load(svc.settings.knowledge_dir, encoder=svc.settings.encoder).warm())
     except KnowledgeError as exc:
         problems = "\n".join(f"• {html.escape(p)}" for p in exc.problems[:10])
         more = f"\n…另有 {len(exc.problems) - 10} 个问题" if len(exc.problems) > 10 else ""

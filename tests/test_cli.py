@@ -135,9 +135,10 @@ def test_scan_reads_the_whole_message_from_stdin():
     assert "高风险" in plain and "a[.]ccbt[.]icu" in plain and "a.ccbt.icu" not in plain
 
 
-def test_scan_of_binary_input_still_answers():
+def test_scan_of_binary_input_gets_a_clear_message_not_a_crash():
     proc = run("scan", "--json", stdin=b"\xff\xfe\x00\x01" * 1000)
-    assert proc.returncode == 0 and json.loads(proc.stdout_text)["risk"] == "low"
+    assert proc.returncode == 2 and json.loads(proc.stdout_text)["error"] == "empty"
+    assert "Traceback" not in proc.stderr_text
 
 
 def test_chat_routes_numbers_and_messages():

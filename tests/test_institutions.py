@@ -93,3 +93,16 @@ def test_a_broken_calibration_file_stops_loading(knowledge_copy):
     with pytest.raises(KnowledgeError) as info:
         load_knowledge(knowledge_copy)
     assert any("rank_weights" in p for p in info.value.problems)
+
+
+def test_the_police_warning_line_is_to_be_answered_never_hung_up_on(assistant):
+    """96110 really calls as area code + 96110: its answer says to pick up, never to hang up."""
+    for question in ("反诈专线打电话给我", "反诈中心的电话是多少"):
+        result = assistant.ask(question).result
+        if result.entry is not None and result.entry.id == "number-mps_anti_fraud":
+            assert "请接听" in result.answer and "先挂断" not in result.answer
+    from bot.core.institutions import number_answer
+    book = assistant.knowledge.numbers
+    text = number_answer(book, [book.institutions["mps_anti_fraud"]])
+    assert "请接听" in text and "先挂断" not in text
+    assert "先挂断" in number_answer(book, [book.institutions["icbc"]])

@@ -8,6 +8,7 @@ import pytest
 
 from bot.core.knowledge import Entry
 from bot.core.lexicon import Lexicon
+from .conftest import VAGUE
 from bot.core.matcher import ANSWERED, NO_MATCH, SUGGEST, Matcher, grams_of
 
 
@@ -64,7 +65,7 @@ def test_hostile_input_never_raises(matcher, hostile):
 
 def test_suggest_offers_at_most_three_distinct_entries(matcher, knowledge):
     # Find a genuinely ambiguous question rather than hard-coding one.
-    for question in ["被盗了", "冻结", "客服电话", "报警", "赔吗", "上门", "证据"]:
+    for question in ["被盗了", "冻结", "客服电话", "报警", "赔吗", "上门", "证据", *VAGUE]:
         result = matcher.match(question)
         if result.status == SUGGEST:
             ids = [c.entry.id for c in result.alternatives]

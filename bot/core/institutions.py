@@ -72,13 +72,26 @@ def number_answer(book: NumberBook, institutions: Sequence[Institution]) -> str:
                 lines.append(f"  · {_display(o.number)} 只有第三方资料佐证（核实等级 V3），最好在官方App里再确认一次。")
     names = "、".join(i.name_zh for i in institutions)
     first = _display(next(o.number for o in book.numbers.values() if o.institution.id == institutions[0].id))
-    lines += [
-        "",
-        f"有人自称{names}给你打电话或发短信时：",
-        f"1. 来电显示就算是 {first} 也可能是改号软件伪造的，先挂断。",
-        "2. 自己拨打上面的号码（或卡背面、官方App里的号码）核实，不要回拨对方给的号码。",
-        "3. 不要把验证码、密码告诉任何人，不要共享屏幕，不要转账到对方给的账户。",
-    ]
+    # A warning line whose genuine calls show as "area code + number" (96110) must be answered:
+    # telling people to hang up on it is exactly the harm the line exists to prevent.
+    warning_line = any(o.institution.id == institutions[0].id and o.area_code == "genuine" and "calls" in o.uses
+                       for o in book.numbers.values())
+    if warning_line:
+        lines += [
+            "",
+            f"接到{names}的来电时：",
+            f"1. 真实来电显示为“区号 + {first}”：请接听，认真听民警的提醒，正在转账的马上停下。",
+            f"2. 不放心，可以听完后自己回拨 {first} 或拨 110 核实；前面加“00”“+”等前缀的才是冒充。",
+            "3. 民警不会让你转账，也不会要验证码、密码，不会让你共享屏幕。",
+        ]
+    else:
+        lines += [
+            "",
+            f"有人自称{names}给你打电话或发短信时：",
+            f"1. 来电显示就算是 {first} 也可能是改号软件伪造的，先挂断。",
+            "2. 自己拨打上面的号码（或卡背面、官方App里的号码）核实，不要回拨对方给的号码。",
+            "3. 不要把验证码、密码告诉任何人，不要共享屏幕，不要转账到对方给的账户。",
+        ]
     return "\n".join(lines)
 
 

@@ -434,6 +434,10 @@ class Matcher:
             other = decide(self.calibration, tail, *self.rank(tail, limit=limit + 1), limit=limit)
             if other.status == ANSWERED or (other.status == SUGGEST and result.status == NO_MATCH):
                 result = dataclasses.replace(other, query=query)
+        if result.status == ANSWERED and len(_compact(self.canonical(query))) <= MIN_ANSWER_CHARS - 1:
+            # One or two characters ("电话", "冻结") never carry enough to answer: offer choices.
+            ranked = self.rank(query, limit=limit)[0]
+            result = MatchResult(query, SUGGEST, None, result.score, tuple(ranked[:limit]))
         if result.entry is not None:
             note = self.numbers_note(query, result.entry)
             if note:
@@ -452,6 +456,7 @@ class Matcher:
         return f"{entry.answer}\n{note}" if note else entry.answer
 
 
+MIN_ANSWER_CHARS = 3  # shorter questions get suggestions, never a direct answer
 TAIL_FROM_CHARS = 60
 TAIL_CHARS = 50
 _SENTENCE_END = re.compile(r"[。！？!?\n；;]+")

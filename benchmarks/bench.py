@@ -159,12 +159,12 @@ def section_matcher() -> None:
     knowledge = load_knowledge()
     questions = [i.text for i in load_labelled(BLIND / "eval_questions.yaml")]
     real = list(knowledge.entries)
-    cache = VectorCache(CACHE)
     print("(semantic: vectors of curated phrasings come from the on-disk cache, built on the first run;"
           " questions: the 569 of the blind evaluation set)")
     print(f"{'base':>8} {'method':>10} {'index s':>8} {'peak MB':>8} {'median ms':>10} {'p99 ms':>8}")
     for size in (len(real), 1000, 10000):
         entries = real if size == len(real) else synthetic_entries(real, size)
+        cache = VectorCache(CACHE / f"base-{size}")  # one cache per base: a cache keeps one build's texts
         for method, encoder in (("semantic", load_encoder("use")), ("lexical", None)):
             if encoder is not None:
                 cache.encode(encoder, [p for e in entries for p in e.phrasings])  # warm the cache first

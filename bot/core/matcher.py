@@ -60,6 +60,8 @@ WEAK_FACTOR = 0.3
 PREFILTER = 64
 # Entries added to that pool by semantic closeness (their phrasings' mean vector).
 SEMANTIC_POOL = 16
+# Phrasings of a shortlisted entry given fuzzy scores: the most promising by lexical F1 and cosine.
+FUZZY_PER_ENTRY = 4
 # Ids of the out-of-scope pseudo-entries start with this.
 OUT_OF_SCOPE = "out-of-scope:"
 
@@ -174,6 +176,7 @@ class Matcher:
         self.calibration = calibration or Calibration()
         self.shortlist_size = shortlist_size
         self.encoder = encoder
+        self._canonical_memo: dict[str, str] = {}
         # Out-of-scope examples are indexed like entries (after them), never shown to users.
         self._docs = self.entries + tuple(
             Entry(OUT_OF_SCOPE + topic.id, "out_of_scope", topic.examples[0], topic.examples[1:], "", (), (),
@@ -204,8 +207,16 @@ class Matcher:
     # -- index -----------------------------------------------------------------------------
 
     def canonical(self, text: str) -> str:
-        """A question in the matcher's form (only its start if it is very long)."""
-        return self.lexicon.canonicalize(normalize(text[: MAX_QUERY_CHARS * 2])[:MAX_QUERY_CHARS])
+        """A question in the matcher's form (only its start if it is very long). Memoised: one
+        question is canonicalised by several steps (number intent, ranking, institutions)."""
+        memo = self._canonical_memo
+        canon = memo.get(text)
+        if canon is None:
+            canon = self.lexicon.canonicalize(normalize(text[: MAX_QUERY_CHARS * 2])[:MAX_QUERY_CHARS])
+            if len(memo) >= 1024:
+                memo.clear()
+            memo[text] = canon
+        return canon
 
     def canonical_long(self, text: str) -> str:
         """Curated text (answers) in the matcher's form, whole."""
@@ -350,23 +361,25 @@ class Matcher:
         k = min(self.shortlist_size, len(pooled))
         order = np.argpartition(-pre, k - 1)[:k]
         order = order[np.argsort(-pre[order], kind="stable")]
-        at = dict(zip(phr.tolist(), range(len(phr))))  # phrasing index -> position in the pool
-
         compact = _compact(canon)
         shortlisted = []
         for j in order:
             if pre[j] <= 0:
                 break
             e_idx = int(pooled[j])
+            # The pooled entry's phrasings sit at firsts[j] … firsts[j] + lengths[j] in `phr`.
+            # Fuzzy scores (the costly part on long questions) only for its most promising few.
+            lo, hi = int(firsts[j]), int(firsts[j] + lengths[j])
+            promise = 0.5 * f1[lo:hi] + 0.5 * sem[lo:hi]
+            few = np.argsort(-promise, kind="stable")[:FUZZY_PER_ENTRY] + lo
             best = None
-            best_sem = 0.0
-            for p_idx in range(int(starts[j]), int(ends[j])):
+            best_sem = float(sem[lo:hi].max()) if hi > lo else 0.0
+            for h in few.tolist():
+                p_idx = int(starts[j]) + h - lo
                 text = self._phrasing_text[p_idx]
-                h = at[p_idx]
                 ratio = fuzz.ratio(compact, text) / 100.0
                 partial = fuzz.partial_ratio(compact, text) / 100.0 if text else 0.0
                 local = 0.5 * f1[h] + 0.3 * ratio + 0.2 * partial + 0.5 * sem[h]
-                best_sem = max(best_sem, float(sem[h]))
                 if best is None or local > best[0]:
                     best = (local, p_idx, h, ratio, partial)
             _, p_idx, h, ratio, partial = best

@@ -114,6 +114,27 @@ def _excerpt(sentence: str, start: int, end: int, width: int = 60) -> str:
     return ("…" if lo else "") + sentence[lo:lo + width] + ("…" if lo + width < len(sentence) else "")
 
 
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+
+
+class _Warnings:
+    """Which sentences warn against a scam (signals inside them do not count), worked out only
+    for the sentences a signal is found in, once each."""
+
+    def __init__(self, pattern: re.Pattern | None, text: str, ends: list[int]):
+        self.pattern, self.text, self.ends = pattern, text, ends
+        self.known: dict[int, bool] = {}
+
+    def sentence(self, index: int) -> bool:
+        if self.pattern is None:
+            return False
+        if index not in self.known:
+            lo = self.ends[index - 1] if index > 0 else 0
+            hi = self.ends[index] if index < len(self.ends) else len(self.text)
+            self.known[index] = self.pattern.search(self.text, lo, hi) is not None
+        return self.known[index]
+
+
 class Scanner:
     def __init__(self, checker: Checker, signals: SignalBook | Iterable[Signal], reminder: str,
                  entry_ids: set[str] | None = None, resemblance=None, links: LinkChecker | None = None):
@@ -210,12 +231,8 @@ class Scanner:
 
     def _signals(self, text: str, has_url: bool) -> list[Finding]:
         ends = [m.end() for m in SENTENCE_END.finditer(text)]
-        warned = self._warning_spans(text, ends)
-        present = set(text)
-        starts = self.book.first_chars
-        hits = {name: ([] if (first := starts.get(name)) is not None and first.isdisjoint(present)
-                       else [(m.start(), m.end()) for m in pattern.finditer(text)][:200])
-                for name, pattern in self.book.concepts.items()}
+        warned = _Warnings(self._warnings, text, ends)
+        hits = self._all_concept_hits(text)
         findings = []
         for signal in self.signals:
             if signal.requires_url and not has_url:
@@ -225,18 +242,36 @@ class Scanner:
                 findings.append(Finding(signal.name, signal.label, evidence, signal.weight, signal.related))
         return findings
 
-    def _warning_spans(self, text: str, ends: list[int]) -> list[tuple[int, int]]:
-        """Sentences that warn against a scam: signals inside them do not count. One pass of
-        all warning patterns together over the text; each match marks its sentence."""
-        if self._warnings is None:
-            return []
-        spans: dict[int, tuple[int, int]] = {}
-        for match in self._warnings.finditer(text):
-            i = bisect.bisect_right(ends, match.start())
-            spans[i] = (ends[i - 1] if i > 0 else 0, ends[i] if i < len(ends) else len(text))
-        return list(spans.values())
+    def _all_concept_hits(self, text: str) -> dict[str, list[tuple[int, int]]]:
+        """Every concept's (start, end) spans, at most 200 each. Plain-word concepts are found
+        with str.find on an ASCII-lower-cased copy (same length, so spans stay aligned); a concept
+        none of whose first characters occurs is skipped."""
+        present = set(text)
+        lowered = text.translate(_ASCII_LOWER)
+        hits: dict[str, list[tuple[int, int]]] = {}
+        for name, whole in self.book.concepts.items():
+            first = self.book.first_chars.get(name)
+            if first is not None and first.isdisjoint(present):
+                hits[name] = []
+                continue
+            words = self.book.literals.get(name)
+            if words is None:  # a book built without the split: the whole alternation
+                hits[name] = [(m.start(), m.end()) for m in whole.finditer(text)][:200]
+                continue
+            spans = []
+            for word in words:
+                at = lowered.find(word)
+                while at >= 0 and len(spans) < 400:
+                    spans.append((at, at + len(word)))
+                    at = lowered.find(word, at + 1)
+            rest = self.book.patterns.get(name)
+            if rest is not None:
+                spans.extend((m.start(), m.end()) for m in rest.finditer(text))
+            spans.sort()
+            hits[name] = spans[:200]
+        return hits
 
-    def _first_evidence(self, signal: Signal, text: str, ends: list[int], warned: list[tuple[int, int]],
+    def _first_evidence(self, signal: Signal, text: str, ends: list[int], warned: "_Warnings",
                         hits: dict) -> str | None:
         for pattern in signal.patterns:
             for match in pattern.finditer(text):
@@ -253,16 +288,16 @@ class Scanner:
         return None
 
     @staticmethod
-    def _counts(signal: Signal, text: str, ends: list[int], warned: list[tuple[int, int]], start: int,
+    def _counts(signal: Signal, text: str, ends: list[int], warned: "_Warnings", start: int,
                 end: int) -> str | None:
         """The evidence excerpt when a match at [start, end) counts: not inside a warning
         sentence, and its sentence(s) match none of the signal's `unless` patterns."""
-        if any(a < end and start < b for a, b in warned):
-            return None
         i = bisect.bisect_right(ends, start)
         lo = ends[i - 1] if i > 0 else 0
         j = bisect.bisect_right(ends, max(start, end - 1))
         hi = ends[j] if j < len(ends) else len(text)
+        if any(warned.sentence(k) for k in range(i, j + 1)):
+            return None
         sentence = text[lo:hi]
         if any(u.search(sentence) for u in signal.unless):
             return None

@@ -53,6 +53,18 @@ def m001_initial(db: Database) -> None:
                              "last_chat_id": int, "sent": int, "failed": int}, pk="id")
 
 
+@migrations()
+def m002_chat_settings(db: Database) -> None:
+    """Per-chat choices: the reply script (简体 / 繁體) and the opt-in group guard, with the
+    warnings it sent (for its per-group hourly limit)."""
+    db["chat_settings"].create({"chat_id": int, "script": str, "guard": int, "updated_at": str}, pk="chat_id")
+    db["guard_warnings"].create({"id": int, "chat_id": int, "sent_at": str}, pk="id")
+    db["guard_warnings"].create_index(["chat_id", "sent_at"])
+
+
+SCRIPTS = ("simplified", "traditional-hk", "traditional-tw")
+
+
 @dataclass(frozen=True)
 class Subscription:
     chat_id: int
@@ -142,6 +154,46 @@ class Storage:
 
     def integrity_ok(self) -> bool:
         return self._one("PRAGMA integrity_check")[0] == "ok"
+
+    # -- chat settings: reply script and group guard ----------------------------------------
+
+    def set_script(self, chat_id: int, script: str, now: dt.datetime) -> None:
+        """The script replies are written in for this chat (one of SCRIPTS)."""
+        if script not in SCRIPTS:
+            raise ValueError(f"script must be one of {', '.join(SCRIPTS)}")
+        with self._write() as db:
+            db.execute("INSERT INTO chat_settings (chat_id, script, guard, updated_at) VALUES (?, ?, 0, ?) "
+                       "ON CONFLICT(chat_id) DO UPDATE SET script = excluded.script, updated_at = excluded.updated_at",
+                       [chat_id, script, _iso(now)])
+
+    def script(self, chat_id: int) -> str | None:
+        """The stored script choice, or None when the chat never chose (then: by its language)."""
+        row = self._one("SELECT script FROM chat_settings WHERE chat_id = ?", [chat_id])
+        return row[0] if row and row[0] else None
+
+    def set_guard(self, chat_id: int, enabled: bool, now: dt.datetime) -> None:
+        with self._write() as db:
+            db.execute("INSERT INTO chat_settings (chat_id, script, guard, updated_at) VALUES (?, NULL, ?, ?) "
+                       "ON CONFLICT(chat_id) DO UPDATE SET guard = excluded.guard, updated_at = excluded.updated_at",
+                       [chat_id, int(enabled), _iso(now)])
+
+    def guard_enabled(self, chat_id: int) -> bool:
+        row = self._one("SELECT guard FROM chat_settings WHERE chat_id = ?", [chat_id])
+        return bool(row and row[0])
+
+    def claim_guard_warning(self, chat_id: int, now: dt.datetime, max_per_hour: int) -> bool:
+        """Record one guard warning for the group unless it already had `max_per_hour` in the last
+        hour (checked and written in one transaction, so concurrent updates cannot exceed it)."""
+        since = _iso(now - dt.timedelta(hours=1))
+        with self._write() as db:
+            recent = db.execute("SELECT COUNT(*) FROM guard_warnings WHERE chat_id = ? AND sent_at > ?",
+                                [chat_id, since]).fetchone()[0]
+            if recent >= max_per_hour:
+                return False
+            db.execute("INSERT INTO guard_warnings (chat_id, sent_at) VALUES (?, ?)", [chat_id, _iso(now)])
+            db.execute("DELETE FROM guard_warnings WHERE chat_id = ? AND sent_at <= ?",
+                       [chat_id, _iso(now - dt.timedelta(days=1))])
+            return True
 
     # -- users and usage -------------------------------------------------------------------
 
@@ -274,6 +326,8 @@ class Storage:
             db.execute("UPDATE OR IGNORE users SET chat_id = ? WHERE chat_id = ?", [new_chat_id, old_chat_id])
             db.execute("UPDATE OR IGNORE feedback SET chat_id = ? WHERE chat_id = ?", [new_chat_id, old_chat_id])
             db.execute("UPDATE OR IGNORE reports SET reporter = ? WHERE reporter = ?", [new_chat_id, old_chat_id])
+            db.execute("UPDATE OR IGNORE chat_settings SET chat_id = ? WHERE chat_id = ?", [new_chat_id, old_chat_id])
+            db.execute("UPDATE guard_warnings SET chat_id = ? WHERE chat_id = ?", [new_chat_id, old_chat_id])
 
     def active_subscriber_ids(self, after_chat_id: int = -(2 ** 62), limit: int = 1000) -> list[int]:
         return [r[0] for r in self._all("SELECT chat_id FROM subscribers WHERE active = 1 AND chat_id > ? "

@@ -168,3 +168,37 @@ def test_two_processes_writing_the_same_file_lose_and_duplicate_nothing(tmp_path
     assert store.stats()["counters"]["question"]["answered"] == 600
     assert store.integrity_ok()
     store.close()
+
+
+def test_chat_settings_script_and_guard_survive_a_reopen(tmp_path):
+    import datetime as dt
+
+    from bot.storage import Storage
+
+    now = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.timezone.utc)
+    path = tmp_path / "bot.sqlite"
+    storage = Storage(path)
+    assert storage.script(1) is None and not storage.guard_enabled(-100)
+    storage.set_script(1, "traditional-hk", now)
+    storage.set_guard(-100, True, now)
+    storage.set_script(-100, "traditional-tw", now)      # a group can have both settings
+    storage.close()
+    again = Storage(path)
+    assert again.script(1) == "traditional-hk" and again.guard_enabled(-100) and again.script(-100) == "traditional-tw"
+    with pytest.raises(ValueError):
+        again.set_script(1, "klingon", now)
+    again.set_guard(-100, False, now)
+    assert not again.guard_enabled(-100) and again.script(-100) == "traditional-tw"
+
+
+def test_guard_warnings_are_limited_per_group_and_hour(tmp_path):
+    import datetime as dt
+
+    from bot.storage import Storage
+
+    storage = Storage(tmp_path / "bot.sqlite")
+    start = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.timezone.utc)
+    got = [storage.claim_guard_warning(-100, start + dt.timedelta(minutes=i), max_per_hour=3) for i in range(5)]
+    assert got == [True, True, True, False, False]
+    assert storage.claim_guard_warning(-200, start, max_per_hour=3)              # another group: its own limit
+    assert storage.claim_guard_warning(-100, start + dt.timedelta(minutes=61), max_per_hour=3)  # an hour on

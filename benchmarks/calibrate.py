@@ -14,7 +14,8 @@ ranker also learns from two older sets labelled with entry ids (see ID_LABELLED)
 evaluation sets (blind/eval_questions.yaml, blind/fraud_eval.yaml) are never read here.
 
 A shortlisted entry counts as right for a question when its question and answer contain every
-fact. The ranker is a logistic regression over the matcher's features (label: the entry is
+fact. The thresholds are chosen on out-of-fold confidences (5 folds of the fit half), so they are
+set for unseen questions rather than for the models' optimistic in-sample scores. The ranker is a logistic regression over the matcher's features (label: the entry is
 right), the confidence model one over the top entry's features (label: the top entry is right),
 both with non-negative weights: every feature measures similarity, so more of it must never lower
 a score. Thresholds maximise a utility in which a wrong answer costs three times what a right one
@@ -40,6 +41,7 @@ from bot.core.calibration import Calibration  # noqa: E402
 from bot.core.encoder import VectorCache, default_cache_dir, load_encoder  # noqa: E402
 from bot.core.evaluation import has_facts, load_labelled  # noqa: E402
 from bot.core.knowledge import load_knowledge, knowledge_dir  # noqa: E402
+from bot.core.validation import KnowledgeError  # noqa: E402
 from bot.core.matcher import (ANSWERED, NO_MATCH, OUT_OF_SCOPE, Candidate, Matcher, _logistic,  # noqa: E402
                               confidence_features, decide, lead)
 
@@ -168,11 +170,11 @@ def collect_ids(matcher: Matcher, path: Path) -> list[Record]:
     return records
 
 
-def fit(records: list[Record], ranking: list[Record] = ()) -> Calibration:
+def fit_models(records: list[Record], ranking: list[Record] = ()) -> Calibration:
     """The ranker learns which entry is best from unambiguous rows: questions labelled with entry
     ids (`ranking`), and fact-labelled questions where exactly one shortlisted entry has the facts
     (generic facts such as 110 are in many answers, and would teach it to prefer long answers).
-    Confidence and thresholds come from the fact-labelled records alone."""
+    The confidence model learns from the fact-labelled records. Default thresholds."""
     n_features = len(Calibration().rank_weights)
     clear = [r for r in records if sum(right for _, _, right in r.shortlisted) <= 1]
     rows = [(f, right) for r in (*clear, *ranking) for eid, f, right in r.shortlisted
@@ -189,18 +191,36 @@ def fit(records: list[Record], ranking: list[Record] = ()) -> Calibration:
             conf_x.append(confidence_features(ranked, record.in_vocabulary))
             conf_y.append(1.0 if ranked[0].entry.id in right else 0.0)
     conf_w, conf_b = fit_logistic(np.array(conf_x), np.array(conf_y))
-    fitted = dataclasses.replace(base, confidence_weights=tuple(float(v) for v in conf_w), confidence_bias=conf_b)
-
-    return choose_thresholds(records, fitted)
+    return dataclasses.replace(base, confidence_weights=tuple(float(v) for v in conf_w), confidence_bias=conf_b)
 
 
-def choose_thresholds(records: list[Record], fitted: Calibration) -> Calibration:
-    """The thresholds with the best total utility. Ranking and confidence do not depend on the
-    thresholds, so each record is ranked once and every combination is scored with numpy; the
-    chosen one is then checked against the matcher's own decide() (`outcome`)."""
+FOLDS = 5
+
+
+def fit(records: list[Record], ranking: list[Record] = ()) -> Calibration:
+    """Models fitted on every record; thresholds chosen on out-of-fold confidences (each record
+    scored by models fitted without it), so they are set for questions the models have not seen,
+    not for the optimistic in-sample scores."""
+    models = fit_models(records, ranking)
+    scored: list[tuple[Record, Calibration]] = []
+    for k in range(FOLDS):
+        train = [r for i, r in enumerate(records) if i % FOLDS != k]
+        held = [r for i, r in enumerate(records) if i % FOLDS == k]
+        fold_models = fit_models(train, ranking)
+        scored.extend((r, fold_models) for r in held)
+    chosen = choose_thresholds(scored)
+    return dataclasses.replace(models, answer_at=chosen.answer_at, margin=chosen.margin,
+                               suggest_at=chosen.suggest_at, suggest_floor=chosen.suggest_floor)
+
+
+def choose_thresholds(scored: list[tuple[Record, Calibration]]) -> Calibration:
+    """The thresholds with the best total utility under the constraints. Ranking and confidence
+    do not depend on the thresholds, so each record is ranked once (by the models given with it)
+    and every combination is scored with numpy; the chosen one is then checked against the
+    matcher's own decide() (`outcome`)."""
     conf, lead_, blocked, top_right, in_scope = [], [], [], [], []
     shown_scores, shown_right = [], []
-    for record in records:
+    for record, fitted in scored:
         ranked, confidence, is_blocked, right = ranked_for(record, fitted)
         conf.append(confidence)
         lead_.append(lead(ranked) if ranked else 0.0)
@@ -238,11 +258,11 @@ def choose_thresholds(records: list[Record], fitted: Calibration) -> Calibration
                     if wrong > MAX_WRONG or off > MAX_OFF_TOPIC_ANSWERED:
                         continue  # the targets of issue 8, as constraints on the fit half
                     if best is None or total > best[0] + 1e-9:
-                        best = (total, dataclasses.replace(
-                            fitted, answer_at=round(float(answer_at), 3), margin=margin,
-                            suggest_at=round(float(suggest_at), 2), suggest_floor=floor))
+                        best = (total, Calibration(answer_at=round(float(answer_at), 3), margin=margin,
+                                                   suggest_at=round(float(suggest_at), 2), suggest_floor=floor))
     chosen = best[1]
-    check = sum(utility(*outcome(r, chosen), r.in_scope) for r in records)
+    thresholds = {f: getattr(chosen, f) for f in ("answer_at", "margin", "suggest_at", "suggest_floor")}
+    check = sum(utility(*outcome(r, dataclasses.replace(fitted, **thresholds)), r.in_scope) for r, fitted in scored)
     assert abs(check - best[0]) < 1e-6, (check, best[0])  # the vectorised search agrees with decide()
     return chosen
 
@@ -277,12 +297,29 @@ def to_yaml(cals: dict[str, Calibration]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _load_ignoring_calibration(folder):
+    """The knowledge as calibration needs it: a calibration.yaml that no longer fits the
+    features (after the matcher changed) must not stop its own refitting."""
+    try:
+        return load_knowledge(folder)
+    except KnowledgeError as exc:
+        if not all(p.startswith("calibration.yaml") for p in exc.problems):
+            raise
+        import shutil
+        import tempfile
+
+        copy = Path(tempfile.mkdtemp()) / "knowledge"
+        shutil.copytree(knowledge_dir(folder), copy, ignore=shutil.ignore_patterns("calibration.yaml"))
+        print("calibration.yaml does not fit the current features: refitting from scratch")
+        return load_knowledge(copy)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dry-run", action="store_true", help="print only, do not write calibration.yaml")
     parser.add_argument("--knowledge", help="knowledge folder (default: the bundled one)")
     args = parser.parse_args()
-    knowledge = load_knowledge(args.knowledge)
+    knowledge = _load_ignoring_calibration(args.knowledge)
     fit_half, dev_half = split(load_labelled(CALIBRATION_SET))
     cals: dict[str, Calibration] = {}
     for mode, encoder in (("semantic", load_encoder("use")), ("lexical", None)):

@@ -54,8 +54,9 @@ def load_labelled(path: str | Path) -> list[Labelled]:
 
 
 def fold(text: str) -> str:
-    """The form facts are compared in: NFKC, simplified, lower case, no whitespace."""
-    text = to_simplified(unicodedata.normalize("NFKC", text)).lower()
+    """The form facts are compared in: NFKC, simplified, lower case, no whitespace, and links
+    as written (replies show them defanged, a[.]b, which is display only)."""
+    text = to_simplified(unicodedata.normalize("NFKC", text)).lower().replace("[.]", ".")  # links are shown defanged
     return "".join(text.split())
 
 

@@ -17,7 +17,10 @@ contact, is scanned.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
+
+from .text import to_simplified
 
 QUESTION_WORDS = re.compile(
     r"怎么办|咋办|怎么弄|咋整|怎么回事|怎么处理|怎么做|怎么样|怎么|咋|如何|是不是|是否|要不要|能不能|可不可以|有没有|"
@@ -27,7 +30,9 @@ USER_STORY = re.compile(
     r"我(妈|爸|家|老公|老婆|儿子|女儿|朋友|同事|奶奶|爷爷|姥姥|姥爷|外婆|外公|姐|哥|弟|妹|们)|"
     r"我.{0,6}(收到|接到|遇到|碰到|发现|看到|被|刚|昨天|今天|前天|上周|之前|差点|已经|转了|给了|点了|下载了|加了)|"
     r"(有人|对方|他们|他|她|骗子|客服|那个人|一个人)(说|让|叫|要|打电话|发短信|加我|问我|找我|给我)|"
-    r"(说我|让我|叫我|要我|问我|给我打|打给我|加了我|找我)")
+    r"(说我|让我|叫我|要我|问我|给我打|打给我|加了我|找我)|"
+    r"(对方|他|她|骗子|那人)[^，。？！\n]{0,8}(看到|知道|拿到|转走|骗走|盗|刷|拉黑|删了|不回)|"
+    r"(接了?|接到)(个|一个|通)?电话|收到(一条|条|个)?(短信|信息|消息)|^[^，。？！\n]{1,12}了[，,\s]")
 # "在吗" opens a request, it does not ask anything (the classic first line of a money request).
 GREETING = re.compile(r"^\s*(在吗|在不在|在么|在嘛|你好|您好|hello|hi)[?？，,。！!~～\s]*", re.IGNORECASE)
 SENDER_TAG = re.compile(r"^\s*[【\[][^】\]\n]{2,20}[】\]]")
@@ -69,8 +74,9 @@ def _outside(text: str) -> str:
 
 def voice(text: str, has_link: bool) -> Voice:
     """How `text` speaks. For a pasted message, question and story are read only outside it
-    (the first or last line the user added), never in the message's own words."""
-    stripped = text.strip()
+    (the first or last line the user added), never in the message's own words. Traditional
+    characters are read as simplified (the patterns are written once)."""
+    stripped = to_simplified(unicodedata.normalize("NFKC", text)).strip()
     speaker_lines = len(SPEAKER_LINE.findall(stripped))
     message = bool(SENDER_TAG.search(stripped) or has_link or UNSUBSCRIBE.search(stripped) or speaker_lines >= 2
                    or (FORMAL.search(stripped) and not USER_STORY.search(stripped)))

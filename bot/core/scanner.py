@@ -29,12 +29,18 @@ URL = re.compile(
     r"(?:https?://|www\.)[^\s，。！？、；;\"'<>（）()【】]+"
     r"|(?<![A-Za-z0-9@.\-])(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+"
     r"(?:com|cn|net|org|cc|icu|top|xyz|vip|info|co|me|io|shop|site|online|club|link|ltd|pw|tk|ml|ga|cf|gq|"
-    r"wang|ren|asia|biz|mobi|tv|app|work|fun|live|store|tech|hk|ru|su)\b(?:/[^\s，。！？、；;\"'<>（）()]*)?",
+    r"wang|ren|asia|biz|mobi|tv|app|work|fun|live|store|tech|hk|ru|su)(?![a-z0-9\-])(?:/[^\s，。！？、；;\"'<>（）()]*)?",
     re.IGNORECASE)
 CARD = re.compile(r"(?<![0-9])[3-6](?:[ \-]?\d){15,18}(?![0-9])")
 NUMBER = re.compile(r"(?<![0-9A-Za-z+])(?:\+|\()?\d[\d\-() ]{1,24}\d(?![0-9A-Za-z])")
 DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 SENTENCE_END = re.compile(r"[。！？!?\n；;]")
+# Words that call something a scam. A message with this many sentences using them talks about
+# scams rather than being one.
+# A negation right before a match turns a request into advice against it.
+NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无需|不需要)\s*(先|再|去|随便|轻易)?\s*$")
+SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|骗子|骗局|杀猪盘|套路|反诈|冒充|被骗|上当|骗人|骗钱|电诈")
+SCAM_TALK_SENTENCES = 1
 
 # Text right after a digit run that makes it an amount, a date, a quantity or a count.
 _NOT_PHONE_AFTER = re.compile(
@@ -114,6 +120,8 @@ def _excerpt(sentence: str, start: int, end: int, width: int = 60) -> str:
     return ("…" if lo else "") + sentence[lo:lo + width] + ("…" if lo + width < len(sentence) else "")
 
 
+# Concepts of signals.yaml that make a call-back request about money or an account.
+CALLBACK_PRETEXTS = ("frozen", "refund", "fee", "prize", "loan", "authority", "cs")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
 
 
@@ -164,7 +172,14 @@ class Scanner:
         rest = CARD.sub(lambda m: " " * len(m.group(0)), rest)
         numbers = self._numbers(rest, reports)
 
-        findings = self._signals(text, bool(urls))
+        hits = self._all_concept_hits(text)
+        findings = self._signals(text, bool(urls), hits)
+        findings.extend(self._callback_findings(numbers, hits))
+        if self._talks_about_scams(text):
+            # It names scams as scams (a police or bank warning, a chat about a scam someone
+            # avoided): the scam phrases it quotes are not requests to the reader. Numbers and
+            # links are still judged on their own.
+            findings = []
         findings.extend(self._number_findings(numbers, cards))
         links = tuple(self.links.check(u) for u in urls) if self.links is not None else ()
         findings.extend(self._link_findings(links))
@@ -229,10 +244,9 @@ class Scanner:
 
     # -- signals ---------------------------------------------------------------------------
 
-    def _signals(self, text: str, has_url: bool) -> list[Finding]:
+    def _signals(self, text: str, has_url: bool, hits: dict[str, list[tuple[int, int]]]) -> list[Finding]:
         ends = [m.end() for m in SENTENCE_END.finditer(text)]
         warned = _Warnings(self._warnings, text, ends)
-        hits = self._all_concept_hits(text)
         findings = []
         for signal in self.signals:
             if signal.requires_url and not has_url:
@@ -241,6 +255,13 @@ class Scanner:
             if evidence is not None:
                 findings.append(Finding(signal.name, signal.label, evidence, signal.weight, signal.related))
         return findings
+
+    @staticmethod
+    def _talks_about_scams(text: str) -> bool:
+        """True when at least SCAM_TALK_SENTENCES sentences call something a scam (诈骗, 骗子,
+        骗局, 冒充…): scam messages never do, warnings and people telling each other about a
+        scam do (measured on our development corpora)."""
+        return sum(1 for sentence in SENTENCE_END.split(text) if SCAM_TALK.search(sentence)) >= SCAM_TALK_SENTENCES
 
     def _all_concept_hits(self, text: str) -> dict[str, list[tuple[int, int]]]:
         """Every concept's (start, end) spans, at most 200 each. Plain-word concepts are found
@@ -298,6 +319,8 @@ class Scanner:
         hi = ends[j] if j < len(ends) else len(text)
         if any(warned.sentence(k) for k in range(i, j + 1)):
             return None
+        if NEGATED.search(text[max(lo, start - 4):start]):
+            return None  # "别私下交易", "不要先交定金": advice against it, not a request
         sentence = text[lo:hi]
         if any(u.search(sentence) for u in signal.unless):
             return None
@@ -351,6 +374,21 @@ class Scanner:
             findings.append(Finding("bank_card", "消息里有银行卡号（可能是让你转账的账户）", cards[0], 2,
                                     ("safe-account",)))
         return findings
+
+    @staticmethod
+    def _callback_findings(numbers: tuple[CheckResult, ...], hits: dict) -> list[Finding]:
+        """A request to call or contact a number that is not an official one, about an account,
+        a refund, a fee, a prize, a loan or the police ("请联系客服 400-…", "致电专属客服 0571-…"):
+        genuine notices give the official number."""
+        # Lookalike or risky numbers, and ordinary mobiles, landlines and 400 lines; not the short
+        # service numbers of other real institutions (95338, 12368), which 'unknown' also covers.
+        other = [n for n in numbers if n.verdict in (LOOKALIKE, RISKY)
+                 or (n.verdict not in (OFFICIAL, INVALID) and len(re.sub(r"\D", "", n.normalized or "")) >= 7)]
+        pretext = any(hits.get(name) for name in CALLBACK_PRETEXTS)
+        if other and hits.get("callback") and pretext:
+            return [Finding("callback_request", "让你联系一个不是官方的号码", other[0].input, 2,
+                            ("real-or-fake-call", "lookalike-numbers"))]
+        return []
 
     @staticmethod
     def _link_findings(links: tuple[LinkResult, ...]) -> list[Finding]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import pytest
 from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
@@ -94,3 +95,29 @@ def test_encoder_setting_is_validated_and_reaches_the_lexical_mode():
     lexical = Assistant.load(encoder="none")
     assert not lexical.matcher.semantic
     assert lexical.ask("农业银行客服电话是多少").result.entry.id == "number-abc"
+
+
+def test_log_lines_keep_their_timestamps_while_numbers_and_tracebacks_are_masked():
+    import io
+
+    from bot.tg.logs import MaskingFormatter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(MaskingFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(MaskingFilter())
+    log = logging.getLogger("test.masking")
+    log.addHandler(handler)
+    log.propagate = False
+    try:
+        log.warning("user wrote %s", "138 0013 8000")
+        try:
+            raise ValueError("bad number 13800138000")
+        except ValueError:
+            log.exception("failed")
+    finally:
+        log.removeHandler(handler)
+    lines = stream.getvalue().splitlines()
+    assert re.match(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3} WARNING", lines[0]), lines[0]
+    assert "0013" not in stream.getvalue() and "13800138000" not in stream.getvalue()
+    assert "138****00" in lines[0]

@@ -37,10 +37,15 @@ class MaskingFilter(logging.Filter):
 
 
 class MaskingFormatter(logging.Formatter):
-    """Masks the formatted traceback too (exception messages can quote request data)."""
+    """Masks the traceback and stack too (exception messages can quote request data), but never
+    the record's time: masking the whole line used to turn "2026-11-30 03:23:39" into
+    "202****39", because a date and a time look like a run of digits."""
 
-    def format(self, record: logging.LogRecord) -> str:
-        return mask(super().format(record))
+    def formatException(self, ei) -> str:  # noqa: N802 - logging's API
+        return mask(super().formatException(ei))
+
+    def formatStack(self, stack_info: str) -> str:  # noqa: N802 - logging's API
+        return mask(super().formatStack(stack_info))
 
 
 def setup_logging(level: str) -> None:

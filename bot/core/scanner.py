@@ -38,7 +38,7 @@ SENTENCE_END = re.compile(r"[。！？!?\n；;]")
 # Words that call something a scam. A message with this many sentences using them talks about
 # scams rather than being one.
 # A negation right before a match turns a request into advice against it.
-NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无需|不需要)\s*(先|再|去|随便|轻易)?\s*$")
+NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无需|不需要|不经|不通过|不会)\s*(先|再|去|随便|轻易|任何)?\s*$")
 SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|骗子|骗局|杀猪盘|套路|反诈|冒充|被骗|上当|骗人|骗钱|电诈")
 SCAM_TALK_SENTENCES = 1
 

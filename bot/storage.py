@@ -65,6 +65,22 @@ def m002_chat_settings(db: Database) -> None:
 SCRIPTS = ("simplified", "traditional-hk", "traditional-tw")
 
 
+# Community reports age out: only this many recent days count.
+REPORT_WINDOW_DAYS = 180
+
+
+class ReportCount(int):
+    """How many distinct users reported a number recently (an int), and whether an admin
+    confirmed a report (then an official number may be shown as being spoofed)."""
+
+    confirmed: bool
+
+    def __new__(cls, count: int, confirmed: bool = False) -> "ReportCount":
+        value = super().__new__(cls, count)
+        value.confirmed = confirmed
+        return value
+
+
 @dataclass(frozen=True)
 class Subscription:
     chat_id: int
@@ -350,10 +366,14 @@ class Storage:
                                   "created_at": _iso(now), "status": "new"})
         return ADDED
 
-    def report_count(self, number: str) -> int:
-        """Distinct users who reported the number (dismissed reports do not count)."""
-        return self._one("SELECT COUNT(DISTINCT reporter) FROM reports WHERE number = ? AND status != 'dismissed'",
-                         [number])[0]
+    def report_count(self, number: str, now: dt.datetime | None = None) -> "ReportCount":
+        """Distinct users who reported the number in the last REPORT_WINDOW_DAYS (dismissed
+        reports never count), and whether an admin confirmed one of them."""
+        since = _iso((now or dt.datetime.now(dt.timezone.utc)) - dt.timedelta(days=REPORT_WINDOW_DAYS))
+        count, confirmed = self._one(
+            "SELECT COUNT(DISTINCT reporter), COALESCE(MAX(status = 'confirmed'), 0) FROM reports "
+            "WHERE number = ? AND status != 'dismissed' AND created_at > ?", [number, since])
+        return ReportCount(count, bool(confirmed))
 
     def reports_to_review(self, limit: int = 10) -> list[Report]:
         return [Report(*r) for r in self._all(

@@ -153,14 +153,21 @@ def test_json_shape(checker):
     assert data["institution"] == "中国工商银行" and data["reports"] == 0
 
 
-def test_reports_are_an_optional_input(checker):
+def test_reports_are_an_optional_input_shown_past_a_threshold(checker):
+    from bot.storage import ReportCount
+
     plain = check_with_reports(checker, "13800138000", None)
     counted = check_with_reports(checker, "138 0013 8000", {"13800138000": 3})
     assert plain.reports == 0 and counted.reports == 3
     assert "3 位用户举报" in " ".join(counted.reasons)
+    one = check_with_reports(checker, "13800138000", {"13800138000": 1})
+    assert one.reports == 1 and "举报" not in " ".join(one.reasons)      # one person is not yet a warning
     official = check_with_reports(checker, "95188", lambda number: 2)
     assert official.verdict == OFFICIAL   # reports never turn an official number into a scam number
-    assert "冒用" in " ".join(official.reasons)
+    assert "冒用" not in " ".join(official.reasons)                       # not before an admin confirms
+    confirmed = check_with_reports(checker, "95188", lambda number: ReportCount(2, confirmed=True))
+    assert confirmed.verdict == OFFICIAL and "冒用" in " ".join(confirmed.reasons)
+    assert "诈骗号码" not in " ".join(confirmed.reasons)
 
 
 def test_every_listed_number_checks_as_official(checker, knowledge):

@@ -202,3 +202,20 @@ def test_guard_warnings_are_limited_per_group_and_hour(tmp_path):
     assert got == [True, True, True, False, False]
     assert storage.claim_guard_warning(-200, start, max_per_hour=3)              # another group: its own limit
     assert storage.claim_guard_warning(-100, start + dt.timedelta(minutes=61), max_per_hour=3)  # an hour on
+
+
+def test_reports_age_out_and_carry_an_admin_confirmation(tmp_path):
+    import datetime as dt
+
+    from bot.storage import REPORT_WINDOW_DAYS, Storage
+
+    store = Storage(tmp_path / "bot.sqlite")
+    now = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.timezone.utc)
+    old = now - dt.timedelta(days=REPORT_WINDOW_DAYS + 1)
+    store.add_report("17012345678", 1, "", old, max_per_hour=5)
+    store.add_report("17012345678", 2, "", now, max_per_hour=5)
+    count = store.report_count("17012345678", now)
+    assert count == 1 and not count.confirmed                 # the old report has aged out
+    report = store.reports_to_review()[-1]
+    store.set_report_status(report.id, "confirmed")
+    assert store.report_count("17012345678", now).confirmed

@@ -23,11 +23,12 @@ async def test_reports_count_once_per_user_and_show_in_verdicts(env):
     assert "已经举报过" in env.last_reply(1001)["text"]
     await env.send(message_update("17012345678", chat_id=1002))   # another user checks it...
     verdict = env.last_reply(1002)
-    assert "1 位用户举报" in verdict["text"]
+    assert "用户举报" not in verdict["text"]                       # one report is not yet a public warning
     await env.send(callback_update("rep:17012345678", bot_message(verdict), user_id=1002))  # ...and reports it
     assert env.storage.report_count("17012345678") == 2
-    await env.send(message_update("17012345678", chat_id=1003))
-    assert "已有 2 位用户举报" in env.last_reply(1003)["text"]
+    await env.send(message_update("/report 17012345678", chat_id=1003))
+    await env.send(message_update("17012345678", chat_id=1004))
+    assert "已有 3 位用户举报" in env.last_reply(1004)["text"]
     assert env.storage.reports_to_review()[0].note == "冒充花呗客服要验证码"
 
 
@@ -49,7 +50,14 @@ async def test_reports_never_turn_an_official_number_into_a_scam_number(env):
     assert any("95188" in m["text"] and "/reports" in m["text"] for m in env.replies(ADMIN))
     await env.send(message_update("95188", chat_id=1004))
     verdict = env.last_reply(1004)["text"]
-    assert "官方号码" in verdict and "可能有人在冒用" in verdict
+    assert "官方号码" in verdict and "冒用" not in verdict          # not before an admin confirms
+    await env.send(message_update("/reports", chat_id=ADMIN))
+    review = env.last_reply(ADMIN)
+    confirm = next(d for _, d in buttons(review) if d.endswith(":ok"))
+    await env.send(callback_update(confirm, bot_message(review), user_id=ADMIN))
+    await env.send(message_update("95188", chat_id=1005))
+    verdict = env.last_reply(1005)["text"]
+    assert "官方号码" in verdict and "有人在冒用" in verdict and "诈骗号码" not in verdict
 
 
 async def test_bad_report_input_gets_usage(env):

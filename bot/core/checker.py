@@ -40,6 +40,8 @@ _SEPARATORS = re.compile(r"[\s\-–—.·()（）\[\]/、,，_*#]+")
 _CHINESE_DIGITS = str.maketrans("〇零一二三四五六七八九幺两", "0012345678912")
 _PREFIX_WORDS = re.compile(r"^(tel:|电话[:：]?|来电[:：]?|号码[:：]?)", re.IGNORECASE)
 
+# Distinct reporters needed before a community count is shown to everyone who checks a number.
+REPORT_MIN_REPORTERS = 3
 # Classifications kept per checker (the same numbers come back again and again: 95588, 110…);
 # parsing with libphonenumber is the costly part of a check. Cleared when full.
 CLASSIFIED_CACHE = 4096
@@ -405,15 +407,21 @@ class Checker:
 
     @staticmethod
     def with_reports(result: CheckResult, reports: int) -> CheckResult:
-        """The same verdict with the community report count attached (never changes the verdict:
-        reports against an official number mean someone may be spoofing it)."""
+        """The same verdict with the community report count attached; the verdict never changes.
+        A count is shown once REPORT_MIN_REPORTERS distinct users reported the number (one
+        person's report is not yet a warning for everyone). An official number is only ever
+        said to be spoofed, and only after an admin confirmed a report (`reports.confirmed`)."""
         if reports <= 0:
             return result
         if result.verdict == OFFICIAL:
-            note = f"有 {reports} 位用户举报过这个号码：可能有人在冒用（伪造）它，已转给管理员核查。"
+            if not getattr(reports, "confirmed", False):
+                return dataclasses.replace(result, reports=int(reports))
+            note = "经管理员核实：有人在冒用（伪造）这个官方号码打电话或发短信。号码本身是官方的，接到请挂断，自己拨打核实。"
+        elif reports >= REPORT_MIN_REPORTERS or getattr(reports, "confirmed", False):
+            note = f"已有 {int(reports)} 位用户举报过这个号码。"
         else:
-            note = f"已有 {reports} 位用户举报过这个号码。"
-        return dataclasses.replace(result, reasons=(*result.reasons, note), reports=reports)
+            return dataclasses.replace(result, reports=int(reports))
+        return dataclasses.replace(result, reasons=(*result.reasons, note), reports=int(reports))
 
     def _advice(self, verdict: str, official: OfficialNumber | None) -> str:
         if verdict == OFFICIAL and official is not None and "calls" in official.uses \

@@ -11,7 +11,7 @@ import html
 import re
 from dataclasses import dataclass, field
 
-from .checker import INVALID, LOOKALIKE, OFFICIAL, RISKY, UNKNOWN, CheckResult
+from .checker import INVALID, LOOKALIKE, OFFICIAL, REPORT_MIN_REPORTERS, RISKY, UNKNOWN, CheckResult
 from .knowledge import Entry, Knowledge
 from .matcher import ANSWERED, SUGGEST, MatchResult
 from .links import LinkResult
@@ -121,7 +121,7 @@ def compose_check(result: CheckResult, knowledge: Knowledge) -> Reply:
     if result.institution is not None and result.verdict in (OFFICIAL, LOOKALIKE):
         title += f"（{'冒充' if result.verdict == LOOKALIKE else ''}{result.institution.name_zh}）"
     lines = [Line(title, TITLE), Line("\n".join(f"• {r}" for r in (*result.reasons, *result.details)))]
-    if result.reports:
+    if result.reports >= REPORT_MIN_REPORTERS and result.verdict != OFFICIAL:
         lines.append(Line(f"👥 已有 {result.reports} 位用户举报过这个号码。", NOTE))
     lines.append(Line("怎么做：" + result.advice))
     related = {LOOKALIKE: ["lookalike-numbers", "spoofed-caller-id"], RISKY: ["call-from-abroad", "real-or-fake-call"],

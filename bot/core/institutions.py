@@ -43,8 +43,8 @@ NUMBER_INTENT = re.compile(r"(电话|热线|号码|客服号|联系方式)[^，�
                            r"人工客服|客服热线|服务热线|热线电话|怎么联系|联系方式|客服号码")
 NUMBER_INTENT_MAX_CHARS = 30
 
-TEMPLATES = ("{a}客服电话是多少", "{a}的官方号码", "{a}人工客服热线", "怎么联系{a}客服",
-             "{a}打电话给我", "{a}官方电话多少")
+# Asking for the number only: "{a}打电话给我…" is left to the scam entries, which explain the call.
+TEMPLATES = ("{a}客服电话是多少", "{a}的官方号码", "{a}人工客服热线", "怎么联系{a}客服", "{a}官方电话多少")
 UNLISTED_PHRASINGS = ("这家银行的客服电话是多少", "某某公司的官方客服电话", "这个平台的人工客服怎么联系",
                       "网上搜到的客服电话能打吗", "怎么查一家机构的官方电话", "小银行的客服电话多少",
                       "保险公司客服电话是多少", "航空公司的客服电话")

@@ -39,7 +39,8 @@ SENDER_TAG = re.compile(r"^\s*[【\[][^】\]\n]{2,20}[】\]]")
 UNSUBSCRIBE = re.compile(r"退订|回T|回复T|拒收请回复|回TD", re.IGNORECASE)
 FORMAL = re.compile(r"您|尊敬的|亲爱的(用户|客户|会员)|温馨提示")
 SPEAKER_LINE = re.compile(r"^\s*[^\s:：]{1,12}\s*[:：]", re.MULTILINE)
-URL_LIKE = re.compile(r"https?://|www\.|\b[a-z0-9\-]+\.(com|cn|cc|top|xyz|vip|net|icu|link|site)\b", re.IGNORECASE)
+URL_LIKE = re.compile(r"(?:https?://)?(?:[a-z0-9\-]+\.)+(?:com|cn|cc|top|xyz|vip|net|icu|link|site|org|info)\b\S*?(?=[\s\u4e00-\u9fff]|$)",
+                      re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,11 @@ def _outside(text: str) -> str:
     lines = [line for line in text.splitlines() if line.strip()]
     if len(lines) <= 1:
         match = SENDER_TAG.search(text)
-        return text[:match.start()] if match else ""
+        if match:
+            return text[:match.start()]
+        # One line with a link and no sender tag: the user's words around the link
+        # ("10086.cn.kf-jf.xyz 这个网址是不是移动官网").
+        return URL_LIKE.sub(" ", text) if not FORMAL.search(text) else ""
     own = [line for line in (lines[0], lines[-1])
            if not SENDER_TAG.search(line) and not SPEAKER_LINE.match(line) and not URL_LIKE.search(line)]
     return "\n".join(own)

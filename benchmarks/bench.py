@@ -1,7 +1,7 @@
 """Speed, memory and accuracy figures, printed (never asserted: machines are shared and noisy).
 
     python benchmarks/bench.py                 # everything
-    python benchmarks/bench.py --only matcher  # one section: blind, matcher, afqmc, checker, scanner, storage
+    python benchmarks/bench.py --only matcher  # one section: blind, matcher, afqmc, checker, scanner, storage, api
 
 Matcher: for the real knowledge base and synthetic bases of 1,000 and 10,000 entries, the time to
 load and index, median and p99 latency per question, and peak memory while indexing; the same
@@ -426,8 +426,86 @@ def section_storage(subscribers: int = 100_000) -> None:
         storage.close()
 
 
+def section_ocr() -> None:
+    """Screenshots of dev scan messages (benchmarks/ocr_set.py): verdict against the typed text,
+    numbers and links recovered, OCR time per image and peak memory."""
+    from ocr_set import report  # benchmarks/ is on sys.path when this file runs as a script
+
+    report()
+
+
+# --- the HTTP API under load ----------------------------------------------------------------------
+
+def section_api(clients: int = 50, rounds: int = 8) -> None:
+    """`python -m bot web` in its own process (as deployed, one uvicorn worker) and `clients`
+    concurrent clients (one httpx.AsyncClient each) sending ask, check and scan requests; median
+    and p99 latency as the client sees it, and requests per second."""
+    import asyncio
+    import socket
+    import subprocess
+    import tempfile
+
+    import httpx
+
+    print(f"\n== HTTP API: {clients} concurrent clients, one server process, loopback ==")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "BOT_WEB_RATE_LIMIT": "100000/1"}  # the load comes from one address
+    log = tempfile.TemporaryFile()
+    server = subprocess.Popen([sys.executable, "-m", "bot", "web", "--port", str(port)], cwd=ROOT, env=env,
+                              stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    questions = [q for q, _ in load_eval()]
+    messages = [m["text"] for m in yaml.safe_load((ROOT / "tests" / "data" / "scan_messages.yaml")
+                                                  .read_text("utf-8"))["messages"]]
+    work = [("ask", "/api/v1/ask", questions), ("check", "/api/v1/check", NUMBERS), ("scan", "/api/v1/scan", messages)]
+
+    async def one_client(client: httpx.AsyncClient, index: int, path: str, texts: list[str], out: list[float]) -> None:
+        for k in range(rounds):
+            text = texts[(index * rounds + k) % len(texts)]
+            t0 = time.perf_counter()
+            response = await client.post(path, json={"text": text})
+            out.append((time.perf_counter() - t0) * 1000)
+            if response.status_code != 200:
+                raise RuntimeError(f"{path} answered {response.status_code}: {response.text[:200]}")
+
+    async def load() -> None:
+        pool = [httpx.AsyncClient(base_url=base, timeout=120, trust_env=False) for _ in range(clients)]
+        try:
+            deadline = time.monotonic() + 120
+            while True:  # the server loads and warms the knowledge first
+                try:
+                    if (await pool[0].get("/healthz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    if time.monotonic() > deadline or server.poll() is not None:
+                        log.seek(0)
+                        raise RuntimeError("the web server did not start:\n" + log.read().decode()[-2000:]) from None
+                    await asyncio.sleep(0.2)
+            for name, path, texts in work:
+                await asyncio.gather(*(c.post(path, json={"text": texts[0]}) for c in pool))  # connections open
+                latencies: list[float] = []
+                start = time.perf_counter()
+                await asyncio.gather(*(one_client(c, i, path, texts, latencies) for i, c in enumerate(pool)))
+                elapsed = time.perf_counter() - start
+                print(f"{name:<6} {len(latencies):>5} requests   median {statistics.median(latencies):7.1f} ms   "
+                      f"p99 {percentile(latencies, 99):7.1f} ms   {len(latencies) / elapsed:8,.0f} requests/s")
+        finally:
+            await asyncio.gather(*(c.aclose() for c in pool))
+
+    try:
+        asyncio.run(load())
+    finally:
+        server.terminate()
+        server.wait(30)
+        log.close()
+
+
 SECTIONS = {"blind": section_blind, "matcher": section_matcher, "afqmc": section_afqmc,
             "checker": section_checker, "scanner": section_scanner, "storage": section_storage}
+SECTIONS["ocr"] = section_ocr
+SECTIONS["api"] = section_api
 
 
 def main() -> None:

@@ -6,8 +6,10 @@
     python -m bot check [--json] [NUMBER]
     python -m bot scan [--json] < message.txt
     python -m bot scan --json --batch < messages.jsonl
+    python -m bot scan --image FILE [--json]   a screenshot, read offline (OCR)
     python -m bot run [--webhook URL --listen HOST --port N]
     python -m bot gaps [--json]
+    python -m bot web [--host 127.0.0.1] [--port 8080]
 
 Every command takes --knowledge DIR (or BOT_KNOWLEDGE_DIR) to run on another knowledge folder.
 """
@@ -96,6 +98,8 @@ EMPTY_SCAN_HINT = "没有读到消息内容：请把整条短信或聊天记录�
 
 def cmd_scan(args: argparse.Namespace) -> int:
     assistant = _load(args)
+    if getattr(args, "image", None):
+        return _scan_image(assistant, args)
     if args.batch:
         return _scan_batch(assistant)
     text = sys.stdin.read(MAX_STDIN_CHARS)
@@ -108,6 +112,35 @@ def cmd_scan(args: argparse.Namespace) -> int:
     response = assistant.scan(text)
     if args.json:
         print(json.dumps(response.scan.to_dict(), ensure_ascii=False))
+    else:
+        print(render_text(response.reply, numbered=False))
+    return EXIT_OK
+
+
+def _scan_image(assistant: Assistant, args: argparse.Namespace) -> int:
+    """scan --image FILE: the screenshot's text read offline (bot/core/ocr.py), then scanned; the
+    JSON adds "ocr_text". An image that cannot be read (too large, not an image, nothing readable,
+    OCR not installed) gets its reason and exit code 2, never a verdict."""
+    from .core.ocr import MAX_BYTES, NOTHING_READ, OcrError, read_text
+
+    try:
+        with open(args.image, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)  # one byte more than allowed is enough to refuse
+        text = read_text(data)
+        if not re.search(r"\w", text):
+            raise OcrError(NOTHING_READ)
+    except OSError as exc:
+        print(f"error: cannot read {args.image}: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except OcrError as exc:
+        if args.json:
+            print(json.dumps({"error": exc.reason, "message": exc.message}, ensure_ascii=False))
+        else:
+            print(exc.message, file=sys.stderr)
+        return EXIT_USAGE
+    response = assistant.scan_image_text(text)
+    if args.json:
+        print(json.dumps({**response.scan.to_dict(), "ocr_text": text}, ensure_ascii=False))
     else:
         print(render_text(response.reply, numbered=False))
     return EXIT_OK
@@ -240,6 +273,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_bot(args)
 
 
+def cmd_web(args: argparse.Namespace) -> int:
+    from .web.server import cmd_web as serve  # imported lazily: the console needs no web stack
+
+    return serve(args)
+
+
 def cmd_gaps(args: argparse.Namespace) -> int:
     """Questions that got no answer or a 👎, grouped by similarity, most frequent first."""
     from .config import Settings
@@ -310,6 +349,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument("--json", action="store_true", help="one JSON object (stable format)")
     scan.add_argument("--batch", action="store_true",
                       help='with --json: one {"text": ...} object per input line, one result per output line')
+    scan.add_argument("--image", metavar="FILE", help="scan a screenshot (PNG, JPEG, WebP) read offline with OCR")
     scan.set_defaults(func=cmd_scan)
 
     run = sub.add_parser("run", parents=[common], help="run the Telegram bot (needs TELEGRAM_BOT_TOKEN)")
@@ -322,6 +362,11 @@ def build_parser() -> argparse.ArgumentParser:
     gaps.add_argument("--json", action="store_true", help="one JSON object per group")
     gaps.add_argument("--db", metavar="PATH", help="database file (default: $BOT_DB_PATH or data/bot.sqlite)")
     gaps.set_defaults(func=cmd_gaps)
+
+    web = sub.add_parser("web", parents=[common], help="serve the web page and HTTP API (no Telegram needed)")
+    web.add_argument("--host", default="127.0.0.1", metavar="HOST", help="address to listen on (default 127.0.0.1)")
+    web.add_argument("--port", type=int, default=8080, metavar="N", help="port to listen on (default 8080)")
+    web.set_defaults(func=cmd_web)
     return parser
 
 

@@ -3,6 +3,7 @@ missing or malformed value gives one clear line at start-up instead of a traceba
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import os
 import re
@@ -46,6 +47,14 @@ class Settings:
     user_window: float = 60.0
     # Reports one user may file per hour.
     reports_per_hour: int = 5
+    # The web page and HTTP API (`python -m bot web`, bot/web/): see `web_settings` below.
+    web_rate: int = 60                      # requests (POST) per client IP ...
+    web_rate_window: float = 60.0           # ... per this many seconds
+    web_max_json_bytes: int = 64 * 1024     # JSON bodies and page forms
+    web_max_image_bytes: int = 5 * 1024 * 1024
+    web_cors_origins: tuple[str, ...] = ()  # none: CORS off
+    web_log_unanswered: bool = False        # store unanswered questions (text only) in db_path
+    web_trusted_proxies: str = "127.0.0.1"  # whose X-Forwarded-For is believed (uvicorn)
 
     def __repr__(self) -> str:  # never print the token, even by accident
         return (f"Settings(token={mask_token(self.token)!r}, api_base_url={self.api_base_url!r}, "
@@ -102,4 +111,49 @@ class Settings:
             raise ConfigError(f"BOT_ENCODER {encoder!r} must be one of {', '.join(ENCODER_MODES)}")
         return cls(token=token, api_base_url=base, db_path=db_path, admin_ids=frozenset(admins),
                    timezone=timezone, log_level=level, knowledge_dir=env.get("BOT_KNOWLEDGE_DIR") or None,
-                   encoder=encoder)
+                   encoder=encoder, **web_settings(env))
+
+
+# --- the web page and HTTP API ----------------------------------------------------------------
+
+_ORIGIN = re.compile(r"^https?://[A-Za-z0-9.\-]+(?::\d{1,5})?$")
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("", "0", "false", "no", "off")
+
+
+def _positive_int(env: dict[str, str], name: str, default: int, maximum: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise ConfigError(f"{name} must be a whole number from 1 to {maximum}, got {raw!r}")
+    return int(raw)
+
+
+def web_settings(env: dict[str, str]) -> dict:
+    """The BOT_WEB_* variables, validated (keyword arguments for Settings)."""
+    rate = env.get("BOT_WEB_RATE_LIMIT", "").strip() or "60/60"
+    match = re.fullmatch(r"(\d{1,6})\s*/\s*(\d{1,6})", rate)
+    if not match or int(match.group(1)) < 1 or int(match.group(2)) < 1:
+        raise ConfigError(f"BOT_WEB_RATE_LIMIT must be REQUESTS/SECONDS per client, e.g. 60/60, got {rate!r}")
+    origins = tuple(o for o in re.split(r"[,\s]+", env.get("BOT_WEB_CORS_ORIGINS", "").strip()) if o)
+    for origin in origins:
+        if origin != "*" and not _ORIGIN.match(origin):
+            raise ConfigError("BOT_WEB_CORS_ORIGINS must be origins like https://example.org (scheme and host, "
+                              f"no path), separated by commas, or *; got {origin!r}")
+    log_flag = env.get("BOT_WEB_LOG_UNANSWERED", "").strip().lower()
+    if log_flag not in _TRUE + _FALSE:
+        raise ConfigError(f"BOT_WEB_LOG_UNANSWERED must be on or off (1/0, true/false), got {log_flag!r}")
+    proxies = ",".join(p for p in re.split(r"[,\s]+", env.get("BOT_WEB_TRUSTED_PROXIES", "127.0.0.1").strip()) if p)
+    for proxy in proxies.split(",") if proxies else ():
+        if proxy == "*":
+            continue
+        try:
+            ipaddress.ip_network(proxy)
+        except ValueError:
+            raise ConfigError(f"BOT_WEB_TRUSTED_PROXIES must be IP addresses or networks (or *), got {proxy!r}") from None
+    return {
+        "web_rate": int(match.group(1)), "web_rate_window": float(match.group(2)),
+        "web_max_json_bytes": _positive_int(env, "BOT_WEB_MAX_JSON_BYTES", 64 * 1024, 16 * 1024 * 1024),
+        "web_max_image_bytes": _positive_int(env, "BOT_WEB_MAX_IMAGE_BYTES", 5 * 1024 * 1024, 64 * 1024 * 1024),
+        "web_cors_origins": origins, "web_log_unanswered": log_flag in _TRUE, "web_trusted_proxies": proxies,
+    }

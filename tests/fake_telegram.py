@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 TOKEN = "123456789:AAHfake-token-for-tests_abcdefghijklm"
 BOT_USER = {"id": 123456789, "is_bot": True, "first_name": "反诈助手", "username": "fanzha_test_bot",
@@ -49,6 +49,8 @@ class FakeTelegram:
     blocked: set[int] = field(default_factory=set)                # chats answering 403
     migrated: dict[int, int] = field(default_factory=dict)        # old chat id -> new chat id
     scripted: dict[str, list[Failure]] = field(default_factory=dict)  # method -> next failures
+    files: dict[str, bytes] = field(default_factory=dict)         # file_id -> content (getFile, downloads)
+    members: dict[tuple[int, int], str] = field(default_factory=dict)  # (chat, user) -> status; default member
 
     def __post_init__(self) -> None:
         self.polls = 0  # getUpdates calls so far
@@ -151,6 +153,10 @@ class FakeTelegram:
 
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         prefix = f"/bot{TOKEN}/"
+        path = unquote(request.path)  # PTB quotes file paths (the token's ":" arrives as %3A)
+        if path.startswith(f"/file/bot{TOKEN}/"):
+            self._download(request, path[len(f"/file/bot{TOKEN}/"):])
+            return
         if not request.path.startswith(prefix):
             self._reply(request, 401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
             return
@@ -169,6 +175,8 @@ class FakeTelegram:
             chat_id = params.get("chat_id")
             if failure is None and method.startswith("send") and chat_id in self.blocked:
                 failure = Failure(403, "Forbidden: bot was blocked by the user")
+            if failure is None and method == "getFile" and params.get("file_id") not in self.files:
+                failure = Failure(400, "Bad Request: invalid file_id")
             if failure is None and method.startswith("send") and chat_id in self.migrated:
                 failure = Failure(400, "Bad Request: group chat was upgraded to a supergroup chat",
                                   {"migrate_to_chat_id": self.migrated[chat_id]})
@@ -185,6 +193,22 @@ class FakeTelegram:
             self._reply(request, 404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"})
             return
         self._reply(request, 200, {"ok": True, "result": handler(params)})
+
+    def _download(self, request: BaseHTTPRequestHandler, path: str) -> None:
+        """A file download (`File.download_*`), recorded as a "download" call."""
+        file_id = path.rsplit("/", 1)[-1]
+        with self._lock:
+            self.calls.append(Call("download", {"file_path": path}, ok=file_id in self.files))
+            self._lock.notify_all()
+        data = self.files.get(file_id)
+        if data is None:
+            self._reply(request, 404, {"ok": False, "error_code": 404, "description": "Not Found"})
+            return
+        request.send_response(200)
+        request.send_header("Content-Type", "application/octet-stream")
+        request.send_header("Content-Length", str(len(data)))
+        request.end_headers()
+        request.wfile.write(data)
 
     def _get_updates(self, params: dict) -> list[dict]:
         offset = params.get("offset") or 0
@@ -237,6 +261,27 @@ class FakeTelegram:
     def _m_editMessageReplyMarkup(self, params):
         return self._message(params)
 
+    def _m_deleteMessage(self, params):
+        return True
+
+    def _m_getFile(self, params):
+        file_id = params["file_id"]
+        return {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_size": len(self.files[file_id]),
+                "file_path": f"photos/{file_id}"}
+
+    def _m_getChatMember(self, params):
+        chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+        status = self.members.get((chat_id, user_id), "member")
+        member = {"status": status, "user": BOT_USER if user_id == BOT_USER["id"] else user(user_id)}
+        if status == "creator":
+            member["is_anonymous"] = False
+        elif status == "administrator":
+            member.update({key: False for key in (
+                "can_be_edited", "is_anonymous", "can_manage_chat", "can_delete_messages", "can_manage_video_chats",
+                "can_restrict_members", "can_promote_members", "can_change_info", "can_invite_users",
+                "can_post_stories", "can_edit_stories", "can_delete_stories")})
+        return member
+
 
 # --- update builders -----------------------------------------------------------------------------
 
@@ -276,10 +321,21 @@ def sticker_update(*, chat_id: int = 1001) -> dict:
     return message_update(None, chat_id=chat_id, sticker=sticker)
 
 
-def photo_update(caption: str | None = None, *, chat_id: int = 1001) -> dict:
-    photo = [{"file_id": "p1", "file_unique_id": "pu1", "width": 90, "height": 90}]
-    extra = {"photo": photo, **({"caption": caption} if caption else {})}
+def photo_update(caption: str | None = None, *, chat_id: int = 1001, file_id: str = "p1", width: int = 90,
+                 height: int = 90, file_size: int | None = None, **extra) -> dict:
+    """A photo message: one size (Telegram sends several; the bot picks the largest that fits)."""
+    size = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "width": width, "height": height,
+            **({"file_size": file_size} if file_size is not None else {})}
+    extra = {"photo": [size], **({"caption": caption} if caption else {}), **extra}
     return message_update(None, chat_id=chat_id, **extra)
+
+
+def document_update(file_id: str, *, mime_type: str = "image/png", file_size: int | None = None,
+                    chat_id: int = 1001, **extra) -> dict:
+    """A file sent as a document (an image sent "as a file" keeps its full size)."""
+    document = {"file_id": file_id, "file_unique_id": f"u-{file_id}", "file_name": "screenshot.png",
+                "mime_type": mime_type, **({"file_size": file_size} if file_size is not None else {})}
+    return message_update(None, chat_id=chat_id, document=document, **extra)
 
 
 def callback_update(data: str, message: dict, *, user_id: int | None = None) -> dict:

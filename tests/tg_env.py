@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import itertools
 import datetime as dt
@@ -72,6 +73,16 @@ class BotEnv:
         fake server)."""
         update = {"update_id": next(_update_ids), **update}
         await self.app.process_update(Update.de_json(update, self.app.bot))
+
+    async def settle(self, timeout: float = 60.0) -> None:
+        """Wait until the handlers that run as tasks (block=False: screenshots, the group guard)
+        have finished: awaited, never slept for."""
+        while True:
+            tasks = [t for t in asyncio.all_tasks() if "process_update_non_blocking" in t.get_name() and not t.done()]
+            if not tasks:
+                return
+            done, pending = await asyncio.wait(tasks, timeout=timeout)
+            assert not pending, "a non-blocking handler did not finish"
 
     def replies(self, chat_id: int | None = None) -> list[dict]:
         return self.fake.sent("sendMessage", chat_id)

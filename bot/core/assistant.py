@@ -19,14 +19,16 @@ from .checker import Checker, CheckResult, check_with_reports, clean_number
 from .knowledge import Knowledge, load_knowledge
 from .links import LinkChecker, LinkResult
 from .matcher import ANSWERED, SUGGEST, Matcher, MatchResult, ScriptIndex
-from .replies import (Line, Reply, compose_check, compose_entry, compose_link, compose_match, compose_no_match, compose_none_of_these,
-                      compose_scan)
+from .ocr import NOTHING_READ, OcrError
+from .replies import (Line, Reply, compose_check, compose_entry, compose_image_scan, compose_link, compose_match,
+                      compose_no_match, compose_none_of_these, compose_notice, compose_scan)
 from .routing import voice
-from .scanner import CARD, HIGH, LOW, NUMBER, Scanner, ScanResult
+from .scanner import CARD, HIGH, LOW, NUMBER, URL, Scanner, ScanResult
 
 QUESTION, CHECK, SCAN, BOTH, LINK, EMPTY = "question", "check", "scan", "both", "link", "empty"
+IMAGE_ERROR = "image_error"  # a screenshot that could not be read (too large, nothing readable…)
 # A link sent alone (a word of text around it makes it a message to scan).
-BARE_LINK = re.compile(r"^(?:https?://)?[^\s/]+\.[a-z\u00a1-\uffff]{2,}(?:[/?#]\S*)?$", re.IGNORECASE)
+BARE_LINK = re.compile(r"^(?:https?://)?[^\s/]+\.(?:[a-z]{2,24}|xn--[a-z0-9-]+)(?:[/?#:]\S*)?$", re.IGNORECASE)
 
 # A question may mention one number ("95188是支付宝的吗"); this much other text at most.
 NUMBER_QUESTION_CHARS = 30
@@ -109,6 +111,18 @@ class Assistant:
         result = self.scanner.scan(message, reports)
         return Response(SCAN, compose_scan(result, self.knowledge), scan=result)
 
+    def scan_image_text(self, text: str, reports: ReportCounts = None) -> Response:
+        """The text read from a screenshot (ocr.read_text), scanned like a forwarded message; the
+        reply also shows what was read. Nothing readable gets a reply saying so, never a verdict."""
+        if not re.search(r"\w", text or ""):
+            return self.image_error(OcrError(NOTHING_READ))
+        result = self.scanner.scan(text, reports)
+        return Response(SCAN, compose_image_scan(text, result, self.knowledge), scan=result)
+
+    def image_error(self, error: OcrError) -> Response:
+        """Why a screenshot was not read (too large, not an image, OCR not installed…)."""
+        return Response(IMAGE_ERROR, compose_notice(IMAGE_ERROR, error.message))
+
     def respond(self, text: str, *, forwarded: bool = False, reports: ReportCounts = None) -> Response:
         """Route free text: a number is checked, a pasted message scanned, the user's question
         answered, and a question about a pasted message gets both (see routing.py)."""
@@ -123,8 +137,9 @@ class Assistant:
             return self.check(stripped, reports)
         if BARE_LINK.match(stripped):
             return self.check_link(stripped)
-        scanned = self.scanner.scan(text, reports)
-        speaking = voice(stripped, bool(scanned.urls))
+        speaking = voice(stripped, bool(URL.search(stripped)))
+        # The user's own words name scams freely ("骗子让我下载…"): that is not a warning text.
+        scanned = self.scanner.scan(text, reports, pasted=speaking.message or not speaking.users_words)
         if speaking.message and not speaking.question_about_message:
             return self._scan_response(scanned)
         answer = self.ask(stripped)

@@ -17,8 +17,9 @@ from .matcher import ANSWERED, SUGGEST, MatchResult
 from .links import LinkResult
 from .scanner import HIGH, LOW, MEDIUM, ScanResult
 
-# Line styles.
-TITLE, TEXT, NOTE, FOOTER, CODE = "title", "text", "note", "footer", "code"
+# Line styles. QUOTE is text quoted back to the user (what was read from a screenshot): folded on
+# Telegram (an expandable blockquote), "> " lines in the console.
+TITLE, TEXT, NOTE, FOOTER, CODE, QUOTE = "title", "text", "note", "footer", "code", "quote"
 
 # Choice actions (adapters map them to callback data or console numbers).
 SHOW_ENTRY, NONE_OF_THESE, REPORT_NUMBER = "entry", "none", "report"
@@ -189,6 +190,24 @@ def compose_scan(result: ScanResult, knowledge: Knowledge) -> Reply:
     return Reply("scan", tuple(lines), related=_related_choices(knowledge, result.related[:4]))
 
 
+# A screenshot's text is quoted back this long at most: enough to check what was read.
+OCR_EXCERPT_CHARS = 600
+
+
+def compose_image_scan(text: str, result: ScanResult, knowledge: Knowledge) -> Reply:
+    """A screenshot's scan: the risk first, then what was read (short; links defanged), then the
+    scan's evidence, numbers, links and advice."""
+    scan = compose_scan(result, knowledge)
+    excerpt = text if len(text) <= OCR_EXCERPT_CHARS else text[:OCR_EXCERPT_CHARS].rstrip() + "…"
+    read = (Line("🖼️ 从图片里读到的文字（识别可能有错字）：", NOTE), Line(defang(excerpt, result.urls), QUOTE))
+    return Reply(scan.kind, (scan.lines[0], *read, *scan.lines[1:]), scan.choices, scan.entry_id, scan.related)
+
+
+def compose_notice(kind: str, text: str) -> Reply:
+    """A one-line reply with no verdict (an image that could not be read, a limit reached)."""
+    return Reply(kind, (Line(text),))
+
+
 # --- rendering ----------------------------------------------------------------------------
 
 def render_text(reply: Reply, *, numbered: bool = True) -> str:
@@ -199,6 +218,8 @@ def render_text(reply: Reply, *, numbered: bool = True) -> str:
             out.append(f"【{line.text}】")
         elif line.style == FOOTER:
             out.append(f"—— {line.text}")
+        elif line.style == QUOTE:
+            out.append("\n".join(f"> {part}" for part in line.text.split("\n")))
         else:
             out.append(line.text)
     if reply.choices and numbered:
@@ -214,8 +235,11 @@ def render_text(reply: Reply, *, numbered: bool = True) -> str:
     return "\n".join(out)
 
 
-def _wrap(text: str, style: str) -> str:
+def _wrap(text: str, style: str, expandable: bool = True) -> str:
     text = html.escape(text, quote=False)
+    if style == QUOTE:  # without expandable blockquotes (older Bot API servers): plain quoted lines
+        return f"<blockquote expandable>{text}</blockquote>" if expandable else \
+            "\n".join(f"&gt; {part}" for part in text.split("\n"))
     if style == TITLE:
         return f"<b>{text}</b>"
     if style == NOTE:
@@ -230,22 +254,25 @@ def _wrap(text: str, style: str) -> str:
 _SENTENCE = re.compile(r"(?<=[。！？!?；;\n])")
 
 
-def _pieces(text: str, style: str, limit: int) -> list[str]:
+def _pieces(text: str, style: str, limit: int, expandable: bool = True) -> list[str]:
     """Split one line's text so each rendered piece fits `limit`: at line and sentence ends
     where possible, else between characters (never inside a tag or an entity)."""
-    if len(_wrap(text, style)) <= limit:
+    def size(piece: str) -> int:
+        return len(_wrap(piece, style, expandable))
+
+    if size(text) <= limit:
         return [text]
     pieces: list[str] = []
     current = ""
     for part in (p for p in _SENTENCE.split(text) if p):
-        while len(_wrap(part, style)) > limit:  # one huge sentence: cut it
+        while size(part) > limit:  # one huge sentence: cut it
             if current:
                 pieces.append(current)
                 current = ""
             cut = max(1, (limit - 20) // 5)      # escaping at most quintuples a character
             pieces.append(part[:cut])
             part = part[cut:]
-        if len(_wrap(current + part, style)) <= limit:
+        if size(current + part) <= limit:
             current += part
         else:
             pieces.append(current)
@@ -255,14 +282,15 @@ def _pieces(text: str, style: str, limit: int) -> list[str]:
     return [p for p in pieces if p]
 
 
-def render_html_chunks(reply: Reply, limit: int = 4096) -> list[str]:
-    """Telegram-style HTML (only <b>, <i>, <code>; every piece of text escaped in `_wrap`), split
-    into messages of at most `limit` characters. Lines are separated by a blank line; a line too
-    long for one message continues seamlessly in the next."""
+def render_html_chunks(reply: Reply, limit: int = 4096, *, expandable: bool = True) -> list[str]:
+    """Telegram-style HTML (only <b>, <i>, <code>, <blockquote expandable>; every piece of text
+    escaped in `_wrap`), split into messages of at most `limit` characters. Lines are separated by
+    a blank line; a line too long for one message continues seamlessly in the next. With
+    `expandable=False` quotes are plain "> " lines (the fallback where Telegram rejects the tag)."""
     blocks: list[tuple[str, str]] = []  # (separator before it, rendered html)
     for line in reply.lines:
-        for i, piece in enumerate(_pieces(line.text, line.style, limit)):
-            blocks.append(("\n\n" if i == 0 else "", _wrap(piece, line.style)))
+        for i, piece in enumerate(_pieces(line.text, line.style, limit, expandable)):
+            blocks.append(("\n\n" if i == 0 else "", _wrap(piece, line.style, expandable)))
     chunks: list[str] = []
     current = ""
     for separator, block in blocks:

@@ -158,9 +158,11 @@ class Scanner:
         self.resemblance = resemblance
         self.links = links
 
-    def scan(self, message: str, reports: Mapping[str, int] | Callable[[str], int] | None = None) -> ScanResult:
+    def scan(self, message: str, reports: Mapping[str, int] | Callable[[str], int] | None = None, *,
+             pasted: bool = True) -> ScanResult:
         """Never raises on odd input: empty, binary-looking or huge text is scanned as far as it
-        makes sense and comes out `low` with nothing found."""
+        makes sense and comes out `low` with nothing found. `pasted=False` for the user's own words
+        (a story naming 骗子 is not a warning text: every signal counts)."""
         message = message if isinstance(message, str) else str(message)
         truncated = len(message) > MAX_SCAN_CHARS
         text = unicodedata.normalize("NFKC", strip_invisible(message[:MAX_SCAN_CHARS]))
@@ -175,7 +177,7 @@ class Scanner:
         hits = self._all_concept_hits(text)
         findings = self._signals(text, bool(urls), hits)
         findings.extend(self._callback_findings(numbers, hits))
-        if self._talks_about_scams(text):
+        if pasted and self._talks_about_scams(text):
             # It names scams as scams (a police or bank warning, a chat about a scam someone
             # avoided): the scam phrases it quotes are not requests to the reader. Numbers and
             # links are still judged on their own.

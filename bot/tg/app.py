@@ -17,7 +17,7 @@ from ..core.assistant import Assistant
 from ..storage import Storage
 from .constants import SERVICES
 from .flood import FloodControl
-from .handlers import admin, ask, common, inline, report, subscribe
+from .handlers import admin, ask, common, guard, inline, lang, photo, report, subscribe
 from .handlers.common import bot_commands
 from .jobs import catch_up_job, rebuild_schedule, resume_broadcasts_job
 from .services import Services, system_now
@@ -58,10 +58,15 @@ def build_application(settings: Settings, assistant: Assistant, storage: Storage
     # the first matching handler wins, so the order below matters: commands and buttons first,
     # then forwarded messages and contacts, then plain text, then the fallbacks.
     common.register(app)
+    lang.register(app)
     subscribe.register(app)
     report.register(app)
     admin.register(app)
     inline.register(app)
+    # Screenshots before ask: a forwarded screenshot with a caption is an image to read. The
+    # group guard's reader of unaddressed group messages is in group 1 (see guard.register).
+    photo.register(app)
+    guard.register(app)
     ask.register(app)
     common.register_fallbacks(app)
     return app

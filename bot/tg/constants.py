@@ -9,6 +9,14 @@ SERVICES = "services"
 # knowledge gap without keeping any history).
 LAST_QUESTION = "last_question"
 
+# chat_data key: the script the last message in this chat was answered in (a button tapped
+# afterwards is answered in the same script when the chat never chose one with /lang).
+LAST_SCRIPT = "last_script"
+
+# chat_data key (groups with the guard on): message id -> the text the guard scanned, for the
+# details button under its warning (an image's text cannot be read back from the message).
+GUARD_SCANS = "guard_scans"
+
 # Callback data prefixes (all callback data stays under Telegram's 64-byte limit).
 CB_ENTRY = "faq"          # faq:<entry id>            show an entry
 CB_NONE = "none"          # none                      "none of these" under suggestions
@@ -18,6 +26,8 @@ CB_SUBSCRIBE = "sub"      # sub:<HH:MM> | sub:off     pick a tip time / stop
 CB_MENU = "menu"          # menu:<topics|check|scan|sub>
 CB_TOPIC = "topic"        # topic:<topic id>          list a topic's questions
 CB_ADMIN = "adm"          # adm:bc:<id>:<go|no>, adm:rp:<id>:<ok|no>
+CB_LANG = "lang"          # lang:<simplified|traditional-hk|traditional-tw>   the /lang choice
+CB_GUARD = "grd"          # grd:<message id>          the full scan under a group-guard warning
 
 # Tip times offered as buttons (the user can also type /subscribe HH:MM).
 TIP_TIMES = ("07:30", "08:30", "12:00", "18:00", "20:00", "21:30")

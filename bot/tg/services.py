@@ -11,6 +11,7 @@ from telegram.ext import CallbackContext
 
 from ..config import Settings
 from ..core.assistant import Assistant
+from ..core.ocr import OcrPool
 from ..storage import Storage
 from .constants import SERVICES
 
@@ -27,6 +28,12 @@ class Services:
     now: Callable[[], dt.datetime] = system_now       # aware "now"; tests drive it
     monotonic: Callable[[], float] = time.monotonic   # for per-user rate limiting
     user_hits: dict[int, list[float]] = field(default_factory=dict)
+    # Screenshots: one bounded OCR worker for the whole bot, and how many images each user (and,
+    # for the group guard, each group) may have read per `user_window`.
+    ocr: OcrPool = field(default_factory=OcrPool)
+    images_per_user: int = 4
+    images_per_group: int = 6
+    image_hits: dict[int, list[float]] = field(default_factory=dict)
 
     def local_now(self) -> dt.datetime:
         """Now in the bot's time zone: usage counters and "today" follow BOT_TIMEZONE's days."""
@@ -37,15 +44,24 @@ class Services:
 
     def allow(self, user_id: int) -> bool:
         """Sliding-window flood protection per user: `user_rate` updates per `user_window`."""
+        return self._window(self.user_hits, user_id, self.settings.user_rate)
+
+    def allow_image(self, chat_or_user_id: int, rate: int) -> bool:
+        """Images read per user (or per group, for the guard): `rate` per `user_window`."""
+        return self._window(self.image_hits, chat_or_user_id, rate)
+
+    def _window(self, table: dict[int, list[float]], key: int, rate: int) -> bool:
         now = self.monotonic()
         window = self.settings.user_window
-        hits = [t for t in self.user_hits.get(user_id, []) if now - t < window]
-        allowed = len(hits) < self.settings.user_rate
+        hits = [t for t in table.get(key, []) if now - t < window]
+        allowed = len(hits) < rate
         if allowed:
             hits.append(now)
-        self.user_hits[user_id] = hits
-        if len(self.user_hits) > 100_000:  # drop users idle for a whole window
-            self.user_hits = {u: h for u, h in self.user_hits.items() if h and now - h[-1] < window}
+        table[key] = hits
+        if len(table) > 100_000:  # drop keys idle for a whole window
+            fresh = {k: h for k, h in table.items() if h and now - h[-1] < window}
+            table.clear()
+            table.update(fresh)
         return allowed
 
 

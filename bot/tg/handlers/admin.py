@@ -58,6 +58,8 @@ def stats_text(svc) -> str:
         f"超出范围 {_share(questions.get('no_match', 0), asked)}；点选问题 {questions.get('picked', 0)}",
         "查号码：" + (("、".join(f"{k} {v}" for k, v in sorted(checks.items()))) or "0"),
         "检查消息：" + (("、".join(f"{k} {v}" for k, v in sorted(scans.items()))) or "0"),
+        "识别截图：" + (("、".join(f"{k} {v}" for k, v in sorted(stats["counters"].get("image", {}).items()))) or "0"),
+        f"群守护提醒：{stats['counters'].get('guard', {}).get('warned', 0)}",
         f"反馈：👍 {stats['feedback_useful']}，👎 {stats['feedback_not_useful']}",
         f"订阅者：{stats['subscribers']}",
         f"举报：{stats['reports']}（待审核 {stats['reports_new']}）",

@@ -15,7 +15,7 @@ from ...core.matcher import NO_MATCH
 from ..constants import CB_ENTRY, CB_FEEDBACK, CB_NONE, LAST_QUESTION
 from ..render import messages
 from ..services import services
-from .common import ADDRESSED, send_reply, strip_mention
+from .common import ADDRESSED, reply_script, send_reply, strip_mention
 
 # Scanning this much text can take a few milliseconds more: show "typing…" first.
 TYPING_FROM_CHARS = 300
@@ -41,7 +41,7 @@ async def _respond(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str
         await update.effective_chat.send_action(ChatAction.TYPING)
     response = svc.assistant.respond(text, forwarded=forwarded, reports=svc.storage.report_count)
     _record(context, response, text)
-    await send_reply(update.effective_message, response.reply)
+    await send_reply(update.effective_message, response.reply, script=reply_script(update, context))
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -61,7 +61,7 @@ async def _check(update: Update, context: ContextTypes.DEFAULT_TYPE, raw: str) -
     svc = services(context)
     response = svc.assistant.check(raw, svc.storage.report_count)
     _record(context, response, "")
-    await send_reply(update.effective_message, response.reply)
+    await send_reply(update.effective_message, response.reply, script=reply_script(update, context))
 
 
 async def on_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -89,13 +89,14 @@ async def on_entry_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         await query.message.reply_html("这个问题已经更新或下线了，请重新提问。")
         return
     svc.storage.count("question", "picked", svc.local_now())
-    parts = messages(reply)
+    script = reply_script(update, context)
+    parts = messages(reply, script=script)
     buttons = query.message.reply_markup.inline_keyboard if query.message.reply_markup else ()
     was_suggestion = any(b.callback_data == CB_NONE for row in buttons for b in row)
     if was_suggestion and len(parts) == 1:
         await query.edit_message_text(parts[0][0], reply_markup=parts[0][1])
     else:
-        await send_reply(query.message, reply)
+        await send_reply(query.message, reply, script=script)
 
 
 async def on_none(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -106,7 +107,7 @@ async def on_none(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     question = context.chat_data.get(LAST_QUESTION)
     if question:
         svc.storage.record_gap(question, "none_of_these", svc.now())
-    (text, markup), *_ = messages(svc.assistant.none_of_these_reply())
+    (text, markup), *_ = messages(svc.assistant.none_of_these_reply(), script=reply_script(update, context))
     await query.edit_message_text(text, reply_markup=markup)
 
 

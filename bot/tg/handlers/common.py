@@ -13,8 +13,9 @@ from telegram.error import BadRequest, Forbidden
 from telegram.ext import (Application, ApplicationHandlerStop, CallbackQueryHandler, CommandHandler,
                           ContextTypes, MessageHandler, TypeHandler, filters)
 
+from ...core.locale import SCRIPTS, SIMPLIFIED, script_for
 from ...core.replies import Reply
-from ..constants import CB_MENU, CB_TOPIC
+from ..constants import CB_MENU, CB_TOPIC, LAST_SCRIPT
 from ..render import messages
 from ..services import services
 from .subscribe import subscribe_menu
@@ -40,6 +41,8 @@ COMMANDS = (
     Command("unsubscribe", "取消订阅小贴士", "/unsubscribe"),
     Command("status", "查看我的订阅", "/status"),
     Command("report", "举报诈骗号码", "/report 17012345678 冒充花呗客服"),
+    Command("lang", "回复用简体或繁體（香港、台灣）", "/lang"),
+    Command("guard", "家庭群防骗守护（群管理员开关）", "/guard on"),
     Command("stats", "使用统计（管理员）", "/stats", admin=True),
     Command("reports", "审核用户举报（管理员）", "/reports", admin=True),
     Command("reload", "重新加载知识库（管理员）", "/reload", admin=True),
@@ -49,7 +52,7 @@ COMMANDS = (
 UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看可以用的命令。"
 TOO_FAST = "消息太频繁了，请稍等一会儿再发。"
 SOMETHING_WENT_WRONG = "抱歉，处理这条消息时出了点问题，请稍后再试。紧急情况请直接拨打 110。"
-NO_TEXT = "我只能读文字。请把问题打出来，发一个号码，或者转发整条可疑短信给我。"
+NO_TEXT = "我只能读文字和截图。请把问题打出来，发一个号码，转发整条可疑短信，或者发一张截图给我。"
 
 
 def bot_commands() -> list[BotCommand]:
@@ -61,6 +64,7 @@ def help_text(is_admin: bool) -> str:
              "• 直接提问：例如“借呗被盗了怎么办”",
              "• 发一个号码：例如 95188、021-95588、+86 95588",
              "• 转发一整条可疑短信或聊天消息：我检查里面的号码、链接和诈骗迹象",
+             "• 发一张短信或聊天的截图：我在本机识别图片里的文字，再照样检查",
              "• 分享联系人：我检查对方的号码",
              "• 在任何聊天里输入 @机器人名 加问题或号码，把结果发给家人",
              "", "<b>命令</b>"]
@@ -68,6 +72,11 @@ def help_text(is_admin: bool) -> str:
         if command.admin and not is_admin:
             continue
         lines.append(f"/{command.name} — {html.escape(command.description)}（例：<code>{html.escape(command.example)}</code>）")
+    lines += ["", "<b>家庭群防骗守护</b>",
+              "群管理员在群里发 /guard on 开启（/guard off 关闭）：有人发高风险的链接、号码或截图时，"
+              "我回复一条简短提醒，平时不说话，每小时最多提醒几次。",
+              "要让我看到群消息，群管理员需要二选一：在 @BotFather 里对本机器人发 /setprivacy 选 Disable"
+              "（关闭隐私模式，改完把我移出群再拉进来），或者把我设为群管理员。"]
     lines += ["", "<i>紧急情况：正在被骗或刚转了账，立即拨打 110；支付宝账户问题拨 95188。</i>"]
     return "\n".join(lines)
 
@@ -82,9 +91,32 @@ def main_menu() -> InlineKeyboardMarkup:
     ])
 
 
-async def send_reply(message: Message, reply: Reply, *, feedback: bool = True) -> None:
-    """Send a composed core reply as one or more HTML messages (keyboard under the last)."""
-    for text, markup in messages(reply, feedback=feedback):
+def reply_script(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The script to answer this update in (locale.script_for): the chat's /lang choice wins; then
+    the script of what the user wrote (for a button: of their last message in this chat); then
+    their Telegram language (zh-hant, zh-hk, zh-tw); else simplified."""
+    user = update.effective_user
+    chat = update.effective_chat
+    storage = services(context).storage
+    stored = storage.script(chat.id) if chat is not None else (storage.script(user.id) if user else None)
+    language = user.language_code if user is not None else None
+    if update.inline_query is not None:
+        return script_for(language, update.inline_query.query, stored)
+    message = update.effective_message
+    if update.callback_query is None and message is not None:
+        script = script_for(language, message.text or message.caption or "", stored)
+        if context.chat_data is not None:
+            context.chat_data[LAST_SCRIPT] = script
+        return script
+    if stored is None and context.chat_data is not None and context.chat_data.get(LAST_SCRIPT) in SCRIPTS:
+        return context.chat_data[LAST_SCRIPT]
+    return script_for(language, "", stored)
+
+
+async def send_reply(message: Message, reply: Reply, *, feedback: bool = True, script: str = SIMPLIFIED) -> None:
+    """Send a composed core reply, in `script` (see reply_script), as one or more HTML messages
+    (keyboard under the last)."""
+    for text, markup in messages(reply, feedback=feedback, script=script):
         await message.reply_html(text, reply_markup=markup)
 
 

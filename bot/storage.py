@@ -65,6 +65,15 @@ def m002_chat_settings(db: Database) -> None:
 SCRIPTS = ("simplified", "traditional-hk", "traditional-tw")
 
 
+@migrations()
+def m003_inbox(db: Database) -> None:
+    """The durable inbox: every update is stored before Telegram is told it was received, marked
+    done once handled, and replayed at start if it never was."""
+    db["inbox"].create({"update_id": int, "payload": str, "received_at": str, "status": str, "attempts": int},
+                       pk="update_id", not_null={"payload", "status"})
+    db["inbox"].create_index(["status", "update_id"])
+
+
 # Community reports age out: only this many recent days count.
 REPORT_WINDOW_DAYS = 180
 
@@ -210,6 +219,43 @@ class Storage:
             db.execute("DELETE FROM guard_warnings WHERE chat_id = ? AND sent_at <= ?",
                        [chat_id, _iso(now - dt.timedelta(days=1))])
             return True
+
+    # -- the durable inbox -------------------------------------------------------------------
+
+    def inbox_put(self, updates: Sequence[tuple[int, str]], now: dt.datetime) -> None:
+        """Store updates (update_id, JSON payload) as new, in one transaction; an update already
+        stored (Telegram sent it again) keeps its state."""
+        with self._write() as db:
+            db.conn.executemany("INSERT OR IGNORE INTO inbox (update_id, payload, received_at, status, attempts) "
+                                "VALUES (?, ?, ?, 'new', 0)", [(u, p, _iso(now)) for u, p in updates])
+
+    def inbox_pending(self, limit: int = 1000) -> list[tuple[int, str, int]]:
+        """Updates not yet handled, oldest first: (update_id, payload, attempts so far)."""
+        return [(r[0], r[1], r[2]) for r in self._all(
+            "SELECT update_id, payload, attempts FROM inbox WHERE status = 'new' ORDER BY update_id LIMIT ?", [limit])]
+
+    def inbox_attempt(self, update_id: int) -> int:
+        """Count one more attempt at handling an update; returns the new count."""
+        with self._write() as db:
+            db.execute("UPDATE inbox SET attempts = attempts + 1 WHERE update_id = ?", [update_id])
+            row = db.execute("SELECT attempts FROM inbox WHERE update_id = ?", [update_id]).fetchone()
+        return row[0] if row else 0
+
+    def inbox_finish(self, update_id: int, status: str = "done") -> None:
+        """Mark an update handled ('done') or given up on ('failed': too many attempts)."""
+        if status not in ("done", "failed"):
+            raise ValueError("status must be done or failed")
+        with self._write() as db:
+            db.execute("UPDATE inbox SET status = ?, payload = '' WHERE update_id = ?", [status, update_id])
+
+    def inbox_max_update_id(self) -> int | None:
+        row = self._one("SELECT MAX(update_id) FROM inbox")
+        return row[0] if row else None
+
+    def inbox_prune(self, before: dt.datetime) -> int:
+        """Forget handled updates received before `before` (their text was already cleared)."""
+        with self._write() as db:
+            return db.execute("DELETE FROM inbox WHERE status != 'new' AND received_at < ?", [_iso(before)]).rowcount
 
     # -- users and usage -------------------------------------------------------------------
 

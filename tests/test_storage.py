@@ -219,3 +219,23 @@ def test_reports_age_out_and_carry_an_admin_confirmation(tmp_path):
     report = store.reports_to_review()[-1]
     store.set_report_status(report.id, "confirmed")
     assert store.report_count("17012345678", now).confirmed
+
+
+def test_inbox_keeps_updates_until_handled_and_survives_a_reopen(tmp_path):
+    import datetime as dt
+
+    from bot.storage import Storage
+
+    now = dt.datetime(2026, 11, 30, 10, 0, tzinfo=dt.timezone.utc)
+    store = Storage(tmp_path / "bot.sqlite")
+    store.inbox_put([(11, '{"update_id": 11}'), (12, '{"update_id": 12}')], now)
+    store.inbox_put([(11, '{"update_id": 11, "again": true}')], now)     # sent again: kept as it was
+    assert [u for u, _, _ in store.inbox_pending()] == [11, 12]
+    assert store.inbox_attempt(11) == 1
+    store.inbox_finish(11)
+    store.close()
+    again = Storage(tmp_path / "bot.sqlite")
+    assert again.inbox_pending() == [(12, '{"update_id": 12}', 0)] and again.inbox_max_update_id() == 12
+    again.inbox_finish(12, "failed")
+    assert again.inbox_pending() == []
+    assert again.inbox_prune(now + dt.timedelta(days=1)) == 2

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Mapping
 
 import phonenumbers
-from phonenumbers import PhoneNumberType, carrier, geocoder, shortnumberinfo
+from phonenumbers import PhoneNumberType, shortnumberinfo
 
 from .numbers import Institution, NumberBook, OfficialNumber
 from .text import strip_invisible
@@ -97,11 +97,19 @@ class CheckResult:
         }
 
 
+def _geocoder():
+    """libphonenumber's geocoder, imported on first use: importing it loads the place names of
+    every language (about 100 MB and a quarter of a second), which a check of 95188 never needs."""
+    from phonenumbers import geocoder
+
+    return geocoder
+
+
 def _region_name(region: str | None) -> str:
     if not region:
         return ""
     try:  # libphonenumber's own localised names; private helper, so guarded
-        return geocoder._region_display_name(region, "zh") or region
+        return _geocoder()._region_display_name(region, "zh") or region
     except Exception:  # pragma: no cover - depends on the library version
         return region
 
@@ -308,7 +316,7 @@ class Checker:
             if official is None or not rest.startswith("9") or len(rest) not in (5, 6):
                 continue
             probe = self._parse_cn(area_code + "88888888")
-            if probe is not None and geocoder.description_for_number(probe, "zh") not in ("", "中国"):
+            if probe is not None and _geocoder().description_for_number(probe, "zh") not in ("", "中国"):
                 return area_code, official
         return None
 
@@ -386,7 +394,9 @@ class Checker:
     def _describe(parsed) -> list[str]:
         if parsed is None:
             return []
-        place = geocoder.description_for_number(parsed, "zh")
+        from phonenumbers import carrier
+
+        place = _geocoder().description_for_number(parsed, "zh")
         operator = carrier.name_for_number(parsed, "zh")
         details = []
         if place and place != "中国":

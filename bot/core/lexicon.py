@@ -31,19 +31,29 @@ class Lexicon:
 
     def __post_init__(self) -> None:
         by_length: dict[int, dict[str, str]] = {}
-        by_sound: dict[int, dict[tuple[str, ...], list[tuple[str, str]]]] = {}
         for variant, canonical in self.rewrites.items():
             by_length.setdefault(len(variant), {})[variant] = canonical
-            if len(variant) >= 2 and canonical and all(is_cjk(c) for c in variant):
-                key = tuple(pinyin_seq(variant))
-                by_sound.setdefault(len(variant), {}).setdefault(key, []).append((variant, canonical))
         object.__setattr__(self, "_by_length", by_length)
-        object.__setattr__(self, "_by_sound", by_sound)
         object.__setattr__(self, "_lengths", sorted(by_length, reverse=True))
         # Most positions in a text start no known word: these sets let `canonicalize` skip them
         # after one lookup (the first character, or the first syllable for sound-alikes).
         object.__setattr__(self, "_first_chars", {v[0] for v in self.rewrites})
-        object.__setattr__(self, "_first_sounds", {key[0] for table in by_sound.values() for key in table})
+        object.__setattr__(self, "_sound_tables", None)  # built on first use (needs the pinyin table)
+
+    def _sounds(self) -> tuple[dict, set[str]]:
+        """Sound-alike tables (length -> syllables -> [(variant, canonical)]) and the first
+        syllables they start with. Built on first use: loading the pinyin table costs a fifth of
+        a second that a number check or a message scan never needs."""
+        tables = self._sound_tables  # type: ignore[attr-defined]
+        if tables is None:
+            by_sound: dict[int, dict[tuple[str, ...], list[tuple[str, str]]]] = {}
+            for variant, canonical in self.rewrites.items():
+                if len(variant) >= 2 and canonical and all(is_cjk(c) for c in variant):
+                    key = tuple(pinyin_seq(variant))
+                    by_sound.setdefault(len(variant), {}).setdefault(key, []).append((variant, canonical))
+            tables = (by_sound, {key[0] for table in by_sound.values() for key in table})
+            object.__setattr__(self, "_sound_tables", tables)
+        return tables
 
     @classmethod
     def build(cls, synonyms: Mapping[str, list[str]] | None = None, terms: list[str] | tuple = (),
@@ -66,12 +76,11 @@ class Lexicon:
     def canonicalize(self, text: str) -> str:
         """Rewrite normalised text: longest known word first, exact spelling before sound-alike."""
         by_length: dict[int, dict[str, str]] = self._by_length  # type: ignore[attr-defined]
-        by_sound = self._by_sound  # type: ignore[attr-defined]
         lengths: list[int] = self._lengths  # type: ignore[attr-defined]
         first_chars: set[str] = self._first_chars  # type: ignore[attr-defined]
-        first_sounds: set[str] = self._first_sounds  # type: ignore[attr-defined]
         if not lengths:
             return text
+        by_sound, first_sounds = self._sounds()
         sounds = pinyin_seq(text) if first_sounds else []
         out: list[str] = []
         i, n = 0, len(text)

@@ -100,9 +100,13 @@ def _concepts(doc: dict, label: str, problems: Problems) -> dict[str, re.Pattern
         if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
             problems.add(where, "must be a non-empty list of words or patterns")
             continue
-        compiled = _compile(tuple(words), where, "concept", problems)
-        if len(compiled) == len(words):
+        if any(len(w) > MAX_PATTERN_CHARS for w in words):
+            _compile(tuple(words), where, "concept", problems)  # names the word that is too long
+            continue
+        try:  # one compile when all is well; word by word only to name a broken one
             concepts[str(name)] = re.compile("|".join(f"(?:{w})" for w in words), re.IGNORECASE)
+        except re.error:
+            _compile(tuple(words), where, "concept", problems)
     return concepts
 
 

@@ -22,6 +22,7 @@ import os
 import re
 import select
 import sys
+from pathlib import Path
 from typing import Iterable, TextIO
 
 from .core.assistant import Assistant
@@ -311,9 +312,19 @@ def cmd_gaps(args: argparse.Namespace) -> int:
 
 
 def cmd_default(args: argparse.Namespace) -> int:
-    """No command: run the bot when a token is configured, else the offline console."""
+    """No command (`make run`): read ./.env if there is one (the README says to create it), then
+    run the bot when a token is configured, else the offline console, saying which and why."""
+    from .config import read_env_file
+
+    env_file = Path(".env")
+    added = read_env_file(env_file) if env_file.is_file() else []
     if os.environ.get("TELEGRAM_BOT_TOKEN", "").strip():
+        source = "从 .env 读取" if "TELEGRAM_BOT_TOKEN" in added else "来自环境变量"
+        print(f"TELEGRAM_BOT_TOKEN 已设置（{source}）：启动 Telegram 机器人。", file=sys.stderr)
         return cmd_run(args)
+    where = "（当前目录的 .env 里也没有）" if env_file.is_file() else "（当前目录没有 .env 文件）"
+    print(f"没有设置 TELEGRAM_BOT_TOKEN{where}：打开离线控制台。要运行机器人，把令牌写进 .env 或环境变量。",
+          file=sys.stderr)
     return cmd_chat(args)
 
 

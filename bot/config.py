@@ -29,6 +29,30 @@ def mask_token(token: str) -> str:
 
 
 ENCODER_MODES = ("auto", "use", "none")
+_ENV_LINE = re.compile(r"^\s*(?:export\s+)?([A-Z][A-Z0-9_]*)\s*=\s*(.*?)\s*$")
+
+
+def read_env_file(path: str | os.PathLike, environ: dict | None = None) -> list[str]:
+    """Read KEY=VALUE lines of a .env file into the environment, never overriding a variable
+    that is already set (the real environment wins). Comments, blank lines and anything that is
+    not KEY=VALUE are ignored; surrounding quotes are removed. Returns the keys it set."""
+    environ = os.environ if environ is None else environ
+    try:
+        lines = Path(path).read_text("utf-8").splitlines()
+    except (OSError, UnicodeDecodeError):
+        return []
+    added = []
+    for line in lines:
+        match = _ENV_LINE.match(line)
+        if not match or line.lstrip().startswith("#"):
+            continue
+        key, value = match.groups()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+            value = value[1:-1]
+        if key not in environ and value:
+            environ[key] = value
+            added.append(key)
+    return added
 
 
 @dataclass(frozen=True)

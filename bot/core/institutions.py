@@ -40,7 +40,7 @@ SERVICE_WORDS = re.compile(r"^.?(客服|电话|热线|号码|官方|营业厅|�
 # "X的客服电话是多少": asks for a number. Only short questions (a story mentioning a hotline is
 # about something else) and only with an institution named count.
 NUMBER_INTENT = re.compile(r"(电话|热线|号码|客服号|联系方式)[^，。？?！!]{0,3}(是)?(多少|几号|什么|是啥|啥)|客服电话|官方电话|官方号码|"
-                           r"人工客服|客服热线|服务热线|热线电话|怎么联系|联系方式|客服号码")
+                           r"人工客服|客服热线|服务热线|热线电话|怎么联系|联系方式|客服号码|中心电话")
 NUMBER_INTENT_MAX_CHARS = 30
 
 # Asking for the number only: "{a}打电话给我…" is left to the scam entries, which explain the call.

@@ -57,6 +57,18 @@ class Bot:
         self._reader.join(timeout=10)
         return "".join(self.lines)
 
+    def kill(self) -> str:
+        """kill -9: no handler runs, nothing is flushed."""
+        self.proc.kill()
+        self.proc.wait(timeout=30)
+        self._reader.join(timeout=10)
+        return "".join(self.lines)
+
+    @property
+    def output(self) -> str:
+        with self._seen:
+            return "".join(self.lines)
+
     @property
     def returncode(self) -> int | None:
         return self.proc.returncode

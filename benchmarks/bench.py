@@ -527,10 +527,90 @@ def section_api(clients: int = 50, rounds: int = 8) -> None:
         log.close()
 
 
+SURGE_NUMBERS = ["95188", "95588", "95533", "95555", "95566", "95559", "95599", "95528", "95558", "95568"]
+
+
+def section_surge(latency: float = 0.1) -> None:
+    """The real `python -m bot run` against the fake Bot API (tests/fake_telegram.py) answering
+    every call after `latency` seconds (Telegram's usual round trip): 300 people asking a
+    question at the same moment, then 30 people sending 10 numbers each. Replies per second
+    (first update pushed to last reply), each update's wait (pushed to its reply accepted) and
+    whether every chat's replies came in the order its messages were sent. The bot's CPU time
+    comes from /proc."""
+    import subprocess
+    import tempfile
+
+    from tests.fake_telegram import TOKEN, FakeTelegram, message_update
+
+    print(f"\n== Surge: python -m bot run, fake Bot API with {latency * 1000:.0f} ms per call ==")
+    questions = [q for q, _ in load_eval()]
+    fake = FakeTelegram().start()
+    workdir = Path(tempfile.mkdtemp(prefix="surge-"))
+    env = {**os.environ, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": fake.base_url,
+           "BOT_DB_PATH": str(workdir / "bot.sqlite"), "NO_PROXY": "127.0.0.1,localhost",
+           "no_proxy": "127.0.0.1,localhost", "BOT_LOG_LEVEL": "WARNING"}
+    log = tempfile.TemporaryFile()
+    bot = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=ROOT, env=env, stdout=log,
+                           stderr=subprocess.STDOUT)
+
+    def cpu_seconds() -> float:
+        fields = Path(f"/proc/{bot.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def run(name: str, messages: list[tuple[int, str]], expected: dict[int, list[str]] | None) -> None:
+        fake.clear()
+        pushed: dict[int, list[float]] = {}
+        cpu0 = cpu_seconds()
+        start = time.monotonic()
+        for chat, text in messages:
+            fake.push(message_update(text, chat_id=chat))
+            pushed.setdefault(chat, []).append(time.monotonic())
+        if not fake.wait_for(lambda f: len(f.sent("sendMessage")) >= len(messages), timeout=600):
+            raise RuntimeError(f"{name}: only {len(fake.sent('sendMessage'))} of {len(messages)} replies")
+        with fake._lock:
+            calls = [c for c in fake.calls if c.method == "sendMessage" and c.ok]
+        end = max(c.at for c in calls)
+        waits, in_order = [], True
+        for chat, times in pushed.items():
+            mine = [c for c in calls if c.params.get("chat_id") == chat]
+            waits += [c.at - t for c, t in zip(mine, times)]
+            if expected is not None:
+                in_order &= all(n in c.params["text"] for n, c in zip(expected[chat], mine)) \
+                    and len(mine) == len(expected[chat])
+        elapsed = end - start
+        order = "" if expected is None else f"   each chat in order: {'yes' if in_order else 'NO'}"
+        print(f"{name:<34} {len(calls):>4} replies in {elapsed:5.1f}s = {len(calls) / elapsed:5.1f}/s   "
+              f"wait median {statistics.median(waits):5.2f}s p99 {percentile(waits, 99):5.2f}s   "
+              f"bot CPU {cpu_seconds() - cpu0:4.1f}s{order}")
+
+    try:
+        fake.wait_for(lambda f: f.sent("setMyCommands") and f.polls > 0, timeout=180)
+        if bot.poll() is not None:
+            raise RuntimeError("the bot did not start")
+        fake.push(message_update("/start", chat_id=1))   # warm: first reply, connections open
+        fake.wait_for(lambda f: f.sent("sendMessage", 1), timeout=60)
+        fake.delay = latency
+        run("300 chats, one question each", [(100_000 + i, questions[i % len(questions)]) for i in range(300)], None)
+        run("300 chats, one number each", [(200_000 + i, SURGE_NUMBERS[i % 10]) for i in range(300)], None)
+        order = {300_000 + c: SURGE_NUMBERS[c % 10:] + SURGE_NUMBERS[:c % 10] for c in range(30)}
+        burst = [(chat, numbers[k]) for k in range(10) for chat, numbers in order.items()]
+        run("30 chats x 10 numbers", burst, order)
+    finally:
+        fake.delay = 0.0
+        bot.terminate()
+        try:
+            bot.wait(30)
+        except subprocess.TimeoutExpired:
+            bot.kill()
+        fake.stop()
+        log.close()
+
+
 SECTIONS = {"blind": section_blind, "matcher": section_matcher, "afqmc": section_afqmc,
             "checker": section_checker, "scanner": section_scanner, "storage": section_storage}
 SECTIONS["ocr"] = section_ocr
 SECTIONS["api"] = section_api
+SECTIONS["surge"] = section_surge
 
 
 def main() -> None:

@@ -9,6 +9,7 @@ a fixed time: tests wait for conditions (a call recorded, a row in the database)
 from __future__ import annotations
 
 import asyncio
+import itertools
 import json
 import socket
 import sqlite3
@@ -16,6 +17,7 @@ import time
 
 import httpx
 import pytest
+from telegram import Update
 from telegram.error import NetworkError, TimedOut
 
 from bot.storage import Storage
@@ -233,7 +235,6 @@ def test_webhook_refuses_before_reading_and_stores_before_answering(fake, tmp_pa
         assert wait_until(lambda: inbox_rows(db)[77][0] == "done")
         # Telegram sending it again (it did not see the 200) is not answered twice.
         assert raw_http(port, head(f"/{secret}", secret, len(payload)), payload)[0] == 200
-        again = fake.push  # noqa: F841 - polling is off in webhook mode; nothing to fetch
     finally:
         output = proc.stop()
     assert proc.returncode == 0, output
@@ -244,6 +245,14 @@ def test_webhook_refuses_before_reading_and_stores_before_answering(fake, tmp_pa
 
 def raw(update_id: int, update: dict) -> dict:
     return {"update_id": update_id, **update}
+
+
+_ids = itertools.count(90_000)
+
+
+def parsed(app, update: dict) -> Update:
+    """An Update object, as the inbox hands them to the application's queue."""
+    return Update.de_json(raw(next(_ids), update), app.bot)
 
 
 async def wait_for(fake: FakeTelegram, predicate, timeout: float = 30.0) -> bool:
@@ -259,8 +268,8 @@ async def test_one_chat_in_order_while_other_chats_go_on(fake, tmp_path, assista
     async with running_bot(fake, tmp_path / "bot.sqlite", assistant=assistant) as env:
         fake.hold("sendMessage", chat_id=a)
         for number in numbers:
-            await env.app.update_queue.put(env_update(env, message_update(number, chat_id=a)))
-        await env.app.update_queue.put(env_update(env, message_update("/start", chat_id=b)))
+            await env.app.update_queue.put(parsed(env.app, message_update(number, chat_id=a)))
+        await env.app.update_queue.put(parsed(env.app, message_update("/start", chat_id=b)))
         assert await wait_for(fake, lambda f: f.sent("sendMessage", b) and f.held == 1)
         assert fake.sent("sendMessage", a) == [] and fake.held == 1   # A's next ones wait their turn
         fake.release()
@@ -270,20 +279,13 @@ async def test_one_chat_in_order_while_other_chats_go_on(fake, tmp_path, assista
             assert number in text, (number, text)
 
 
-def env_update(env, update: dict):
-    from telegram import Update
-
-    env_update.next_id = getattr(env_update, "next_id", 90_000) + 1
-    return Update.de_json(raw(env_update.next_id, update), env.app.bot)
-
-
 async def test_concurrency_is_bounded_and_chats_run_side_by_side(fake, tmp_path, assistant):
     """Ten chats whose replies are all held are in flight together (the old application ran one
     update at a time); with a bound of 4, only four are."""
     async with running_bot(fake, tmp_path / "bot.sqlite", assistant=assistant) as env:
         fake.hold("sendMessage")
         for chat in range(6001, 6011):
-            await env.app.update_queue.put(env_update(env, message_update("/start", chat_id=chat)))
+            await env.app.update_queue.put(parsed(env.app, message_update("/start", chat_id=chat)))
         assert await wait_for(fake, lambda f: f.held == 10)
         fake.release()
         assert await wait_for(fake, lambda f: len(f.sent("sendMessage")) == 10)
@@ -302,7 +304,7 @@ async def test_concurrency_is_bounded_and_chats_run_side_by_side(fake, tmp_path,
             await app.start()
             fake.hold("sendMessage")
             for chat in range(6101, 6111):
-                await app.update_queue.put(env_update_for(app, message_update("/start", chat_id=chat)))
+                await app.update_queue.put(parsed(app, message_update("/start", chat_id=chat)))
             assert await wait_for(fake, lambda f: f.held == 4)
             assert app.update_processor.busy == 10
             fake.release()
@@ -310,13 +312,6 @@ async def test_concurrency_is_bounded_and_chats_run_side_by_side(fake, tmp_path,
             await app.stop()
     finally:
         storage.close()
-
-
-def env_update_for(app, update: dict):
-    from telegram import Update
-
-    env_update.next_id = getattr(env_update, "next_id", 90_000) + 1
-    return Update.de_json(raw(env_update.next_id, update), app.bot)
 
 
 async def test_inbox_replays_pending_first_in_order_and_gives_up_after_three_tries(fake, tmp_path, assistant, caplog):
@@ -440,3 +435,38 @@ async def test_a_stop_cuts_retries_short():
     assert len(calls) == 1
     with pytest.raises(StopRequested):      # and nothing is retried from now on
         await flood.process_request(failing_with(NetworkError("x"))[0], (), {}, "editMessageText", {}, None)
+
+
+async def test_a_screenshot_is_done_only_when_read_and_its_chat_goes_on_meanwhile(fake, tmp_path, assistant):
+    """Screenshots are read in a task of their own (block=False): the chat's next message is
+    answered while the image is read, but the screenshot's update is marked done only once its
+    answer went out (a crash before that replays it)."""
+    import threading
+
+    from bot.core.ocr import OcrPool
+
+    from .fake_telegram import photo_update
+
+    db = tmp_path / "bot.sqlite"
+    reading, release = threading.Event(), threading.Event()
+
+    def slow_reader(data: bytes) -> str:
+        reading.set()
+        assert release.wait(30), "the test never released the reader"
+        return "【工商银行】您的账户已冻结，请登录 icbc.com.cn-verify.top 验证"
+
+    async with running_bot(fake, db, assistant=assistant) as env:
+        env.services.ocr = OcrPool(slow_reader)
+        fake.files["p"] = b"image"
+        inbox = Inbox(env.storage, env.app)
+        inbox.start()
+        inbox.accept([raw(41, photo_update(file_id="p", chat_id=9201)),
+                      raw(42, message_update("95188", chat_id=9201))])
+        assert await asyncio.to_thread(reading.wait, 30)
+        assert await wait_for(fake, lambda f: any("95188" in p["text"] for p in f.sent("sendMessage", 9201)))
+        await asyncio.to_thread(wait_until, lambda: inbox_rows(db).get(42, ("",))[0] == "done")
+        assert inbox_rows(db)[41][0] == "new"
+        release.set()
+        await asyncio.to_thread(wait_until, lambda: inbox.in_flight == 0)
+        assert fake.sent("editMessageText", 9201)   # the "reading…" note became the answer
+    assert inbox_rows(db)[41][0] == "done"

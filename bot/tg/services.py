@@ -59,6 +59,22 @@ class Services:
         self.error_notes[kind] = (last, count)
         return None
 
+    def error_note_left(self, kind: str) -> tuple[float, int]:
+        """(seconds until a note about `kind` may be sent again, errors of that kind not yet told)."""
+        last, count = self.error_notes.get(kind, (None, 0))
+        if last is None:
+            return 0.0, count
+        return max(0.0, last + self.error_note_interval - self.monotonic()), count
+
+    def error_note_flush(self, kind: str) -> int | None:
+        """At the end of an interval: the errors of `kind` kept quiet since the last note, if any
+        (then the note counts as sent now), else None."""
+        wait, count = self.error_note_left(kind)
+        if count == 0 or wait > 0:
+            return None
+        self.error_notes[kind] = (self.monotonic(), 0)
+        return count
+
     def allow(self, user_id: int) -> bool:
         """Sliding-window flood protection per user: `user_rate` updates per `user_window`."""
         return self._window(self.user_hits, user_id, self.settings.user_rate)

@@ -329,11 +329,37 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     count = svc.error_note_due(kind)
     if count is None:
+        _schedule_error_flush(context, kind)
         return
     minutes = round(svc.error_note_interval / 60)
     since = f"（上次提醒以来共 {count} 次）" if count > 1 else ""
-    note = f"⚠️ 处理消息时出错：{html.escape(kind)}{since}。同类错误 {minutes} 分钟内最多提醒一次。"
-    for admin in svc.settings.admin_ids:
+    await _note_admins(context, f"⚠️ 处理消息时出错：{html.escape(kind)}{since}。同类错误 {minutes} 分钟内最多提醒一次。")
+
+
+def _schedule_error_flush(context: ContextTypes.DEFAULT_TYPE, kind: str) -> None:
+    """Errors kept quiet are told at the end of the interval, not only with the next error."""
+    job_queue = context.application.job_queue
+    name = f"error-note:{kind}"
+    if job_queue is None or job_queue.get_jobs_by_name(name):
+        return
+    wait, _ = services(context).error_note_left(kind)
+    job_queue.run_once(flush_error_note, when=wait + 1, name=name, data=kind)
+
+
+async def flush_error_note(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """End of an interval: one note with how many errors of a kind were kept quiet."""
+    kind = context.job.data
+    wait, left = services(context).error_note_left(kind)
+    if left and wait > 0:  # the job ran a little early: once more at the interval's end
+        context.job_queue.run_once(flush_error_note, when=wait + 1, name=context.job.name, data=kind)
+        return
+    count = services(context).error_note_flush(kind)
+    if count:
+        await _note_admins(context, f"⚠️ 上次提醒之后又出现 {count} 次 {html.escape(kind)}。")
+
+
+async def _note_admins(context: ContextTypes.DEFAULT_TYPE, note: str) -> None:
+    for admin in services(context).settings.admin_ids:
         try:
             await context.bot.send_message(admin, note)
         except Forbidden:

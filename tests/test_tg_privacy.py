@@ -341,3 +341,16 @@ async def test_an_ambiguous_tip_send_is_never_sent_again(env, monkeypatch, outco
     monkeypatch.undo()
     again = await jobs.deliver_tips(env.app, "08:30", "Asia/Shanghai")
     assert first.maybe == 1 and again.sent == 0 and len(env.replies(5001)) == (1 if outcome == "lost" else 0)
+
+
+async def test_a_button_whose_handling_fails_is_acknowledged_with_an_apology(env, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire")
+
+    await env.send(message_update("借呗被盗了怎么办"))
+    answer = env.last_reply(1001)
+    related = next(d for _, d in buttons(answer) if d.startswith("faq:"))
+    monkeypatch.setattr(env.storage, "count", broken)
+    await env.send(callback_update(related, bot_message(answer)))
+    told = [a.get("text") for a in env.fake.sent("answerCallbackQuery")] + [r["text"] for r in env.replies(1001)]
+    assert SOMETHING_WENT_WRONG in told

@@ -316,12 +316,14 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.warning("Network problem talking to Telegram (%s on %s): %s", kind, failed_method(error) or "?", error)
     else:
         log.error("Update handling failed", exc_info=error)
+    apologise = not reply_may_have_arrived(error)
     if isinstance(update, Update) and update.callback_query is not None:
-        try:
-            await update.callback_query.answer()
-        except Exception:  # already answered, or the network is down
+        try:  # a pressed button is acknowledged, with the apology when one is due
+            await update.callback_query.answer(SOMETHING_WENT_WRONG if apologise else None)
+            apologise = False
+        except Exception:  # already answered by the handler, or the network is down
             pass
-    elif isinstance(update, Update) and update.effective_message is not None and not reply_may_have_arrived(error):
+    if apologise and isinstance(update, Update) and update.effective_message is not None:
         try:
             await update.effective_message.reply_html(SOMETHING_WENT_WRONG)
         except Exception:  # the reply itself may fail (blocked bot, network)

@@ -313,7 +313,8 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return  # a double tap on the same button: the message already shows what was asked
     kind = type(error).__name__
     if is_network_error(error):
-        log.warning("Network problem talking to Telegram (%s on %s): %s", kind, failed_method(error) or "?", error)
+        log.warning("Network problem talking to Telegram (%s on %s): %s", kind, failed_method(error) or "?",
+                    " ".join(str(error).split()))  # one line, whatever the library wrote
     else:
         log.error("Update handling failed", exc_info=error)
     apologise = not reply_may_have_arrived(error)

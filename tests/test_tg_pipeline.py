@@ -470,3 +470,18 @@ async def test_a_screenshot_is_done_only_when_read_and_its_chat_goes_on_meanwhil
         await asyncio.to_thread(wait_until, lambda: inbox.in_flight == 0)
         assert fake.sent("editMessageText", 9201)   # the "reading…" note became the answer
     assert inbox_rows(db)[41][0] == "done"
+
+
+def test_the_stop_budget_fits_the_grace_the_deploy_files_give():
+    """docker compose and systemd kill the bot after their grace period: the stop budget (with a
+    few seconds for the interpreter to exit) must fit inside both."""
+    import re
+
+    from .conftest import ROOT
+
+    compose = (ROOT / "deploy" / "docker-compose.yml").read_text("utf-8")
+    unit = (ROOT / "deploy" / "fanzha-bot.service").read_text("utf-8")
+    bot_service = compose.split("\n  web:")[0]
+    grace = int(re.search(r"stop_grace_period: (\d+)s", bot_service).group(1))
+    timeout = int(re.search(r"^TimeoutStopSec=(\d+)", unit, re.M).group(1))
+    assert STOP_BUDGET_S + 5 <= min(grace, timeout)

@@ -66,8 +66,9 @@ class Inbox:
         self._changed = asyncio.Event()
         self.failed = 0                    # updates given up on since start (tests, logs)
         processor = app.update_processor
-        if isinstance(processor, ChatOrderedProcessor):
-            processor.listener = self
+        if not isinstance(processor, ChatOrderedProcessor):
+            raise TypeError("the inbox needs the application built by build_application (ChatOrderedProcessor)")
+        processor.listener = self
 
     # -- receiving ----------------------------------------------------------------------------
 

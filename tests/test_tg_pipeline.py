@@ -490,3 +490,20 @@ def test_the_stop_budget_fits_the_grace_the_deploy_files_give():
     grace = int(re.search(r"stop_grace_period: (\d+)s", bot_service).group(1))
     timeout = int(re.search(r"^TimeoutStopSec=(\d+)", unit, re.M).group(1))
     assert STOP_BUDGET_S + 5 <= min(grace, timeout)
+
+
+def test_updates_are_ordered_by_chat_else_by_user():
+    from telegram import Bot
+
+    from bot.tg.pipeline import chat_key
+
+    from .fake_telegram import callback_update, inline_update
+
+    bot = Bot(TOKEN)
+    message = message_update("hi", chat_id=-100123, user_id=42, chat_type="supergroup")
+    assert chat_key(Update.de_json(raw(1, message), bot)) == -100123
+    tap = callback_update("menu:check", {**message["message"], "from": {"id": 1, "is_bot": True, "first_name": "b"}},
+                          user_id=42)
+    assert chat_key(Update.de_json(raw(2, tap), bot)) == -100123
+    assert chat_key(Update.de_json(raw(3, inline_update("95188", user_id=42)), bot)) == 42
+    assert chat_key(object()) is None

@@ -15,10 +15,51 @@ def _is_latin(ch: str) -> bool:
     return ch.isascii() and ch.isalnum()
 
 
+# From this length on, `canonicalize` finds where words may start with numpy first.
+LONG_TEXT = 5000
+
+
+def _member(values, sorted_keys):
+    """values (int64 array) that are among sorted_keys, as a boolean array."""
+    import numpy
+
+    if not len(sorted_keys):
+        return numpy.zeros(len(values), dtype=bool)
+    at = numpy.minimum(numpy.searchsorted(sorted_keys, values), len(sorted_keys) - 1)
+    return sorted_keys[at] == values
+
+
 def _allowed_mismatches(length: int) -> int:
     """How many characters of a known word may be homophone substitutes: one in short words,
     two in words of six or more. At least one character must always be the real one."""
     return 1 if length < 6 else 2
+
+
+class Syllables:
+    """Numbers for the toneless syllables of the pinyin table, and a code point -> syllable
+    number array (-1: no reading), built once per process."""
+
+    _shared: "Syllables | None" = None
+
+    def __init__(self) -> None:
+        import numpy  # imported here: a number check never needs it
+
+        table = _pinyin_table()
+        self.ids: dict[str, int] = {}
+        self.by_char: dict[str, int] = {}
+        for ch, syllable in table.items():
+            self.by_char[ch] = self.ids.setdefault(syllable, len(self.ids))
+        self.of_point = numpy.full(0x2A6E0, -1, dtype=numpy.int64)
+        points = numpy.fromiter((ord(c) for c in self.by_char), dtype=numpy.int64, count=len(self.by_char))
+        keep = points < len(self.of_point)
+        self.of_point[points[keep]] = numpy.fromiter(self.by_char.values(), dtype=numpy.int64,
+                                                     count=len(self.by_char))[keep]
+
+    @classmethod
+    def get(cls) -> "Syllables":
+        if cls._shared is None:
+            cls._shared = cls()
+        return cls._shared
 
 
 @dataclass(frozen=True)
@@ -43,6 +84,7 @@ class Lexicon:
         object.__setattr__(self, "_exact_lengths", starts)
         object.__setattr__(self, "_plans", {})
         object.__setattr__(self, "_sound_tables", None)  # built on first use (needs the pinyin table)
+        object.__setattr__(self, "_prefilter", None)
 
     def _sounds(self) -> tuple[dict, dict[str, set[int]]]:
         """Sound-alike tables (length -> syllables -> [(variant, canonical)]) and, per first
@@ -110,6 +152,32 @@ class Lexicon:
             return [self.canonicalize(t) for t in texts]
         return [" ".join(part.split()) for part in self._rewrite("\n".join(texts)).split("\n")]
 
+    def _starts(self, text: str) -> list[int]:
+        """Positions of a long text where a known word may start, found with numpy: its first
+        two characters (or its only one) begin some variant, or its first two syllables begin
+        some sound-alike key (every key has two or more). Every other position starts nothing."""
+        import numpy
+
+        prefilter = self._prefilter  # type: ignore[attr-defined]
+        if prefilter is None:
+            syllables = Syllables.get()
+            by_sound, _ = self._sounds()
+            pairs = {(ord(v[0]) << 21) | ord(v[1]) for v in self.rewrites if len(v) >= 2}
+            singles = {ord(v) for v in self.rewrites if len(v) == 1}
+            sound_pairs = {syllables.ids[k[0]] << 12 | syllables.ids[k[1]]
+                           for table in by_sound.values() for k in table}
+            prefilter = tuple(numpy.array(sorted(x), dtype=numpy.int64) for x in (pairs, singles, sound_pairs))
+            object.__setattr__(self, "_prefilter", prefilter)
+        pairs, singles, sound_pairs = prefilter
+        points = numpy.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=numpy.uint32).astype(numpy.int64)
+        hit = _member(points, singles)
+        hit[:-1] |= _member((points[:-1] << 21) | points[1:], pairs)
+        of_point = Syllables.get().of_point
+        sound = numpy.where(points < len(of_point), of_point[numpy.minimum(points, len(of_point) - 1)], -1)
+        both = (sound[:-1] >= 0) & (sound[1:] >= 0)
+        hit[:-1] |= both & _member((sound[:-1] << 12) | numpy.maximum(sound[1:], 0), sound_pairs)
+        return numpy.flatnonzero(hit).tolist()
+
     def _rewrite(self, text: str) -> str:
         by_length: dict[int, dict[str, str]] = self._by_length  # type: ignore[attr-defined]
         plans: dict[str, tuple] = self._plans  # type: ignore[attr-defined]
@@ -118,7 +186,15 @@ class Lexicon:
         out: list[str] = []
         last = i = 0
         n = len(text)
+        # A long text (all phrasings at once) visits only the positions where a word may start.
+        starts = iter(self._starts(text)) if n >= LONG_TEXT else None
         while i < n:
+            if starts is not None:
+                i = next(starts, n)
+                while i < last:
+                    i = next(starts, n)
+                if i >= n:
+                    break
             plan = plans.get(text[i])
             if plan is None:
                 plan = self._plan(text[i])
@@ -129,7 +205,9 @@ class Lexicon:
                         continue
                     if exact:
                         canonical = by_length[length].get(text[i:i + length])
-                        if canonical is not None and self._word_boundary(text, i, length):
+                        if canonical is not None and (  # Chinese at both ends: always a boundary
+                                (text[i] > "\x7f" and text[i + length - 1] > "\x7f")
+                                or self._word_boundary(text, i, length)):
                             found = canonical
                             break
                     if sound:

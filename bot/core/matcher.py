@@ -42,7 +42,7 @@ from .calibration import Calibration
 from .encoder import Encoder, VectorCache
 from .institutions import Institutions
 from .knowledge import Entry, Knowledge, OutOfScope
-from .lexicon import Lexicon
+from .lexicon import Lexicon, Syllables
 from .numbers import NumberBook
 from .text import _ASTRAL_SYMBOLS, _INVISIBLE, _SEPARATORS, _pinyin_table, normalize, pinyin_seq, to_simplified
 
@@ -147,31 +147,6 @@ _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0
 _RUN = re.compile("[^\\s\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df]+")
 
 
-class _Syllables:
-    """Numbers for the toneless syllables of the pinyin table, and a code point -> syllable
-    number array (-1: no reading), built once per process."""
-
-    _shared: "_Syllables | None" = None
-
-    def __init__(self) -> None:
-        table = _pinyin_table()
-        self.ids: dict[str, int] = {}
-        self.by_char: dict[str, int] = {}
-        for ch, syllable in table.items():
-            self.by_char[ch] = self.ids.setdefault(syllable, len(self.ids))
-        self.of_point = np.full(0x2A6E0, -1, dtype=np.int64)
-        points = np.fromiter((ord(c) for c in self.by_char), dtype=np.int64, count=len(self.by_char))
-        keep = points < len(self.of_point)
-        self.of_point[points[keep]] = np.fromiter(self.by_char.values(), dtype=np.int64,
-                                                  count=len(self.by_char))[keep]
-
-    @classmethod
-    def get(cls) -> "_Syllables":
-        if cls._shared is None:
-            cls._shared = cls()
-        return cls._shared
-
-
 def _code(kind: str, a: int, b: int = 0) -> int:
     return (_KIND_CODE[kind] << _KIND_SHIFT) | (a << _A_SHIFT) | b
 
@@ -183,7 +158,7 @@ class _GramCoder:
 
     def __init__(self) -> None:
         self.runs: dict[str, int] = {}
-        self.syllables = _Syllables.get()
+        self.syllables = Syllables.get()
 
     def _run_id(self, run: str, extra: dict[str, int] | None) -> int:
         known = self.runs.get(run)
@@ -263,25 +238,60 @@ def _is_cjk_point(point: int) -> bool:
     return any(lo <= point <= hi for lo, hi in _CJK_RANGES)
 
 
+_BATCH_PATTERNS: tuple[re.Pattern, re.Pattern] | None = None
+
+
+def _class_of(codes: Iterable[int]) -> str:
+    """A regular-expression character class of the code points, as ranges."""
+    ranges: list[list[int]] = []
+    for code in sorted(codes):
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in ranges) + "]+"
+
+
+def _batch_patterns() -> tuple[re.Pattern, re.Pattern]:
+    """text.normalize's two translation tables as patterns: one C-level scan of a long text
+    instead of a dictionary lookup per character. The separators keep the newline."""
+    global _BATCH_PATTERNS
+    if _BATCH_PATTERNS is None:
+        _BATCH_PATTERNS = (re.compile(_class_of(_INVISIBLE)),
+                           re.compile(_class_of(c for c in _SEPARATORS if c != 10)))
+    return _BATCH_PATTERNS
+
+
 def _normalize_many(texts: Sequence[str]) -> list[str]:
     """`text.normalize` of each text, in a few calls over them all. A newline blocks every step
     (NFKC composes nothing across one, OpenCC's phrases hold none, lower() treats one like the end
     of a text) and then becomes a space, so lines joined by newlines normalise exactly as each
     alone, and a text is its normalised lines joined by spaces."""
-    lines: list[str] = []
+    joined = "\n".join(texts)
+    simple = "\r" not in joined and joined.count("\n") == len(texts) - 1  # no text holds a break
+    lines: list[str] = list(texts)
     spans: list[tuple[int, int] | None] = []
-    for text in texts:
-        if "\r" in text:  # deleted, not a break: normalised alone
-            spans.append(None)
-            continue
-        parts = text.split("\n")
-        spans.append((len(lines), len(lines) + len(parts)))
-        lines.extend(parts)
-    joined = unicodedata.normalize("NFKC", "\n".join(lines).translate(_INVISIBLE)).lower()
-    done = to_simplified(joined).split("\n")
+    if not simple:
+        lines = []
+        for text in texts:
+            if "\r" in text:  # deleted, not a break: normalised alone
+                spans.append(None)
+                continue
+            parts = text.split("\n")
+            spans.append((len(lines), len(lines) + len(parts)))
+            lines.extend(parts)
+        joined = "\n".join(lines)
+    invisible, separators = _batch_patterns()
+    joined = invisible.sub("", joined)
+    if not unicodedata.is_normalized("NFKC", joined):  # line by line: most lines pass its quick check
+        joined = "\n".join([unicodedata.normalize("NFKC", line) for line in joined.split("\n")])
+    joined = _ASTRAL_SYMBOLS.sub(" ", separators.sub(" ", to_simplified(joined.lower())))
+    done = joined.split("\n")
     if len(done) != len(lines):  # pragma: no cover - a step that made or ate a newline
         return [normalize(t) for t in texts]
-    done = [" ".join(_ASTRAL_SYMBOLS.sub(" ", p.translate(_SEPARATORS)).split()) for p in done]
+    done = [" ".join(p.split()) for p in done]
+    if simple:
+        return done
     return [normalize(text) if span is None else " ".join(filter(None, done[span[0]:span[1]]))
             for text, span in zip(texts, spans)]
 

@@ -507,3 +507,21 @@ def test_updates_are_ordered_by_chat_else_by_user():
     assert chat_key(Update.de_json(raw(2, tap), bot)) == -100123
     assert chat_key(Update.de_json(raw(3, inline_update("95188", user_id=42)), bot)) == 42
     assert chat_key(object()) is None
+
+
+async def test_a_full_inbox_waits_on_disk_and_costs_no_tries(fake, tmp_path, assistant):
+    """With room for two updates in flight, five arriving at once: two are handled, three wait
+    in the database (not in memory) and follow; waiting is not a try."""
+    db = tmp_path / "bot.sqlite"
+    async with running_bot(fake, db, assistant=assistant) as env:
+        inbox = Inbox(env.storage, env.app, limit=2)
+        inbox.start()
+        fake.hold("sendMessage")
+        inbox.accept([raw(50 + k, message_update("/start", chat_id=9300 + k)) for k in range(5)])
+        assert await wait_for(fake, lambda f: f.held == 2)
+        assert inbox.in_flight == 2 and count(db, "new") == 5
+        fake.release()
+        assert await wait_for(fake, lambda f: len(f.sent("sendMessage")) == 5)
+        await asyncio.to_thread(wait_until, lambda: inbox.in_flight == 0)
+        assert sorted(p["chat_id"] for p in fake.sent("sendMessage")) == [9300 + k for k in range(5)]
+    assert {u: r for u, r in inbox_rows(db).items()} == {50 + k: ("done", 0) for k in range(5)}

@@ -61,6 +61,7 @@ class Inbox:
         self.limit = limit
         self.accepting = True              # False once stopping: still stored, no longer handled
         self._flight: dict[int, bool] = {}  # update_id -> is a replay (its tries are counted)
+        self._fresh: set[int] = set()      # stored by this process, not handed out yet: no try so far
         self._high = storage.inbox_max_update_id() or 0
         self._backlog = True               # pending rows may wait in the database
         self._changed = asyncio.Event()
@@ -98,10 +99,11 @@ class Inbox:
             return None
         rows.sort()
         self.storage.inbox_put(rows, self.now())
-        high = rows[-1][0]
-        again = rows[0][0] <= self._high          # some may have been stored before (a redelivery)
-        self._high = max(self._high, high)
+        high, before = rows[-1][0], self._high
+        again = rows[0][0] <= before              # some may have been stored before (a redelivery)
+        self._high = max(before, high)
         if not self.accepting or again or self._backlog or len(self._flight) + len(rows) > self.limit:
+            self._fresh.update(u for u, _ in rows if u > before)   # surely new: ids only grow
             self._backlog = True
             self.fill()                            # pending rows, in update_id order
         else:
@@ -122,8 +124,10 @@ class Inbox:
                 if len(self._flight) >= self.limit:
                     full = True
                     break
-                # Pending from before: the earlier try may have crashed, so it counts.
-                self._dispatch(update_id, payload, tries=attempts + 1)
+                # Pending from before this process: the earlier try may have crashed, so it counts.
+                fresh = update_id in self._fresh
+                self._fresh.discard(update_id)
+                self._dispatch(update_id, payload, tries=0 if fresh else attempts + 1)
                 handed += 1
             self._backlog = full or len(rows) >= asked
             if not handed:

@@ -152,6 +152,21 @@ def test_sigterm_with_the_api_failing_stops_within_budget_then_answers_each_once
     assert not any(SOMETHING_WENT_WRONG in c.params.get("text", "") for c in fake.calls)
 
 
+def test_sigterm_while_starting_against_a_failing_api_stops_at_once(fake, tmp_path):
+    """The Bot API fails from the start (getMe is being retried with back-off): a stop does not
+    wait for the retries to run out."""
+    fake.outage = Failure(502, "Bad Gateway")
+    proc = Bot(["run"], bot_env(fake, tmp_path, BOT_LOG_LEVEL="INFO"))
+    try:
+        assert fake.wait_for(lambda f: any(c.method == "getMe" and not c.ok for c in f.calls), timeout=60)
+    finally:
+        began = time.monotonic()
+        output = proc.stop()
+        took = time.monotonic() - began
+    assert proc.returncode == 0 and "Traceback" not in output, output
+    assert took < 5, f"stop took {took:.1f}s"
+
+
 def test_an_unreadable_update_is_skipped_once_and_polling_goes_on(fake, tmp_path):
     """An update the library cannot parse (here a date that is not a number, as an older or
     newer Bot API server might send) is logged once without its text, marked failed, and the

@@ -37,7 +37,7 @@ from ..config import ConfigError, Settings, mask_token
 from ..core.assistant import Assistant
 from ..storage import Storage
 from .app import build_application
-from .flood import FloodControl
+from .flood import FloodControl, StopRequested
 from .inbox import Inbox, Poller
 from .logs import setup_logging
 from .pipeline import ChatOrderedProcessor
@@ -98,6 +98,8 @@ async def serve(app: Application, storage: Storage, webhook: Webhook | None = No
             return
         log.info("%s received: stopping", signal.Signals(signum).name)
         stop.set()
+        if isinstance(app.bot.rate_limiter, FloodControl):
+            app.bot.rate_limiter.request_stop()   # also cuts short retries while still starting
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, on_signal, signum)
@@ -196,6 +198,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         webhook = Webhook(args.webhook, args.listen, args.port, webhook_secret(settings.token))
     try:
         asyncio.run(serve(app, storage, webhook))
+    except StopRequested:
+        log.info("Stopped while starting")
     except InvalidToken:
         print("error: Telegram rejected TELEGRAM_BOT_TOKEN (unauthorized); check it with @BotFather", file=sys.stderr)
         return 2

@@ -253,6 +253,11 @@ def test_webhook_refuses_before_reading_and_stores_before_answering(fake, tmp_pa
         assert fake.wait_for(lambda f: f.sent("sendMessage", 4001), timeout=30)
         assert "官方号码" in fake.sent("sendMessage", 4001)[-1]["text"]
         assert wait_until(lambda: inbox_rows(db)[77][0] == "done")
+        # A proxy may also forward the public path as it is (/hooks/<secret>); not the secret alone.
+        second = json.dumps({"update_id": 78, **message_update("/start", chat_id=4002)}).encode()
+        assert raw_http(port, head(f"/hooks/{secret}", secret, len(second)), second)[0] == 200
+        assert raw_http(port, head(f"/other/{secret}", secret, huge))[0] == 404
+        assert fake.wait_for(lambda f: f.sent("sendMessage", 4002), timeout=30)
         # Telegram sending it again (it did not see the 200) is not answered twice.
         assert raw_http(port, head(f"/{secret}", secret, len(payload)), payload)[0] == 200
     finally:

@@ -41,7 +41,7 @@ from .flood import FloodControl, StopRequested
 from .inbox import Inbox, Poller
 from .logs import setup_logging
 from .pipeline import ChatOrderedProcessor
-from .webhook import webhook_app, webhook_server
+from .webhook import webhook_app, webhook_paths, webhook_server
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +117,8 @@ async def serve(app: Application, storage: Storage, webhook: Webhook | None = No
             inbox.start()   # pending updates first, oldest first
             if webhook is not None:
                 sock = _listening_socket(webhook.listen, webhook.port)
-                server = webhook_server(webhook_app(inbox, f"/{webhook.secret}", webhook.secret),
-                                        webhook.listen, webhook.port)
+                paths = webhook_paths(webhook.url, webhook.secret)
+                server = webhook_server(webhook_app(inbox, paths, webhook.secret), webhook.listen, webhook.port)
                 source = asyncio.create_task(server.serve(sockets=[sock]), name="fanzha:webhook")
                 await app.bot.set_webhook(url=f"{webhook.url.rstrip('/')}/{webhook.secret}",
                                           secret_token=webhook.secret, allowed_updates=Update.ALL_TYPES)

@@ -3,7 +3,7 @@
 Telegram POSTs each update to `https://…/<secret>` with the header
 `X-Telegram-Bot-Api-Secret-Token: <secret>`. Checked in this order, each before any of the body
 is read:
-- the path: anything else is 404;
+- the path (`/<secret>`, or the public URL's path + `/<secret>`): anything else is 404;
 - the secret header (compared in constant time): missing or wrong is 403;
 - the method: only POST (405);
 - a Content-Length above `MAX_BODY` (Telegram's updates are a few KB): 413.
@@ -20,6 +20,7 @@ import hmac
 import json
 import logging
 from typing import Any, Awaitable, Callable, Iterator
+from urllib.parse import urlsplit
 
 import uvicorn
 
@@ -44,14 +45,21 @@ async def _answer(send: Send, status: int, text: str = "") -> None:
     await send({"type": "http.response.body", "body": body})
 
 
-def webhook_app(inbox: Inbox, path: str, secret: str, max_body: int = MAX_BODY):
-    """The ASGI application serving `path` (for example "/tg…") for `inbox`."""
+def webhook_paths(url: str, secret: str) -> frozenset[str]:
+    """Where the hook answers: `/<secret>`, and the public URL's own path + `/<secret>` (so a
+    reverse proxy may forward the path as it is or strip its prefix)."""
+    prefix = urlsplit(url).path.rstrip("/")
+    return frozenset({f"/{secret}", f"{prefix}/{secret}"})
+
+
+def webhook_app(inbox: Inbox, paths: frozenset[str], secret: str, max_body: int = MAX_BODY):
+    """The ASGI application serving `paths` for `inbox`."""
     expected = secret.encode()
 
     async def app(scope: dict, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":   # lifespan is off; no websockets
             return
-        if scope.get("path") != path:
+        if scope.get("path") not in paths:
             await _answer(send, 404)
             return
         headers = dict(scope.get("headers") or [])

@@ -354,3 +354,26 @@ async def test_a_button_whose_handling_fails_is_acknowledged_with_an_apology(env
     await env.send(callback_update(related, bot_message(answer)))
     told = [a.get("text") for a in env.fake.sent("answerCallbackQuery")] + [r["text"] for r in env.replies(1001)]
     assert SOMETHING_WENT_WRONG in told
+
+
+async def test_a_tip_cut_short_by_a_stop_is_released_and_sent_at_the_next_run(env, monkeypatch):
+    """A stop while the API fails raises StopRequested (the request never went out): the tip's
+    claim is released, so the subscriber still gets today's tip after the restart."""
+    from bot.tg.flood import StopRequested
+
+    from .tg_env import SHANGHAI
+
+    env.storage.subscribe(5002, "08:30", "Asia/Shanghai", env.clock.now())
+    original = env.app.bot.send_message
+
+    async def stopping(*args, **kwargs):
+        raise StopRequested("stopping")
+
+    monkeypatch.setattr(type(env.app.bot), "send_message", stopping)
+    env.clock.set(dt.datetime(2026, 11, 21, 8, 30, tzinfo=SHANGHAI))
+    first = await jobs.deliver_tips(env.app, "08:30", "Asia/Shanghai")
+    monkeypatch.undo()
+    assert env.app.bot.send_message == original
+    again = await jobs.deliver_tips(env.app, "08:30", "Asia/Shanghai")
+    assert (first.retry, first.sent, again.sent) == (1, 0, 1)
+    assert len(env.replies(5002)) == 1

@@ -30,6 +30,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.ext import Application, ContextTypes
 
 from .constants import BULK, CB_ENTRY, CB_SUBSCRIBE, SERVICES
+from .flood import StopRequested
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,9 @@ async def send_bulk(app: Application, chat_id: int, text: str,
             return FAILED, chat_id
         except (TimedOut, NetworkError):
             return MAYBE, chat_id  # may have been delivered: never send it twice
-        except RetryAfter:
+        except (RetryAfter, StopRequested):
+            # Not delivered: flood control still refusing, or the bot is stopping and the request
+            # never went out. Tried again later (a tip's claim is released).
             return RETRY, chat_id
     return FAILED, chat_id
 

@@ -122,7 +122,33 @@ def _excerpt(sentence: str, start: int, end: int, width: int = 60) -> str:
 
 # Concepts of signals.yaml that make a call-back request about money or an account.
 CALLBACK_PRETEXTS = ("frozen", "refund", "fee", "prize", "loan", "authority", "cs")
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_ASCII_UPPER = re.compile(r"[A-Z]+")
+
+
+def _ascii_lower(text: str) -> str:
+    """Lower-case ASCII letters only (same length, so spans stay aligned); far cheaper than
+    str.translate on mostly-Chinese text."""
+    return _ASCII_UPPER.sub(lambda m: m.group(0).lower(), text) if _ASCII_UPPER.search(text) else text
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """One regular expression matching the longest of `words` at a position, as a character
+    trie (转(?:账|帐|钱)…), so the engine never tries the words one by one."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
 
 
 class _Warnings:
@@ -151,6 +177,7 @@ class Scanner:
         self._warnings = (re.compile("|".join(f"(?:{w.pattern})" for w in self.book.warnings), re.IGNORECASE)
                           if self.book.warnings else None)
         self.signals = self.book.signals
+        self._index_literals()
         self.reminder = reminder
         self.entry_ids = entry_ids
         # resemblance(text) -> (FraudType, score) | None: the curators' scripts, compared through
@@ -165,7 +192,9 @@ class Scanner:
         (a story naming 骗子 is not a warning text: every signal counts)."""
         message = message if isinstance(message, str) else str(message)
         truncated = len(message) > MAX_SCAN_CHARS
-        text = unicodedata.normalize("NFKC", strip_invisible(message[:MAX_SCAN_CHARS]))
+        text = strip_invisible(message[:MAX_SCAN_CHARS])
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
         text = to_simplified(text)
 
         urls = tuple(dict.fromkeys(m.group(0).rstrip(".,") for m in URL.finditer(text)))
@@ -174,14 +203,15 @@ class Scanner:
         rest = CARD.sub(lambda m: " " * len(m.group(0)), rest)
         numbers = self._numbers(rest, reports)
 
-        hits = self._all_concept_hits(text)
-        findings = self._signals(text, bool(urls), hits)
-        findings.extend(self._callback_findings(numbers, hits))
         if pasted and self._talks_about_scams(text):
             # It names scams as scams (a police or bank warning, a chat about a scam someone
-            # avoided): the scam phrases it quotes are not requests to the reader. Numbers and
-            # links are still judged on their own.
-            findings = []
+            # avoided): the scam phrases it quotes are not requests to the reader, so they are
+            # not even looked for. Numbers and links are still judged on their own.
+            findings: list[Finding] = []
+        else:
+            hits = self._all_concept_hits(text)
+            findings = self._signals(text, bool(urls), hits)
+            findings.extend(self._callback_findings(numbers, hits))
         findings.extend(self._number_findings(numbers, cards))
         links = tuple(self.links.check(u) for u in urls) if self.links is not None else ()
         findings.extend(self._link_findings(links))
@@ -263,35 +293,59 @@ class Scanner:
         """True when at least SCAM_TALK_SENTENCES sentences call something a scam (诈骗, 骗子,
         骗局, 冒充…): scam messages never do, warnings and people telling each other about a
         scam do (measured on our development corpora)."""
+        if SCAM_TALK_SENTENCES <= 1:
+            return SCAM_TALK.search(text) is not None
         return sum(1 for sentence in SENTENCE_END.split(text) if SCAM_TALK.search(sentence)) >= SCAM_TALK_SENTENCES
 
-    def _all_concept_hits(self, text: str) -> dict[str, list[tuple[int, int]]]:
-        """Every concept's (start, end) spans, at most 200 each. Plain-word concepts are found
-        with str.find on an ASCII-lower-cased copy (same length, so spans stay aligned); a concept
-        none of whose first characters occurs is skipped."""
-        present = set(text)
-        lowered = text.translate(_ASCII_LOWER)
-        hits: dict[str, list[tuple[int, int]]] = {}
-        for name, whole in self.book.concepts.items():
-            first = self.book.first_chars.get(name)
-            if first is not None and first.isdisjoint(present):
-                hits[name] = []
-                continue
-            words = self.book.literals.get(name)
-            if words is None:  # a book built without the split: the whole alternation
-                hits[name] = [(m.start(), m.end()) for m in whole.finditer(text)][:200]
-                continue
-            spans = []
+    def _index_literals(self) -> None:
+        """Every concept's plain words in one trie regex: the longest word at a position names
+        all the words found there (any word matching at that position is a prefix of it)."""
+        owners: dict[str, list[str]] = {}
+        for name, words in self.book.literals.items():
             for word in words:
-                at = lowered.find(word)
-                while at >= 0 and len(spans) < 400:
-                    spans.append((at, at + len(word)))
-                    at = lowered.find(word, at + 1)
-            rest = self.book.patterns.get(name)
-            if rest is not None:
-                spans.extend((m.start(), m.end()) for m in rest.finditer(text))
-            spans.sort()
-            hits[name] = spans[:200]
+                if word:
+                    owners.setdefault(word, []).append(name)
+        self._literal_rx = re.compile(_trie_pattern(owners)) if owners else None
+        # longest word -> ((concept, length), ...) for every word that is a prefix of it
+        self._covers = {word: tuple((name, len(prefix)) for prefix in (word[:k] for k in range(1, len(word) + 1))
+                                    if prefix in owners for name in owners[prefix])
+                        for word in owners}
+        self._pattern_concepts = tuple((name, rx) for name, rx in self.book.patterns.items() if rx is not None)
+        # a book built without the split (concepts only as whole alternations)
+        self._whole_concepts = tuple((name, rx) for name, rx in self.book.concepts.items()
+                                     if name not in self.book.literals)
+
+    def _all_concept_hits(self, text: str, lowered: str | None = None) -> dict[str, list[tuple[int, int]]]:
+        """Every concept's (start, end) spans, at most 200 each, in position order. Plain words
+        are found in one pass of a trie regex over an ASCII-lower-cased copy (same length, so
+        spans stay aligned); only the concepts' pattern words are separate regexes."""
+        if lowered is None:
+            lowered = _ascii_lower(text)
+        hits: dict[str, list[tuple[int, int]]] = {name: [] for name in self.book.concepts}
+        rx = self._literal_rx
+        if rx is not None:
+            covers, search, pos = self._covers, rx.search, 0
+            while True:
+                m = search(lowered, pos)
+                if m is None:
+                    break
+                at = m.start()
+                for name, length in covers[m.group()]:
+                    spans = hits[name]
+                    if len(spans) < 400:
+                        spans.append((at, at + length))
+                pos = at + 1
+        for name, pattern in self._pattern_concepts:
+            found = [(m.start(), m.end()) for m in pattern.finditer(text)]
+            if found:
+                spans = hits[name]
+                spans.extend(found)
+                spans.sort()
+        for name, whole in self._whole_concepts:
+            hits[name] = [(m.start(), m.end()) for m in whole.finditer(text)]
+        for name, spans in hits.items():
+            if len(spans) > 200:
+                del spans[200:]
         return hits
 
     def _first_evidence(self, signal: Signal, text: str, ends: list[int], warned: "_Warnings",

@@ -31,16 +31,30 @@ URL = re.compile(
     r"(?:com|cn|net|org|cc|icu|top|xyz|vip|info|co|me|io|shop|site|online|club|link|ltd|pw|tk|ml|ga|cf|gq|"
     r"wang|ren|asia|biz|mobi|tv|app|work|fun|live|store|tech|hk|ru|su)(?![a-z0-9\-])(?:/[^\s，。！？、；;\"'<>（）()]*)?",
     re.IGNORECASE)
-CARD = re.compile(r"(?<![0-9])[3-6](?:[ \-]?\d){15,18}(?![0-9])")
+# Not glued to letters: A3201042024120500018 is a case or order number, not a card.
+CARD = re.compile(r"(?<![0-9A-Za-z])[3-6](?:[ \-]?\d){15,18}(?![0-9A-Za-z])")
 NUMBER = re.compile(r"(?<![0-9A-Za-z+])(?:\+|\()?\d[\d\-() ]{1,24}\d(?![0-9A-Za-z])")
 DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 SENTENCE_END = re.compile(r"[。！？!?\n；;]")
+# What a link reads as when signals are looked for: a long address would push "点击 … 领取" apart.
+LINK_WORD = " 链接 "
+# A phone number with digits hidden (137****0926, 0571-8156****): someone's contact number all
+# the same, never an official service number.
+MASKED_PHONE = re.compile(r"(?<![0-9*])(?:1[3-9]\d|0\d{2,3}-?\d{3,4}|[48]00-?\d{3}|\d{3,4}-\d{2,4})[\d\-]*\*{3,4}[\d\-]*")
+# A sender saying what it never asks for: the mark of a genuine notice.
+NEVER_ASKS = re.compile(r"(不会|绝不会|从不|从来不|不可能)[^。！？!?\n]{0,15}(要求|索要|让您|让你|通过)"
+                        r"[^。！？!?\n]{0,20}(密码|验证码|转账|汇款|银行卡|卡号|链接|缴纳|手续费)")
+# A chat transcript's speaker tag ("财务 小刘:", "老板:"): who talks, not what is asked.
+SPEAKER = re.compile(r"(?m)^[ \t]*([^\n:：。，,！？]{1,12})[:：](?=\s*\S)")
 # Words that call something a scam. A message with this many sentences using them talks about
 # scams rather than being one.
 # A negation right before a match turns a request into advice against it.
-NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无需|不需要|不经|不通过|不会)\s*(先|再|去|随便|轻易|任何)?\s*$")
+NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无需|不需要|不经|不通过|不会)\s*"
+                     r"(先|再|去|随便|轻易|任何|碰|信|相信|听|理|搞|参与)?\s*$")
 SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|骗子|骗局|杀猪盘|套路|反诈|冒充|被骗|上当|骗人|骗钱|电诈")
 SCAM_TALK_SENTENCES = 1
+# 诈骗 shortly after 涉嫌/涉及 in the same sentence accuses the reader ("涉嫌在外地开办电话卡用于诈骗").
+ACCUSED = re.compile(r"(涉嫌|涉及|涉案)[^。！？!?\n]*$")
 
 # Text right after a digit run that makes it an amount, a date, a quantity or a count.
 _NOT_PHONE_AFTER = re.compile(
@@ -121,7 +135,7 @@ def _excerpt(sentence: str, start: int, end: int, width: int = 60) -> str:
 
 
 # Concepts of signals.yaml that make a call-back request about money or an account.
-CALLBACK_PRETEXTS = ("frozen", "refund", "fee", "prize", "loan", "authority", "cs")
+CALLBACK_PRETEXTS = ("frozen", "refund", "fee", "prize", "loan", "authority", "cs", "flight", "charge")
 _ASCII_UPPER = re.compile(r"[A-Z]+")
 
 
@@ -202,6 +216,7 @@ class Scanner:
         cards = tuple(dict.fromkeys(mask_card(re.sub(r"\D", "", m.group(0))) for m in CARD.finditer(rest)))
         rest = CARD.sub(lambda m: " " * len(m.group(0)), rest)
         numbers = self._numbers(rest, reports)
+        links = tuple(self.links.check(u) for u in urls) if self.links is not None else ()
 
         if pasted and self._talks_about_scams(text):
             # It names scams as scams (a police or bank warning, a chat about a scam someone
@@ -209,11 +224,18 @@ class Scanner:
             # not even looked for. Numbers and links are still judged on their own.
             findings: list[Finding] = []
         else:
-            hits = self._all_concept_hits(text)
-            findings = self._signals(text, bool(urls), hits)
-            findings.extend(self._callback_findings(numbers, hits))
+            said = self._signal_text(text)
+            hits = self._all_concept_hits(said)
+            # Links that are all official do not make a "click this link" signal.
+            risky_link = any(link.verdict != OFFICIAL for link in links) if self.links is not None else bool(urls)
+            findings = self._signals(said, risky_link, hits)
+            if findings and not any(f.weight >= 3 for f in findings) and NEVER_ASKS.search(said):
+                # A notice that says what its sender never does ("工商银行不会通过短信链接要求您提供
+                # 密码") is a genuine notice: its pretexts (账户异常, 立即致电) are not a scam's.
+                # A request no genuine service makes (weight 3) would still count.
+                findings = []
+            findings.extend(self._callback_findings(numbers, hits, bool(MASKED_PHONE.search(rest))))
         findings.extend(self._number_findings(numbers, cards))
-        links = tuple(self.links.check(u) for u in urls) if self.links is not None else ()
         findings.extend(self._link_findings(links))
         score = sum(f.weight for f in findings)
         if any(f.weight >= 3 for f in findings) or score >= 4:
@@ -276,6 +298,19 @@ class Scanner:
 
     # -- signals ---------------------------------------------------------------------------
 
+    @staticmethod
+    def _signal_text(text: str) -> str:
+        """The text signals are looked for in: each link one short word (链接), and a chat
+        transcript's speaker tags blanked out (same length), so "老板: 我换手机号了" or "财务 小刘:"
+        do not read as a boss or a payment."""
+        if "." in text:
+            text = URL.sub(LINK_WORD, text)
+        if ":" in text or "：" in text:
+            tags = SPEAKER.findall(text)
+            if len(tags) >= 2:  # a transcript: several lines start with a name and a colon
+                text = SPEAKER.sub(lambda m: " " * (m.end(1) - m.start(0)) + m.group(0)[m.end(1) - m.start(0):], text)
+        return text
+
     def _signals(self, text: str, has_url: bool, hits: dict[str, list[tuple[int, int]]]) -> list[Finding]:
         ends = [m.end() for m in SENTENCE_END.finditer(text)]
         warned = _Warnings(self._warnings, text, ends)
@@ -293,9 +328,14 @@ class Scanner:
         """True when at least SCAM_TALK_SENTENCES sentences call something a scam (诈骗, 骗子,
         骗局, 冒充…): scam messages never do, warnings and people telling each other about a
         scam do (measured on our development corpora)."""
-        if SCAM_TALK_SENTENCES <= 1:
-            return SCAM_TALK.search(text) is not None
-        return sum(1 for sentence in SENTENCE_END.split(text) if SCAM_TALK.search(sentence)) >= SCAM_TALK_SENTENCES
+        sentences: set[int] = set()
+        for m in SCAM_TALK.finditer(text):
+            if ACCUSED.search(text, max(0, m.start() - 14), m.start()):
+                continue  # "您的身份证涉嫌…用于诈骗": the accusation of a fake police call, not a warning
+            if SCAM_TALK_SENTENCES <= 1:
+                return True
+            sentences.add(len(SENTENCE_END.findall(text, 0, m.start())))
+        return len(sentences) >= SCAM_TALK_SENTENCES
 
     def _index_literals(self) -> None:
         """Every concept's plain words in one trie regex: the longest word at a position names
@@ -373,8 +413,8 @@ class Scanner:
         lo = ends[i - 1] if i > 0 else 0
         j = bisect.bisect_right(ends, max(start, end - 1))
         hi = ends[j] if j < len(ends) else len(text)
-        if any(warned.sentence(k) for k in range(i, j + 1)):
-            return None
+        if warned.sentence(i) or (j != i and warned.sentence(j)):
+            return None  # a warning sentence between the two ends is someone else's sentence
         if NEGATED.search(text[max(lo, start - 4):start]):
             return None  # "别私下交易", "不要先交定金": advice against it, not a request
         sentence = text[lo:hi]
@@ -432,7 +472,7 @@ class Scanner:
         return findings
 
     @staticmethod
-    def _callback_findings(numbers: tuple[CheckResult, ...], hits: dict) -> list[Finding]:
+    def _callback_findings(numbers: tuple[CheckResult, ...], hits: dict, masked: bool = False) -> list[Finding]:
         """A request to call or contact a number that is not an official one, about an account,
         a refund, a fee, a prize, a loan or the police ("请联系客服 400-…", "致电专属客服 0571-…"):
         genuine notices give the official number."""
@@ -441,8 +481,12 @@ class Scanner:
         other = [n for n in numbers if n.verdict in (LOOKALIKE, RISKY)
                  or (n.verdict not in (OFFICIAL, INVALID) and len(re.sub(r"\D", "", n.normalized or "")) >= 7)]
         pretext = any(hits.get(name) for name in CALLBACK_PRETEXTS)
-        if other and hits.get("callback") and pretext:
-            return [Finding("callback_request", "让你联系一个不是官方的号码", other[0].input, 2,
+        # A half-hidden number says less about who it is: it needs a money or account pretext,
+        # a "客服/工作人员" alone is how genuine notices give a contact too.
+        masked = masked and any(hits.get(name) for name in CALLBACK_PRETEXTS if name != "cs")
+        if (other or masked) and hits.get("callback") and pretext:
+            shown = other[0].input if other else "（部分隐藏的号码）"
+            return [Finding("callback_request", "让你联系一个不是官方的号码", shown, 2,
                             ("real-or-fake-call", "lookalike-numbers"))]
         return []
 

@@ -50,7 +50,8 @@ SPEAKER = re.compile(r"(?m)^[ \t]*([^\n:：。，,！？]{1,12})[:：](?=\s*\S)"
 # scams rather than being one.
 # A negation right before a match turns a request into advice against it.
 NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无需|不需要|不经|不通过|不会)\s*"
-                     r"(先|再|去|随便|轻易|任何|碰|信|相信|听|理|搞|参与)?\s*$")
+                     r"(先|再|去|随便|轻易|任何|碰|信|相信|听|理|搞|参与)?\s*$"
+                     r"|(别|不要|千万别|千万不要)(听|信|相信|碰|理|搞|参与|加|买)[^。！？!?\n，,]{0,6}$")
 SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|骗子|骗局|杀猪盘|套路|反诈|冒充|被骗|上当|骗人|骗钱|电诈")
 SCAM_TALK_SENTENCES = 1
 # 诈骗 shortly after 涉嫌/涉及 in the same sentence accuses the reader ("涉嫌在外地开办电话卡用于诈骗").
@@ -229,12 +230,12 @@ class Scanner:
             # Links that are all official do not make a "click this link" signal.
             risky_link = any(link.verdict != OFFICIAL for link in links) if self.links is not None else bool(urls)
             findings = self._signals(said, risky_link, hits)
+            findings.extend(self._callback_findings(numbers, hits, bool(MASKED_PHONE.search(rest))))
             if findings and not any(f.weight >= 3 for f in findings) and NEVER_ASKS.search(said):
                 # A notice that says what its sender never does ("工商银行不会通过短信链接要求您提供
                 # 密码") is a genuine notice: its pretexts (账户异常, 立即致电) are not a scam's.
                 # A request no genuine service makes (weight 3) would still count.
                 findings = []
-            findings.extend(self._callback_findings(numbers, hits, bool(MASKED_PHONE.search(rest))))
         findings.extend(self._number_findings(numbers, cards))
         findings.extend(self._link_findings(links))
         score = sum(f.weight for f in findings)
@@ -415,7 +416,7 @@ class Scanner:
         hi = ends[j] if j < len(ends) else len(text)
         if warned.sentence(i) or (j != i and warned.sentence(j)):
             return None  # a warning sentence between the two ends is someone else's sentence
-        if NEGATED.search(text[max(lo, start - 4):start]):
+        if NEGATED.search(text[max(lo, start - 10):start]):
             return None  # "别私下交易", "不要先交定金": advice against it, not a request
         sentence = text[lo:hi]
         if any(u.search(sentence) for u in signal.unless):

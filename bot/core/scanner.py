@@ -138,6 +138,16 @@ def _excerpt(sentence: str, start: int, end: int, width: int = 60) -> str:
 # Concepts of signals.yaml that make a call-back request about money or an account.
 CALLBACK_PRETEXTS = ("frozen", "refund", "fee", "prize", "loan", "authority", "cs", "flight", "charge")
 _ASCII_UPPER = re.compile(r"[A-Z]+")
+_UPPER_LITERAL = re.compile(r"(?<!\\)[A-Z]")
+
+
+def _for_lowered(pattern: re.Pattern) -> tuple[re.Pattern, bool]:
+    """(pattern, runs on the ASCII-lower-cased text): a case-insensitive pattern without upper-case
+    letters is recompiled case-sensitive for the lower-cased copy, where the engine can skip
+    straight to its possible first characters (it cannot under IGNORECASE for q, v, etc)."""
+    if _UPPER_LITERAL.search(pattern.pattern):
+        return pattern, False
+    return re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE), True
 
 
 def _ascii_lower(text: str) -> str:
@@ -226,11 +236,12 @@ class Scanner:
             findings: list[Finding] = []
         else:
             said = self._signal_text(text)
-            hits = self._all_concept_hits(said)
+            lowered = _ascii_lower(said)
+            hits = self._all_concept_hits(said, lowered)
             # Links that are all official do not make a "click this link" signal.
             risky_link = any(link.verdict != OFFICIAL for link in links) if self.links is not None else bool(urls)
-            findings = self._signals(said, risky_link, hits)
-            findings.extend(self._callback_findings(numbers, hits, bool(MASKED_PHONE.search(rest))))
+            findings = self._signals(said, risky_link, hits, lowered)
+            findings.extend(self._callback_findings(numbers, hits, rest))
             if findings and not any(f.weight >= 3 for f in findings) and NEVER_ASKS.search(said):
                 # A notice that says what its sender never does ("工商银行不会通过短信链接要求您提供
                 # 密码") is a genuine notice: its pretexts (账户异常, 立即致电) are not a scam's.
@@ -312,14 +323,20 @@ class Scanner:
                 text = SPEAKER.sub(lambda m: " " * (m.end(1) - m.start(0)) + m.group(0)[m.end(1) - m.start(0):], text)
         return text
 
-    def _signals(self, text: str, has_url: bool, hits: dict[str, list[tuple[int, int]]]) -> list[Finding]:
+    def _signals(self, text: str, has_url: bool, hits: dict[str, list[tuple[int, int]]],
+                 lowered: str | None = None) -> list[Finding]:
+        if lowered is None:
+            lowered = _ascii_lower(text)
         ends = [m.end() for m in SENTENCE_END.finditer(text)]
         warned = _Warnings(self._warnings, text, ends)
+        present = frozenset(name for name, spans in hits.items() if spans)
         findings = []
-        for signal in self.signals:
+        for signal, patterns, combinations in self._signal_plan:
             if signal.requires_url and not has_url:
                 continue
-            evidence = self._first_evidence(signal, text, ends, warned, hits)
+            if not patterns and not any(c <= present for c in combinations):
+                continue  # no pattern to try and every combination lacks a concept
+            evidence = self._first_evidence(signal, text, ends, warned, hits, lowered, present)
             if evidence is not None:
                 findings.append(Finding(signal.name, signal.label, evidence, signal.weight, signal.related))
         return findings
@@ -351,7 +368,11 @@ class Scanner:
         self._covers = {word: tuple((name, len(prefix)) for prefix in (word[:k] for k in range(1, len(word) + 1))
                                     if prefix in owners for name in owners[prefix])
                         for word in owners}
-        self._pattern_concepts = tuple((name, rx) for name, rx in self.book.patterns.items() if rx is not None)
+        self._pattern_concepts = tuple((name, *_for_lowered(rx)) for name, rx in self.book.patterns.items() if rx is not None)
+        self._signal_patterns = {signal.name: tuple(_for_lowered(p) for p in signal.patterns) for signal in self.signals}
+        # per signal: its patterns (for the lower-cased text or not) and its combinations as sets
+        self._signal_plan = tuple((signal, self._signal_patterns[signal.name], tuple(frozenset(c) for c in signal.near))
+                                  for signal in self.signals)
         # a book built without the split (concepts only as whole alternations)
         self._whole_concepts = tuple((name, rx) for name, rx in self.book.concepts.items()
                                      if name not in self.book.literals)
@@ -376,8 +397,8 @@ class Scanner:
                     if len(spans) < 400:
                         spans.append((at, at + length))
                 pos = at + 1
-        for name, pattern in self._pattern_concepts:
-            found = [(m.start(), m.end()) for m in pattern.finditer(text)]
+        for name, pattern, on_lowered in self._pattern_concepts:
+            found = [(m.start(), m.end()) for m in pattern.finditer(lowered if on_lowered else text)]
             if found:
                 spans = hits[name]
                 spans.extend(found)
@@ -390,15 +411,21 @@ class Scanner:
         return hits
 
     def _first_evidence(self, signal: Signal, text: str, ends: list[int], warned: "_Warnings",
-                        hits: dict) -> str | None:
-        for pattern in signal.patterns:
-            for match in pattern.finditer(text):
+                        hits: dict, lowered: str | None = None, present: frozenset | None = None) -> str | None:
+        patterns = self._signal_patterns.get(signal.name)
+        if patterns is None or lowered is None:
+            patterns, lowered = tuple((p, False) for p in signal.patterns), text
+        for pattern, on_lowered in patterns:
+            for match in pattern.finditer(lowered if on_lowered else text):
                 evidence = self._counts(signal, text, ends, warned, match.start(), match.end())
                 if evidence is not None:
                     return evidence
         for combination in signal.near:
-            if not all(hits[name] for name in combination):
-                continue  # a concept of this combination is absent: it cannot fire
+            if present is not None:
+                if not present.issuperset(combination):
+                    continue  # a concept of this combination is absent: it cannot fire
+            elif not all(hits[name] for name in combination):
+                continue
             for start, end in self._windows(combination, signal.window, hits):
                 evidence = self._counts(signal, text, ends, warned, start, end)
                 if evidence is not None:
@@ -473,7 +500,7 @@ class Scanner:
         return findings
 
     @staticmethod
-    def _callback_findings(numbers: tuple[CheckResult, ...], hits: dict, masked: bool = False) -> list[Finding]:
+    def _callback_findings(numbers: tuple[CheckResult, ...], hits: dict, text: str = "") -> list[Finding]:
         """A request to call or contact a number that is not an official one, about an account,
         a refund, a fee, a prize, a loan or the police ("请联系客服 400-…", "致电专属客服 0571-…"):
         genuine notices give the official number."""
@@ -481,11 +508,13 @@ class Scanner:
         # service numbers of other real institutions (95338, 12368), which 'unknown' also covers.
         other = [n for n in numbers if n.verdict in (LOOKALIKE, RISKY)
                  or (n.verdict not in (OFFICIAL, INVALID) and len(re.sub(r"\D", "", n.normalized or "")) >= 7)]
-        pretext = any(hits.get(name) for name in CALLBACK_PRETEXTS)
-        # A half-hidden number says less about who it is: it needs a money or account pretext,
-        # a "客服/工作人员" alone is how genuine notices give a contact too.
-        masked = masked and any(hits.get(name) for name in CALLBACK_PRETEXTS if name != "cs")
-        if (other or masked) and hits.get("callback") and pretext:
+        if not hits.get("callback") or not any(hits.get(name) for name in CALLBACK_PRETEXTS):
+            return []
+        # A half-hidden number (137****0926) says less about who it is: it needs a money or account
+        # pretext, as "客服/工作人员" alone is how genuine notices give a contact too.
+        masked = (not other and "*" in text and any(hits.get(name) for name in CALLBACK_PRETEXTS if name != "cs")
+                  and MASKED_PHONE.search(text) is not None)
+        if other or masked:
             shown = other[0].input if other else "（部分隐藏的号码）"
             return [Finding("callback_request", "让你联系一个不是官方的号码", shown, 2,
                             ("real-or-fake-call", "lookalike-numbers"))]

@@ -156,6 +156,19 @@ def _ascii_lower(text: str) -> str:
     return _ASCII_UPPER.sub(lambda m: m.group(0).lower(), text) if _ASCII_UPPER.search(text) else text
 
 
+def _replace_spans(text: str, spans: list[tuple[int, int]], by) -> str:
+    """`text` with each (start, end) span replaced by by(start, end)."""
+    if not spans:
+        return text
+    out, at = [], 0
+    for a, b in spans:
+        out.append(text[at:a])
+        out.append(by(a, b))
+        at = b
+    out.append(text[at:])
+    return "".join(out)
+
+
 def _trie_pattern(words: Iterable[str]) -> str:
     """One regular expression matching the longest of `words` at a position, as a character
     trie (转(?:账|帐|钱)…), so the engine never tries the words one by one."""
@@ -222,8 +235,10 @@ class Scanner:
             text = unicodedata.normalize("NFKC", text)
         text = to_simplified(text)
 
-        urls = tuple(dict.fromkeys(m.group(0).rstrip(".,") for m in URL.finditer(text)))
-        rest = URL.sub(lambda m: " " * len(m.group(0)), text)
+        # One pass for the links: listed, blanked out for the numbers, one word for the signals.
+        spans = [(m.start(), m.end()) for m in URL.finditer(text)] if "." in text or "//" in text else []
+        urls = tuple(dict.fromkeys(text[a:b].rstrip(".,") for a, b in spans))
+        rest = _replace_spans(text, spans, lambda a, b: " " * (b - a))
         cards = tuple(dict.fromkeys(mask_card(re.sub(r"\D", "", m.group(0))) for m in CARD.finditer(rest)))
         rest = CARD.sub(lambda m: " " * len(m.group(0)), rest)
         numbers = self._numbers(rest, reports)
@@ -235,7 +250,7 @@ class Scanner:
             # not even looked for. Numbers and links are still judged on their own.
             findings: list[Finding] = []
         else:
-            said = self._signal_text(text)
+            said = self._signal_text(_replace_spans(text, spans, lambda a, b: LINK_WORD))
             lowered = _ascii_lower(said)
             hits = self._all_concept_hits(said, lowered)
             # Links that are all official do not make a "click this link" signal.
@@ -312,11 +327,9 @@ class Scanner:
 
     @staticmethod
     def _signal_text(text: str) -> str:
-        """The text signals are looked for in: each link one short word (链接), and a chat
+        """The text signals are looked for in (links already one short word, 链接): a chat
         transcript's speaker tags blanked out (same length), so "老板: 我换手机号了" or "财务 小刘:"
         do not read as a boss or a payment."""
-        if "." in text:
-            text = URL.sub(LINK_WORD, text)
         if ":" in text or "：" in text:
             tags = SPEAKER.findall(text)
             if len(tags) >= 2:  # a transcript: several lines start with a name and a colon

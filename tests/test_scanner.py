@@ -216,3 +216,13 @@ def test_advice_not_to_follow_tips_is_not_a_lure(scanner):
 def test_asking_for_a_password_with_words_between(scanner):
     result = scanner.scan("领取皮肤需要验证账号，请提供您的QQ号和密码以及刚收到的验证码")
     assert "verification_code" in _names(result) and result.risk == HIGH
+
+
+def test_everyday_words_near_money_do_not_make_a_scam(scanner):
+    """Words broadened for scams must not catch everyday messages: a wifi password, an insurance
+    premium or a traffic fine notice, a QR check-in, a heartfelt thank-you with a transfer."""
+    assert "verification_code" not in _names(scanner.scan("把家里wifi密码发我一下"))
+    assert scanner.scan("【平安保险】您的保单将于5月1日到期，请及时缴纳保险费1280元。").risk != HIGH
+    assert scanner.scan("【市公安局交警支队】您的机动车有一条违法停车记录，罚款200元，请通过交管12123处理。").risk == LOW
+    assert "qr_claim" not in _names(scanner.scan("进入小区请扫码登记"))
+    assert "romance_money" not in _names(scanner.scan("真心感谢你帮忙 红包转你200块"))

@@ -37,7 +37,8 @@ NUMBER = re.compile(r"(?<![0-9A-Za-z+])(?:\+|\()?\d[\d\-() ]{1,24}\d(?![0-9A-Za-
 DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 SENTENCE_END = re.compile(r"[。！？!?\n；;]")
 # What a link reads as when signals are looked for: a long address would push "点击 … 领取" apart.
-LINK_WORD = " 链接 "
+# A word of no concept: a link alone is not "点击/链接" (an app's own download link is no lure).
+LINK_WORD = " url "
 # A phone number with digits hidden (137****0926, 0571-8156****): someone's contact number all
 # the same, never an official service number.
 MASKED_PHONE = re.compile(r"(?<![0-9*])(?:1[3-9]\d|0\d{2,3}-?\d{3,4}|[48]00-?\d{3}|\d{3,4}-\d{2,4})[\d\-]*\*{3,4}[\d\-]*")

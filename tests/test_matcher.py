@@ -124,3 +124,28 @@ def test_batch_normalisation_and_gram_codes_match_the_plain_ones(knowledge):
     for i, text in enumerate(canon):
         assert set(codes[owner == i].tolist()) == set(coder.codes(text))
         assert len(coder.codes(text)) == len(grams_of(text))
+
+
+def test_vector_cache_encodes_only_new_texts(tmp_path):
+    import numpy as np
+
+    from bot.core.encoder import VectorCache
+
+    class Counting:
+        name, dim = "fake-1", 4
+
+        def __init__(self):
+            self.seen: list[str] = []
+
+        def encode(self, texts):
+            self.seen.extend(texts)
+            return np.array([[len(t), 1.0, 0.5, ord(t[0]) % 7] for t in texts], dtype=np.float32)
+
+    encoder, cache = Counting(), VectorCache(tmp_path)
+    first = cache.encode(encoder, ["借呗", "花呗被盗", "借呗"])
+    assert encoder.seen == ["借呗", "花呗被盗"]
+    again = cache.encode(encoder, ["花呗被盗", "借呗"])
+    assert encoder.seen == ["借呗", "花呗被盗"]  # all from the cache
+    assert np.array_equal(again, first[[1, 0]].astype(np.float16).astype(np.float32))
+    cache.encode(encoder, ["借呗", "冻结"])
+    assert encoder.seen[-1:] == ["冻结"]

@@ -69,6 +69,9 @@ class Lexicon:
     rewrites: Mapping[str, str] = field(default_factory=dict)
     # Question words (怎么办, 什么...): canonical forms, matched at reduced weight.
     weak: tuple[str, ...] = ()
+    # Question words as written (normalised); their canonical forms join `weak_forms()` on first
+    # use: rewriting them needs the pinyin table, which a number check or a scan never loads.
+    weak_words: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         by_length: dict[int, dict[str, str]] = {}
@@ -85,6 +88,7 @@ class Lexicon:
         object.__setattr__(self, "_plans", {})
         object.__setattr__(self, "_sound_tables", None)  # built on first use (needs the pinyin table)
         object.__setattr__(self, "_prefilter", None)
+        object.__setattr__(self, "_weak_forms", None)
 
     def _sounds(self) -> tuple[dict, dict[str, set[int]]]:
         """Sound-alike tables (length -> syllables -> [(variant, canonical)]) and, per first
@@ -132,9 +136,15 @@ class Lexicon:
             for variant in variants:
                 rewrites[normalize(variant)] = canon
         rewrites.pop("", None)
-        lexicon = cls(rewrites)
-        weak_forms = tuple(dict.fromkeys(w for w in (lexicon.canonicalize(normalize(x)) for x in weak) if w))
-        return cls(rewrites, weak_forms)
+        return cls(rewrites, weak_words=tuple(normalize(x) for x in weak))
+
+    def weak_forms(self) -> tuple[str, ...]:
+        """The canonical forms of the question words (`weak`, then `weak_words` rewritten)."""
+        forms = self._weak_forms  # type: ignore[attr-defined]
+        if forms is None:
+            forms = tuple(dict.fromkeys(w for w in (*self.weak, *map(self.canonicalize, self.weak_words)) if w))
+            object.__setattr__(self, "_weak_forms", forms)
+        return forms
 
     def canonicalize(self, text: str) -> str:
         """Rewrite normalised text: longest known word first, exact spelling before sound-alike."""

@@ -457,7 +457,7 @@ class Matcher:
         coder = self._coder = _GramCoder()
         q_codes, q_owner = coder.many(indexed)
         a_codes, a_owner = coder.many(answers)
-        self._weak_codes = frozenset(c for word in self.lexicon.weak for c in coder.codes(word, grow=True))
+        self._weak_codes = frozenset(c for word in self.lexicon.weak_forms() for c in coder.codes(word, grow=True))
         vocab = self._vocab = _unique_sorted(np.concatenate([q_codes, a_codes]))
         n_grams, n_entries = len(vocab), max(len(self._docs), 1)
         n_phrasings = len(phrasing_entry)

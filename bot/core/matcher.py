@@ -33,18 +33,40 @@ import re
 import unicodedata
 from array import array
 from dataclasses import dataclass
-from typing import Iterable, Sequence
-
-import numpy as np
-from rapidfuzz import fuzz
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from .calibration import Calibration
-from .encoder import Encoder, VectorCache
 from .institutions import Institutions
 from .knowledge import Entry, Knowledge, OutOfScope
 from .lexicon import Lexicon, Syllables
 from .numbers import NumberBook
 from .text import _ASTRAL_SYMBOLS, _INVISIBLE, _SEPARATORS, _pinyin_table, normalize, pinyin_seq, to_simplified
+
+if TYPE_CHECKING:
+    import numpy as np
+    from rapidfuzz import fuzz
+
+    from .encoder import Encoder, VectorCache
+
+
+class _Lazy:
+    """A module imported on first use. The outcome constants and MatchResult below are imported
+    by every command (a number check too), which never builds an index: numpy and rapidfuzz
+    load when one is built (issue 12: start-up time and memory of `check`)."""
+
+    def __init__(self, name: str, alias: str):
+        self._name, self._alias = name, alias
+
+    def __getattr__(self, attr: str):
+        import importlib
+
+        module = importlib.import_module(self._name)
+        globals()[self._alias] = module  # later lookups go straight to the module
+        return getattr(module, attr)
+
+
+np = _Lazy("numpy", "np")  # type: ignore[assignment]  # noqa: F811
+fuzz = _Lazy("rapidfuzz.fuzz", "fuzz")  # type: ignore[assignment]  # noqa: F811
 
 ANSWERED, SUGGEST, NO_MATCH = "answered", "suggest", "no_match"
 
@@ -142,7 +164,7 @@ def grams_of(canonical: str) -> set[str]:
 _KIND_CODE = {UNIGRAM: 0, BIGRAM: 1, SOUND: 2}
 _KIND_SHIFT, _A_SHIFT = 44, 22
 _RUN_BASE = 0x40000  # above every Chinese code point the unit pattern accepts
-_KIND_WEIGHTS = np.array([KIND_WEIGHT[UNIGRAM], KIND_WEIGHT[BIGRAM], KIND_WEIGHT[SOUND]])
+_KIND_WEIGHT_LIST = (KIND_WEIGHT[UNIGRAM], KIND_WEIGHT[BIGRAM], KIND_WEIGHT[SOUND])  # by kind code
 _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2A6DF))
 _RUN = re.compile("[^\\s\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df]+")
 
@@ -380,7 +402,11 @@ class Matcher:
             for topic in out_of_scope)
         self.institutions = Institutions(numbers or NumberBook.empty(), self.canonical, self.entries)
         self._build()
-        self._build_vectors(vector_cache or VectorCache(None))
+        if vector_cache is None:
+            from .encoder import VectorCache
+
+            vector_cache = VectorCache(None)
+        self._build_vectors(vector_cache)
 
     @classmethod
     def from_knowledge(cls, knowledge: Knowledge, **kwargs) -> "Matcher":
@@ -397,7 +423,7 @@ class Matcher:
         return self.encoder is not None
 
     def _kind_weight(self, code: int) -> float:
-        return float(_KIND_WEIGHTS[code >> _KIND_SHIFT]) * (WEAK_FACTOR if code in self._weak_codes else 1.0)
+        return _KIND_WEIGHT_LIST[code >> _KIND_SHIFT] * (WEAK_FACTOR if code in self._weak_codes else 1.0)
 
     # -- index -----------------------------------------------------------------------------
 
@@ -461,7 +487,7 @@ class Matcher:
         vocab = self._vocab = _unique_sorted(np.concatenate([q_codes, a_codes]))
         n_grams, n_entries = len(vocab), max(len(self._docs), 1)
         n_phrasings = len(phrasing_entry)
-        kind = _KIND_WEIGHTS[vocab >> _KIND_SHIFT]
+        kind = np.asarray(_KIND_WEIGHT_LIST)[vocab >> _KIND_SHIFT]
         if self._weak_codes:
             kind = np.where(np.isin(vocab, np.fromiter(self._weak_codes, dtype=np.int64)), kind * WEAK_FACTOR, kind)
         self._phrasing_entry = np.asarray(phrasing_entry, dtype=np.int32)

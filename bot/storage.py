@@ -9,8 +9,12 @@ Durability:
 - The schema is versioned with sqlite-utils migrations, applied at start under the same lock,
   so two processes starting together cannot both apply a migration.
 
-Privacy: only chat ids and choices are stored. Knowledge-gap questions are stored as text only,
-with no chat id.
+Privacy (what /privacy tells users): chat ids with first/last-seen dates, subscriptions, votes,
+reports, language and guard settings. Unanswered questions are stored with no chat id, by day (no
+timestamp, no row id, a count per day and text), so none can be joined back to a chat; phone,
+ID-card and bank-card numbers in stored questions and report notes are masked on write
+(core/privacy.py). `forget` removes everything about one chat; `prune` applies the retention
+periods below and runs daily.
 """
 
 from __future__ import annotations
@@ -18,12 +22,15 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import secrets
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 
 from sqlite_utils import Database, Migrations
+
+from .core.privacy import mask_numbers
 
 BUSY_TIMEOUT_MS = 15_000
 MAX_GAP_CHARS = 300
@@ -74,8 +81,52 @@ def m003_inbox(db: Database) -> None:
     db["inbox"].create_index(["status", "update_id"])
 
 
+@migrations()
+def m004_privacy(db: Database) -> None:
+    """Stored questions can no longer be joined back to a chat, and delivery counts are honest:
+    - gaps: a day instead of a timestamp and no row id: one row per (day, reason, text) with a
+      count, in a WITHOUT ROWID table (rows ordered by their content, so neither time nor
+      insertion order pairs a 👎 question with the 👎 vote);
+    - feedback: no time at all (one vote per chat and entry), also WITHOUT ROWID;
+    - phone, ID-card and bank-card numbers in existing gap texts and report notes are masked;
+    - broadcasts count recipients a send may have reached but did not confirm (`maybe`)."""
+    conn = db.conn
+    conn.execute("CREATE TABLE gaps_by_day (day TEXT NOT NULL, reason TEXT NOT NULL, text TEXT NOT NULL, "
+                 "count INTEGER NOT NULL, PRIMARY KEY (day, reason, text)) WITHOUT ROWID")
+    for text, reason, created_at in conn.execute("SELECT text, reason, created_at FROM gaps").fetchall():
+        cleaned = _clean_text(text or "", MAX_GAP_CHARS)
+        if cleaned:
+            conn.execute("INSERT INTO gaps_by_day (day, reason, text, count) VALUES (?, ?, ?, 1) "
+                         "ON CONFLICT(day, reason, text) DO UPDATE SET count = count + 1",
+                         [(created_at or "")[:10], reason or "", cleaned])
+    conn.execute("DROP TABLE gaps")
+    conn.execute("ALTER TABLE gaps_by_day RENAME TO gaps")
+    conn.execute("CREATE TABLE feedback_votes (chat_id INTEGER NOT NULL, entry_id TEXT NOT NULL, "
+                 "useful INTEGER NOT NULL, PRIMARY KEY (chat_id, entry_id)) WITHOUT ROWID")
+    conn.execute("INSERT INTO feedback_votes (chat_id, entry_id, useful) SELECT chat_id, entry_id, useful FROM feedback")
+    conn.execute("DROP TABLE feedback")
+    conn.execute("ALTER TABLE feedback_votes RENAME TO feedback")
+    for report_id, note in conn.execute("SELECT id, note FROM reports WHERE note != ''").fetchall():
+        conn.execute("UPDATE reports SET note = ? WHERE id = ?", [_clean_text(note, MAX_NOTE_CHARS), report_id])
+    conn.execute("ALTER TABLE broadcasts ADD COLUMN maybe INTEGER NOT NULL DEFAULT 0")
+
+
+def _clean_text(text: str, limit: int) -> str:
+    """Whitespace collapsed, personal numbers masked, then cut to `limit` characters (masked
+    first, so a cut can never leave part of a number in clear)."""
+    return mask_numbers(" ".join(text.split()))[:limit]
+
+
 # Community reports age out: only this many recent days count.
 REPORT_WINDOW_DAYS = 180
+
+# How long what is stored is kept (told to users by /privacy; Storage.prune applies it daily).
+GAP_RETENTION_DAYS = 365          # unanswered questions (no chat id, numbers masked)
+USER_RETENTION_DAYS = 365         # a chat id, its first/last-seen dates, votes and settings, after the
+                                  # last visit (kept while the chat is subscribed or its guard is on)
+UNSUBSCRIBED_RETENTION_DAYS = 30  # a stopped subscription (time, tip position), after stopping
+REPORT_RETENTION_DAYS = REPORT_WINDOW_DAYS  # a report no longer counts after this, so it goes
+BROADCAST_RETENTION_DAYS = 90     # a finished or cancelled broadcast's text
 
 
 class ReportCount(int):
@@ -120,9 +171,18 @@ class Broadcast:
     last_chat_id: int
     sent: int
     failed: int
+    maybe: int = 0   # sends Telegram may have accepted but never confirmed (never sent again)
 
 
 ADDED, DUPLICATE, RATE_LIMITED = "added", "duplicate", "rate_limited"
+# Outcomes of one broadcast send, counted separately in the admin's summary.
+SENT, MAYBE, FAILED = "sent", "maybe", "failed"
+
+
+def _stand_in() -> int:
+    """A reporter id for a forgotten user's confirmed report: below any Telegram chat id (those
+    fit in 52 bits), random, so it counts as one distinct reporter and names nobody."""
+    return -(2 ** 53) - secrets.randbits(52)
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -146,6 +206,8 @@ class Storage:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        # What `forget` and `prune` delete is overwritten, not left in free pages of the file.
+        conn.execute("PRAGMA secure_delete=ON")
         with self._write():
             migrations.apply(self.db)
 
@@ -272,23 +334,30 @@ class Storage:
                        "ON CONFLICT(day, kind, status) DO UPDATE SET count = count + 1",
                        [now.date().isoformat(), kind, status])
 
-    def record_feedback(self, chat_id: int, entry_id: str, useful: bool, now: dt.datetime) -> None:
-        """One vote per user and entry; tapping again changes it."""
+    def record_feedback(self, chat_id: int, entry_id: str, useful: bool) -> None:
+        """One vote per user and entry; tapping again changes it. No time is kept: a 👎 and the
+        question it stores as a gap share nothing (no timestamp, no key, no row order)."""
         with self._write() as db:
-            db.execute("INSERT INTO feedback (chat_id, entry_id, useful, updated_at) VALUES (?, ?, ?, ?) "
-                       "ON CONFLICT(chat_id, entry_id) DO UPDATE SET useful = excluded.useful, "
-                       "updated_at = excluded.updated_at", [chat_id, entry_id, int(useful), _iso(now)])
+            db.execute("INSERT INTO feedback (chat_id, entry_id, useful) VALUES (?, ?, ?) "
+                       "ON CONFLICT(chat_id, entry_id) DO UPDATE SET useful = excluded.useful",
+                       [chat_id, entry_id, int(useful)])
 
     def record_gap(self, text: str, reason: str, now: dt.datetime) -> None:
-        """A question the knowledge could not answer well (text only, no user id)."""
-        text = " ".join(text.split())[:MAX_GAP_CHARS]
+        """A question the knowledge could not answer well: its text (numbers masked) counted under
+        the day and the reason, with no chat id, no time of day and no row id."""
+        text = _clean_text(text, MAX_GAP_CHARS)
         if not text:
             return
         with self._write() as db:
-            db["gaps"].insert({"text": text, "reason": reason, "created_at": _iso(now)})
+            db.execute("INSERT INTO gaps (day, reason, text, count) VALUES (?, ?, ?, 1) "
+                       "ON CONFLICT(day, reason, text) DO UPDATE SET count = count + 1",
+                       [now.date().isoformat(), reason, text])
 
     def gaps(self) -> list[tuple[str, str, str]]:
-        return [tuple(r) for r in self._all("SELECT text, reason, created_at FROM gaps ORDER BY id")]
+        """(text, reason, day), once per time it was asked; by day, then reason and text."""
+        return [(text, reason, day) for day, reason, text, count in
+                self._all("SELECT day, reason, text, count FROM gaps ORDER BY day, reason, text")
+                for _ in range(count)]
 
     def stats(self) -> dict:
         counters: dict[str, dict[str, int]] = {}
@@ -303,7 +372,7 @@ class Storage:
             "subscribers": self._one("SELECT COUNT(*) FROM subscribers WHERE active = 1")[0],
             "reports": self._one("SELECT COUNT(*) FROM reports WHERE status != 'dismissed'")[0],
             "reports_new": self._one("SELECT COUNT(*) FROM reports WHERE status = 'new'")[0],
-            "gaps": self._one("SELECT COUNT(*) FROM gaps")[0],
+            "gaps": self._one("SELECT COALESCE(SUM(count), 0) FROM gaps")[0],
         }
 
     # -- subscriptions ---------------------------------------------------------------------
@@ -391,15 +460,42 @@ class Storage:
             db.execute("UPDATE OR IGNORE chat_settings SET chat_id = ? WHERE chat_id = ?", [new_chat_id, old_chat_id])
             db.execute("UPDATE guard_warnings SET chat_id = ? WHERE chat_id = ?", [new_chat_id, old_chat_id])
 
+    # One page of active subscribers after a chat id, walked along the primary key (chat_id is the
+    # rowid): `+active` keeps SQLite from choosing the (active, send_time, timezone) index, which
+    # would sort every page in a temporary B-tree (quadratic over a whole walk).
+    ACTIVE_PAGE_SQL = ("SELECT chat_id FROM subscribers WHERE +active = 1 AND chat_id > ? "
+                       "ORDER BY chat_id LIMIT ?")
+
     def active_subscriber_ids(self, after_chat_id: int = -(2 ** 62), limit: int = 1000) -> list[int]:
-        return [r[0] for r in self._all("SELECT chat_id FROM subscribers WHERE active = 1 AND chat_id > ? "
-                                        "ORDER BY chat_id LIMIT ?", [after_chat_id, limit])]
+        return [r[0] for r in self._all(self.ACTIVE_PAGE_SQL, [after_chat_id, limit])]
+
+    def count_recipients(self, page: int = 5000) -> int:
+        """How many active subscribers a broadcast would reach, walking the same primary-key pages
+        the sender walks (counted in SQLite, so a page costs no Python objects). Safe to call from
+        another thread (asyncio.to_thread): it reads through its own connection, which under WAL
+        sees one consistent snapshot and never blocks the bot's writes."""
+        own = str(self.path) != ":memory:"
+        conn = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro", uri=True,
+                               timeout=BUSY_TIMEOUT_MS / 1000) if own else self.db.conn
+        try:
+            if own:
+                conn.execute("BEGIN")  # one snapshot for the whole walk
+            total, after = 0, -(2 ** 62)
+            while True:
+                count, last = conn.execute(f"SELECT COUNT(*), MAX(chat_id) FROM ({self.ACTIVE_PAGE_SQL})",
+                                           [after, page]).fetchone()
+                if not count:
+                    return total
+                total, after = total + count, last
+        finally:
+            if own:
+                conn.close()
 
     # -- reports ---------------------------------------------------------------------------
 
     def add_report(self, number: str, reporter: int, note: str, now: dt.datetime, max_per_hour: int) -> str:
         """Record a report: one per user per number counts; at most `max_per_hour` per user."""
-        note = " ".join(note.split())[:MAX_NOTE_CHARS]
+        note = _clean_text(note, MAX_NOTE_CHARS)
         since = _iso(now - dt.timedelta(hours=1))
         with self._write() as db:
             if db.execute("SELECT 1 FROM reports WHERE number = ? AND reporter = ?", [number, reporter]).fetchone():
@@ -436,6 +532,66 @@ class Storage:
         with self._write() as db:
             return db.execute("UPDATE reports SET status = ? WHERE id = ?", [status, report_id]).rowcount > 0
 
+    # -- privacy: forgetting a chat, retention -------------------------------------------------
+
+    def forget(self, chat_id: int) -> dict[str, int]:
+        """Remove everything stored about one chat (a user's private chat id is their user id):
+        its user row, subscription, language and guard settings, guard warnings and votes. Its
+        reports are deleted, except ones an admin confirmed (they mark an official number as being
+        spoofed for everyone): those lose their reporter id (a random stand-in that is no chat id,
+        so counts stay right) and their note. Broadcasts the chat sent as an admin and that are
+        over lose their sender. Unanswered questions were never linked to a chat. Returns how many
+        rows went, per table."""
+        removed: dict[str, int] = {}
+        with self._write() as db:
+            for table, column in (("users", "chat_id"), ("subscribers", "chat_id"), ("chat_settings", "chat_id"),
+                                  ("guard_warnings", "chat_id"), ("feedback", "chat_id")):
+                removed[table] = db.execute(f"DELETE FROM {table} WHERE {column} = ?", [chat_id]).rowcount
+            removed["reports"] = db.execute("DELETE FROM reports WHERE reporter = ? AND status != 'confirmed'",
+                                            [chat_id]).rowcount
+            for (report_id,) in db.execute("SELECT id FROM reports WHERE reporter = ?", [chat_id]).fetchall():
+                db.execute("UPDATE reports SET reporter = ?, note = '' WHERE id = ?", [_stand_in(), report_id])
+                removed["reports"] += 1
+            removed["broadcasts"] = db.execute(
+                "UPDATE broadcasts SET created_by = 0 WHERE created_by = ? AND status IN ('done', 'cancelled')",
+                [chat_id]).rowcount
+        return removed
+
+    def prune(self, now: dt.datetime) -> dict[str, int]:
+        """Apply the retention periods (run daily): unanswered questions after GAP_RETENTION_DAYS;
+        chats not seen for USER_RETENTION_DAYS (unless subscribed or guarded) with their votes and
+        settings; stopped subscriptions after UNSUBSCRIBED_RETENTION_DAYS; reports after
+        REPORT_RETENTION_DAYS; finished broadcasts after BROADCAST_RETENTION_DAYS; guard warnings
+        after a day. Returns how many rows went, per table."""
+        def days_ago(days: int) -> dt.datetime:
+            return now - dt.timedelta(days=days)
+
+        removed: dict[str, int] = {}
+        with self._write() as db:
+            removed["gaps"] = db.execute("DELETE FROM gaps WHERE day < ?",
+                                         [days_ago(GAP_RETENTION_DAYS).date().isoformat()]).rowcount
+            removed["subscribers"] = db.execute(
+                "DELETE FROM subscribers WHERE active = 0 AND updated_at < ?",
+                [_iso(days_ago(UNSUBSCRIBED_RETENTION_DAYS))]).rowcount
+            db.execute("CREATE TEMP TABLE IF NOT EXISTS idle_chats (chat_id INTEGER PRIMARY KEY)")
+            db.execute("DELETE FROM temp.idle_chats")
+            db.execute("INSERT INTO temp.idle_chats SELECT chat_id FROM users WHERE last_seen < ? "
+                       "AND chat_id NOT IN (SELECT chat_id FROM subscribers WHERE active = 1) "
+                       "AND chat_id NOT IN (SELECT chat_id FROM chat_settings WHERE guard = 1)",
+                       [days_ago(USER_RETENTION_DAYS).date().isoformat()])
+            for table in ("feedback", "chat_settings", "users"):
+                removed[table] = db.execute(
+                    f"DELETE FROM {table} WHERE chat_id IN (SELECT chat_id FROM temp.idle_chats)").rowcount
+            db.execute("DELETE FROM temp.idle_chats")
+            removed["reports"] = db.execute("DELETE FROM reports WHERE created_at < ?",
+                                            [_iso(days_ago(REPORT_RETENTION_DAYS))]).rowcount
+            removed["broadcasts"] = db.execute(
+                "DELETE FROM broadcasts WHERE status IN ('done', 'cancelled') AND created_at < ?",
+                [_iso(days_ago(BROADCAST_RETENTION_DAYS))]).rowcount
+            removed["guard_warnings"] = db.execute("DELETE FROM guard_warnings WHERE sent_at < ?",
+                                                   [_iso(days_ago(1))]).rowcount
+        return removed
+
     # -- broadcasts ------------------------------------------------------------------------
 
     def create_broadcast(self, text: str, admin: int, now: dt.datetime) -> int:
@@ -444,15 +600,15 @@ class Storage:
                                 "failed) VALUES (?, ?, ?, 'draft', ?, 0, 0)", [text, admin, _iso(now), -(2 ** 62)])
         return cursor.lastrowid
 
+    _BROADCAST_COLUMNS = "id, text, created_by, status, last_chat_id, sent, failed, maybe"
+
     def broadcast(self, broadcast_id: int) -> Broadcast | None:
-        row = self._one("SELECT id, text, created_by, status, last_chat_id, sent, failed FROM broadcasts WHERE id = ?",
-                        [broadcast_id])
+        row = self._one(f"SELECT {self._BROADCAST_COLUMNS} FROM broadcasts WHERE id = ?", [broadcast_id])
         return Broadcast(*row) if row else None
 
     def broadcasts_in(self, status: str) -> list[Broadcast]:
         return [Broadcast(*r) for r in self._all(
-            "SELECT id, text, created_by, status, last_chat_id, sent, failed FROM broadcasts WHERE status = ? "
-            "ORDER BY id", [status])]
+            f"SELECT {self._BROADCAST_COLUMNS} FROM broadcasts WHERE status = ? ORDER BY id", [status])]
 
     def set_broadcast_status(self, broadcast_id: int, status: str, expect: str | None = None) -> bool:
         """Change the status (optionally only from `expect`): confirming twice starts it once."""
@@ -464,8 +620,13 @@ class Storage:
                                     [status, broadcast_id, expect])
         return cursor.rowcount > 0
 
-    def advance_broadcast(self, broadcast_id: int, chat_id: int, delivered: bool) -> None:
-        """Record one recipient done; a restart resumes after the last recorded chat id."""
+    def advance_broadcast(self, broadcast_id: int, chat_id: int, outcome: str | bool) -> None:
+        """Record one recipient done, counted as SENT, MAYBE (Telegram may have delivered it: a
+        timeout or a dropped connection; never sent again) or FAILED (True/False: sent/failed);
+        a restart resumes after the last recorded chat id."""
+        column = (SENT if outcome else FAILED) if isinstance(outcome, bool) else outcome
+        if column not in (SENT, MAYBE, FAILED):
+            raise ValueError(f"unknown broadcast outcome {outcome!r}")
         with self._write() as db:
-            db.execute(f"UPDATE broadcasts SET last_chat_id = ?, {'sent' if delivered else 'failed'} = "
-                       f"{'sent' if delivered else 'failed'} + 1 WHERE id = ?", [chat_id, broadcast_id])
+            db.execute(f"UPDATE broadcasts SET last_chat_id = ?, {column} = {column} + 1 WHERE id = ?",
+                       [chat_id, broadcast_id])

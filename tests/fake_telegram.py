@@ -4,6 +4,12 @@ It serves the methods the bot uses, records every call (method and decoded param
 `getUpdates` from a queue the test pushes updates into, and can answer like Telegram does when
 things go wrong: 429 with `retry_after`, 403 for chats that blocked the bot, 400 with
 `migrate_to_chat_id` for groups that became supergroups.
+
+For crash, stop and surge tests it can also be slow (`delay` seconds before each call is
+accepted), be down (`outage`: every method but getUpdates answers an error status), hold calls
+unanswered and unrecorded until `release()` (or drop them with `discard_held()`, as if they never
+reached Telegram), and accept a call then drop the connection without answering (`drop_next`:
+the message was delivered, the bot cannot know).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ class Call:
     method: str
     params: dict[str, Any]
     ok: bool = True   # False when the fake answered with an error
+    at: float = field(default_factory=time.monotonic)   # when the fake accepted it
 
 
 @dataclass
@@ -51,9 +58,16 @@ class FakeTelegram:
     scripted: dict[str, list[Failure]] = field(default_factory=dict)  # method -> next failures
     files: dict[str, bytes] = field(default_factory=dict)         # file_id -> content (getFile, downloads)
     members: dict[tuple[int, int], str] = field(default_factory=dict)  # (chat, user) -> status; default member
+    delay: float = 0.0                                            # seconds before each call (not getUpdates)
+    outage: Failure | None = None                                 # every method but getUpdates fails so
 
     def __post_init__(self) -> None:
         self.polls = 0  # getUpdates calls so far
+        self.offsets: list[int | None] = []   # the offset of each getUpdates call
+        self.held = 0   # calls waiting in a hold right now
+        self._holds: list[tuple[str, int | None]] = []
+        self._discards = 0
+        self._drops: dict[str, int] = {}
         self._lock = threading.Condition()
         self._updates: list[dict] = []
         self._update_ids = itertools.count(1)
@@ -75,13 +89,20 @@ class FakeTelegram:
             def log_message(self, *args) -> None:  # keep test output clean
                 pass
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            request_queue_size = 512   # the bot opens many connections at once under a surge
+
+        self._server = Server(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self
 
     def stop(self) -> None:
+        with self._lock:   # calls still held never reach Telegram
+            self._discards += 1
+            self._holds.clear()
+            self._lock.notify_all()
         if self._server:
             self._server.shutdown()
             self._server.server_close()
@@ -102,6 +123,34 @@ class FakeTelegram:
     def fail_next(self, method: str, status: int, description: str, parameters: dict | None = None) -> None:
         with self._lock:
             self.scripted.setdefault(method, []).append(Failure(status, description, parameters))
+
+    def hold(self, method: str, chat_id: int | None = None) -> None:
+        """Calls of `method` (to `chat_id`, or to any chat) wait, unrecorded and unanswered,
+        until release() or discard_held()."""
+        with self._lock:
+            self._holds.append((method, chat_id))
+
+    def release(self) -> None:
+        """End every hold: waiting calls go on as if they had just arrived."""
+        with self._lock:
+            self._holds.clear()
+            self._lock.notify_all()
+
+    def discard_held(self) -> None:
+        """Calls waiting in a hold are dropped unrecorded, their connections closed without an
+        answer (they never reached Telegram). Later calls are still held until release()."""
+        with self._lock:
+            self._discards += 1
+            self._lock.notify_all()
+
+    def drop_next(self, method: str, count: int = 1) -> None:
+        """The next `count` calls of `method` are accepted (recorded, ok) and then their connection
+        is closed without an answer: delivered, but the bot cannot know."""
+        with self._lock:
+            self._drops[method] = self._drops.get(method, 0) + count
+
+    def _is_held(self, method: str, params: dict) -> bool:
+        return any(m == method and (c is None or c == params.get("chat_id")) for m, c in self._holds)
 
     def sent(self, method: str = "sendMessage", chat_id: int | None = None) -> list[dict]:
         """Parameters of successful calls (failed attempts are in `calls` with ok=False)."""
@@ -145,11 +194,14 @@ class FakeTelegram:
 
     def _reply(self, request: BaseHTTPRequestHandler, status: int, payload: dict) -> None:
         data = json.dumps(payload).encode("utf-8")
-        request.send_response(status)
-        request.send_header("Content-Type", "application/json")
-        request.send_header("Content-Length", str(len(data)))
-        request.end_headers()
-        request.wfile.write(data)
+        try:
+            request.send_response(status)
+            request.send_header("Content-Type", "application/json")
+            request.send_header("Content-Length", str(len(data)))
+            request.end_headers()
+            request.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            request.close_connection = True   # the bot went away (killed, stopped) mid-request
 
     def _handle(self, request: BaseHTTPRequestHandler) -> None:
         prefix = f"/bot{TOKEN}/"
@@ -165,13 +217,34 @@ class FakeTelegram:
         if method == "getUpdates":
             with self._lock:
                 self.polls += 1
+                self.offsets.append(params.get("offset"))
                 self._lock.notify_all()
             self._reply(request, 200, {"ok": True, "result": self._get_updates(params)})
             return
+        if self.delay:
+            time.sleep(self.delay)
         with self._lock:
+            if self._is_held(method, params):
+                self.held += 1
+                self._lock.notify_all()
+                epoch = self._discards
+                while self._is_held(method, params) and self._discards == epoch:
+                    self._lock.wait()
+                self.held -= 1
+                self._lock.notify_all()
+                if self._discards != epoch:
+                    request.close_connection = True
+                    return   # never reached Telegram: no record, no answer
             call = Call(method, params)
             self.calls.append(call)
+            if self._drops.get(method):
+                self._drops[method] -= 1
+                self._lock.notify_all()
+                request.close_connection = True
+                return   # delivered; the answer is lost with the connection
             failure = self.scripted.get(method, []).pop(0) if self.scripted.get(method) else None
+            if failure is None and self.outage is not None:
+                failure = self.outage
             chat_id = params.get("chat_id")
             if failure is None and method.startswith("send") and chat_id in self.blocked:
                 failure = Failure(403, "Forbidden: bot was blocked by the user")

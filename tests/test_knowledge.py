@@ -260,3 +260,31 @@ def test_time_sensitive_facts_are_marked(knowledge):
             assert "menu" in entry.time_sensitive, entry.id
         if re.search(r"KTFSR|QXGJLH|GBGJLH", entry.answer):
             assert "carrier" in entry.time_sensitive, entry.id
+
+
+ALIPAY_WORDS = re.compile(r"支付宝|花呗|借呗|余额宝|蚂蚁")
+FREEZE_AT_95188 = re.compile(r"95188[^。；\n]{0,12}冻结|冻结[^。；\n]{0,12}95188")
+
+
+def _alipay_only_freeze(text: str) -> bool:
+    """True when a text sends people to 95188 to freeze something without saying that this is
+    for Alipay, and without the bank's own line beside it."""
+    return bool(FREEZE_AT_95188.search(text)) and not ALIPAY_WORDS.search(text) \
+        and not re.search(r"卡背面|银行.{0,6}(电话|客服)", text)
+
+
+def test_95188_is_never_the_freeze_line_for_a_bank_card_or_any_leaked_detail(knowledge):
+    """Fact check (2026-11-30): 95188 only acts on Alipay; a tip sent people who typed a bank card
+    into a phishing page to 95188. A freeze sentence naming 95188 names Alipay or the bank's line."""
+    texts = [(f"entry {e.id}", e.answer) for e in knowledge.entries] + [(f"tip {t.id}", t.text) for t in knowledge.tips]
+    assert not [where for where, text in texts if _alipay_only_freeze(text)]
+    assert _alipay_only_freeze("已经点开短信里的链接还输了信息？立刻改密码、查交易记录，有异常马上打 95188 冻结账户。")
+    assert not _alipay_only_freeze("填的是支付宝，打 95188 冻结；填的是银行卡，打卡背面的电话。")
+
+
+def test_inbound_only_numbers_cite_a_statement_that_they_never_call_out(knowledge):
+    """Fact check (2026-11-30): WeChat's 4006700700 was marked inbound-only although its source only
+    says it never calls abroad; the bot then called genuine calls from it "probably spoofed"."""
+    for number, record in knowledge.numbers.numbers.items():
+        if "inbound_only" in record.uses:
+            assert "国际" not in (record.note or ""), number

@@ -41,3 +41,17 @@ def test_fillers_are_dropped():
 
 def test_empty_lexicon_changes_nothing():
     assert Lexicon.build().canonicalize("借呗被盗") == "借呗被盗"
+
+
+def test_many_texts_at_once_rewrite_exactly_as_each_alone():
+    # The index rewrites all phrasings in one pass (over a long text, only the positions where a
+    # word may start are visited): it must give what each text alone gives.
+    import random
+
+    lexicon = lex()
+    rng = random.Random(7)
+    pieces = ["蚂蚁金服", "冻住", "借被", "冻洁", "zfb", "zfbx", "请问", "到我家", "核实", "a", "9", " ", "的", "啊了"]
+    texts = ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 8))) for _ in range(3000)]
+    texts = [normalize(t) for t in texts] + ["", "zfb", "借被"]
+    assert len("\n".join(texts)) > 5000  # long enough for the numpy path
+    assert lexicon.canonicalize_many(texts) == [lexicon.canonicalize(t) for t in texts]

@@ -107,3 +107,45 @@ def test_matcher_works_on_a_tiny_foreign_knowledge_base():
     matcher = Matcher(entries, Lexicon.build())
     assert matcher.candidates("西红柿多久浇水")[0].entry.id == "water"
     assert matcher.match("汽车保险怎么买").status == NO_MATCH
+
+
+def test_batch_normalisation_and_gram_codes_match_the_plain_ones(knowledge):
+    # Indexing normalises all phrasings at once and codes grams as integers: the same texts and
+    # the same grams as one text at a time.
+    from bot.core.matcher import _GramCoder, _normalize_many
+    from bot.core.text import normalize
+
+    texts = [p for e in knowledge.entries for p in e.phrasings] + [e.answer for e in knowledge.entries]
+    texts += ["臺灣ＡＢＣ１２３？", "Σσς ß\u200b", "a\r\nb", "", "😀 95188\n\n借唄"]
+    assert _normalize_many(texts) == [normalize(t) for t in texts]
+    canon = ["借呗 95188", "wifi密码 vx", "〇〇七", ""]
+    coder = _GramCoder()
+    codes, owner = coder.many(canon)
+    for i, text in enumerate(canon):
+        assert set(codes[owner == i].tolist()) == set(coder.codes(text))
+        assert len(coder.codes(text)) == len(grams_of(text))
+
+
+def test_vector_cache_encodes_only_new_texts(tmp_path):
+    import numpy as np
+
+    from bot.core.encoder import VectorCache
+
+    class Counting:
+        name, dim = "fake-1", 4
+
+        def __init__(self):
+            self.seen: list[str] = []
+
+        def encode(self, texts):
+            self.seen.extend(texts)
+            return np.array([[len(t), 1.0, 0.5, ord(t[0]) % 7] for t in texts], dtype=np.float32)
+
+    encoder, cache = Counting(), VectorCache(tmp_path)
+    first = cache.encode(encoder, ["借呗", "花呗被盗", "借呗"])
+    assert encoder.seen == ["借呗", "花呗被盗"]
+    again = cache.encode(encoder, ["花呗被盗", "借呗"])
+    assert encoder.seen == ["借呗", "花呗被盗"]  # all from the cache
+    assert np.array_equal(again, first[[1, 0]].astype(np.float16).astype(np.float32))
+    cache.encode(encoder, ["借呗", "冻结"])
+    assert encoder.seen[-1:] == ["冻结"]

@@ -113,3 +113,116 @@ def test_service_numbers_in_a_phone_context_are_still_checked(scanner):
     result = scanner.scan("如有疑问请拨打110或96110。客服电话：95588")
     assert {n.normalized for n in result.numbers} >= {"110", "96110", "95588"}
     assert scanner.scan("【95533】您尾号1234的账户").numbers[0].normalized == "95533"
+
+
+# --- behaviours of the scanner rework (issue 10): each test names the general cause it guards ---
+
+def _names(result) -> set[str]:
+    return {s.name for s in result.signals}
+
+
+def test_concept_hits_from_the_trie_match_a_word_by_word_search(scanner):
+    """The one-pass trie finds every plain word of every concept, overlapping ones included."""
+    texts = ["请把验证码发给我，转账到安全账户，银行卡号6222…", "妈我换号了 新微信 先转5000给我 别告诉爸",
+             "兼职刷单日结佣金，加QQ 123456 领取返利", "ABC转账Zoom会议共享屏幕转账户", "正常内容。" * 50]
+    for text in texts:
+        hits = scanner._all_concept_hits(text)
+        lowered = text.lower()
+        for name, words in scanner.book.literals.items():
+            naive = set()
+            for word in words:
+                at = lowered.find(word)
+                while at >= 0:
+                    naive.add((at, at + len(word)))
+                    at = lowered.find(word, at + 1)
+            assert naive <= set(hits[name]), (text, name, naive - set(hits[name]))
+
+
+def test_a_long_link_between_the_verb_and_the_claim_still_counts(scanner):
+    text = "【会员中心】您的积分即将清零，请点击 https://jf-member-center.example-points.top/a/b/c/d?id=8812 领取礼品"
+    assert "link_action" in _names(scanner.scan(text))
+
+
+def test_official_links_do_not_make_a_link_signal(scanner):
+    assert "link_action" not in _names(scanner.scan("【工商银行】请登录 www.icbc.com.cn 办理信用卡激活"))
+
+
+def test_chat_speaker_tags_are_not_read_as_content(scanner):
+    chat = "老板: 我换手机号了 新号 138 0571 6632 有事打这个\n我: 好的 已存"
+    assert "boss_transfer" not in _names(scanner.scan(chat))
+    assert "boss_transfer" in _names(scanner.scan("我是你们老板 我换手机号了 新号 138 0571 6632 有事打这个"))
+
+
+def test_a_warning_sentence_between_the_two_ends_does_not_hide_the_request(scanner):
+    text = "妈，我换号了。我同学昨天被人骗了。你先给我转5000，急用"
+    assert "relative_new_number" in _names(scanner.scan(text))
+
+
+def test_bank_receipts_are_not_requests(scanner):
+    for text in ["【建设银行】您办理的个人所得税退税款384.20元已于11月28日转入尾号3390账户。",
+                 "【工商银行】您尾号6621卡12月09日跨行转入人民币50.00元，附言：红包，余额9,336.63元。"]:
+        assert scanner.scan(text).risk == LOW, text
+
+
+def test_a_notice_saying_what_it_never_asks_is_genuine(scanner):
+    notice = "【工商银行】您尾号2846账户近期交易存在异常，已暂停非柜面交易。请本人携带身份证件到网点办理。"
+    assert scanner.scan(notice).risk != LOW   # 账户异常 alone is a pretext
+    assert scanner.scan(notice + "工商银行不会通过短信链接要求您提供密码或验证码。").risk == LOW
+    # a request no genuine service makes still counts, whatever else the text says
+    scam = "请把验证码发给我，我帮你解冻。我们不会要求您转账。"
+    assert scanner.scan(scam).risk == HIGH
+
+
+def test_an_accusation_of_fraud_is_not_a_warning(scanner):
+    text = "【市公安局】您的身份证涉嫌在外地开办电话卡用于诈骗，请立即拨打0020-8816****配合调查。"
+    result = scanner.scan(text)
+    assert result.risk == HIGH and "safe_account" in _names(result)
+    assert scanner.scan("警方提醒：冒充公检法的电话都是诈骗，配合调查要求转账的一律挂断。").risk == LOW
+
+
+def test_a_half_hidden_call_back_number_needs_a_money_pretext(scanner):
+    scam = "【菜鸟】您的包裹因海关检查被扣留，需补缴关税286元，否则将退回，请联系海关专员：0755-3321****。"
+    assert "callback_request" in _names(scanner.scan(scam))
+    notice = "各位居民：春游报名已开始，如有疑问请拨打社区工作人员电话0571-8821****。"
+    assert "callback_request" not in _names(scanner.scan(notice))
+
+
+def test_a_case_number_glued_to_a_letter_is_not_a_bank_card(scanner):
+    assert scanner.scan("您报案的案件已立案，案件编号A3201042024120500018。").cards == ()
+    assert scanner.scan("转到 6222020012345678901").cards != ()
+
+
+def test_scan_a_code_to_claim(scanner):
+    assert scanner.scan("免费送限定皮肤 扫码登录领取").risk != LOW
+    assert "qr_claim" not in _names(scanner.scan("到店扫码点餐，满100减20"))
+
+
+def test_an_old_acquaintance_borrowing_is_high_but_a_friend_borrowing_is_not(scanner):
+    scam = "老同学 好久不见啊 我最近做生意资金周转有点困难 能不能借我两千 下个月就还你"
+    assert scanner.scan(scam).risk == HIGH
+    assert scanner.scan("兄弟 借我500 下周三发工资还你").risk == LOW
+
+
+def test_everyday_deposits_are_not_a_scam_fee_demand(scanner):
+    assert "fee_request" not in _names(scanner.scan("下个月同学聚会，每人先交订金1000，我统一订餐厅"))
+    assert "fee_request" in _names(scanner.scan("您的贷款已审批，需要先交保证金5000才能放款"))
+
+
+def test_advice_not_to_follow_tips_is_not_a_lure(scanner):
+    assert "investment_lure" not in _names(scanner.scan("别听群里那些荐股的 都是割韭菜的"))
+    assert "investment_lure" in _names(scanner.scan("加我微信 带你荐股 稳赚"))
+
+
+def test_asking_for_a_password_with_words_between(scanner):
+    result = scanner.scan("领取皮肤需要验证账号，请提供您的QQ号和密码以及刚收到的验证码")
+    assert "verification_code" in _names(result) and result.risk == HIGH
+
+
+def test_everyday_words_near_money_do_not_make_a_scam(scanner):
+    """Words broadened for scams must not catch everyday messages: a wifi password, an insurance
+    premium or a traffic fine notice, a QR check-in, a heartfelt thank-you with a transfer."""
+    assert "verification_code" not in _names(scanner.scan("把家里wifi密码发我一下"))
+    assert scanner.scan("【平安保险】您的保单将于5月1日到期，请及时缴纳保险费1280元。").risk != HIGH
+    assert scanner.scan("【市公安局交警支队】您的机动车有一条违法停车记录，罚款200元，请通过交管12123处理。").risk == LOW
+    assert "qr_claim" not in _names(scanner.scan("进入小区请扫码登记"))
+    assert "romance_money" not in _names(scanner.scan("真心感谢你帮忙 红包转你200块"))

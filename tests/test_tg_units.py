@@ -121,3 +121,41 @@ def test_log_lines_keep_their_timestamps_while_numbers_and_tracebacks_are_masked
     assert re.match(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3} WARNING", lines[0]), lines[0]
     assert "0013" not in stream.getvalue() and "13800138000" not in stream.getvalue()
     assert "138****00" in lines[0]
+
+
+def test_the_bots_own_log_set_up_masks_numbers_in_messages_but_never_the_timestamp():
+    """Through setup_logging itself, with a real record from a real logger: the line starts with
+    its full date and time; a phone number, an ID-card number and a card number in the message
+    (and in a traceback) are masked; a date in the message stays."""
+    import io
+
+    from bot.tg.logs import setup_logging
+
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    others = {name: logging.getLogger(name).level for name in ("httpx", "telegram", "telegram.ext", "apscheduler")}
+    try:
+        setup_logging("INFO")
+        stream = io.StringIO()
+        root.handlers[0].setStream(stream)
+        log = logging.getLogger("bot.test.timestamps")
+        log.info("user %s wrote on 2026-11-30: call %s, ID %s, card %s", 1001, "138 0013 8000",
+                 "11010519491231002X", "6222 0212 3456 7890 123")
+        try:
+            raise RuntimeError("lookup of 13800138000 failed")
+        except RuntimeError:
+            log.exception("failed at 2026-11-30 03:23:39")
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+        for name, other in others.items():
+            logging.getLogger(name).setLevel(other)
+    text = stream.getvalue()
+    first, *rest = text.splitlines()
+    assert re.match(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3} INFO bot\.test\.timestamps: ", first), first
+    assert "on 2026-11-30:" in first and "138****00" in first and "110****2X" in first and "622****23" in first
+    for hidden in ("0013", "0519491231", "02123456789", "13800138000"):
+        assert hidden not in text
+    error_line = next(line for line in rest if "ERROR" in line)
+    assert re.match(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3} ERROR", error_line), error_line
+    assert "failed at 2026-11-30 03:23:39" in error_line and "Traceback" in text

@@ -104,7 +104,7 @@ def make_settings(fake: FakeTelegram, db_path: Path, **overrides) -> Settings:
 async def running_bot(fake: FakeTelegram, db_path: Path, *, assistant: Assistant | None = None,
                       clock: FakeClock | None = None, run_post_init: bool = False, **settings_overrides):
     """Build, initialize and start the Application (no updater: updates are fed directly).
-    With run_post_init, post_init runs between initialize and start, as run_polling does."""
+    With run_post_init, post_init runs between initialize and start, as bot/tg/runner.serve does."""
     clock = clock or FakeClock()
     settings = make_settings(fake, db_path, **settings_overrides)
     storage = Storage(db_path)

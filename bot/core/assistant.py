@@ -12,14 +12,12 @@ import os
 import re
 import threading
 from dataclasses import dataclass
-from typing import Callable, Mapping
+from typing import TYPE_CHECKING, Callable, Mapping
 
-from .encoder import VectorCache, default_cache_dir, load_encoder
 from .checker import Checker, CheckResult, check_with_reports, clean_number
 from .knowledge import Knowledge, load_knowledge
 from .links import LinkChecker, LinkResult
 from .matcher import ANSWERED, SUGGEST, Matcher, MatchResult, ScriptIndex
-from .ocr import NOTHING_READ, OcrError
 from .replies import (Line, Reply, compose_check, compose_entry, compose_image_scan, compose_link, compose_match,
                       compose_no_match, compose_none_of_these, compose_notice, compose_scan)
 from .routing import voice
@@ -32,6 +30,9 @@ BARE_LINK = re.compile(r"^(?:https?://)?[^\s/]+\.(?:[a-z]{2,24}|xn--[a-z0-9-]+)(
 
 # A question may mention one number ("95188是支付宝的吗"); this much other text at most.
 NUMBER_QUESTION_CHARS = 30
+
+if TYPE_CHECKING:  # imported where used: a number check needs neither OCR nor the encoder
+    from .ocr import OcrError
 
 ReportCounts = Mapping[str, int] | Callable[[str], int] | None
 
@@ -56,19 +57,16 @@ class Response:
 
 class Assistant:
     """`encoder`: "auto" (the sentence encoder when installed), "use" or "none" (lexical only).
-    The matcher is built on first use (a number check never pays for it); `warm()` builds it
-    ahead of the first question."""
+    The matcher and the scanner are built on first use (a number check pays for neither);
+    `warm()` builds both and answers one question ahead of the first user."""
 
     def __init__(self, knowledge: Knowledge, *, encoder: str = "auto"):
         self.knowledge = knowledge
         self.encoder_mode = encoder
         self._matcher: Matcher | None = None
+        self._scanner: Scanner | None = None
         self._lock = threading.Lock()
         self.checker = Checker(knowledge.numbers, knowledge.messages.verdict_reminder)
-        self.scanner = Scanner(self.checker, knowledge.signals, knowledge.messages.verdict_reminder,
-                               {e.id for e in knowledge.entries},
-                               ScriptIndex(knowledge.fraud_types, knowledge.lexicon) if knowledge.fraud_types else None,
-                               LinkChecker(knowledge.domains))
 
     @classmethod
     def load(cls, folder: str | os.PathLike | None = None, *, encoder: str = "auto") -> "Assistant":
@@ -80,14 +78,34 @@ class Assistant:
         if self._matcher is None:
             with self._lock:
                 if self._matcher is None:
+                    from .encoder import VectorCache, default_cache_dir, load_encoder
+
                     self._matcher = Matcher.from_knowledge(
                         self.knowledge, encoder=load_encoder(self.encoder_mode),
                         vector_cache=VectorCache(default_cache_dir()))
         return self._matcher
 
+    @property
+    def scanner(self) -> Scanner:
+        if self._scanner is None:
+            with self._lock:
+                if self._scanner is None:
+                    knowledge = self.knowledge
+                    scripts = ScriptIndex(knowledge.fraud_types, knowledge.lexicon) if knowledge.fraud_types else None
+                    self._scanner = Scanner(self.checker, knowledge.signals, knowledge.messages.verdict_reminder,
+                                            {e.id for e in knowledge.entries}, scripts, LinkChecker(knowledge.domains))
+        return self._scanner
+
     def warm(self) -> "Assistant":
-        """Build the matcher now (the bot and the console do, before the first question)."""
+        """Build the matcher and the scanner now and answer one real question, so that the
+        first user pays for none of it (the encoder's first call, the pinyin table, rapidfuzz's
+        and numpy's first-use costs). The bot and the console do this before the first question."""
         self.matcher  # noqa: B018 - builds it
+        self.scanner  # noqa: B018 - builds it
+        example = (self.knowledge.messages.examples or [""])[0] or (
+            self.knowledge.entries[0].question if self.knowledge.entries else "")
+        if example:
+            self.respond(example)
         return self
 
     # -- the three things people do ------------------------------------------------------
@@ -115,6 +133,8 @@ class Assistant:
         """The text read from a screenshot (ocr.read_text), scanned like a forwarded message; the
         reply also shows what was read. Nothing readable gets a reply saying so, never a verdict."""
         if not re.search(r"\w", text or ""):
+            from .ocr import NOTHING_READ, OcrError
+
             return self.image_error(OcrError(NOTHING_READ))
         result = self.scanner.scan(text, reports)
         return Response(SCAN, compose_image_scan(text, result, self.knowledge), scan=result)

@@ -109,24 +109,31 @@ class VectorCache:
 
     def encode(self, encoder: Encoder, texts: Sequence[str]) -> np.ndarray:
         path = self._path(encoder.name)
-        known: dict[str, np.ndarray] = {}
+        stored_keys: list[str] = []
+        stored = np.zeros((0, encoder.dim), dtype=np.float16)
         if path is not None and path.exists():
             try:
                 with np.load(path) as data:
-                    known = dict(zip(data["keys"].tolist(), data["vectors"]))
+                    stored_keys, stored = data["keys"].tolist(), data["vectors"]
+                if stored.shape != (len(stored_keys), encoder.dim):
+                    raise ValueError(f"vectors of shape {stored.shape} for {len(stored_keys)} keys")
             except (OSError, ValueError, KeyError) as exc:
                 log.warning("ignoring unreadable vector cache %s (%s)", path, exc)
+                stored_keys, stored = [], np.zeros((0, encoder.dim), dtype=np.float16)
+        # Rows are looked up by index and copied in one numpy gather (no Python loop per row).
+        row_of = dict(zip(stored_keys, range(len(stored_keys))))
         keys = [_key(encoder.name, t) for t in texts]
-        missing = list(dict.fromkeys(t for t, k in zip(texts, keys) if k not in known))
-        if missing:
-            fresh = encoder.encode(missing)
-            for text, vector in zip(missing, fresh):
-                known[_key(encoder.name, text)] = vector
+        rows = np.fromiter((row_of.get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
+        hit = rows >= 0
+        if hit.all():
+            return stored[rows].astype(np.float32)
         out = np.zeros((len(texts), encoder.dim), dtype=np.float32)
-        for i, k in enumerate(keys):
-            out[i] = known[k]
-        if missing:
-            self._save(path, dict(zip(keys, out)))
+        out[hit] = stored[rows[hit]]
+        missing = list(dict.fromkeys(t for t, h in zip(texts, hit.tolist()) if not h))
+        fresh = dict(zip(missing, encoder.encode(missing)))
+        for i in np.flatnonzero(~hit).tolist():
+            out[i] = fresh[texts[i]]
+        self._save(path, dict(zip(keys, out)))
         return out
 
     @staticmethod

@@ -30,20 +30,43 @@ import dataclasses
 import datetime as dt
 import math
 import re
+import unicodedata
 from array import array
 from dataclasses import dataclass
-from typing import Iterable, Sequence
-
-import numpy as np
-from rapidfuzz import fuzz
+from typing import TYPE_CHECKING, Iterable, Sequence
 
 from .calibration import Calibration
-from .encoder import Encoder, VectorCache
 from .institutions import Institutions
 from .knowledge import Entry, Knowledge, OutOfScope
-from .lexicon import Lexicon
+from .lexicon import Lexicon, Syllables
 from .numbers import NumberBook
-from .text import normalize, pinyin_seq
+from .text import _ASTRAL_SYMBOLS, _INVISIBLE, _SEPARATORS, _pinyin_table, normalize, pinyin_seq, to_simplified
+
+if TYPE_CHECKING:
+    import numpy as np
+    from rapidfuzz import fuzz
+
+    from .encoder import Encoder, VectorCache
+
+
+class _Lazy:
+    """A module imported on first use. The outcome constants and MatchResult below are imported
+    by every command (a number check too), which never builds an index: numpy and rapidfuzz
+    load when one is built (issue 12: start-up time and memory of `check`)."""
+
+    def __init__(self, name: str, alias: str):
+        self._name, self._alias = name, alias
+
+    def __getattr__(self, attr: str):
+        import importlib
+
+        module = importlib.import_module(self._name)
+        globals()[self._alias] = module  # later lookups go straight to the module
+        return getattr(module, attr)
+
+
+np = _Lazy("numpy", "np")  # type: ignore[assignment]  # noqa: F811
+fuzz = _Lazy("rapidfuzz.fuzz", "fuzz")  # type: ignore[assignment]  # noqa: F811
 
 ANSWERED, SUGGEST, NO_MATCH = "answered", "suggest", "no_match"
 
@@ -134,6 +157,192 @@ def grams_of(canonical: str) -> set[str]:
     return grams
 
 
+# The index codes grams as integers (a Python string per gram and a dict of a million of them
+# cost most of the time and memory of indexing 10,000 entries): kind << 44 | a << 22 | b, where a
+# unit is its code point (a Chinese character) or RUN_BASE + a number (a run of anything else),
+# and a sound is its syllable's number. The same grams as `grams_of`, in another spelling.
+_KIND_CODE = {UNIGRAM: 0, BIGRAM: 1, SOUND: 2}
+_KIND_SHIFT, _A_SHIFT = 44, 22
+_RUN_BASE = 0x40000  # above every Chinese code point the unit pattern accepts
+_KIND_WEIGHT_LIST = (KIND_WEIGHT[UNIGRAM], KIND_WEIGHT[BIGRAM], KIND_WEIGHT[SOUND])  # by kind code
+_CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2A6DF))
+_RUN = re.compile("[^\\s\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df]+")
+
+
+def _code(kind: str, a: int, b: int = 0) -> int:
+    return (_KIND_CODE[kind] << _KIND_SHIFT) | (a << _A_SHIFT) | b
+
+
+class _GramCoder:
+    """Integer gram codes for canonical texts, many at once (numpy over code points) for the
+    index, one at a time for a question. Runs of non-Chinese characters are numbered as the
+    index meets them; a question's unknown runs get numbers no indexed gram uses."""
+
+    def __init__(self) -> None:
+        self.runs: dict[str, int] = {}
+        self.syllables = Syllables.get()
+
+    def _run_id(self, run: str, extra: dict[str, int] | None) -> int:
+        known = self.runs.get(run)
+        if known is not None:
+            return _RUN_BASE + known
+        if extra is None:
+            known = self.runs[run] = len(self.runs)
+            return _RUN_BASE + known
+        return _RUN_BASE + extra.setdefault(run, len(self.runs) + len(extra))
+
+    def _run_syllable(self, run: str) -> int:
+        return self.syllables.by_char.get(run, -1) if len(run) == 1 else -1
+
+    def codes(self, canonical: str, *, grow: bool = False) -> list[int]:
+        """The distinct gram codes of one canonical text (grams_of, coded)."""
+        extra: dict[str, int] | None = None if grow else {}
+        out: dict[int, None] = {}
+        of_point = self.syllables.of_point
+        for part in canonical.split():
+            prev_unit = prev_sound = -1
+            for unit in _UNIT.findall(part):
+                if len(unit) == 1 and _is_cjk_point(ord(unit)):
+                    u = ord(unit)
+                    sound = int(of_point[u])
+                else:
+                    u = self._run_id(unit, extra)
+                    sound = self._run_syllable(unit)
+                out[_code(UNIGRAM, u)] = None
+                if prev_unit >= 0:
+                    out[_code(BIGRAM, prev_unit, u)] = None
+                    if prev_sound >= 0 and sound >= 0:
+                        out[_code(SOUND, prev_sound, sound)] = None
+                prev_unit, prev_sound = u, sound
+        return list(out)
+
+    def many(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """(codes, text index) of every gram occurrence in the canonical texts (repeats kept)."""
+        if not texts:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        joined = "\n".join(texts)
+        points = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        cjk = np.zeros(len(points), dtype=bool)
+        for lo, hi in _CJK_RANGES:
+            cjk |= (points >= lo) & (points <= hi)
+        newline = points == 10
+        gap = newline | (points == 32)
+        other = ~(cjk | gap)
+        run_start = other & ~np.r_[False, other[:-1]]
+        found_runs = _RUN.findall(joined)
+        run_ids = np.fromiter((self._run_id(r, None) for r in found_runs), dtype=np.int64, count=len(found_runs))
+        run_sounds = np.fromiter((self._run_syllable(r) for r in found_runs), dtype=np.int64, count=len(found_runs))
+        assert len(run_ids) == int(run_start.sum())
+        unit_at = np.flatnonzero(cjk | run_start)  # positions where a unit starts
+        units = points[unit_at]
+        sounds = np.full(len(units), -1, dtype=np.int64)
+        is_cjk = cjk[unit_at]
+        sounds[is_cjk] = self.syllables.of_point[units[is_cjk]]
+        runs = ~is_cjk
+        units[runs] = run_ids
+        sounds[runs] = run_sounds
+        text_of = np.cumsum(newline)[unit_at]
+        gaps_before = np.cumsum(gap)[unit_at]
+        # Adjacent units with no space or text break between them make a bigram.
+        pair = gaps_before[1:] == gaps_before[:-1]
+        first, second = units[:-1][pair], units[1:][pair]
+        s1, s2 = sounds[:-1][pair], sounds[1:][pair]
+        sounded = (s1 >= 0) & (s2 >= 0)
+        codes = np.concatenate([
+            units << _A_SHIFT,
+            (1 << _KIND_SHIFT) | (first << _A_SHIFT) | second,
+            (2 << _KIND_SHIFT) | (s1[sounded] << _A_SHIFT) | s2[sounded]])
+        owner = np.concatenate([text_of, text_of[:-1][pair], text_of[:-1][pair][sounded]])
+        return codes, owner
+
+
+def _is_cjk_point(point: int) -> bool:
+    return any(lo <= point <= hi for lo, hi in _CJK_RANGES)
+
+
+_BATCH_PATTERNS: tuple[re.Pattern, re.Pattern] | None = None
+
+
+def _class_of(codes: Iterable[int]) -> str:
+    """A regular-expression character class of the code points, as ranges."""
+    ranges: list[list[int]] = []
+    for code in sorted(codes):
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in ranges) + "]+"
+
+
+def _batch_patterns() -> tuple[re.Pattern, re.Pattern]:
+    """text.normalize's two translation tables as patterns: one C-level scan of a long text
+    instead of a dictionary lookup per character. The separators keep the newline."""
+    global _BATCH_PATTERNS
+    if _BATCH_PATTERNS is None:
+        _BATCH_PATTERNS = (re.compile(_class_of(_INVISIBLE)),
+                           re.compile(_class_of(c for c in _SEPARATORS if c != 10)))
+    return _BATCH_PATTERNS
+
+
+def _normalize_many(texts: Sequence[str]) -> list[str]:
+    """`text.normalize` of each text, in a few calls over them all. A newline blocks every step
+    (NFKC composes nothing across one, OpenCC's phrases hold none, lower() treats one like the end
+    of a text) and then becomes a space, so lines joined by newlines normalise exactly as each
+    alone, and a text is its normalised lines joined by spaces."""
+    joined = "\n".join(texts)
+    simple = "\r" not in joined and joined.count("\n") == len(texts) - 1  # no text holds a break
+    lines: list[str] = list(texts)
+    spans: list[tuple[int, int] | None] = []
+    if not simple:
+        lines = []
+        for text in texts:
+            if "\r" in text:  # deleted, not a break: normalised alone
+                spans.append(None)
+                continue
+            parts = text.split("\n")
+            spans.append((len(lines), len(lines) + len(parts)))
+            lines.extend(parts)
+        joined = "\n".join(lines)
+    invisible, separators = _batch_patterns()
+    joined = invisible.sub("", joined)
+    if not unicodedata.is_normalized("NFKC", joined):  # line by line: most lines pass its quick check
+        joined = "\n".join([unicodedata.normalize("NFKC", line) for line in joined.split("\n")])
+    joined = _ASTRAL_SYMBOLS.sub(" ", separators.sub(" ", to_simplified(joined.lower())))
+    done = joined.split("\n")
+    if len(done) != len(lines):  # pragma: no cover - a step that made or ate a newline
+        return [normalize(t) for t in texts]
+    done = [" ".join(p.split()) for p in done]
+    if simple:
+        return done
+    return [normalize(text) if span is None else " ".join(filter(None, done[span[0]:span[1]]))
+            for text, span in zip(texts, spans)]
+
+
+def _segment_sums(rows: np.ndarray, starts: np.ndarray) -> np.ndarray:
+    """np.add.reduceat(rows, starts, axis=0) for non-empty segments, the rows of each segment
+    added in the same order (so the same floats), k-th rows of all segments at once: reduceat
+    walks segment by segment and took most of a second at 60,000 rows."""
+    if not len(rows):
+        return rows
+    lengths = np.diff(np.r_[starts, len(rows)])
+    sums = rows[starts].copy()
+    for k in range(1, int(lengths.max()) if len(lengths) else 0):
+        longer = np.flatnonzero(lengths > k)
+        sums[longer] += rows[starts[longer] + k]
+    return sums
+
+
+def _unique_sorted(values: np.ndarray) -> np.ndarray:
+    """np.unique by one sort (its hash-based default is several times slower on millions)."""
+    if not len(values):
+        return values
+    ordered = np.sort(values)
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 class _Postings:
     """An inverted index in compressed sparse row form: for gram id g, the documents holding it
     are `docs[start[g]:start[g + 1]]`. Two int32 arrays, whatever the number of grams."""
@@ -143,6 +352,15 @@ class _Postings:
         self.docs = doc_ids[order].astype(np.int32)
         self.start = np.zeros(n_grams + 1, dtype=np.int64)
         np.cumsum(np.bincount(gram_ids, minlength=n_grams), out=self.start[1:])
+
+    @classmethod
+    def from_sorted(cls, gram_ids: np.ndarray, doc_ids: np.ndarray, n_grams: int) -> "_Postings":
+        """Postings from pairs already ordered by gram (no sort needed)."""
+        self = cls.__new__(cls)
+        self.docs = doc_ids.astype(np.int32)
+        self.start = np.zeros(n_grams + 1, dtype=np.int64)
+        np.cumsum(np.bincount(gram_ids, minlength=n_grams), out=self.start[1:])
+        return self
 
     def df(self) -> np.ndarray:
         return np.diff(self.start)
@@ -182,10 +400,13 @@ class Matcher:
             Entry(OUT_OF_SCOPE + topic.id, "out_of_scope", topic.examples[0], topic.examples[1:], "", (), (),
                   dt.date.min)
             for topic in out_of_scope)
-        self._weak_grams = frozenset(g for word in self.lexicon.weak for g in grams_of(word))
         self.institutions = Institutions(numbers or NumberBook.empty(), self.canonical, self.entries)
         self._build()
-        self._build_vectors(vector_cache or VectorCache(None))
+        if vector_cache is None:
+            from .encoder import VectorCache
+
+            vector_cache = VectorCache(None)
+        self._build_vectors(vector_cache)
 
     @classmethod
     def from_knowledge(cls, knowledge: Knowledge, **kwargs) -> "Matcher":
@@ -201,8 +422,8 @@ class Matcher:
     def semantic(self) -> bool:
         return self.encoder is not None
 
-    def _kind_weight(self, gram: str) -> float:
-        return KIND_WEIGHT[gram[0]] * (WEAK_FACTOR if gram in self._weak_grams else 1.0)
+    def _kind_weight(self, code: int) -> float:
+        return _KIND_WEIGHT_LIST[code >> _KIND_SHIFT] * (WEAK_FACTOR if code in self._weak_codes else 1.0)
 
     # -- index -----------------------------------------------------------------------------
 
@@ -222,62 +443,87 @@ class Matcher:
         """Curated text (answers) in the matcher's form, whole."""
         return self.lexicon.canonicalize(normalize(text))
 
+    def _canonical_many(self, texts: Sequence[str], *, whole: bool = False) -> list[str]:
+        """`canonical` (or with `whole`, `canonical_long`) of many texts at once."""
+        if whole:
+            return self.lexicon.canonicalize_many(_normalize_many(texts))
+        normal = _normalize_many([t[: MAX_QUERY_CHARS * 2] for t in texts])
+        return self.lexicon.canonicalize_many([t[:MAX_QUERY_CHARS] for t in normal])
+
     def _build(self) -> None:
-        ids: dict[str, int] = {}
-        q_gram, q_doc, a_gram, a_entry = array("i"), array("i"), array("i"), array("i")
+        # Every phrasing normalised and rewritten in one pass, then its grams coded as integers
+        # and the postings made by sorting integer pairs: no Python loop per gram (issue 12).
+        canon_all = self._canonical_many([p for entry in self._docs for p in entry.phrasings])
         phrasing_entry: list[int] = []
         phrasing_text: list[str] = []
+        indexed: list[str] = []
         entry_start: list[int] = []
+        at = 0
         for e_idx, entry in enumerate(self._docs):
             entry_start.append(len(phrasing_entry))
             seen_texts: set[str] = set()
-            for phrasing in entry.phrasings:
-                canon = self.canonical(phrasing)
+            for canon in canon_all[at:at + len(entry.phrasings)]:
                 if not canon or canon in seen_texts:
                     continue
                 seen_texts.add(canon)
-                p_idx = len(phrasing_entry)
-                for gram in grams_of(canon):
-                    q_gram.append(ids.setdefault(gram, len(ids)))
-                    q_doc.append(p_idx)
+                indexed.append(canon)
                 phrasing_entry.append(e_idx)
                 phrasing_text.append(_compact(canon))
+            at += len(entry.phrasings)
             if len(phrasing_entry) == entry_start[-1]:  # nothing indexable: reachable by id only
+                indexed.append("")
                 phrasing_entry.append(e_idx)
                 phrasing_text.append("")
-            for gram in grams_of(self.canonical_long(entry.answer)):
-                a_gram.append(ids.setdefault(gram, len(ids)))
-                a_entry.append(e_idx)
+        # Answers: each distinct text once (entries may share one), its postings per text.
+        answer_ids: dict[str, int] = {}
+        answer_of = np.fromiter((answer_ids.setdefault(e.answer, len(answer_ids)) for e in self._docs),
+                                dtype=np.int64, count=len(self._docs))
+        answers = self._canonical_many(list(answer_ids), whole=True)
 
-        n_grams, n_entries = len(ids), max(len(self._docs), 1)
-        self._ids = ids
-        kind = np.array([self._kind_weight(g) for g in ids], dtype=np.float64)
-        grams = np.frombuffer(q_gram, dtype=np.int32) if q_gram else np.zeros(0, np.int32)
-        docs = np.frombuffer(q_doc, dtype=np.int32) if q_doc else np.zeros(0, np.int32)
+        coder = self._coder = _GramCoder()
+        q_codes, q_owner = coder.many(indexed)
+        a_codes, a_owner = coder.many(answers)
+        self._weak_codes = frozenset(c for word in self.lexicon.weak_forms() for c in coder.codes(word, grow=True))
+        vocab = self._vocab = _unique_sorted(np.concatenate([q_codes, a_codes]))
+        n_grams, n_entries = len(vocab), max(len(self._docs), 1)
+        n_phrasings = len(phrasing_entry)
+        kind = np.asarray(_KIND_WEIGHT_LIST)[vocab >> _KIND_SHIFT]
+        if self._weak_codes:
+            kind = np.where(np.isin(vocab, np.fromiter(self._weak_codes, dtype=np.int64)), kind * WEAK_FACTOR, kind)
         self._phrasing_entry = np.asarray(phrasing_entry, dtype=np.int32)
         self._phrasing_text = phrasing_text
         self._entry_start = np.asarray(entry_start, dtype=np.int64)
-        self._n_phrasings = len(phrasing_entry)
+        self._n_phrasings = n_phrasings
         self._entry_end = np.r_[self._entry_start[1:], self._n_phrasings].astype(np.int64)
 
-        # Phrasing-level postings; entry-level postings (a gram counted once per entry) for the
-        # document frequency and for how much of a question all an entry's phrasings cover.
-        self._postings = _Postings(grams, docs, n_grams)
-        pair = np.unique(grams.astype(np.int64) * n_entries + self._phrasing_entry[docs])
-        self._entry_postings = _Postings((pair // n_entries).astype(np.int64), pair % n_entries, n_grams)
+        # Phrasing-level postings: distinct (gram, phrasing) pairs, in gram then phrasing order.
+        pairs = _unique_sorted(np.searchsorted(vocab, q_codes) * n_phrasings + q_owner)
+        grams, docs = pairs // n_phrasings, pairs % n_phrasings
+        self._postings = _Postings.from_sorted(grams, docs, n_grams)
+        # Entry-level postings (a gram counted once per entry) for the document frequency and for
+        # how much of a question all an entry's phrasings cover. Phrasings are in entry order, so
+        # the pairs stay sorted and repeats are neighbours.
+        owners = self._phrasing_entry[docs]
+        first = np.ones(len(grams), dtype=bool)
+        first[1:] = (grams[1:] != grams[:-1]) | (owners[1:] != owners[:-1])
+        self._entry_postings = _Postings.from_sorted(grams[first], owners[first], n_grams)
         df = self._entry_postings.df()
         self._weight = kind * _idf(df, n_entries)  # 0 where a gram is in no question
         self._in_questions = df > 0
         self._unseen_idf = float(_idf(np.zeros(1), n_entries)[0])
-        self._doc_weight = np.maximum(np.bincount(docs, weights=self._weight[grams],
-                                                  minlength=self._n_phrasings), 1e-9)
+        self._doc_weight = np.maximum(np.bincount(docs, weights=self._weight[grams], minlength=n_phrasings), 1e-9)
 
         # The answer is a second, weaker field: it names things users ask about that no phrasing
         # mentions (免息, 个人信息). Its own IDF, so its long texts do not dilute the questions'.
-        a_grams = np.frombuffer(a_gram, dtype=np.int32) if a_gram else np.zeros(0, np.int32)
-        a_docs = np.frombuffer(a_entry, dtype=np.int32) if a_entry else np.zeros(0, np.int32)
-        self._answer_postings = _Postings(a_grams, a_docs, n_grams)
-        a_df = self._answer_postings.df()
+        # Postings per distinct answer text; a gram's frequency counts every entry using it.
+        n_answers = max(len(answers), 1)
+        a_pairs = _unique_sorted(np.searchsorted(vocab, a_codes) * n_answers + a_owner)
+        a_grams, a_texts = a_pairs // n_answers, a_pairs % n_answers
+        self._answer_postings = _Postings.from_sorted(a_grams, a_texts, n_grams)
+        self._answer_of = answer_of
+        self._n_answers = n_answers
+        uses = np.bincount(answer_of, minlength=n_answers)
+        a_df = np.bincount(a_grams, weights=uses[a_texts], minlength=n_grams) if len(a_grams) else np.zeros(n_grams)
         self._answer_weight = kind * _idf(a_df, n_entries)
         self._in_answers = a_df > 0
 
@@ -288,7 +534,7 @@ class Matcher:
             return
         vectors = cache.encode(self.encoder, self._phrasing_text)
         vectors[[not t for t in self._phrasing_text]] = 0.0  # unindexable placeholders match nothing
-        sums = np.add.reduceat(vectors, self._entry_start, axis=0) if len(vectors) else vectors
+        sums = _segment_sums(vectors, self._entry_start)
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
         self._centroids = (sums / np.maximum(norms, 1e-9)).astype(np.float32)
         self._vectors = vectors.astype(np.float16)
@@ -299,13 +545,16 @@ class Matcher:
         """The share of the question the knowledge knows, and for the shortlisted entries
         (entry, features, best phrasing index), best first by the pre-score."""
         canon = self.canonical(query)
-        grams = grams_of(canon)
+        grams = self._coder.codes(canon)
         n_docs = len(self._docs)
         if not grams or not n_docs:
             return 0.0, []
         query_vector = self.encoder.encode([_compact(canon)])[0] if self.encoder is not None else None
         kinds = [self._kind_weight(g) for g in grams]
-        known = [(self._ids[g], k) for g, k in zip(grams, kinds) if g in self._ids]
+        vocab, codes = self._vocab, np.asarray(grams, dtype=np.int64)
+        at = np.minimum(np.searchsorted(vocab, codes), max(len(vocab) - 1, 0))
+        hit = (vocab[at] == codes).tolist() if len(vocab) else [False] * len(grams)
+        known = [(i, k) for i, k, h in zip(at.tolist(), kinds, hit) if h]
         unseen = self._unseen_idf * (sum(kinds) - sum(k for _, k in known))
         q_ids = [i for i, _ in known if self._in_questions[i]]
         a_ids = [i for i, _ in known if self._in_answers[i]]
@@ -321,7 +570,7 @@ class Matcher:
 
         a_w = self._answer_weight[a_ids] if a_ids else np.zeros(0)
         a_total = float(a_w.sum()) + unseen + self._unseen_idf * sum(k for i, k in known if not self._in_answers[i])
-        in_answer = (self._answer_postings.accumulate(a_ids, a_w, n_docs) / a_total
+        in_answer = (self._answer_postings.accumulate(a_ids, a_w, self._n_answers)[self._answer_of] / a_total
                      if a_ids else np.zeros(n_docs))
 
         # How much of the question the knowledge knows at all: off-topic questions that borrow

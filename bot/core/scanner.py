@@ -31,16 +31,32 @@ URL = re.compile(
     r"(?:com|cn|net|org|cc|icu|top|xyz|vip|info|co|me|io|shop|site|online|club|link|ltd|pw|tk|ml|ga|cf|gq|"
     r"wang|ren|asia|biz|mobi|tv|app|work|fun|live|store|tech|hk|ru|su)(?![a-z0-9\-])(?:/[^\s，。！？、；;\"'<>（）()]*)?",
     re.IGNORECASE)
-CARD = re.compile(r"(?<![0-9])[3-6](?:[ \-]?\d){15,18}(?![0-9])")
+# Not glued to letters: A3201042024120500018 is a case or order number, not a card.
+CARD = re.compile(r"(?<![0-9A-Za-z])[3-6](?:[ \-]?\d){15,18}(?![0-9A-Za-z])")
 NUMBER = re.compile(r"(?<![0-9A-Za-z+])(?:\+|\()?\d[\d\-() ]{1,24}\d(?![0-9A-Za-z])")
 DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
 SENTENCE_END = re.compile(r"[。！？!?\n；;]")
+# What a link reads as when signals are looked for: a long address would push "点击 … 领取" apart.
+# A word of no concept: a link alone is not "点击/链接" (an app's own download link is no lure).
+LINK_WORD = " url "
+# A phone number with digits hidden (137****0926, 0571-8156****): someone's contact number all
+# the same, never an official service number.
+MASKED_PHONE = re.compile(r"(?<![0-9*])(?:1[3-9]\d|0\d{2,3}-?\d{3,4}|[48]00-?\d{3}|\d{3,4}-\d{2,4})[\d\-]*\*{3,4}[\d\-]*")
+# A sender saying what it never asks for: the mark of a genuine notice.
+NEVER_ASKS = re.compile(r"(不会|绝不会|从不|从来不|不可能)[^。！？!?\n]{0,15}(要求|索要|让您|让你|通过|收取)"
+                        r"[^。！？!?\n]{0,20}(密码|验证码|转账|汇款|银行卡|卡号|链接|缴纳|手续费|费用|现金)")
+# A chat transcript's speaker tag ("财务 小刘:", "老板:"): who talks, not what is asked.
+SPEAKER = re.compile(r"(?m)^[ \t]*([^\n:：。，,！？]{1,12})[:：](?=\s*\S)")
 # Words that call something a scam. A message with this many sentences using them talks about
 # scams rather than being one.
 # A negation right before a match turns a request into advice against it.
-NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无需|不需要|不经|不通过|不会)\s*(先|再|去|随便|轻易|任何)?\s*$")
+NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无需|不需要|不经|不通过|不会)\s*"
+                     r"(先|再|去|随便|轻易|任何|碰|信|相信|听|理|搞|参与)?\s*$"
+                     r"|(别|不要|千万别|千万不要)(听|信|相信|碰|理|搞|参与|加|买)[^。！？!?\n，,]{0,6}$")
 SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|骗子|骗局|杀猪盘|套路|反诈|冒充|被骗|上当|骗人|骗钱|电诈")
 SCAM_TALK_SENTENCES = 1
+# 诈骗 shortly after 涉嫌/涉及 in the same sentence accuses the reader ("涉嫌在外地开办电话卡用于诈骗").
+ACCUSED = re.compile(r"(涉嫌|涉及|涉案)[^。！？!?\n]*$")
 
 # Text right after a digit run that makes it an amount, a date, a quantity or a count.
 _NOT_PHONE_AFTER = re.compile(
@@ -121,8 +137,57 @@ def _excerpt(sentence: str, start: int, end: int, width: int = 60) -> str:
 
 
 # Concepts of signals.yaml that make a call-back request about money or an account.
-CALLBACK_PRETEXTS = ("frozen", "refund", "fee", "prize", "loan", "authority", "cs")
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+CALLBACK_PRETEXTS = ("frozen", "refund", "fee", "prize", "loan", "authority", "cs", "flight", "charge")
+_ASCII_UPPER = re.compile(r"[A-Z]+")
+_UPPER_LITERAL = re.compile(r"(?<!\\)[A-Z]")
+
+
+def _for_lowered(pattern: re.Pattern) -> tuple[re.Pattern, bool]:
+    """(pattern, runs on the ASCII-lower-cased text): a case-insensitive pattern without upper-case
+    letters is recompiled case-sensitive for the lower-cased copy, where the engine can skip
+    straight to its possible first characters (it cannot under IGNORECASE for q, v, etc)."""
+    if _UPPER_LITERAL.search(pattern.pattern):
+        return pattern, False
+    return re.compile(pattern.pattern, pattern.flags & ~re.IGNORECASE), True
+
+
+def _ascii_lower(text: str) -> str:
+    """Lower-case ASCII letters only (same length, so spans stay aligned); far cheaper than
+    str.translate on mostly-Chinese text."""
+    return _ASCII_UPPER.sub(lambda m: m.group(0).lower(), text) if _ASCII_UPPER.search(text) else text
+
+
+def _replace_spans(text: str, spans: list[tuple[int, int]], by) -> str:
+    """`text` with each (start, end) span replaced by by(start, end)."""
+    if not spans:
+        return text
+    out, at = [], 0
+    for a, b in spans:
+        out.append(text[at:a])
+        out.append(by(a, b))
+        at = b
+    out.append(text[at:])
+    return "".join(out)
+
+
+def _trie_pattern(words: Iterable[str]) -> str:
+    """One regular expression matching the longest of `words` at a position, as a character
+    trie (转(?:账|帐|钱)…), so the engine never tries the words one by one."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def build(node: dict) -> str:
+        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return build(trie)
 
 
 class _Warnings:
@@ -151,6 +216,7 @@ class Scanner:
         self._warnings = (re.compile("|".join(f"(?:{w.pattern})" for w in self.book.warnings), re.IGNORECASE)
                           if self.book.warnings else None)
         self.signals = self.book.signals
+        self._index_literals()
         self.reminder = reminder
         self.entry_ids = entry_ids
         # resemblance(text) -> (FraudType, score) | None: the curators' scripts, compared through
@@ -165,25 +231,39 @@ class Scanner:
         (a story naming 骗子 is not a warning text: every signal counts)."""
         message = message if isinstance(message, str) else str(message)
         truncated = len(message) > MAX_SCAN_CHARS
-        text = unicodedata.normalize("NFKC", strip_invisible(message[:MAX_SCAN_CHARS]))
+        text = strip_invisible(message[:MAX_SCAN_CHARS])
+        if not unicodedata.is_normalized("NFKC", text):
+            text = unicodedata.normalize("NFKC", text)
         text = to_simplified(text)
 
-        urls = tuple(dict.fromkeys(m.group(0).rstrip(".,") for m in URL.finditer(text)))
-        rest = URL.sub(lambda m: " " * len(m.group(0)), text)
+        # One pass for the links: listed, blanked out for the numbers, one word for the signals.
+        spans = [(m.start(), m.end()) for m in URL.finditer(text)] if "." in text or "//" in text else []
+        urls = tuple(dict.fromkeys(text[a:b].rstrip(".,") for a, b in spans))
+        rest = _replace_spans(text, spans, lambda a, b: " " * (b - a))
         cards = tuple(dict.fromkeys(mask_card(re.sub(r"\D", "", m.group(0))) for m in CARD.finditer(rest)))
         rest = CARD.sub(lambda m: " " * len(m.group(0)), rest)
         numbers = self._numbers(rest, reports)
+        links = tuple(self.links.check(u) for u in urls) if self.links is not None else ()
 
-        hits = self._all_concept_hits(text)
-        findings = self._signals(text, bool(urls), hits)
-        findings.extend(self._callback_findings(numbers, hits))
         if pasted and self._talks_about_scams(text):
             # It names scams as scams (a police or bank warning, a chat about a scam someone
-            # avoided): the scam phrases it quotes are not requests to the reader. Numbers and
-            # links are still judged on their own.
-            findings = []
+            # avoided): the scam phrases it quotes are not requests to the reader, so they are
+            # not even looked for. Numbers and links are still judged on their own.
+            findings: list[Finding] = []
+        else:
+            said = self._signal_text(_replace_spans(text, spans, lambda a, b: LINK_WORD))
+            lowered = _ascii_lower(said)
+            hits = self._all_concept_hits(said, lowered)
+            # Links that are all official do not make a "click this link" signal.
+            risky_link = any(link.verdict != OFFICIAL for link in links) if self.links is not None else bool(urls)
+            findings = self._signals(said, risky_link, hits, lowered)
+            findings.extend(self._callback_findings(numbers, hits, rest))
+            if findings and not any(f.weight >= 3 for f in findings) and NEVER_ASKS.search(said):
+                # A notice that says what its sender never does ("工商银行不会通过短信链接要求您提供
+                # 密码") is a genuine notice: its pretexts (账户异常, 立即致电) are not a scam's.
+                # A request no genuine service makes (weight 3) would still count.
+                findings = []
         findings.extend(self._number_findings(numbers, cards))
-        links = tuple(self.links.check(u) for u in urls) if self.links is not None else ()
         findings.extend(self._link_findings(links))
         score = sum(f.weight for f in findings)
         if any(f.weight >= 3 for f in findings) or score >= 4:
@@ -246,14 +326,31 @@ class Scanner:
 
     # -- signals ---------------------------------------------------------------------------
 
-    def _signals(self, text: str, has_url: bool, hits: dict[str, list[tuple[int, int]]]) -> list[Finding]:
+    @staticmethod
+    def _signal_text(text: str) -> str:
+        """The text signals are looked for in (links already one short word, 链接): a chat
+        transcript's speaker tags blanked out (same length), so "老板: 我换手机号了" or "财务 小刘:"
+        do not read as a boss or a payment."""
+        if ":" in text or "：" in text:
+            tags = SPEAKER.findall(text)
+            if len(tags) >= 2:  # a transcript: several lines start with a name and a colon
+                text = SPEAKER.sub(lambda m: " " * (m.end(1) - m.start(0)) + m.group(0)[m.end(1) - m.start(0):], text)
+        return text
+
+    def _signals(self, text: str, has_url: bool, hits: dict[str, list[tuple[int, int]]],
+                 lowered: str | None = None) -> list[Finding]:
+        if lowered is None:
+            lowered = _ascii_lower(text)
         ends = [m.end() for m in SENTENCE_END.finditer(text)]
         warned = _Warnings(self._warnings, text, ends)
+        present = frozenset(name for name, spans in hits.items() if spans)
         findings = []
-        for signal in self.signals:
+        for signal, patterns, combinations in self._signal_plan:
             if signal.requires_url and not has_url:
                 continue
-            evidence = self._first_evidence(signal, text, ends, warned, hits)
+            if not patterns and not any(c <= present for c in combinations):
+                continue  # no pattern to try and every combination lacks a concept
+            evidence = self._first_evidence(signal, text, ends, warned, hits, lowered, present)
             if evidence is not None:
                 findings.append(Finding(signal.name, signal.label, evidence, signal.weight, signal.related))
         return findings
@@ -263,47 +360,86 @@ class Scanner:
         """True when at least SCAM_TALK_SENTENCES sentences call something a scam (诈骗, 骗子,
         骗局, 冒充…): scam messages never do, warnings and people telling each other about a
         scam do (measured on our development corpora)."""
-        return sum(1 for sentence in SENTENCE_END.split(text) if SCAM_TALK.search(sentence)) >= SCAM_TALK_SENTENCES
+        sentences: set[int] = set()
+        for m in SCAM_TALK.finditer(text):
+            if ACCUSED.search(text, max(0, m.start() - 14), m.start()):
+                continue  # "您的身份证涉嫌…用于诈骗": the accusation of a fake police call, not a warning
+            if SCAM_TALK_SENTENCES <= 1:
+                return True
+            sentences.add(len(SENTENCE_END.findall(text, 0, m.start())))
+        return len(sentences) >= SCAM_TALK_SENTENCES
 
-    def _all_concept_hits(self, text: str) -> dict[str, list[tuple[int, int]]]:
-        """Every concept's (start, end) spans, at most 200 each. Plain-word concepts are found
-        with str.find on an ASCII-lower-cased copy (same length, so spans stay aligned); a concept
-        none of whose first characters occurs is skipped."""
-        present = set(text)
-        lowered = text.translate(_ASCII_LOWER)
-        hits: dict[str, list[tuple[int, int]]] = {}
-        for name, whole in self.book.concepts.items():
-            first = self.book.first_chars.get(name)
-            if first is not None and first.isdisjoint(present):
-                hits[name] = []
-                continue
-            words = self.book.literals.get(name)
-            if words is None:  # a book built without the split: the whole alternation
-                hits[name] = [(m.start(), m.end()) for m in whole.finditer(text)][:200]
-                continue
-            spans = []
+    def _index_literals(self) -> None:
+        """Every concept's plain words in one trie regex: the longest word at a position names
+        all the words found there (any word matching at that position is a prefix of it)."""
+        owners: dict[str, list[str]] = {}
+        for name, words in self.book.literals.items():
             for word in words:
-                at = lowered.find(word)
-                while at >= 0 and len(spans) < 400:
-                    spans.append((at, at + len(word)))
-                    at = lowered.find(word, at + 1)
-            rest = self.book.patterns.get(name)
-            if rest is not None:
-                spans.extend((m.start(), m.end()) for m in rest.finditer(text))
-            spans.sort()
-            hits[name] = spans[:200]
+                if word:
+                    owners.setdefault(word, []).append(name)
+        self._literal_rx = re.compile(_trie_pattern(owners)) if owners else None
+        # longest word -> ((concept, length), ...) for every word that is a prefix of it
+        self._covers = {word: tuple((name, len(prefix)) for prefix in (word[:k] for k in range(1, len(word) + 1))
+                                    if prefix in owners for name in owners[prefix])
+                        for word in owners}
+        self._pattern_concepts = tuple((name, *_for_lowered(rx)) for name, rx in self.book.patterns.items() if rx is not None)
+        self._signal_patterns = {signal.name: tuple(_for_lowered(p) for p in signal.patterns) for signal in self.signals}
+        # per signal: its patterns (for the lower-cased text or not) and its combinations as sets
+        self._signal_plan = tuple((signal, self._signal_patterns[signal.name], tuple(frozenset(c) for c in signal.near))
+                                  for signal in self.signals)
+        # a book built without the split (concepts only as whole alternations)
+        self._whole_concepts = tuple((name, rx) for name, rx in self.book.concepts.items()
+                                     if name not in self.book.literals)
+
+    def _all_concept_hits(self, text: str, lowered: str | None = None) -> dict[str, list[tuple[int, int]]]:
+        """Every concept's (start, end) spans, at most 200 each, in position order. Plain words
+        are found in one pass of a trie regex over an ASCII-lower-cased copy (same length, so
+        spans stay aligned); only the concepts' pattern words are separate regexes."""
+        if lowered is None:
+            lowered = _ascii_lower(text)
+        hits: dict[str, list[tuple[int, int]]] = {name: [] for name in self.book.concepts}
+        rx = self._literal_rx
+        if rx is not None:
+            covers, search, pos = self._covers, rx.search, 0
+            while True:
+                m = search(lowered, pos)
+                if m is None:
+                    break
+                at = m.start()
+                for name, length in covers[m.group()]:
+                    spans = hits[name]
+                    if len(spans) < 400:
+                        spans.append((at, at + length))
+                pos = at + 1
+        for name, pattern, on_lowered in self._pattern_concepts:
+            found = [(m.start(), m.end()) for m in pattern.finditer(lowered if on_lowered else text)]
+            if found:
+                spans = hits[name]
+                spans.extend(found)
+                spans.sort()
+        for name, whole in self._whole_concepts:
+            hits[name] = [(m.start(), m.end()) for m in whole.finditer(text)]
+        for name, spans in hits.items():
+            if len(spans) > 200:
+                del spans[200:]
         return hits
 
     def _first_evidence(self, signal: Signal, text: str, ends: list[int], warned: "_Warnings",
-                        hits: dict) -> str | None:
-        for pattern in signal.patterns:
-            for match in pattern.finditer(text):
+                        hits: dict, lowered: str | None = None, present: frozenset | None = None) -> str | None:
+        patterns = self._signal_patterns.get(signal.name)
+        if patterns is None or lowered is None:
+            patterns, lowered = tuple((p, False) for p in signal.patterns), text
+        for pattern, on_lowered in patterns:
+            for match in pattern.finditer(lowered if on_lowered else text):
                 evidence = self._counts(signal, text, ends, warned, match.start(), match.end())
                 if evidence is not None:
                     return evidence
         for combination in signal.near:
-            if not all(hits[name] for name in combination):
-                continue  # a concept of this combination is absent: it cannot fire
+            if present is not None:
+                if not present.issuperset(combination):
+                    continue  # a concept of this combination is absent: it cannot fire
+            elif not all(hits[name] for name in combination):
+                continue
             for start, end in self._windows(combination, signal.window, hits):
                 evidence = self._counts(signal, text, ends, warned, start, end)
                 if evidence is not None:
@@ -319,9 +455,9 @@ class Scanner:
         lo = ends[i - 1] if i > 0 else 0
         j = bisect.bisect_right(ends, max(start, end - 1))
         hi = ends[j] if j < len(ends) else len(text)
-        if any(warned.sentence(k) for k in range(i, j + 1)):
-            return None
-        if NEGATED.search(text[max(lo, start - 4):start]):
+        if warned.sentence(i) or (j != i and warned.sentence(j)):
+            return None  # a warning sentence between the two ends is someone else's sentence
+        if NEGATED.search(text[max(lo, start - 10):start]):
             return None  # "别私下交易", "不要先交定金": advice against it, not a request
         sentence = text[lo:hi]
         if any(u.search(sentence) for u in signal.unless):
@@ -378,7 +514,7 @@ class Scanner:
         return findings
 
     @staticmethod
-    def _callback_findings(numbers: tuple[CheckResult, ...], hits: dict) -> list[Finding]:
+    def _callback_findings(numbers: tuple[CheckResult, ...], hits: dict, text: str = "") -> list[Finding]:
         """A request to call or contact a number that is not an official one, about an account,
         a refund, a fee, a prize, a loan or the police ("请联系客服 400-…", "致电专属客服 0571-…"):
         genuine notices give the official number."""
@@ -386,9 +522,15 @@ class Scanner:
         # service numbers of other real institutions (95338, 12368), which 'unknown' also covers.
         other = [n for n in numbers if n.verdict in (LOOKALIKE, RISKY)
                  or (n.verdict not in (OFFICIAL, INVALID) and len(re.sub(r"\D", "", n.normalized or "")) >= 7)]
-        pretext = any(hits.get(name) for name in CALLBACK_PRETEXTS)
-        if other and hits.get("callback") and pretext:
-            return [Finding("callback_request", "让你联系一个不是官方的号码", other[0].input, 2,
+        if not hits.get("callback") or not any(hits.get(name) for name in CALLBACK_PRETEXTS):
+            return []
+        # A half-hidden number (137****0926) says less about who it is: it needs a money or account
+        # pretext, as "客服/工作人员" alone is how genuine notices give a contact too.
+        masked = (not other and "*" in text and any(hits.get(name) for name in CALLBACK_PRETEXTS if name != "cs")
+                  and MASKED_PHONE.search(text) is not None)
+        if other or masked:
+            shown = other[0].input if other else "（部分隐藏的号码）"
+            return [Finding("callback_request", "让你联系一个不是官方的号码", shown, 2,
                             ("real-or-fake-call", "lookalike-numbers"))]
         return []
 

@@ -20,14 +20,15 @@ from .flood import FloodControl
 from .handlers import admin, ask, common, guard, inline, lang, photo, report, subscribe
 from .handlers.common import bot_commands
 from .jobs import catch_up_job, rebuild_schedule, resume_broadcasts_job
+from .pipeline import CONCURRENCY, ChatOrderedProcessor, PipelineApplication
 from .services import Services, system_now
 
 log = logging.getLogger(__name__)
 
 
 async def post_init(app: Application) -> None:
-    """Runs once the bot is connected, *before* the application starts (run_polling and
-    run_webhook call it): so catch-up and resumed broadcasts are queued as one-off jobs, which
+    """Runs once the bot is connected, *before* the application starts (runner.serve calls it
+    between initialize and start): so catch-up and resumed broadcasts are queued as one-off jobs, which
     run as soon as the JobQueue starts with the application."""
     await app.bot.set_my_commands(bot_commands())
     slots = rebuild_schedule(app)
@@ -39,9 +40,12 @@ async def post_init(app: Application) -> None:
 def build_application(settings: Settings, assistant: Assistant, storage: Storage, *,
                       now: Callable[[], dt.datetime] = system_now,
                       monotonic: Callable[[], float] = time.monotonic,
-                      flood: FloodControl | None = None) -> Application:
+                      flood: FloodControl | None = None, concurrency: int = CONCURRENCY) -> Application:
+    """Updates are processed concurrently, each chat's in order (pipeline.py); a runner feeds
+    them from the durable inbox (inbox.py, runner.py)."""
     app = (
         ApplicationBuilder()
+        .application_class(PipelineApplication)
         .token(settings.token)
         .base_url(settings.api_base_url)
         .base_file_url(settings.api_base_file_url)
@@ -49,7 +53,8 @@ def build_application(settings: Settings, assistant: Assistant, storage: Storage
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True),
                            tzinfo=settings.tz))
         .rate_limiter(flood or FloodControl())
-        .concurrent_updates(False)
+        .concurrent_updates(ChatOrderedProcessor(concurrency))
+        .updater(None)   # updates come from the inbox (runner.py), not from PTB's Updater
         .post_init(post_init)
         .build()
     )

@@ -28,6 +28,7 @@ CB_TOPIC = "topic"        # topic:<topic id>          list a topic's questions
 CB_ADMIN = "adm"          # adm:bc:<id>:<go|no>, adm:rp:<id>:<ok|no>
 CB_LANG = "lang"          # lang:<simplified|traditional-hk|traditional-tw>   the /lang choice
 CB_GUARD = "grd"          # grd:<message id>          the full scan under a group-guard warning
+CB_FORGET = "fgt"         # fgt:<yes|no>              /forget's confirmation
 
 # Tip times offered as buttons (the user can also type /subscribe HH:MM).
 TIP_TIMES = ("07:30", "08:30", "12:00", "18:00", "20:00", "21:30")

@@ -5,9 +5,16 @@ every Bot API call (replies, tips, broadcasts) goes through the same rules:
   `bulk_rate`, so replies to people who are talking to the bot right now are never starved;
 - at least one second between messages to one chat, and 20 per minute per group;
 - `RetryAfter` (flood control) pauses *all* requests for the time Telegram asks, then retries;
-- network errors are retried with exponential back-off instead of dropped; a timeout is
-  retried too, except on sends: Telegram may have delivered the message before the reply was
-  lost, and a second copy is worse than a late one.
+- network errors are retried with exponential back-off (at most `max_backoff` per wait)
+  instead of dropped, except on sends whose request may have reached Telegram: a send that
+  timed out or lost its connection after the request went out may have been delivered, and a
+  second copy is worse than a late one, so it raises `MaybeDelivered` (a `TimedOut`) at once.
+  Only failures before anything was sent (no connection, a full pool, a failed write) or an
+  error status from Telegram are retried;
+- `getUpdates` is never retried here: the polling loop (inbox.py) has its own back-off;
+- once `request_stop()` was called (the bot is stopping), nothing is retried and no long pause
+  is waited out: the request raises `StopRequested`, and the update it served stays in the
+  inbox for the next start. So a stop finishes within its budget even with the Bot API down.
 
 Clock and sleep are injectable, so tests drive time instead of sleeping.
 """
@@ -20,12 +27,43 @@ import logging
 import time
 from typing import Any, Awaitable, Callable, Coroutine
 
+import httpx
 from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.ext import BaseRateLimiter
 
 log = logging.getLogger(__name__)
 
 SEND_ENDPOINTS = ("send", "copy", "forward")
+HARMLESS_TWICE = ("sendChatAction",)  # a second "typing…" hurts nobody: retried like any request
+NO_RETRY_ENDPOINTS = ("getUpdates",)
+# httpx failures that happen before a request could have reached Telegram.
+NOT_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout, httpx.WriteError, httpx.WriteTimeout,
+            httpx.UnsupportedProtocol, httpx.LocalProtocolError)
+# While stopping, a pacing wait longer than this gives up (the update stays in the inbox).
+STOPPING_MAX_WAIT = 3.0
+
+
+class MaybeDelivered(TimedOut):
+    """A send failed after its request went out (a read timeout, a dropped connection): Telegram
+    may have delivered it. Never retried, never followed by an apology; counted as "maybe"."""
+
+    def __init__(self, endpoint: str, cause: BaseException):
+        super().__init__(f"{endpoint} may have been delivered ({type(cause).__name__})")
+
+
+class StopRequested(Exception):
+    """The bot is stopping: a failed request is not retried and a long pause is not waited out.
+    The update being handled is left in the inbox, so the next start handles it again."""
+
+
+def never_sent(exc: NetworkError) -> bool:
+    """Whether a failed request certainly did not reach Telegram (then resending is safe): the
+    connection failed before the request was written, or Telegram answered with an error status
+    (no httpx exception behind it). A timeout without a known cause is not certain."""
+    cause = exc.__cause__
+    if isinstance(cause, httpx.HTTPError):
+        return isinstance(cause, NOT_SENT)
+    return not isinstance(exc, TimedOut)
 
 
 def retry_seconds(exc: RetryAfter) -> float:
@@ -49,7 +87,7 @@ class _Spacing:
 class FloodControl(BaseRateLimiter[dict]):
     def __init__(self, *, overall_rate: float = 30.0, bulk_rate: float = 25.0, chat_interval: float = 1.0,
                  group_interval: float = 3.0, max_retries: int = 5, backoff: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic,
+                 max_backoff: float = 8.0, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
         self.overall = _Spacing(overall_rate)
         self.bulk = _Spacing(bulk_rate)
@@ -57,11 +95,21 @@ class FloodControl(BaseRateLimiter[dict]):
         self.group_interval = group_interval
         self.max_retries = max_retries
         self.backoff = backoff
+        self.max_backoff = max_backoff
         self.clock = clock
         self.sleep = sleep
         self._chat_next: dict[int | str, float] = {}
         self._paused_until = 0.0
         self.retries = 0  # flood-control and network retries so far (for logs and tests)
+        self._stopping = asyncio.Event()
+
+    def request_stop(self) -> None:
+        """From now on nothing is retried and no long pause is waited out (see StopRequested)."""
+        self._stopping.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stopping.is_set()
 
     async def initialize(self) -> None:
         """Nothing to set up: state is plain Python."""
@@ -70,12 +118,30 @@ class FloodControl(BaseRateLimiter[dict]):
         self._chat_next.clear()
 
     async def _wait(self, seconds: float) -> None:
-        if seconds > 0:
-            await self.sleep(seconds)
+        if seconds <= 0:
+            return
+        if self.stopping and seconds > STOPPING_MAX_WAIT:
+            raise StopRequested(f"stopping: not waiting {seconds:.1f}s")
+        await self.sleep(seconds)
+
+    async def _retry_wait(self, seconds: float) -> None:
+        """A back-off or flood-control pause before a retry, cut short by request_stop()."""
+        if self.stopping:
+            raise StopRequested("stopping: not retrying")
+        sleeper = asyncio.ensure_future(self.sleep(seconds))
+        stopper = asyncio.ensure_future(self._stopping.wait())
+        try:
+            await asyncio.wait({sleeper, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            sleeper.cancel()
+            stopper.cancel()
+        if self.stopping:
+            raise StopRequested("stopping: not retrying")
 
     async def _pace(self, chat_id: Any, bulk: bool) -> None:
         now = self.clock()
-        await self._wait(self._paused_until - now)
+        if self._paused_until > now:  # flood control: cut short by a stop
+            await self._retry_wait(self._paused_until - now)
         if chat_id is None:
             return
         now = self.clock()
@@ -100,25 +166,35 @@ class FloodControl(BaseRateLimiter[dict]):
     ) -> bool | dict | list[dict]:
         bulk = bool(rate_limit_args and rate_limit_args.get("bulk"))
         chat_id = data.get("chat_id") if endpoint.startswith(SEND_ENDPOINTS) else None
+        no_retry = endpoint in NO_RETRY_ENDPOINTS
         for attempt in range(self.max_retries + 1):
             await self._pace(chat_id, bulk)
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as exc:
-                if attempt == self.max_retries:
+                if attempt == self.max_retries or no_retry:
                     raise
                 wait = retry_seconds(exc) + 0.1
                 self._paused_until = max(self._paused_until, self.clock() + wait)
                 self.retries += 1
                 log.warning("Flood control on %s: pausing all requests for %.1fs", endpoint, wait)
+                if self.stopping:
+                    raise StopRequested("stopping: not waiting out flood control") from exc
             except (TimedOut, NetworkError) as exc:
                 # BadRequest is a NetworkError subclass but a final answer: never retried.
-                if type(exc) not in (TimedOut, NetworkError) or attempt == self.max_retries:
+                if type(exc) not in (TimedOut, NetworkError):
                     raise
-                if isinstance(exc, TimedOut) and endpoint.startswith(SEND_ENDPOINTS):
+                if endpoint.startswith(SEND_ENDPOINTS) and endpoint not in HARMLESS_TWICE and not never_sent(exc):
+                    raise MaybeDelivered(endpoint, exc.__cause__ or exc) from exc
+                if attempt == self.max_retries or no_retry:
                     raise
+                if self.stopping:
+                    raise StopRequested("stopping: not retrying") from exc
                 self.retries += 1
-                wait = self.backoff * 2 ** attempt
+                wait = min(self.backoff * 2 ** attempt, self.max_backoff)
                 log.warning("Network error on %s (%s); retrying in %.1fs", endpoint, type(exc).__name__, wait)
-                await self._wait(wait)
+                try:
+                    await self._retry_wait(wait)
+                except StopRequested as stop:
+                    raise stop from exc
         raise AssertionError("unreachable")  # pragma: no cover

@@ -11,7 +11,10 @@ one subscriber for that day (never a duplicate).
 
 Bulk loops send one message at a time through the flood-control rate limiter (tagged as bulk,
 so replies to users keep priority), stop as soon as the application stops, and resume from the
-database when it starts again.
+database when it starts again. A send that ends in a timeout or a network error may still have
+reached the chat ("maybe delivered"): it is never sent again, and a broadcast counts it apart.
+
+Privacy: a daily job applies the retention periods (Storage.prune).
 """
 
 from __future__ import annotations
@@ -27,11 +30,14 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.ext import Application, ContextTypes
 
 from .constants import BULK, CB_ENTRY, CB_SUBSCRIBE, SERVICES
+from .flood import StopRequested
 
 log = logging.getLogger(__name__)
 
-SENT, BLOCKED, RETRY, FAILED = "sent", "blocked", "retry", "failed"
+SENT, BLOCKED, RETRY, FAILED, MAYBE = "sent", "blocked", "retry", "failed", "maybe"
 PAGE = 500  # subscribers fetched per query
+PRUNE_JOB = "privacy-prune"
+PRUNE_AT = dt.time(4, 0)  # local time (BOT_TIMEZONE), when hardly anyone writes
 
 
 def slot_job_name(send_time: str, timezone: str) -> str:
@@ -76,8 +82,10 @@ async def deliver_slot(context: ContextTypes.DEFAULT_TYPE) -> None:
 async def send_bulk(app: Application, chat_id: int, text: str,
                     markup: InlineKeyboardMarkup | None = None) -> tuple[str, int]:
     """Send one bulk message; (outcome, chat id actually used). Blocked chats are unsubscribed,
-    migrated groups followed; flood control and network errors were already retried by the
-    rate limiter, so what still fails here is retried later."""
+    migrated groups followed. Flood control and network errors were already retried by the rate
+    limiter: a timeout or network error that still comes out here is MAYBE (Telegram may have
+    delivered the message; it is never sent again); flood control still refusing is RETRY (not
+    delivered: tried again later)."""
     svc = _svc(app)
     for _ in range(2):  # a second round only after following a migration
         try:
@@ -96,9 +104,11 @@ async def send_bulk(app: Application, chat_id: int, text: str,
                 return BLOCKED, chat_id
             log.warning("Bulk message rejected: %s", exc)
             return FAILED, chat_id
-        except TimedOut:
-            return FAILED, chat_id  # may have been delivered: never send it twice
-        except (RetryAfter, NetworkError):
+        except (TimedOut, NetworkError):
+            return MAYBE, chat_id  # may have been delivered: never send it twice
+        except (RetryAfter, StopRequested):
+            # Not delivered: flood control still refusing, or the bot is stopping and the request
+            # never went out. Tried again later (a tip's claim is released).
             return RETRY, chat_id
     return FAILED, chat_id
 
@@ -120,6 +130,7 @@ class Delivery:
     retry: int = 0
     failed: int = 0
     skipped: int = 0
+    maybe: int = 0
 
 
 async def deliver_tips(app: Application, send_time: str, timezone: str) -> Delivery:
@@ -158,9 +169,9 @@ async def deliver_tips(app: Application, send_time: str, timezone: str) -> Deliv
             if outcome == RETRY:
                 svc.storage.release_claim(chat_id, today)
             setattr(result, outcome, getattr(result, outcome) + 1)
-    if result.sent or result.blocked or result.failed:
-        log.info("Tips at %s %s: %s sent, %s blocked, %s failed, %s to retry",
-                 timezone, send_time, result.sent, result.blocked, result.failed, result.retry)
+    if result.sent or result.blocked or result.failed or result.maybe:
+        log.info("Tips at %s %s: %s sent, %s maybe delivered, %s blocked, %s failed, %s to retry",
+                 timezone, send_time, result.sent, result.maybe, result.blocked, result.failed, result.retry)
     return result
 
 
@@ -177,7 +188,7 @@ async def catch_up(app: Application) -> Delivery:
     total = Delivery()
     for send_time, timezone in _svc(app).storage.delivery_slots():
         part = await deliver_tips(app, send_time, timezone)
-        for field in ("sent", "blocked", "retry", "failed", "skipped"):
+        for field in ("sent", "blocked", "retry", "failed", "skipped", "maybe"):
             setattr(total, field, getattr(total, field) + getattr(part, field))
     return total
 
@@ -200,14 +211,21 @@ async def send_broadcast(app: Application, broadcast_id: int) -> None:
             if not app.running:
                 return  # stopping: the next start resumes after `after`
             outcome, _ = await send_bulk(app, chat_id, text)
-            svc.storage.advance_broadcast(broadcast_id, chat_id, outcome == SENT)
+            svc.storage.advance_broadcast(broadcast_id, chat_id, outcome if outcome in (SENT, MAYBE) else FAILED)
             after = chat_id
     svc.storage.set_broadcast_status(broadcast_id, "done", expect="sending")
     done = svc.storage.broadcast(broadcast_id)
     try:
-        await app.bot.send_message(done.created_by, f"📢 群发 #{broadcast_id} 已完成：成功 {done.sent}，失败 {done.failed}。")
+        await app.bot.send_message(done.created_by, broadcast_summary(done))
     except Exception:  # the admin may have blocked the bot; the broadcast itself is done
         log.warning("Could not report broadcast completion to its admin")
+
+
+def broadcast_summary(broadcast) -> str:
+    """The admin's note: delivered, maybe delivered (a timeout or dropped connection: Telegram
+    may have delivered it; never resent), failed (blocked the bot, chat gone, rejected)."""
+    return (f"📢 群发 #{broadcast.id} 已完成：成功 {broadcast.sent}，可能已送达 {broadcast.maybe}，"
+            f"失败 {broadcast.failed}。")
 
 
 async def resume_broadcasts(app: Application) -> None:
@@ -216,12 +234,27 @@ async def resume_broadcasts(app: Application) -> None:
 
 
 def plan_broadcast(storage, page: int = 5000) -> int:
-    """How many recipients a broadcast would reach, walking the same keyset pages the sender
-    walks (used by /broadcast's confirmation and by the benchmark)."""
-    total, after = 0, -(2 ** 62)
-    while True:
-        ids = storage.active_subscriber_ids(after_chat_id=after, limit=page)
-        if not ids:
-            return total
-        total += len(ids)
-        after = ids[-1]
+    """How many recipients a broadcast would reach, walking the same primary-key pages the sender
+    walks, on its own read connection (used by /broadcast's confirmation, which runs it in a
+    thread with asyncio.to_thread, and by the benchmark)."""
+    return storage.count_recipients(page)
+
+
+# --- retention ------------------------------------------------------------------------------
+
+def schedule_prune(app: Application) -> None:
+    """The daily privacy job (once, whatever calls this twice)."""
+    if not app.job_queue.get_jobs_by_name(PRUNE_JOB):
+        app.job_queue.run_daily(prune_job, time=PRUNE_AT.replace(tzinfo=_svc(app).settings.tz), name=PRUNE_JOB)
+
+
+async def prune_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    prune(context.application)
+
+
+def prune(app: Application) -> dict[str, int]:
+    """Apply the retention periods now; logs how many rows of each kind went."""
+    removed = _svc(app).storage.prune(_svc(app).now())
+    if any(removed.values()):
+        log.info("Retention: removed %s", ", ".join(f"{n} {table}" for table, n in sorted(removed.items()) if n))
+    return removed

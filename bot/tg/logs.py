@@ -4,7 +4,8 @@ The httpx logger is turned down to WARNING: at INFO it logs every request URL, a
 contains the bot token. python-telegram-bot's own loggers stay at INFO or above: at DEBUG they
 log whole updates, i.e. what users wrote. A filter on every handler also masks anything
 token-shaped and any phone-number-like run of 7+ digits, with or without spaces or dashes
-(possibly the user's own number), as a last line of defence.
+(possibly the user's own number), as a last line of defence: in the message and traceback only,
+never in the record's own timestamp.
 """
 
 from __future__ import annotations
@@ -12,19 +13,16 @@ from __future__ import annotations
 import logging
 import re
 
+from ..core.privacy import mask_numbers
+
 _TOKEN = re.compile(r"\d{3,15}:[A-Za-z0-9_-]{30,64}")
-# 7 or more digits, possibly split by single spaces, dashes or dots ("138 0013 8000").
-_PHONE = re.compile(r"(?<![\d])\+?\d(?:[ \-.]?\d){6,}(?![\d])")
-
-
-def _mask_number(match: re.Match) -> str:
-    digits = re.sub(r"\D", "", match.group(0))
-    return f"{digits[:3]}****{digits[-2:]}"
 
 
 def mask(text: str) -> str:
+    """Token-shaped strings and phone, ID-card and bank-card numbers masked (core/privacy.py, the
+    same masking as for what storage keeps)."""
     text = _TOKEN.sub(lambda m: m.group(0).split(":")[0] + ":***", text)
-    return _PHONE.sub(_mask_number, text)
+    return mask_numbers(text)
 
 
 class MaskingFilter(logging.Filter):

@@ -19,6 +19,7 @@ from .common import ADDRESSED, reply_script, send_reply, strip_mention
 
 # Scanning this much text can take a few milliseconds more: show "typing…" first.
 TYPING_FROM_CHARS = 300
+STALE_FEEDBACK = "这条回答已经更新或下线了，谢谢你的反馈。"
 
 
 def _record(context: ContextTypes.DEFAULT_TYPE, response: Response, text: str) -> None:
@@ -106,21 +107,25 @@ async def on_none(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     svc = services(context)
     question = context.chat_data.get(LAST_QUESTION)
     if question:
-        svc.storage.record_gap(question, "none_of_these", svc.now())
+        svc.storage.record_gap(question, "none_of_these", svc.local_now())
     (text, markup), *_ = messages(svc.assistant.none_of_these_reply(), script=reply_script(update, context))
     await query.edit_message_text(text, reply_markup=markup)
 
 
 async def on_feedback(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """One tap: 👍 or 👎 on an answer, never a follow-up form."""
+    """One tap: 👍 or 👎 on an answer, never a follow-up form. Only votes on entries that exist
+    are stored (callback data can be forged: a made-up id is acknowledged and dropped)."""
     query = update.callback_query
     svc = services(context)
     _, entry_id, value = query.data.split(":")
+    if svc.assistant.knowledge.get(entry_id) is None:
+        await query.answer(STALE_FEEDBACK)
+        return
     useful = value == "1"
-    svc.storage.record_feedback(update.effective_user.id, entry_id, useful, svc.now())
-    if not useful and context.chat_data.get(LAST_QUESTION):
-        svc.storage.record_gap(context.chat_data[LAST_QUESTION], "not_useful", svc.now())
     await query.answer("谢谢反馈！" if useful else "谢谢，我们会改进这个回答。")
+    svc.storage.record_feedback(update.effective_user.id, entry_id, useful)
+    if not useful and context.chat_data.get(LAST_QUESTION):
+        svc.storage.record_gap(context.chat_data[LAST_QUESTION], "not_useful", svc.local_now())
 
 
 def register(app: Application) -> None:

@@ -1,4 +1,5 @@
-"""Start, help, topic browsing, the per-user gate, group addressing and the error handler."""
+"""Start, help, topic browsing, the per-user gate, group addressing, buttons nobody handles and
+the error handler."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dataclasses import dataclass
 from telegram import (BotCommand, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity,
                       Update)
 from telegram.constants import ChatType
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, NetworkError
 from telegram.ext import (Application, ApplicationHandlerStop, CallbackQueryHandler, CommandHandler,
                           ContextTypes, MessageHandler, TypeHandler, filters)
 
@@ -18,6 +19,7 @@ from ...core.replies import Reply
 from ..constants import CB_MENU, CB_TOPIC, LAST_SCRIPT
 from ..render import messages
 from ..services import services
+from . import privacy
 from .subscribe import subscribe_menu
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,8 @@ COMMANDS = (
     Command("report", "举报诈骗号码", "/report 17012345678 冒充花呗客服"),
     Command("lang", "回复用简体或繁體（香港、台灣）", "/lang"),
     Command("guard", "家庭群防骗守护（群管理员开关）", "/guard on"),
+    Command("privacy", "我们保存什么、保存多久、怎么删除", "/privacy"),
+    Command("forget", "删除关于我的全部数据", "/forget"),
     Command("stats", "使用统计（管理员）", "/stats", admin=True),
     Command("reports", "审核用户举报（管理员）", "/reports", admin=True),
     Command("reload", "重新加载知识库（管理员）", "/reload", admin=True),
@@ -53,6 +57,8 @@ UNKNOWN_COMMAND = "没有这个命令。发送 /help 查看可以用的命令。
 TOO_FAST = "消息太频繁了，请稍等一会儿再发。"
 SOMETHING_WENT_WRONG = "抱歉，处理这条消息时出了点问题，请稍后再试。紧急情况请直接拨打 110。"
 NO_TEXT = "我只能读文字和截图。请把问题打出来，发一个号码，转发整条可疑短信，或者发一张截图给我。"
+STALE_BUTTON = "这个按钮已经失效了，请重新发送你的问题或命令。"
+PRIVACY_LINE = "🔒 我们只保存很少的数据，随时可以删除：/privacy"
 
 
 def bot_commands() -> list[BotCommand]:
@@ -125,7 +131,7 @@ async def send_reply(message: Message, reply: Reply, *, feedback: bool = True, s
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Welcome the user and show the main actions."""
     welcome = services(context).assistant.knowledge.messages.welcome.strip()
-    await update.effective_message.reply_html(html.escape(welcome), reply_markup=main_menu())
+    await update.effective_message.reply_html(f"{html.escape(welcome)}\n\n{PRIVACY_LINE}", reply_markup=main_menu())
 
 
 async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -264,25 +270,111 @@ def strip_mention(text: str, username: str | None) -> str:
 
 # --- errors ---------------------------------------------------------------------------------
 
+# Bot API methods whose request may have reached Telegram when its answer was lost: the user may
+# already have the reply, so an apology would be a second, wrong message.
+REPLY_METHODS = ("send", "copy", "forward", "edit")
+
+
+def is_network_error(error: object) -> bool:
+    """A network error the library retries (NetworkError, TimedOut), not a final answer from
+    Telegram (BadRequest is a NetworkError subclass)."""
+    return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+
+
+def failed_method(error: BaseException) -> str | None:
+    """The Bot API method whose request raised `error`, read from the traceback: the library's
+    request path keeps it in a local variable named `endpoint`. None when it was not a request."""
+    found, tb = None, error.__traceback__
+    while tb is not None:
+        value = tb.tb_frame.f_locals.get("endpoint")
+        if isinstance(value, str):
+            found = value
+        tb = tb.tb_next
+    return found
+
+
+def reply_may_have_arrived(error: BaseException) -> bool:
+    """A network error on sending or editing the reply (or on an unknown request): Telegram may
+    have delivered it."""
+    if not is_network_error(error):
+        return False
+    method = failed_method(error)
+    return method is None or (method.startswith(REPLY_METHODS) and method != "sendChatAction")
+
+
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Log once with the traceback (the token never appears: see logs.py), apologise to the
-    user, and tell the admins. One failing update never stops the bot."""
-    if isinstance(context.error, BadRequest) and "message is not modified" in str(context.error).lower():
+    """One failing update never stops the bot. Network errors (which the library already
+    retried) are one warning line; anything else is logged once with its traceback (the token
+    and numbers never appear: see logs.py). The user gets an apology unless the failure was on
+    the reply itself (it may have arrived); a pressed button is always acknowledged; admins get
+    at most one note per kind of error per interval, with how many happened since the last."""
+    error = context.error
+    if isinstance(error, BadRequest) and "message is not modified" in str(error).lower():
         return  # a double tap on the same button: the message already shows what was asked
-    log.error("Update handling failed", exc_info=context.error)
-    if isinstance(update, Update) and update.effective_message is not None:
+    kind = type(error).__name__
+    if is_network_error(error):
+        log.warning("Network problem talking to Telegram (%s on %s): %s", kind, failed_method(error) or "?",
+                    " ".join(str(error).split()))  # one line, whatever the library wrote
+    else:
+        log.error("Update handling failed", exc_info=error)
+    apologise = not reply_may_have_arrived(error)
+    if isinstance(update, Update) and update.callback_query is not None:
+        try:  # a pressed button is acknowledged, with the apology when one is due
+            await update.callback_query.answer(SOMETHING_WENT_WRONG if apologise else None)
+            apologise = False
+        except Exception:  # already answered by the handler, or the network is down
+            pass
+    if apologise and isinstance(update, Update) and update.effective_message is not None:
         try:
             await update.effective_message.reply_html(SOMETHING_WENT_WRONG)
         except Exception:  # the reply itself may fail (blocked bot, network)
             log.warning("Could not tell the user about the error")
     svc = services(context)
-    for admin in svc.settings.admin_ids:
+    count = svc.error_note_due(kind)
+    if count is None:
+        _schedule_error_flush(context, kind)
+        return
+    minutes = round(svc.error_note_interval / 60)
+    since = f"（上次提醒以来共 {count} 次）" if count > 1 else ""
+    await _note_admins(context, f"⚠️ 处理消息时出错：{html.escape(kind)}{since}。同类错误 {minutes} 分钟内最多提醒一次。")
+
+
+def _schedule_error_flush(context: ContextTypes.DEFAULT_TYPE, kind: str) -> None:
+    """Errors kept quiet are told at the end of the interval, not only with the next error."""
+    job_queue = context.application.job_queue
+    name = f"error-note:{kind}"
+    if job_queue is None or job_queue.get_jobs_by_name(name):
+        return
+    wait, _ = services(context).error_note_left(kind)
+    job_queue.run_once(flush_error_note, when=wait + 1, name=name, data=kind)
+
+
+async def flush_error_note(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """End of an interval: one note with how many errors of a kind were kept quiet."""
+    kind = context.job.data
+    wait, left = services(context).error_note_left(kind)
+    if left and wait > 0:  # the job ran a little early: once more at the interval's end
+        context.job_queue.run_once(flush_error_note, when=wait + 1, name=context.job.name, data=kind)
+        return
+    count = services(context).error_note_flush(kind)
+    if count:
+        await _note_admins(context, f"⚠️ 上次提醒之后又出现 {count} 次 {html.escape(kind)}。")
+
+
+async def _note_admins(context: ContextTypes.DEFAULT_TYPE, note: str) -> None:
+    for admin in services(context).settings.admin_ids:
         try:
-            await context.bot.send_message(admin, f"⚠️ 处理消息时出错：{html.escape(type(context.error).__name__)}")
+            await context.bot.send_message(admin, note)
         except Forbidden:
             pass
         except Exception:
             log.warning("Could not notify an admin about the error")
+
+
+async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button no handler knows (an old keyboard, forged or mangled data): acknowledged, so the
+    user's spinner stops, and nothing else happens."""
+    await update.callback_query.answer(STALE_BUTTON)
 
 
 def register(app: Application) -> None:
@@ -295,11 +387,14 @@ def register(app: Application) -> None:
     app.add_handler(CommandHandler("topics", topics_command))
     app.add_handler(CallbackQueryHandler(on_topic, pattern=f"^{CB_TOPIC}:"))
     app.add_handler(CallbackQueryHandler(on_menu, pattern=f"^{CB_MENU}:"))
+    privacy.register(app)   # /privacy, /forget and its confirmation button
     app.add_error_handler(on_error)
 
 
 def register_fallbacks(app: Application) -> None:
-    """Registered last: unknown commands and messages without text (private chats only)."""
+    """Registered last: unknown commands, messages without text (private chats only) and
+    buttons no handler above took."""
     app.add_handler(MessageHandler(filters.COMMAND & ADDRESSED, unknown_command))
+    app.add_handler(CallbackQueryHandler(stale_button))
     app.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.CAPTION
                                    & ~filters.StatusUpdate.ALL & ~filters.CONTACT, no_text))

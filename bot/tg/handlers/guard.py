@@ -24,6 +24,7 @@ from ...core.ocr import OcrError
 from ...core.scanner import HIGH, ScanResult
 from ..constants import CB_GUARD, GUARD_SCANS
 from ..services import services
+from .chats import is_group_admin
 from .common import ADDRESSED, reply_script
 from .photo import IMAGES, has_image, read_image, send_in_place
 
@@ -55,18 +56,6 @@ def warning_text(result: ScanResult) -> str:
             "不要点里面的链接，不要转账，不要告诉任何人验证码。")
 
 
-async def _is_group_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
-    chat = update.effective_chat
-    message = update.effective_message
-    if message.sender_chat is not None and message.sender_chat.id == chat.id:
-        return True  # an anonymous admin posting as the group
-    user = update.effective_user
-    if user is None:
-        return False
-    member = await context.bot.get_chat_member(chat.id, user.id)
-    return member.status in (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
-
-
 async def _sees_group_messages(context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> bool:
     """Privacy mode off (getMe's can_read_all_group_messages), or an admin of the group."""
     if context.bot.bot.can_read_all_group_messages:
@@ -95,7 +84,7 @@ async def guard_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     if word not in ON_WORDS + OFF_WORDS:
         await say(GUARD_USAGE.format(state="开启的" if svc.storage.guard_enabled(chat.id) else "关闭的"))
         return
-    if not await _is_group_admin(update, context):
+    if not await is_group_admin(update, context):
         await say(GUARD_NOT_ADMIN)
         return
     enabled = word in ON_WORDS

@@ -13,6 +13,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from ...core.locale import SCRIPTS, SIMPLIFIED, TRADITIONAL_HK, TRADITIONAL_TW, convert
 from ..constants import CB_LANG, LAST_SCRIPT
 from ..services import services
+from .chats import GROUP_ADMINS_ONLY, may_change_chat
 from .common import reply_script
 
 # Button labels are written in the script they choose.
@@ -25,6 +26,7 @@ ALIASES = {
 }
 CHOOSE = "回复用哪种文字？"
 CHOSEN = "好的，以后都用{label}回复你。想换的话再发 /lang。"
+NOT_ADMIN = GROUP_ADMINS_ONLY.format(action="更改本群的回复文字")
 
 
 def lang_markup(current: str | None) -> InlineKeyboardMarkup:
@@ -52,6 +54,9 @@ async def lang_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     message = update.effective_message
     choice = parse_choice(" ".join(context.args)) if context.args else None
     if choice is not None:
+        if not await may_change_chat(update, context):
+            await message.reply_html(convert(NOT_ADMIN, reply_script(update, context)))
+            return
         await message.reply_html(_choose(update, context, choice))
         return
     stored = services(context).storage.script(update.effective_chat.id)
@@ -62,10 +67,14 @@ async def lang_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def on_lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A /lang button: store the choice and confirm it in the chosen script."""
     query = update.callback_query
-    await query.answer()
     script = query.data.split(":", 1)[1]
     if script not in SCRIPTS:
+        await query.answer()
         return
+    if not await may_change_chat(update, context):
+        await query.answer(convert(NOT_ADMIN, reply_script(update, context)), show_alert=True)
+        return
+    await query.answer()
     await query.edit_message_text(_choose(update, context, script), reply_markup=lang_markup(script))
 
 

@@ -157,6 +157,7 @@ def _record(context: ContextTypes.DEFAULT_TYPE, response: Response) -> None:
 
 def register(app: Application) -> None:
     # Before ask's handlers: a forwarded screenshot with a caption is an image to read first.
-    # block=False: the application (concurrent_updates off) goes on with the next update while
-    # this one waits for the OCR worker, so other people's messages are answered meanwhile.
+    # block=False: the chat-ordered processor (bot/tg/pipeline.py) frees this chat's slot while
+    # the image waits for the OCR worker, so the chat's next message and other people's messages
+    # are answered meanwhile; the update is marked done in the inbox once its answer went out.
     app.add_handler(MessageHandler(IMAGES & ADDRESSED & filters.UpdateType.MESSAGE, on_image, block=False))

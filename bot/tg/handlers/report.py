@@ -70,8 +70,11 @@ async def report_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def on_report_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """🚩 under a verdict."""
     query = update.callback_query
-    text = await _report(update, context, query.data.split(":", 1)[1], "")
-    await query.answer("已记录" if text.startswith("已记录") else "")
+    text = ""
+    try:
+        text = await _report(update, context, query.data.split(":", 1)[1], "")
+    finally:  # acknowledged even when recording failed (the error handler apologises)
+        await query.answer("已记录" if text.startswith("已记录") else "")
     await query.message.reply_html(text)
 
 

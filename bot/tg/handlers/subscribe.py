@@ -1,4 +1,5 @@
-"""Daily safety tips: /subscribe (buttons or /subscribe 08:30), /unsubscribe, /status."""
+"""Daily safety tips: /subscribe (buttons or /subscribe 08:30), /unsubscribe, /status. In a group
+only its owner and admins may subscribe it, change its time or stop it; anyone may ask /status."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 from ..constants import CB_SUBSCRIBE, TIP_TIMES
 from ..jobs import rebuild_schedule
 from ..services import services
+from .chats import GROUP_ADMINS_ONLY, may_change_chat
+
+NOT_ADMIN = GROUP_ADMINS_ONLY.format(action="更改本群的小贴士订阅")
 
 # Accepted ways to write a time of day: 08:30, 8:30, 8：30, 8.30, 0830, 8点, 8点30, 8点30分, 8点半.
 _TIME_FORMS = (
@@ -74,6 +78,9 @@ async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, send_ti
 
 async def subscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/subscribe shows time buttons; /subscribe 08:30 subscribes (or changes the time)."""
+    if not await may_change_chat(update, context):
+        await update.effective_message.reply_html(NOT_ADMIN)
+        return
     if context.args:
         send_time = parse_time(" ".join(context.args))
         if send_time is None:
@@ -89,6 +96,9 @@ async def on_subscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE
     """A time button, or 🔕 (also under each tip)."""
     query = update.callback_query
     value = query.data.split(":", 1)[1]
+    if not await may_change_chat(update, context):
+        await query.answer(NOT_ADMIN, show_alert=True)
+        return
     if value == "off":
         await query.answer()
         stopped = services(context).storage.unsubscribe(update.effective_chat.id, services(context).now())
@@ -106,6 +116,9 @@ async def on_subscribe_button(update: Update, context: ContextTypes.DEFAULT_TYPE
 async def unsubscribe_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/unsubscribe"""
     svc = services(context)
+    if not await may_change_chat(update, context):
+        await update.effective_message.reply_html(NOT_ADMIN)
+        return
     stopped = svc.storage.unsubscribe(update.effective_chat.id, svc.now())
     await update.effective_message.reply_html("🔕 已取消订阅。想再订阅，发送 /subscribe。" if stopped
                                               else "你现在没有订阅小贴士。发送 /subscribe 可以订阅。")

@@ -19,7 +19,6 @@ from bot.core.replies import render_html_chunks, render_text
     ("0571-88888888 打来的", CHECK),              # a number with a few words: check it
     ("【蚂蚁金服】您的银行卡已被冻结，请点击 a.ccbt.icu 认证", SCAN),  # has a link
     ("第一行\n第二行", SCAN),
-    ("我是花呗客服，你的账户涉嫌违规，需要上门核实，请先缴纳保证金五百元，联系电话0571-88888888，否则影响征信", SCAN),
     ("", EMPTY), ("   ", EMPTY), ("😀😀", EMPTY), ("？？？", EMPTY),
     # Issue 10: a short pasted request is scanned, whatever its length; a long story is answered.
     ("在吗你支付宝能用吗麻烦打500元到我账户", SCAN),
@@ -30,6 +29,19 @@ from bot.core.replies import render_html_chunks, render_text
 ])
 def test_respond_routes_by_what_the_text_is(assistant, text, kind):
     assert assistant.respond(text).kind == kind
+
+
+@pytest.mark.parametrize("text", [
+    "我是花呗客服，你的账户涉嫌违规，需要上门核实，请先缴纳保证金五百元，联系电话0571-88888888，否则影响征信",
+    "您好，我是京东金融客服，您的白条账户异常，需要把余额转到安全账户进行验证，否则影响征信",
+])
+def test_a_pasted_scam_in_someone_elses_words_gets_the_verdict_first(assistant, text):
+    """Not the user's question: the high-risk verdict leads; when the matcher is sure which scam it
+    is, its explanation follows (BOTH), else the scan alone."""
+    response = assistant.respond(text)
+    assert response.kind in (SCAN, BOTH) and response.scan is not None and response.scan.risk == "high"
+    scan_only = assistant.scan(text).reply.lines
+    assert response.reply.lines[:len(scan_only)] == scan_only
 
 
 def test_forwarded_text_is_always_scanned(assistant):

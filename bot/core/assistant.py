@@ -171,8 +171,10 @@ class Assistant:
             if answered or answer.result.status == SUGGEST:
                 return self._both(scanned, answer)
             return self._scan_response(scanned)
-        if not speaking.users_words and scanned.risk == HIGH and not answered:
-            return self._scan_response(scanned)  # "在吗 麻烦打500到我账户": a request, not a question
+        if not speaking.users_words and scanned.risk == HIGH:
+            # "在吗 麻烦打500到我账户": a request in someone else's words, not a question. The verdict
+            # comes first; when the matcher is sure which scam it is, its explanation follows.
+            return self._both(scanned, answer) if answered else self._scan_response(scanned)
         if not answered and speaking.story and (scanned.risk != LOW or CARD.search(stripped)):
             # A story with scam signals: say what they are, and explain the scam it most resembles.
             entry = self._explaining_entry(stripped, scanned)

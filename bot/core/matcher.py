@@ -40,7 +40,7 @@ from .institutions import Institutions
 from .knowledge import Entry, Knowledge, OutOfScope
 from .lexicon import Lexicon, Syllables
 from .numbers import NumberBook
-from .text import _ASTRAL_SYMBOLS, _INVISIBLE, _SEPARATORS, _pinyin_table, normalize, pinyin_seq, to_simplified
+from .text import _ASTRAL_SYMBOLS, _INVISIBLE, _SEPARATORS, normalize, pinyin_seq, to_simplified
 
 if TYPE_CHECKING:
     import numpy as np
@@ -161,16 +161,12 @@ def grams_of(canonical: str) -> set[str]:
 # cost most of the time and memory of indexing 10,000 entries): kind << 44 | a << 22 | b, where a
 # unit is its code point (a Chinese character) or RUN_BASE + a number (a run of anything else),
 # and a sound is its syllable's number. The same grams as `grams_of`, in another spelling.
-_KIND_CODE = {UNIGRAM: 0, BIGRAM: 1, SOUND: 2}
 _KIND_SHIFT, _A_SHIFT = 44, 22
+_BIGRAM_CODE, _SOUND_CODE = 1 << _KIND_SHIFT, 2 << _KIND_SHIFT
 _RUN_BASE = 0x40000  # above every Chinese code point the unit pattern accepts
 _KIND_WEIGHT_LIST = (KIND_WEIGHT[UNIGRAM], KIND_WEIGHT[BIGRAM], KIND_WEIGHT[SOUND])  # by kind code
 _CJK_RANGES = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x2A6DF))
 _RUN = re.compile("[^\\s\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df]+")
-
-
-def _code(kind: str, a: int, b: int = 0) -> int:
-    return (_KIND_CODE[kind] << _KIND_SHIFT) | (a << _A_SHIFT) | b
 
 
 class _GramCoder:
@@ -198,21 +194,22 @@ class _GramCoder:
         """The distinct gram codes of one canonical text (grams_of, coded)."""
         extra: dict[str, int] | None = None if grow else {}
         out: dict[int, None] = {}
-        of_point = self.syllables.of_point
+        syllable = self.syllables.by_char.get
         for part in canonical.split():
             prev_unit = prev_sound = -1
             for unit in _UNIT.findall(part):
-                if len(unit) == 1 and _is_cjk_point(ord(unit)):
+                if len(unit) == 1 and ("\u4e00" <= unit <= "\u9fff" or "\u3400" <= unit <= "\u4dbf"
+                                       or "\uf900" <= unit <= "\ufaff" or "\U00020000" <= unit <= "\U0002a6df"):
                     u = ord(unit)
-                    sound = int(of_point[u])
+                    sound = syllable(unit, -1)
                 else:
                     u = self._run_id(unit, extra)
                     sound = self._run_syllable(unit)
-                out[_code(UNIGRAM, u)] = None
+                out[u << _A_SHIFT] = None  # unigram (kind 0)
                 if prev_unit >= 0:
-                    out[_code(BIGRAM, prev_unit, u)] = None
+                    out[_BIGRAM_CODE | (prev_unit << _A_SHIFT) | u] = None
                     if prev_sound >= 0 and sound >= 0:
-                        out[_code(SOUND, prev_sound, sound)] = None
+                        out[_SOUND_CODE | (prev_sound << _A_SHIFT) | sound] = None
                 prev_unit, prev_sound = u, sound
         return list(out)
 
@@ -254,10 +251,6 @@ class _GramCoder:
             (2 << _KIND_SHIFT) | (s1[sounded] << _A_SHIFT) | s2[sounded]])
         owner = np.concatenate([text_of, text_of[:-1][pair], text_of[:-1][pair][sounded]])
         return codes, owner
-
-
-def _is_cjk_point(point: int) -> bool:
-    return any(lo <= point <= hi for lo, hi in _CJK_RANGES)
 
 
 _BATCH_PATTERNS: tuple[re.Pattern, re.Pattern] | None = None

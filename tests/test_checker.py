@@ -7,6 +7,7 @@ import json
 import pytest
 
 from bot.core.checker import INVALID, LOOKALIKE, OFFICIAL, RISKY, UNKNOWN, Checker, check_with_reports
+from bot.core.knowledge import load_knowledge
 
 
 @pytest.fixture(scope="module")
@@ -55,12 +56,21 @@ def test_96110_tells_the_user_to_answer(checker):
         assert result.verdict == OFFICIAL and result.advice.startswith("请接听")
 
 
-def test_inbound_only_lines_warn_that_a_call_from_them_is_spoofed(checker):
-    assert "只供用户拨入" in " ".join(checker.check("4006700700").reasons)   # WeChat's 400 line
-    # Only a sourced statement makes a line inbound-only: 110 does call back in some regions, and
-    # Douyin calls users from 95152, so neither is called spoofed.
-    assert "只供用户拨入" not in " ".join(checker.check("110").reasons)
-    assert "只供用户拨入" not in " ".join(checker.check("95152").reasons)
+def test_inbound_only_lines_warn_that_a_call_from_them_is_spoofed(checker, knowledge_copy):
+    # Only a sourced statement makes a line inbound-only: 110 does call back in some regions,
+    # Douyin calls users from 95152, and WeChat's 400 line is only said never to call abroad
+    # (fact check, 2026-11-30), so none of them is called spoofed.
+    for number in ("110", "95152", "4006700700"):
+        assert "只供用户拨入" not in " ".join(checker.check(number).reasons), number
+    # A line whose source does say so gets the warning.
+    path = knowledge_copy / "numbers.yaml"
+    text = path.read_text(encoding="utf-8")
+    marked = text.replace('      - number: "4006700700"\n        uses: [inbound]',
+                          '      - number: "4006700700"\n        uses: [inbound, inbound_only]')
+    assert marked != text
+    path.write_text(marked, encoding="utf-8")
+    copied = load_knowledge(knowledge_copy)
+    assert "只供用户拨入" in " ".join(Checker(copied.numbers, copied.messages.verdict_reminder).check("4006700700").reasons)
 
 
 @pytest.mark.parametrize("raw, normalized, institution", [

@@ -27,6 +27,7 @@ from selenium import webdriver  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
+from selenium.common.exceptions import StaleElementReferenceException  # noqa: E402
 
 PHONE = (412, 915)
 WAIT = 30
@@ -69,7 +70,10 @@ def page(browser, site):
 
 
 def wait_for(driver, condition):
-    return WebDriverWait(driver, WAIT, poll_frequency=0.05).until(lambda d: condition())
+    # An element read while the page is being replaced (the script switch reloads it) is stale:
+    # that is "not yet", so the wait polls again instead of failing.
+    return WebDriverWait(driver, WAIT, poll_frequency=0.05,
+                         ignored_exceptions=(StaleElementReferenceException,)).until(lambda d: condition())
 
 
 def exchanges(driver) -> list:

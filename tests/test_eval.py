@@ -26,8 +26,8 @@ from .conftest import DATA, ROOT
 BLIND = ROOT / "benchmarks" / "data" / "blind"
 
 # Floors for the blind sets (answered right, answered wrong at most, off topic not answered, top-3).
-EVAL_FLOORS = {"answered_right": 0.65, "answered_wrong": 0.10, "off_topic_not_answered": 0.93, "top3": 0.90}
-FRAUD_FLOORS = {"answered_right": 0.50, "answered_wrong": 0.13, "top3": 0.88}
+EVAL_FLOORS = {"answered_right": 0.86, "answered_wrong": 0.08, "off_topic_not_answered": 0.92, "top3": 0.95}
+FRAUD_FLOORS = {"answered_right": 0.86, "answered_wrong": 0.08, "top3": 0.95}
 # The old set.
 TOP1_MIN, TOP3_MIN, REJECT_MIN, WRONG_ANSWER_MAX = 0.90, 0.95, 0.80, 0.02
 

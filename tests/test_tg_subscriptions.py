@@ -174,3 +174,16 @@ async def test_many_subscribers_at_the_same_minute_are_sent_in_order_throttled_n
         bulk_rate = 25.0
         assert elapsed >= (len(chats) - 1) / bulk_rate - 1e-6   # never faster than the bulk budget
         assert (await deliver_tips(env.app, "08:30", "Asia/Shanghai")).sent == 0
+
+
+async def test_a_tip_is_sent_in_the_script_the_chat_chose(fake, db, assistant):
+    """Issue 13: a chat that chose 繁體 with /lang gets its daily tip in traditional characters."""
+    clock = FakeClock(current=at(21, 7))
+    async with running_bot(fake, db, assistant=assistant, clock=clock) as env:
+        await env.send(message_update("/subscribe 08:30"))
+        env.storage.set_script(1001, "traditional-hk", clock.now())
+        clock.set(at(21, 8, 30))
+        await run_slot(env)
+        tip = fake.sent("sendMessage", 1001)[-1]
+        assert "今日防騙小貼士" in tip["text"]
+        assert [label for label, _ in buttons(tip)] == ["📖 瞭解更多", "🔕 退訂"]   # OpenCC s2hk

@@ -30,6 +30,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.ext import Application, ContextTypes
 
 from .constants import BULK, CB_ENTRY, CB_SUBSCRIBE, SERVICES
+from ..core.locale import SIMPLIFIED, convert
 from .flood import StopRequested
 
 log = logging.getLogger(__name__)
@@ -113,14 +114,16 @@ async def send_bulk(app: Application, chat_id: int, text: str,
     return FAILED, chat_id
 
 
-def tip_message(app: Application, tip_id: str) -> tuple[str, InlineKeyboardMarkup] | None:
+def tip_message(app: Application, tip_id: str, script: str = SIMPLIFIED) -> tuple[str, InlineKeyboardMarkup] | None:
+    """The tip as a message in the subscriber's script (their stored /lang choice)."""
     knowledge = _svc(app).assistant.knowledge
     tip = next((t for t in knowledge.tips if t.id == tip_id), None)
     if tip is None:
         return None
-    buttons = [InlineKeyboardButton("📖 了解更多", callback_data=f"{CB_ENTRY}:{tip.learn_more}"),
-               InlineKeyboardButton("🔕 退订", callback_data=f"{CB_SUBSCRIBE}:off")]
-    return f"💡 <b>今日防骗小贴士</b>\n\n{html.escape(tip.text)}", InlineKeyboardMarkup([buttons])
+    buttons = [InlineKeyboardButton(convert("📖 了解更多", script), callback_data=f"{CB_ENTRY}:{tip.learn_more}"),
+               InlineKeyboardButton(convert("🔕 退订", script), callback_data=f"{CB_SUBSCRIBE}:off")]
+    text = convert(f"💡 <b>今日防骗小贴士</b>\n\n{html.escape(tip.text)}", script)
+    return text, InlineKeyboardMarkup([buttons])
 
 
 @dataclass
@@ -160,7 +163,7 @@ async def deliver_tips(app: Application, send_time: str, timezone: str) -> Deliv
             if tip_id is None:
                 result.skipped += 1
                 continue
-            message = tip_message(app, tip_id)
+            message = tip_message(app, tip_id, svc.storage.script(chat_id) or SIMPLIFIED)
             if message is None:  # the tips changed (a /reload) between claim and send
                 svc.storage.release_claim(chat_id, today)
                 result.skipped += 1

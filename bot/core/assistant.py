@@ -26,7 +26,11 @@ from .scanner import CARD, HIGH, LOW, NUMBER, URL, Scanner, ScanResult
 QUESTION, CHECK, SCAN, BOTH, LINK, EMPTY = "question", "check", "scan", "both", "link", "empty"
 IMAGE_ERROR = "image_error"  # a screenshot that could not be read (too large, nothing readable…)
 # A link sent alone (a word of text around it makes it a message to scan).
-BARE_LINK = re.compile(r"^(?:https?://)?[^\s/]+\.(?:[a-z]{2,24}|xn--[a-z0-9-]+)(?:[/?#:]\S*)?$", re.IGNORECASE)
+# A host is Latin letters, digits, dots and dashes (Cyrillic and accented letters too: look-alike
+# spellings); Chinese characters before it are the user's words ("链接是10086.cn.kf-jf.xyz"), so
+# such a line is a question about a link, not a bare link.
+BARE_LINK = re.compile(r"^(?:https?://)?[0-9a-z\u00c0-\u024f\u0400-\u04ff.@:-]+\.(?:[a-z]{2,24}|xn--[a-z0-9-]+)"
+                       r"(?:[/?#:]\S*)?$", re.IGNORECASE)
 
 # A question may mention one number ("95188是支付宝的吗"); this much other text at most.
 NUMBER_QUESTION_CHARS = 30

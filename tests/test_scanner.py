@@ -226,3 +226,40 @@ def test_everyday_words_near_money_do_not_make_a_scam(scanner):
     assert scanner.scan("【市公安局交警支队】您的机动车有一条违法停车记录，罚款200元，请通过交管12123处理。").risk == LOW
     assert "qr_claim" not in _names(scanner.scan("进入小区请扫码登记"))
     assert "romance_money" not in _names(scanner.scan("真心感谢你帮忙 红包转你200块"))
+
+
+def test_words_read_across_a_word_boundary_are_not_lures(scanner):
+    # 日入 in "15日入职", 打新 in "打新号码": a date and a phone number, not earnings or IPO talk
+    assert scanner.scan("【某公寓】您已预约，10月15日入住，押金800元退房后原路返还。").risk == LOW
+    assert scanner.scan("我手机换了，以后打新号码 139 0000 1234 找我，微信不变").risk == LOW
+    assert "task_rebate" in {s.name for s in scanner.scan("兼职刷单，日入300元，加微信 abc12345").signals}
+
+
+def test_a_payment_code_is_an_account_but_paying_it_needs_a_payment_verb(scanner):
+    # one word (收款码) no longer fills both halves of a transfer request
+    assert scanner.scan("同事: 聚餐每人80，收款码在群公告里 / 我: 好的 / 同事: 收齐了").risk == LOW
+    assert scanner.scan("各位家长，资料费每人150元，请今晚前扫群里的收款码缴费，缴费后发截图").risk != LOW
+
+
+def test_a_request_refused_or_advised_against_is_not_a_request(scanner):
+    assert scanner.scan("奶奶，陌生人让你转账千万别转，记住只给熟人转").risk == LOW
+    assert scanner.scan("那人让我先交会员费才能见面，我没转，直接删了").risk == LOW
+    assert scanner.scan("【某区消协】网购请认准官方平台，不要通过个人收款码付款，无需向任何个人缴费。").risk == LOW
+
+
+def test_a_bank_saying_call_us_if_it_was_not_you_is_not_a_frozen_pretext(scanner):
+    assert scanner.scan("【建设银行】您的账户于12月1日在新设备登录，如非本人操作，请致电95533冻结账户。").risk == LOW
+    assert scanner.scan("您的账户存在异常已被冻结，请立即联系专员处理").risk != LOW
+
+
+def test_deposits_returned_waived_or_paid_through_approval_are_not_fee_demands(scanner):
+    assert scanner.scan("退房了，房东把2000保证金今天退回来了").risk == LOW
+    assert scanner.scan("借你的帐篷用一下，押金就不用了吧").risk == LOW
+    assert scanner.scan("主管: 投标保证金3万，走流程审批后按招标文件的账户付").risk == LOW
+    assert scanner.scan("先交2000保证金才能提现").risk == HIGH
+
+
+def test_a_story_that_calls_itself_a_scam_is_not_lifted_by_resembling_one(scanner):
+    result = scanner.scan("我卖游戏账号的时候，买家让我去一个交易网站，说要先交保证金才能提现，我一搜都是骗局，就在官方平台卖了。")
+    assert result.fraud_type is not None and result.fraud_type.strong  # it does read like the script
+    assert result.risk == LOW

@@ -245,7 +245,8 @@ class Scanner:
         numbers = self._numbers(rest, reports)
         links = tuple(self.links.check(u) for u in urls) if self.links is not None else ()
 
-        if pasted and self._talks_about_scams(text):
+        talks_about_scams = pasted and self._talks_about_scams(text)
+        if talks_about_scams:
             # It names scams as scams (a police or bank warning, a chat about a scam someone
             # avoided): the scam phrases it quotes are not requests to the reader, so they are
             # not even looked for. Numbers and links are still judged on their own.
@@ -275,7 +276,9 @@ class Scanner:
         fraud_type = None
         if self.resemblance is not None and re.search(r"\w", text):
             fraud_type = self.resemblance(text)
-            if fraud_type is not None and fraud_type.strong and risk == LOW:
+            # A message that calls its story a scam (a warning, someone telling of a scam they
+            # refused) reads like a script because it retells one: that is no lift.
+            if fraud_type is not None and fraud_type.strong and risk == LOW and not talks_about_scams:
                 risk = MEDIUM  # reads like a known scam script, whatever its wording
         related = self._related(findings, fraud_type)
         return ScanResult(risk, numbers, urls, tuple(findings), related,

@@ -263,3 +263,28 @@ def test_a_story_that_calls_itself_a_scam_is_not_lifted_by_resembling_one(scanne
     result = scanner.scan("我卖游戏账号的时候，买家让我去一个交易网站，说要先交保证金才能提现，我一搜都是骗局，就在官方平台卖了。")
     assert result.fraud_type is not None and result.fraud_type.strong  # it does read like the script
     assert result.risk == LOW
+
+
+def test_scam_concepts_in_other_wordings(scanner):
+    # a promised return, whatever the product
+    assert scanner.scan("投一万块，半年变三万，不赚全退，名额不多").risk != LOW
+    assert scanner.scan("本产品保本理财，年化16%，限时认购，请尽快").risk != LOW
+    # someone met online proposing to invest together
+    assert scanner.scan("认识你真开心，有你真好。我姑姑在一个平台买黄金，很稳，我们一起投资吧").risk != LOW
+    # a number changed (either word order), then money
+    assert scanner.scan("我是你高中同学阿杰，手机号换了，家里出了点事急需用钱，下周就还你").risk == HIGH
+    # step-by-step guidance on the reader's card
+    assert scanner.scan("航班取消了，我们给您赔偿，请按照我的指示在手机银行上操作").risk == HIGH
+    # renting out a card, a code by another name, goods paid privately
+    assert scanner.scan("租你的银行卡用一周，一天给你300，只是走个流水").risk == HIGH
+    assert scanner.scan("我是平台客服，刚给你发了个码，告诉我一下").risk == HIGH
+    assert scanner.scan("清仓特价，下单请微信转账，不退不换").risk != LOW
+    # a threat to the credit record
+    assert scanner.scan("您的征信记录存在异常，将纳入失信名单，请立即联系处理").risk != LOW
+
+
+def test_new_concepts_stay_quiet_on_genuine_notices(scanner):
+    assert scanner.scan("【某银行】您购买的理财产品已到期，本金及收益10,210.00元已转入尾号1234账户。").risk == LOW
+    assert scanner.scan("【某支付】暖心冬日活动：在指定门店付款满20元随机立减。退订回TD").risk == LOW
+    assert scanner.scan("绑定借记卡至微信支付，可抽取最高66元立减金，参与活动无需缴纳任何费用。").risk == LOW
+    assert scanner.scan("小刘: 我手机号换了，新号发你了 / 我: 好的存了").risk == LOW

@@ -288,3 +288,21 @@ def test_new_concepts_stay_quiet_on_genuine_notices(scanner):
     assert scanner.scan("【某支付】暖心冬日活动：在指定门店付款满20元随机立减。退订回TD").risk == LOW
     assert scanner.scan("绑定借记卡至微信支付，可抽取最高66元立减金，参与活动无需缴纳任何费用。").risk == LOW
     assert scanner.scan("小刘: 我手机号换了，新号发你了 / 我: 好的存了").risk == LOW
+
+
+def test_announcing_ones_own_new_number_asks_nothing(scanner):
+    assert scanner.scan("经理: 我换号了 新号 139 1234 5678 有事打这个 / 我: 好的 已存").risk != HIGH
+    assert scanner.scan("哥: 我换号了 这个是新号 旧的那个下周停机 有事打这个").risk == LOW
+    # but a new number that must be kept from the family is a scam's opener
+    assert scanner.scan("舅舅，我是小峰，换了新号，先存上，这事别告诉我妈，明天找你帮个忙").risk != LOW
+
+
+def test_a_notice_sending_the_reader_only_to_official_numbers_is_not_a_pretext(scanner):
+    assert scanner.scan("【农业银行】您尾号1122的账户已被司法冻结，执行机关：某区人民法院。如有疑问请致电95599。").risk == LOW
+    # the same pretext with the sender's own number, or a link, still counts
+    assert scanner.scan("【农业银行】您的账户已被司法冻结，如有疑问请致电 0571-88776655。").risk != LOW
+    assert scanner.scan("您的账户已被司法冻结，立即处理，详询95599").risk != LOW
+
+
+def test_a_deposit_paid_through_the_organisations_approval_is_not_prepayment(scanner):
+    assert scanner.scan("我: 工厂要先付两成定金才开工 / 主管: 合同约定的话就走流程付，OA我来批").risk == LOW

@@ -306,3 +306,11 @@ def test_a_notice_sending_the_reader_only_to_official_numbers_is_not_a_pretext(s
 
 def test_a_deposit_paid_through_the_organisations_approval_is_not_prepayment(scanner):
     assert scanner.scan("我: 工厂要先付两成定金才开工 / 主管: 合同约定的话就走流程付，OA我来批").risk == LOW
+
+
+def test_a_chat_that_advises_against_the_request_is_a_discussion(scanner):
+    chat = "表弟: 网上有个兼职 做任务日结 要先交200会员费 / 我: 那就别做了 正规工作不会先收钱 / 表弟: 行吧"
+    assert scanner.scan(chat).risk == LOW
+    assert scanner.scan("会计: 对方说换了收款账户，让我们打到新账户 / 经理: 那肯定有问题，先打电话核实").risk == LOW
+    # the request alone is still one
+    assert scanner.scan("网上兼职做任务日结，先交200会员费才能接单").risk != LOW

@@ -314,3 +314,11 @@ def test_a_chat_that_advises_against_the_request_is_a_discussion(scanner):
     assert scanner.scan("会计: 对方说换了收款账户，让我们打到新账户 / 经理: 那肯定有问题，先打电话核实").risk == LOW
     # the request alone is still one
     assert scanner.scan("网上兼职做任务日结，先交200会员费才能接单").risk != LOW
+
+
+def test_lending_a_thing_or_paying_wages_out_is_not_a_transfer_request(scanner):
+    assert scanner.scan("同学: 你那个游戏号借我玩两天 / 我: 行 账号密码私聊发你").risk == LOW
+    assert scanner.scan("人事: 本月工资统一发放，直接打到每个人的工资卡上，各部门不经手").risk == LOW
+    # borrowing money, and renting a card out in either word order, still count
+    assert scanner.scan("借我2000，转到这个账户，下月还你").risk == HIGH
+    assert scanner.scan("你的银行卡借我用一周，一天给你400，卡还是你的").risk == HIGH

@@ -322,3 +322,10 @@ def test_lending_a_thing_or_paying_wages_out_is_not_a_transfer_request(scanner):
     # borrowing money, and renting a card out in either word order, still count
     assert scanner.scan("借我2000，转到这个账户，下月还你").risk == HIGH
     assert scanner.scan("你的银行卡借我用一周，一天给你400，卡还是你的").risk == HIGH
+
+
+def test_a_message_in_the_name_of_the_anti_fraud_centre_is_still_scanned(scanner):
+    assert scanner.scan("【国家反诈中心】您的银行卡存在涉诈风险，请今日内把资金转到安全账户 6222xxxx1234 保护").risk == HIGH
+    assert scanner.scan("我们是国家反诈中心，你的账户有可疑资金，需要你配合核查，请下载我们的核查软件").risk != LOW
+    # its real reminders stay warnings
+    assert scanner.scan("【国家反诈中心提醒】公检法机关不会通过电话要求转账到安全账户，凡是要求转账的都是诈骗。").risk == LOW

@@ -329,3 +329,9 @@ def test_a_message_in_the_name_of_the_anti_fraud_centre_is_still_scanned(scanner
     assert scanner.scan("我们是国家反诈中心，你的账户有可疑资金，需要你配合核查，请下载我们的核查软件").risk != LOW
     # its real reminders stay warnings
     assert scanner.scan("【国家反诈中心提醒】公检法机关不会通过电话要求转账到安全账户，凡是要求转账的都是诈骗。").risk == LOW
+
+
+def test_a_seller_asking_to_be_paid_before_delivery(scanner):
+    assert scanner.scan("卖家: 这台相机九成新 1500 / 卖家: 你先转我全款 我明天顺丰寄给你").risk != LOW
+    # a buyer saying they paid and wait for the goods is no request
+    assert scanner.scan("我已付款了，等你发货哈").risk == LOW

@@ -226,3 +226,112 @@ def test_everyday_words_near_money_do_not_make_a_scam(scanner):
     assert scanner.scan("【市公安局交警支队】您的机动车有一条违法停车记录，罚款200元，请通过交管12123处理。").risk == LOW
     assert "qr_claim" not in _names(scanner.scan("进入小区请扫码登记"))
     assert "romance_money" not in _names(scanner.scan("真心感谢你帮忙 红包转你200块"))
+
+
+def test_words_read_across_a_word_boundary_are_not_lures(scanner):
+    # 日入 in "15日入职", 打新 in "打新号码": a date and a phone number, not earnings or IPO talk
+    assert scanner.scan("【某公寓】您已预约，10月15日入住，押金800元退房后原路返还。").risk == LOW
+    assert scanner.scan("我手机换了，以后打新号码 139 0000 1234 找我，微信不变").risk == LOW
+    assert "task_rebate" in {s.name for s in scanner.scan("兼职刷单，日入300元，加微信 abc12345").signals}
+
+
+def test_a_payment_code_is_an_account_but_paying_it_needs_a_payment_verb(scanner):
+    # one word (收款码) no longer fills both halves of a transfer request
+    assert scanner.scan("同事: 聚餐每人80，收款码在群公告里 / 我: 好的 / 同事: 收齐了").risk == LOW
+    assert scanner.scan("各位家长，资料费每人150元，请今晚前扫群里的收款码缴费，缴费后发截图").risk != LOW
+
+
+def test_a_request_refused_or_advised_against_is_not_a_request(scanner):
+    assert scanner.scan("奶奶，陌生人让你转账千万别转，记住只给熟人转").risk == LOW
+    assert scanner.scan("那人让我先交会员费才能见面，我没转，直接删了").risk == LOW
+    assert scanner.scan("【某区消协】网购请认准官方平台，不要通过个人收款码付款，无需向任何个人缴费。").risk == LOW
+
+
+def test_a_bank_saying_call_us_if_it_was_not_you_is_not_a_frozen_pretext(scanner):
+    assert scanner.scan("【建设银行】您的账户于12月1日在新设备登录，如非本人操作，请致电95533冻结账户。").risk == LOW
+    assert scanner.scan("您的账户存在异常已被冻结，请立即联系专员处理").risk != LOW
+
+
+def test_deposits_returned_waived_or_paid_through_approval_are_not_fee_demands(scanner):
+    assert scanner.scan("退房了，房东把2000保证金今天退回来了").risk == LOW
+    assert scanner.scan("借你的帐篷用一下，押金就不用了吧").risk == LOW
+    assert scanner.scan("主管: 投标保证金3万，走流程审批后按招标文件的账户付").risk == LOW
+    assert scanner.scan("先交2000保证金才能提现").risk == HIGH
+
+
+def test_a_story_that_calls_itself_a_scam_is_not_lifted_by_resembling_one(scanner):
+    result = scanner.scan("我卖游戏账号的时候，买家让我去一个交易网站，说要先交保证金才能提现，我一搜都是骗局，就在官方平台卖了。")
+    assert result.fraud_type is not None and result.fraud_type.strong  # it does read like the script
+    assert result.risk == LOW
+
+
+def test_scam_concepts_in_other_wordings(scanner):
+    # a promised return, whatever the product
+    assert scanner.scan("投一万块，半年变三万，不赚全退，名额不多").risk != LOW
+    assert scanner.scan("本产品保本理财，年化16%，限时认购，请尽快").risk != LOW
+    # someone met online proposing to invest together
+    assert scanner.scan("认识你真开心，有你真好。我姑姑在一个平台买黄金，很稳，我们一起投资吧").risk != LOW
+    # a number changed (either word order), then money
+    assert scanner.scan("我是你高中同学阿杰，手机号换了，家里出了点事急需用钱，下周就还你").risk == HIGH
+    # step-by-step guidance on the reader's card
+    assert scanner.scan("航班取消了，我们给您赔偿，请按照我的指示在手机银行上操作").risk == HIGH
+    # renting out a card, a code by another name, goods paid privately
+    assert scanner.scan("租你的银行卡用一周，一天给你300，只是走个流水").risk == HIGH
+    assert scanner.scan("我是平台客服，刚给你发了个码，告诉我一下").risk == HIGH
+    assert scanner.scan("清仓特价，下单请微信转账，不退不换").risk != LOW
+    # a threat to the credit record
+    assert scanner.scan("您的征信记录存在异常，将纳入失信名单，请立即联系处理").risk != LOW
+
+
+def test_new_concepts_stay_quiet_on_genuine_notices(scanner):
+    assert scanner.scan("【某银行】您购买的理财产品已到期，本金及收益10,210.00元已转入尾号1234账户。").risk == LOW
+    assert scanner.scan("【某支付】暖心冬日活动：在指定门店付款满20元随机立减。退订回TD").risk == LOW
+    assert scanner.scan("绑定借记卡至微信支付，可抽取最高66元立减金，参与活动无需缴纳任何费用。").risk == LOW
+    assert scanner.scan("小刘: 我手机号换了，新号发你了 / 我: 好的存了").risk == LOW
+
+
+def test_announcing_ones_own_new_number_asks_nothing(scanner):
+    assert scanner.scan("经理: 我换号了 新号 139 1234 5678 有事打这个 / 我: 好的 已存").risk != HIGH
+    assert scanner.scan("哥: 我换号了 这个是新号 旧的那个下周停机 有事打这个").risk == LOW
+    # but a new number that must be kept from the family is a scam's opener
+    assert scanner.scan("舅舅，我是小峰，换了新号，先存上，这事别告诉我妈，明天找你帮个忙").risk != LOW
+
+
+def test_a_notice_sending_the_reader_only_to_official_numbers_is_not_a_pretext(scanner):
+    assert scanner.scan("【农业银行】您尾号1122的账户已被司法冻结，执行机关：某区人民法院。如有疑问请致电95599。").risk == LOW
+    # the same pretext with the sender's own number, or a link, still counts
+    assert scanner.scan("【农业银行】您的账户已被司法冻结，如有疑问请致电 0571-88776655。").risk != LOW
+    assert scanner.scan("您的账户已被司法冻结，立即处理，详询95599").risk != LOW
+
+
+def test_a_deposit_paid_through_the_organisations_approval_is_not_prepayment(scanner):
+    assert scanner.scan("我: 工厂要先付两成定金才开工 / 主管: 合同约定的话就走流程付，OA我来批").risk == LOW
+
+
+def test_a_chat_that_advises_against_the_request_is_a_discussion(scanner):
+    chat = "表弟: 网上有个兼职 做任务日结 要先交200会员费 / 我: 那就别做了 正规工作不会先收钱 / 表弟: 行吧"
+    assert scanner.scan(chat).risk == LOW
+    assert scanner.scan("会计: 对方说换了收款账户，让我们打到新账户 / 经理: 那肯定有问题，先打电话核实").risk == LOW
+    # the request alone is still one
+    assert scanner.scan("网上兼职做任务日结，先交200会员费才能接单").risk != LOW
+
+
+def test_lending_a_thing_or_paying_wages_out_is_not_a_transfer_request(scanner):
+    assert scanner.scan("同学: 你那个游戏号借我玩两天 / 我: 行 账号密码私聊发你").risk == LOW
+    assert scanner.scan("人事: 本月工资统一发放，直接打到每个人的工资卡上，各部门不经手").risk == LOW
+    # borrowing money, and renting a card out in either word order, still count
+    assert scanner.scan("借我2000，转到这个账户，下月还你").risk == HIGH
+    assert scanner.scan("你的银行卡借我用一周，一天给你400，卡还是你的").risk == HIGH
+
+
+def test_a_message_in_the_name_of_the_anti_fraud_centre_is_still_scanned(scanner):
+    assert scanner.scan("【国家反诈中心】您的银行卡存在涉诈风险，请今日内把资金转到安全账户 6222xxxx1234 保护").risk == HIGH
+    assert scanner.scan("我们是国家反诈中心，你的账户有可疑资金，需要你配合核查，请下载我们的核查软件").risk != LOW
+    # its real reminders stay warnings
+    assert scanner.scan("【国家反诈中心提醒】公检法机关不会通过电话要求转账到安全账户，凡是要求转账的都是诈骗。").risk == LOW
+
+
+def test_a_seller_asking_to_be_paid_before_delivery(scanner):
+    assert scanner.scan("卖家: 这台相机九成新 1500 / 卖家: 你先转我全款 我明天顺丰寄给你").risk != LOW
+    # a buyer saying they paid and wait for the goods is no request
+    assert scanner.scan("我已付款了，等你发货哈").risk == LOW

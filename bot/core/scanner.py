@@ -45,6 +45,11 @@ MASKED_PHONE = re.compile(r"(?<![0-9*])(?:1[3-9]\d|0\d{2,3}-?\d{3,4}|[48]00-?\d{
 # A sender saying what it never asks for: the mark of a genuine notice.
 NEVER_ASKS = re.compile(r"(不会|绝不会|从不|从来不|不可能)[^。！？!?\n]{0,15}(要求|索要|让您|让你|通过|收取)"
                         r"[^。！？!?\n]{0,20}(密码|验证码|转账|汇款|银行卡|卡号|链接|缴纳|手续费|费用|现金)")
+# Someone telling their own new number for "anything" or retiring the old one.
+OWN_NUMBER = re.compile(r"我[^。！？\n]{0,3}(换号|换了?(手机)?号|新号|(手机|电话)号?码?换了|新微信)[\s\S]{0,60}"
+                        r"(有事(就|可以|请)?(打|找|联系|拨)(这个|新|我)|(旧|老|原来)的?(那个)?(号|号码|微信)?[^。！？\n]{0,8}(不用了|停用|停机|注销))")
+# A notice's sender tag at its start: 【工商银行】.
+SENDER_TAG = re.compile(r"【[^】\n]{2,20}】")
 # A chat transcript's speaker tag ("财务 小刘:", "老板:"): who talks, not what is asked.
 SPEAKER = re.compile(r"(?m)^[ \t]*([^\n:：。，,！？]{1,12})[:：](?=\s*\S)")
 # Words that call something a scam. A message with this many sentences using them talks about
@@ -53,7 +58,11 @@ SPEAKER = re.compile(r"(?m)^[ \t]*([^\n:：。，,！？]{1,12})[:：](?=\s*\S)"
 NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无需|不需要|不经|不通过|不会)\s*"
                      r"(先|再|去|随便|轻易|任何|碰|信|相信|听|理|搞|参与)?\s*$"
                      r"|(别|不要|千万别|千万不要)(听|信|相信|碰|理|搞|参与|加|买)[^。！？!?\n，,]{0,6}$")
-SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|骗子|骗局|杀猪盘|套路|反诈|冒充|被骗|上当|骗人|骗钱|电诈")
+SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|骗子|骗局|杀猪盘|套路|反诈(?!中心|专线|专员|工作人员)|冒充|被骗|上当|骗人|骗钱|电诈"
+                       # advice against it or a verdict on it: "那就别做了", "千万别碰", "正规兼职不会先收钱",
+                       # "那肯定有问题", "报了警" (not 千万别信: a scam borrows it for the "old" number's messages)
+                       r"|千万别(碰|转|理|做|点|去)|那就别(做|转|去|弄|理)|正规[^。！？\n]{0,6}(不会|不可能|从不)"
+                       r"|(肯定|一定|绝对)是?(假的|有问题)|报了警")
 SCAM_TALK_SENTENCES = 1
 # 诈骗 shortly after 涉嫌/涉及 in the same sentence accuses the reader ("涉嫌在外地开办电话卡用于诈骗").
 ACCUSED = re.compile(r"(涉嫌|涉及|涉案)[^。！？!?\n]*$")
@@ -245,7 +254,8 @@ class Scanner:
         numbers = self._numbers(rest, reports)
         links = tuple(self.links.check(u) for u in urls) if self.links is not None else ()
 
-        if pasted and self._talks_about_scams(text):
+        talks_about_scams = pasted and self._talks_about_scams(text)
+        if talks_about_scams:
             # It names scams as scams (a police or bank warning, a chat about a scam someone
             # avoided): the scam phrases it quotes are not requests to the reader, so they are
             # not even looked for. Numbers and links are still judged on their own.
@@ -258,7 +268,8 @@ class Scanner:
             risky_link = any(link.verdict != OFFICIAL for link in links) if self.links is not None else bool(urls)
             findings = self._signals(said, risky_link, hits, lowered)
             findings.extend(self._callback_findings(numbers, hits, rest))
-            if findings and not any(f.weight >= 3 for f in findings) and NEVER_ASKS.search(said):
+            if findings and not any(f.weight >= 3 for f in findings) and (
+                    NEVER_ASKS.search(said) or self._official_notice(text, numbers, urls)):
                 # A notice that says what its sender never does ("工商银行不会通过短信链接要求您提供
                 # 密码") is a genuine notice: its pretexts (账户异常, 立即致电) are not a scam's.
                 # A request no genuine service makes (weight 3) would still count.
@@ -275,7 +286,11 @@ class Scanner:
         fraud_type = None
         if self.resemblance is not None and re.search(r"\w", text):
             fraud_type = self.resemblance(text)
-            if fraud_type is not None and fraud_type.strong and risk == LOW:
+            # A message that calls its story a scam (a warning, someone telling of a scam they
+            # refused) reads like a script because it retells one: that is no lift.
+            # So does a first-person own-number announcement that asks nothing ("我换号了…有事打这个").
+            if (fraud_type is not None and fraud_type.strong and risk == LOW and not talks_about_scams
+                    and not (not findings and OWN_NUMBER.search(text))):
                 risk = MEDIUM  # reads like a known scam script, whatever its wording
         related = self._related(findings, fraud_type)
         return ScanResult(risk, numbers, urls, tuple(findings), related,
@@ -354,6 +369,14 @@ class Scanner:
             if evidence is not None:
                 findings.append(Finding(signal.name, signal.label, evidence, signal.weight, signal.related))
         return findings
+
+    @staticmethod
+    def _official_notice(text: str, numbers: tuple[CheckResult, ...], urls: tuple[str, ...]) -> bool:
+        """A sender-tagged notice (【…】) with no link whose every number is an official one: it can
+        only send the reader to the institution itself ("如非本人操作，请致电95588"), which no scam
+        can use; its pretexts (账户冻结, 立即) are the institution's own news."""
+        return (not urls and bool(numbers) and all(n.verdict == OFFICIAL for n in numbers)
+                and SENDER_TAG.match(text.lstrip()) is not None)
 
     @staticmethod
     def _talks_about_scams(text: str) -> bool:

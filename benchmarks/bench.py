@@ -361,6 +361,7 @@ def section_scanner() -> None:
     assistant = Assistant.load()
     corpora = [("dev (ours, tuned on)", SCANS / "dev_messages.yaml"),
                ("dev2 (ours, tuned on)", SCANS / "dev2_messages.yaml"),
+               ("dev3 (ours, tuned on)", SCANS / "dev3_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]
     public = [("public: real chat OCR", "chatfraud_ocr.jsonl"), ("public: fake-base-station SMS", "fbs_sms_fraud.jsonl"),
               ("public: scripted telecom fraud", "telecom_fraud_texts_5.jsonl"),

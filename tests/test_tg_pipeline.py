@@ -28,7 +28,7 @@ from bot.tg.runner import STOP_BUDGET_S, webhook_secret
 
 from .fake_telegram import TOKEN, Failure, FakeTelegram, message_update
 from .test_tg_entrypoint import Bot, bot_env, free_port
-from .tg_env import FakeClock, running_bot
+from .tg_env import FakeClock, failing, running_bot
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -407,17 +407,6 @@ async def test_a_send_whose_connection_dropped_is_not_resent_nor_apologised_for(
 
 # --- the rate limiter's side of it ---------------------------------------------------------------
 
-def failing_with(*errors):
-    calls = []
-
-    async def callback():
-        calls.append(1)
-        if len(calls) <= len(errors):
-            raise errors[len(calls) - 1]
-        return {"ok": True}
-    return callback, calls
-
-
 def caused_by(error, cause):
     error.__cause__ = cause
     return error
@@ -428,16 +417,16 @@ async def test_sends_are_retried_only_when_they_cannot_have_arrived():
     flood = FloodControl(clock=clock.monotonic, sleep=clock.sleep)
     never_connected = caused_by(TimedOut(), httpx.ConnectTimeout("connect"))
     refused = caused_by(NetworkError("httpx.ConnectError"), httpx.ConnectError("refused"))
-    callback, calls = failing_with(never_connected, refused)
+    callback, calls = failing(never_connected, refused)
     assert await flood.process_request(callback, (), {}, "sendMessage", {"chat_id": 1}, None) == {"ok": True}
     assert len(calls) == 3
     dropped = caused_by(NetworkError("httpx.RemoteProtocolError"), httpx.RemoteProtocolError("disconnected"))
-    callback, calls = failing_with(dropped)
+    callback, calls = failing(dropped)
     with pytest.raises(MaybeDelivered):
         await flood.process_request(callback, (), {}, "sendMessage", {"chat_id": 1}, None)
     assert len(calls) == 1
     # getUpdates is left to the polling loop's own back-off.
-    callback, calls = failing_with(NetworkError("Bad Gateway"))
+    callback, calls = failing(NetworkError("Bad Gateway"))
     with pytest.raises(NetworkError):
         await flood.process_request(callback, (), {}, "getUpdates", {}, None)
     assert len(calls) == 1
@@ -451,7 +440,7 @@ async def test_a_stop_cuts_retries_short():
         await asyncio.Event().wait()
 
     flood = FloodControl(sleep=endless_sleep)
-    callback, calls = failing_with(*[NetworkError("Internal Server Error (500)")] * 10)
+    callback, calls = failing(*[NetworkError("Internal Server Error (500)")] * 10)
     request = asyncio.create_task(flood.process_request(callback, (), {}, "sendMessage", {"chat_id": 1}, None))
     await asyncio.wait_for(entered.wait(), 5)
     flood.request_stop()
@@ -459,7 +448,7 @@ async def test_a_stop_cuts_retries_short():
         await asyncio.wait_for(request, 5)
     assert len(calls) == 1
     with pytest.raises(StopRequested):      # and nothing is retried from now on
-        await flood.process_request(failing_with(NetworkError("x"))[0], (), {}, "editMessageText", {}, None)
+        await flood.process_request(failing(NetworkError("x"))[0], (), {}, "editMessageText", {}, None)
 
 
 async def test_a_screenshot_is_done_only_when_read_and_its_chat_goes_on_meanwhile(fake, tmp_path, assistant):

@@ -11,18 +11,7 @@ from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 from bot.tg.flood import FloodControl
 from bot.tg.logs import MaskingFilter, mask
 
-from .tg_env import FakeClock
-
-
-def failing(*errors):
-    calls = []
-
-    async def callback():
-        calls.append(1)
-        if len(calls) <= len(errors):
-            raise errors[len(calls) - 1]
-        return {"ok": True}
-    return callback, calls
+from .tg_env import FakeClock, failing
 
 
 async def test_flood_control_spaces_messages_to_one_chat_and_bulk_traffic():

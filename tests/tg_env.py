@@ -128,3 +128,16 @@ def buttons(sent: dict) -> list[tuple[str, str]]:
     """(text, callback_data) of every inline button in a sent message."""
     markup = sent.get("reply_markup") or {}
     return [(b["text"], b.get("callback_data", "")) for row in markup.get("inline_keyboard", []) for b in row]
+
+
+def failing(*errors):
+    """A Bot API request callback for the rate limiter that raises `errors` one per call, then
+    answers ok; and the list that counts its calls."""
+    calls = []
+
+    async def callback():
+        calls.append(1)
+        if len(calls) <= len(errors):
+            raise errors[len(calls) - 1]
+        return {"ok": True}
+    return callback, calls

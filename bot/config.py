@@ -181,3 +181,20 @@ def web_settings(env: dict[str, str]) -> dict:
         "web_max_image_bytes": _positive_int(env, "BOT_WEB_MAX_IMAGE_BYTES", 5 * 1024 * 1024, 64 * 1024 * 1024),
         "web_cors_origins": origins, "web_log_unanswered": log_flag in _TRUE, "web_trusted_proxies": proxies,
     }
+
+
+def settings_for_command(args, *, require_token: bool = True) -> Settings | None:
+    """Settings for a long-running command (`run`, `web`): from the environment, with the
+    command's `--knowledge` applied; None, after one clear line on stderr, when the environment
+    is wrong (the command then exits with status 2)."""
+    import dataclasses
+    import sys
+
+    try:
+        settings = Settings.from_env(require_token=require_token)
+    except ConfigError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return None
+    if getattr(args, "knowledge", None):
+        settings = dataclasses.replace(settings, knowledge_dir=args.knowledge)
+    return settings

@@ -33,7 +33,7 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError
 from telegram.ext import Application
 
-from ..config import ConfigError, Settings, mask_token
+from ..config import mask_token, settings_for_command
 from ..core.assistant import Assistant
 from ..storage import Storage
 from .app import build_application
@@ -180,13 +180,9 @@ async def _stop(app: Application, inbox: Inbox, source: asyncio.Task, server, de
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    try:
-        settings = Settings.from_env()
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    settings = settings_for_command(args)
+    if settings is None:
         return 2
-    if getattr(args, "knowledge", None):
-        settings = dataclasses.replace(settings, knowledge_dir=args.knowledge)
     setup_logging(settings.log_level)
     assistant = Assistant.load(settings.knowledge_dir, encoder=settings.encoder).warm()
     storage = Storage(settings.db_path)

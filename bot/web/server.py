@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import dataclasses
 import logging
 import socket
-import sys
 import threading
 from typing import Iterator
 
 import uvicorn
 
-from ..config import ConfigError, Settings
+from ..config import Settings, settings_for_command
 from ..core.assistant import Assistant
 from .app import create_app
 
@@ -56,13 +54,9 @@ def running(app, settings: Settings, host: str = "127.0.0.1") -> Iterator[str]:
 def cmd_web(args: argparse.Namespace) -> int:
     from ..tg.logs import setup_logging  # the same masked logging as the bot (no Telegram needed)
 
-    try:
-        settings = Settings.from_env(require_token=False)
-    except ConfigError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    settings = settings_for_command(args, require_token=False)
+    if settings is None:
         return 2
-    if getattr(args, "knowledge", None):
-        settings = dataclasses.replace(settings, knowledge_dir=args.knowledge)
     setup_logging(settings.log_level)
     assistant = Assistant.load(settings.knowledge_dir, encoder=settings.encoder).warm()
     server = build_server(create_app(assistant, settings), settings, args.host, args.port)

@@ -149,3 +149,50 @@ def test_vector_cache_encodes_only_new_texts(tmp_path):
     assert np.array_equal(again, first[[1, 0]].astype(np.float16).astype(np.float32))
     cache.encode(encoder, ["借呗", "冻结"])
     assert encoder.seen[-1:] == ["冻结"]
+
+
+def test_script_index_takes_raw_or_cleaned_text_and_scores_as_the_plain_definition(knowledge):
+    """ScriptIndex: the scanner hands it the text it has already cleaned (`resemble_clean`);
+    raw text (`index(text)`) gives the same. Its scores are the IDF-weighted F1 of unit
+    unigrams and bigrams, computed here the plain way with sets of strings."""
+    import math
+
+    import yaml
+
+    from bot.core.matcher import _UNIT, MAX_QUERY_CHARS, ScriptIndex
+    from bot.core.text import clean, normalize
+
+    from .conftest import DATA
+
+    index = ScriptIndex(knowledge.fraud_types, knowledge.lexicon)
+
+    def grams(text):
+        out = set()
+        for part in normalize(text[:MAX_QUERY_CHARS * 3])[:MAX_QUERY_CHARS * 2].split():
+            units = _UNIT.findall(part)
+            out.update("u" + u for u in units)
+            out.update(f"b{a}\x1f{b}" for a, b in zip(units, units[1:]))
+        return out
+
+    scripts = [(t_idx, grams(s)) for t_idx, t in enumerate(index.types) for s in t.scripts]
+    df: dict[str, int] = {}
+    for _, g in scripts:
+        for gram in g:
+            df[gram] = df.get(gram, 0) + 1
+    n = len(scripts)
+
+    def idf(gram):
+        return math.log1p((n - df.get(gram, 0) + 0.5) / (df.get(gram, 0) + 0.5))
+
+    messages = [m["text"] for m in yaml.safe_load((DATA / "scan_messages.yaml").read_text("utf-8"))["messages"]]
+    messages += ["加我微信 abc123 领取 WiFi 奖励 95188", "你好", "😀", "", "正常内容。" * 300 + "请把验证码发给我"]
+    for text in messages:
+        assert index(text) == index.resemble_clean(clean(text)), text
+        q = grams(text)
+        expected = [0.0] * len(index.types)
+        for t_idx, s in scripts:
+            overlap = sum(idf(g) for g in q & s)
+            total_q, total_s = sum(idf(g) for g in q), sum(idf(g) for g in s)
+            f1 = 2 * overlap / (total_q + total_s) if overlap else 0.0
+            expected[t_idx] = max(expected[t_idx], f1)
+        assert list(index.scores(text)) == pytest.approx(expected, abs=1e-9), text

@@ -24,3 +24,13 @@ def test_pinyin_is_toneless_and_per_character():
     assert pinyin_seq("借呗被盗") == ["jie", "bei", "bei", "dao"]
     assert pinyin_of("绿") == "lv"
     assert pinyin_of("7") == "7"
+
+
+def test_fold_of_clean_is_normalize():
+    """The scanner cleans a message once; folding that is the matcher's normal form."""
+    from bot.core.text import clean, fold
+
+    for text in ["ＡＢＣ１２３ Alipay", "借唄被盜了怎麼辦？？", "花\u200b呗\u200d打\ufeff电\u2060话\x07", "  借呗！！被盗了😭😭？？怎么办…  ",
+                 "😀🙏", "【螞蟻金服】您的銀行卡已被凍結，請點擊 ａ.ｃｃｂｔ.ｉｃｕ 解凍。", "妈我换号了\n新微信 先转5000给我", ""]:
+        assert fold(clean(text)) == normalize(text), text
+    assert clean("ａ.ｃｃｂｔ　螞蟻") == "a.ccbt 蚂蚁"

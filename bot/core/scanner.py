@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Callable, Iterable, Mapping
 
@@ -20,7 +19,7 @@ from .checker import INVALID, LOOKALIKE, OFFICIAL, RISKY, Checker, CheckResult, 
 from .fraud_types import FraudType
 from .links import LOOKALIKE as LINK_LOOKALIKE, SHORTENER, LinkChecker, LinkResult
 from .signals import Signal, SignalBook
-from .text import strip_invisible, to_simplified
+from .text import clean
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 MAX_SCAN_CHARS = 20_000  # a forwarded message is far shorter; beyond this only the start is read
@@ -228,8 +227,9 @@ class Scanner:
         self._index_literals()
         self.reminder = reminder
         self.entry_ids = entry_ids
-        # resemblance(text) -> (FraudType, score) | None: the curators' scripts, compared through
-        # the matcher's lexical index (see matcher.ScriptIndex).
+        # resemblance(cleaned) -> Resemblance | None, given the message as `text.clean` leaves it
+        # (the scanner's own text, not cleaned again): the curators' scripts, compared through the
+        # matcher's lexical index (see matcher.ScriptIndex.resemble_clean).
         self.resemblance = resemblance
         self.links = links
 
@@ -240,10 +240,7 @@ class Scanner:
         (a story naming 骗子 is not a warning text: every signal counts)."""
         message = message if isinstance(message, str) else str(message)
         truncated = len(message) > MAX_SCAN_CHARS
-        text = strip_invisible(message[:MAX_SCAN_CHARS])
-        if not unicodedata.is_normalized("NFKC", text):
-            text = unicodedata.normalize("NFKC", text)
-        text = to_simplified(text)
+        text = clean(message[:MAX_SCAN_CHARS])
 
         # One pass for the links: listed, blanked out for the numbers, one word for the signals.
         spans = [(m.start(), m.end()) for m in URL.finditer(text)] if "." in text or "//" in text else []

@@ -33,6 +33,22 @@ def _invisible_table() -> dict[int, None]:
 
 _INVISIBLE = _invisible_table()
 
+
+def _class_of(codes) -> str:
+    """A regular-expression character class of the code points, as ranges (one or more)."""
+    ranges: list[list[int]] = []
+    for code in sorted(codes):
+        if ranges and ranges[-1][1] == code - 1:
+            ranges[-1][1] = code
+        else:
+            ranges.append([code, code])
+    return "[" + "".join(f"\\U{lo:08x}-\\U{hi:08x}" for lo, hi in ranges) + "]+"
+
+
+# The same characters as a pattern: one C-level scan says whether a text holds any (almost no
+# text does), far cheaper than str.translate's dictionary lookup per character.
+_INVISIBLE_RUN = re.compile(_class_of(_INVISIBLE))
+
 # After NFKC, everything in the Basic Multilingual Plane that is not a letter or a decimal digit
 # (punctuation, symbols, spaces, circled numbers...) becomes a space; emoji and other symbols
 # outside it are handled by the regular expression below.
@@ -54,12 +70,38 @@ def is_cjk(ch: str) -> bool:
 
 def strip_invisible(text: str) -> str:
     """Drop zero-width, format and control characters (keeps newlines and tabs)."""
-    return text.translate(_INVISIBLE)
+    return text.translate(_INVISIBLE) if _INVISIBLE_RUN.search(text) else text
 
 
 def to_simplified(text: str) -> str:
     """Traditional -> Simplified Chinese (OpenCC t2s); other text passes through."""
     return _T2S.convert(text)
+
+
+def clean(text: str) -> str:
+    """The form a pasted message is read in (the scanner's): no invisible characters, NFKC
+    (full-width -> half-width) and simplified Chinese, with case, punctuation and line breaks
+    kept. `fold(clean(text))` finishes it into the matcher's comparable form."""
+    text = strip_invisible(text)
+    if not unicodedata.is_normalized("NFKC", text):
+        text = unicodedata.normalize("NFKC", text)
+    return to_simplified(text)
+
+
+def fold(cleaned: str) -> str:
+    """Text already `clean`ed, made comparable: lower case, every run of punctuation, symbols,
+    emoji or whitespace one space. Equal to `normalize` of the raw text except that simplifying
+    comes before lower-casing (OpenCC maps Chinese characters only, so the two orders agree on
+    real text)."""
+    text = _separator_run().sub(" ", cleaned.lower())
+    return " ".join(_ASTRAL_SYMBOLS.sub(" ", text).split())
+
+
+@lru_cache(maxsize=1)
+def _separator_run() -> re.Pattern:
+    """The separators as a pattern (compiled on first use, some milliseconds): one C-level scan
+    instead of str.translate's dictionary lookup per character."""
+    return re.compile(_class_of(_SEPARATORS))
 
 
 def normalize(text: str) -> str:

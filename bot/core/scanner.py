@@ -13,11 +13,13 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from typing import Callable, Iterable, Mapping
+from itertools import compress
+from typing import AbstractSet, Callable, Iterable, Mapping
 
 from .checker import INVALID, LOOKALIKE, OFFICIAL, RISKY, Checker, CheckResult, check_with_reports
 from .fraud_types import FraudType
 from .links import LOOKALIKE as LINK_LOOKALIKE, SHORTENER, LinkChecker, LinkResult
+from .prefilter import Conditions, Finder, needs, possible
 from .signals import Signal, SignalBook
 from .text import clean
 
@@ -63,6 +65,7 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        r"|千万别(碰|转|理|做|点|去)|那就别(做|转|去|弄|理)|正规[^。！？\n]{0,6}(不会|不可能|从不)"
                        r"|(肯定|一定|绝对)是?(假的|有问题)|报了警")
 SCAM_TALK_SENTENCES = 1
+_LINK_CHARS = frozenset(LINK_WORD)
 # 诈骗 shortly after 涉嫌/涉及 in the same sentence accuses the reader ("涉嫌在外地开办电话卡用于诈骗").
 ACCUSED = re.compile(r"(涉嫌|涉及|涉案)[^。！？!?\n]*$")
 
@@ -144,6 +147,18 @@ def _excerpt(sentence: str, start: int, end: int, width: int = 60) -> str:
     return ("…" if lo else "") + sentence[lo:lo + width] + ("…" if lo + width < len(sentence) else "")
 
 
+# The patterns run on every message, with what they need and a fast start (see prefilter.py).
+_SCAM_TALK_NEEDS, _SCAM_TALK = needs(SCAM_TALK), Finder(SCAM_TALK)
+_NEVER_ASKS_NEEDS, _NEVER_ASKS = needs(NEVER_ASKS), Finder(NEVER_ASKS)
+_OWN_NUMBER_NEEDS, _OWN_NUMBER = needs(OWN_NUMBER), Finder(OWN_NUMBER)
+_NUMBER, _CARD, _MASKED_PHONE = Finder(NUMBER), Finder(CARD), Finder(MASKED_PHONE)
+# A trie of a concept's words is one regular expression per this many first characters: the
+# engine tries a trie's first characters one by one wherever one of them is in the text.
+TRIE_FIRST_CHARS = 8
+# A concept's hits kept per text, the first in position order: they bound the work of the
+# sliding windows.
+MAX_CONCEPT_HITS = 200
+
 # Concepts of signals.yaml that make a call-back request about money or an account.
 CALLBACK_PRETEXTS = ("frozen", "refund", "fee", "prize", "loan", "authority", "cs", "flight", "charge")
 _ASCII_UPPER = re.compile(r"[A-Z]+")
@@ -198,22 +213,44 @@ def _trie_pattern(words: Iterable[str]) -> str:
     return build(trie)
 
 
+class _View:
+    """A text signals are looked for in, its ASCII-lower-cased copy (same length), and the
+    pattern conditions (see prefilter.Conditions) each meets: `chars` may be a superset of the
+    text's distinct characters."""
+
+    __slots__ = ("text", "lowered", "met", "met_low")
+
+    def __init__(self, text: str, conditions: Conditions, lowered: str | None = None,
+                 chars: AbstractSet[str] | None = None):
+        self.text = text
+        self.lowered = _ascii_lower(text) if lowered is None else lowered
+        chars = set(text) if chars is None else chars
+        self.met = conditions.met(chars)
+        self.met_low = (self.met if self.lowered is text
+                        else conditions.met({c.lower() if "A" <= c <= "Z" else c for c in chars}))
+
+
 class _Warnings:
     """Which sentences warn against a scam (signals inside them do not count), worked out only
-    for the sentences a signal is found in, once each."""
+    for the sentences a signal is found in, once each, with the warning patterns the text can
+    hold at all."""
 
-    def __init__(self, pattern: re.Pattern | None, text: str, ends: list[int]):
-        self.pattern, self.text, self.ends = pattern, text, ends
+    def __init__(self, patterns: tuple[tuple[Finder, int], ...], view: _View, ends: list[int]):
+        self.candidates, self.met = patterns, view.met
+        self.patterns: list[Finder] | None = None
+        self.text, self.ends = view.text, ends
         self.known: dict[int, bool] = {}
 
     def sentence(self, index: int) -> bool:
-        if self.pattern is None:
-            return False
-        if index not in self.known:
+        known = self.known.get(index)
+        if known is None:
+            if self.patterns is None:
+                met = self.met
+                self.patterns = [p for p, mask in self.candidates if met & mask == mask]
             lo = self.ends[index - 1] if index > 0 else 0
             hi = self.ends[index] if index < len(self.ends) else len(self.text)
-            self.known[index] = self.pattern.search(self.text, lo, hi) is not None
-        return self.known[index]
+            known = self.known[index] = any(p.search(self.text, lo, hi) for p in self.patterns)
+        return known
 
 
 class Scanner:
@@ -221,8 +258,8 @@ class Scanner:
                  entry_ids: set[str] | None = None, resemblance=None, links: LinkChecker | None = None):
         self.checker = checker
         self.book = signals if isinstance(signals, SignalBook) else SignalBook({}, tuple(signals))
-        self._warnings = (re.compile("|".join(f"(?:{w.pattern})" for w in self.book.warnings), re.IGNORECASE)
-                          if self.book.warnings else None)
+        self._conditions = Conditions()
+        self._warnings = tuple((Finder(w), self._conditions.mask(w)) for w in self.book.warnings)
         self.signals = self.book.signals
         self._index_literals()
         self.reminder = reminder
@@ -246,12 +283,14 @@ class Scanner:
         spans = [(m.start(), m.end()) for m in URL.finditer(text)] if "." in text or "//" in text else []
         urls = tuple(dict.fromkeys(text[a:b].rstrip(".,") for a, b in spans))
         rest = _replace_spans(text, spans, lambda a, b: " " * (b - a))
-        cards = tuple(dict.fromkeys(mask_card(re.sub(r"\D", "", m.group(0))) for m in CARD.finditer(rest)))
-        rest = CARD.sub(lambda m: " " * len(m.group(0)), rest)
+        found = _CARD.spans(rest)
+        cards = tuple(dict.fromkeys(mask_card(re.sub(r"\D", "", rest[a:b])) for a, b in found))
+        rest = _replace_spans(rest, found, lambda a, b: " " * (b - a))
         numbers = self._numbers(rest, reports)
         links = tuple(self.links.check(u) for u in urls) if self.links is not None else ()
 
-        talks_about_scams = pasted and self._talks_about_scams(text)
+        chars = set(text)
+        talks_about_scams = pasted and self._talks_about_scams(text, chars)
         if talks_about_scams:
             # It names scams as scams (a police or bank warning, a chat about a scam someone
             # avoided): the scam phrases it quotes are not requests to the reader, so they are
@@ -259,14 +298,15 @@ class Scanner:
             findings: list[Finding] = []
         else:
             said = self._signal_text(_replace_spans(text, spans, lambda a, b: LINK_WORD))
-            lowered = _ascii_lower(said)
-            hits = self._all_concept_hits(said, lowered)
+            # said holds the text's characters, the link word's and the spaces of speaker tags
+            said_chars = chars | _LINK_CHARS if spans else chars | {" "}
             # Links that are all official do not make a "click this link" signal.
             risky_link = any(link.verdict != OFFICIAL for link in links) if self.links is not None else bool(urls)
-            findings = self._signals(said, risky_link, hits, lowered)
-            findings.extend(self._callback_findings(numbers, hits, rest))
+            findings, present = self._find_signals(said, said_chars, risky_link)
+            findings.extend(self._callback_findings(numbers, present, rest))
             if findings and not any(f.weight >= 3 for f in findings) and (
-                    NEVER_ASKS.search(said) or self._official_notice(text, numbers, urls)):
+                    (possible(_NEVER_ASKS_NEEDS, said_chars) and _NEVER_ASKS.search(said))
+                    or self._official_notice(text, numbers, urls)):
                 # A notice that says what its sender never does ("工商银行不会通过短信链接要求您提供
                 # 密码") is a genuine notice: its pretexts (账户异常, 立即致电) are not a scam's.
                 # A request no genuine service makes (weight 3) would still count.
@@ -287,7 +327,7 @@ class Scanner:
             # refused) reads like a script because it retells one: that is no lift.
             # So does a first-person own-number announcement that asks nothing ("我换号了…有事打这个").
             if (fraud_type is not None and fraud_type.strong and risk == LOW and not talks_about_scams
-                    and not (not findings and OWN_NUMBER.search(text))):
+                    and not (not findings and possible(_OWN_NUMBER_NEEDS, chars) and _OWN_NUMBER.search(text))):
                 risk = MEDIUM  # reads like a known scam script, whatever its wording
         related = self._related(findings, fraud_type)
         return ScanResult(risk, numbers, urls, tuple(findings), related,
@@ -297,8 +337,8 @@ class Scanner:
 
     def _numbers(self, text: str, reports) -> tuple[CheckResult, ...]:
         found: dict[str, CheckResult] = {}
-        for match in NUMBER.finditer(text):
-            for raw, start, end in self._candidates(match):
+        for start, end in _NUMBER.finditer(text):
+            for raw, start, end in self._candidates(text, start, end):
                 if not self._looks_like_phone(text, raw, start, end):
                     continue
                 result = check_with_reports(self.checker, raw, reports)
@@ -308,14 +348,17 @@ class Scanner:
         return tuple(found.values())
 
     @staticmethod
-    def _candidates(match: re.Match) -> list[tuple[str, int, int]]:
-        """The whole digit run, or, when it is several numbers separated by spaces, each part."""
-        raw = match.group(0).strip()
-        parts = [(m.group(0), match.start() + m.start(), match.start() + m.end())
-                 for m in re.finditer(r"\S+", match.group(0))]
+    def _candidates(text: str, start: int, end: int) -> list[tuple[str, int, int]]:
+        """The whole digit run text[start:end], or, when it is several numbers separated by
+        spaces, each part too."""
+        found = text[start:end]
+        raw = found.strip()
+        if " " not in raw:
+            return [(raw, start, end)]
+        parts = [(m.group(0), start + m.start(), start + m.end()) for m in re.finditer(r"\S+", found)]
         if len(parts) <= 1:
-            return [(raw, match.start(), match.end())]
-        return [(raw, match.start(), match.end()), *parts]
+            return [(raw, start, end)]
+        return [(raw, start, end), *parts]
 
     def _looks_like_phone(self, text: str, raw: str, start: int, end: int) -> bool:
         digits = re.sub(r"\D", "", raw)
@@ -349,20 +392,39 @@ class Scanner:
                 text = SPEAKER.sub(lambda m: " " * (m.end(1) - m.start(0)) + m.group(0)[m.end(1) - m.start(0):], text)
         return text
 
+    def _find_signals(self, said: str, chars: AbstractSet[str], has_url: bool) -> tuple[list[Finding], set[str]]:
+        """The signals found and the concepts present."""
+        view = _View(said, self._conditions, chars=chars)
+        hits = self._all_concept_hits(said, view=view)
+        return self._signals(said, has_url, hits, view=view), {name for name, spans in hits.items() if spans}
+
     def _signals(self, text: str, has_url: bool, hits: dict[str, list[tuple[int, int]]],
-                 lowered: str | None = None) -> list[Finding]:
-        if lowered is None:
-            lowered = _ascii_lower(text)
+                 lowered: str | None = None, *, view: _View | None = None) -> list[Finding]:
+        if view is None:
+            view = _View(text, self._conditions, lowered)
+        met, met_low = view.met, view.met_low
+        present = 0
+        for name, spans in hits.items():
+            if spans:
+                present |= self._concept_bit[name]
+        # The signals that can fire at all: a pattern whose characters the text holds, or a
+        # combination whose concepts all occur. Usually a handful of the book's.
+        candidates = set(compress(self._by_pattern, [met & m == m for m in self._pattern_masks]))
+        candidates.update(compress(self._by_lowered_pattern, [met_low & m == m for m in self._lowered_masks]))
+        candidates.update(compress(self._by_combination, [present & m == m for m in self._combination_masks]))
+        if not candidates:
+            return []
         ends = [m.end() for m in SENTENCE_END.finditer(text)]
-        warned = _Warnings(self._warnings, text, ends)
-        present = frozenset(name for name, spans in hits.items() if spans)
+        warned = _Warnings(self._warnings, view, ends)
         findings = []
-        for signal, patterns, combinations in self._signal_plan:
+        for index in sorted(candidates):
+            signal, patterns, combinations, unless = self._signal_plan[index]
             if signal.requires_url and not has_url:
                 continue
-            if not patterns and not any(c <= present for c in combinations):
-                continue  # no pattern to try and every combination lacks a concept
-            evidence = self._first_evidence(signal, text, ends, warned, hits, lowered, present)
+            patterns = [(p, on_lowered) for p, on_lowered, m in patterns if (met_low if on_lowered else met) & m == m]
+            combinations = [c for c, m in combinations if present & m == m]
+            unless = [u for u, m in unless if met & m == m]
+            evidence = self._first_evidence(signal, view, ends, warned, hits, patterns, combinations, unless)
             if evidence is not None:
                 findings.append(Finding(signal.name, signal.label, evidence, signal.weight, signal.related))
         return findings
@@ -376,17 +438,19 @@ class Scanner:
                 and SENDER_TAG.match(text.lstrip()) is not None)
 
     @staticmethod
-    def _talks_about_scams(text: str) -> bool:
+    def _talks_about_scams(text: str, chars: set[str] | None = None) -> bool:
         """True when at least SCAM_TALK_SENTENCES sentences call something a scam (诈骗, 骗子,
         骗局, 冒充…): scam messages never do, warnings and people telling each other about a
         scam do (measured on our development corpora)."""
+        if chars is not None and not possible(_SCAM_TALK_NEEDS, chars):
+            return False
         sentences: set[int] = set()
-        for m in SCAM_TALK.finditer(text):
-            if ACCUSED.search(text, max(0, m.start() - 14), m.start()):
+        for start, _ in _SCAM_TALK.finditer(text):
+            if ACCUSED.search(text, max(0, start - 14), start):
                 continue  # "您的身份证涉嫌…用于诈骗": the accusation of a fake police call, not a warning
             if SCAM_TALK_SENTENCES <= 1:
                 return True
-            sentences.add(len(SENTENCE_END.findall(text, 0, m.start())))
+            sentences.add(len(SENTENCE_END.findall(text, 0, start)))
         return len(sentences) >= SCAM_TALK_SENTENCES
 
     def _index_literals(self) -> None:
@@ -397,80 +461,112 @@ class Scanner:
             for word in words:
                 if word:
                     owners.setdefault(word, []).append(name)
-        self._literal_rx = re.compile(_trie_pattern(owners)) if owners else None
+        # One trie per few first characters (TRIE_FIRST_CHARS), each run only when the text holds
+        # one of them: every word's start is found by the trie of its first character.
+        by_first: dict[str, list[str]] = {}
+        for word in owners:
+            by_first.setdefault(word[0], []).append(word)
+        firsts = sorted(by_first)
+        groups = [firsts[k:k + TRIE_FIRST_CHARS] for k in range(0, len(firsts), TRIE_FIRST_CHARS)]
+        self._literal_rxs = tuple((re.compile(_trie_pattern(w for ch in group for w in by_first[ch])),
+                                   self._conditions.mask_of([frozenset(group)]))
+                                  for group in groups)
         # longest word -> ((concept, length), ...) for every word that is a prefix of it
         self._covers = {word: tuple((name, len(prefix)) for prefix in (word[:k] for k in range(1, len(word) + 1))
                                     if prefix in owners for name in owners[prefix])
                         for word in owners}
-        self._pattern_concepts = tuple((name, *_for_lowered(rx)) for name, rx in self.book.patterns.items() if rx is not None)
-        self._signal_patterns = {signal.name: tuple(_for_lowered(p) for p in signal.patterns) for signal in self.signals}
-        # per signal: its patterns (for the lower-cased text or not) and its combinations as sets
-        self._signal_plan = tuple((signal, self._signal_patterns[signal.name], tuple(frozenset(c) for c in signal.near))
+        # Every pattern with the characters a match needs, as a mask of conditions (see
+        # prefilter.py): one integer test skips a pattern the text cannot hold.
+        mask = self._conditions.mask
+        self._pattern_concepts = tuple((name, Finder(rx), on_lowered, mask(rx))
+                                       for name, rx, on_lowered in ((name, *_for_lowered(rx))
+                                                                   for name, rx in self.book.patterns.items()
+                                                                   if rx is not None))
+        self._concept_bit = {name: 1 << k for k, name in enumerate(self.book.concepts)}
+
+        def concepts(combination: tuple[str, ...]) -> int:
+            return sum({self._concept_bit[name] for name in combination})
+
+        # per signal: its patterns (for the lower-cased text or not), its combinations and its
+        # unless patterns, each with its mask (of conditions, or of concepts)
+        self._signal_plan = tuple((signal, tuple((Finder(rx), on_lowered, mask(rx))
+                                                 for rx, on_lowered in map(_for_lowered, signal.patterns)),
+                                   tuple((c, concepts(c)) for c in signal.near),
+                                   tuple((Finder(u), mask(u)) for u in signal.unless))
                                   for signal in self.signals)
+        # every pattern and combination of the book, flat, with the index of its signal
+        plain = [(k, m) for k, plan in enumerate(self._signal_plan) for _, low, m in plan[1] if not low]
+        lowered = [(k, m) for k, plan in enumerate(self._signal_plan) for _, low, m in plan[1] if low]
+        combined = [(k, m) for k, plan in enumerate(self._signal_plan) for _, m in plan[2]]
+        self._by_pattern, self._pattern_masks = tuple(k for k, _ in plain), tuple(m for _, m in plain)
+        self._by_lowered_pattern, self._lowered_masks = tuple(k for k, _ in lowered), tuple(m for _, m in lowered)
+        self._by_combination, self._combination_masks = tuple(k for k, _ in combined), tuple(m for _, m in combined)
         # a book built without the split (concepts only as whole alternations)
         self._whole_concepts = tuple((name, rx) for name, rx in self.book.concepts.items()
                                      if name not in self.book.literals)
 
-    def _all_concept_hits(self, text: str, lowered: str | None = None) -> dict[str, list[tuple[int, int]]]:
+    def _all_concept_hits(self, text: str, lowered: str | None = None, *,
+                          view: _View | None = None) -> dict[str, list[tuple[int, int]]]:
         """Every concept's (start, end) spans, at most 200 each, in position order. Plain words
         are found in one pass of a trie regex over an ASCII-lower-cased copy (same length, so
-        spans stay aligned); only the concepts' pattern words are separate regexes."""
-        if lowered is None:
-            lowered = _ascii_lower(text)
+        spans stay aligned); only the concepts' pattern words are separate regexes, each run
+        only when the text holds the characters it needs."""
+        if view is None:
+            view = _View(text, self._conditions, lowered)
+        lowered = view.lowered
         hits: dict[str, list[tuple[int, int]]] = {name: [] for name in self.book.concepts}
-        rx = self._literal_rx
-        if rx is not None:
-            covers, search, pos = self._covers, rx.search, 0
+        met, met_low = view.met, view.met_low
+        covers = self._covers
+        for rx, mask in self._literal_rxs:
+            if met_low & mask != mask:
+                continue  # none of this trie's first characters is in the text
+            search, pos = rx.search, 0
             while True:
                 m = search(lowered, pos)
                 if m is None:
                     break
                 at = m.start()
                 for name, length in covers[m.group()]:
-                    spans = hits[name]
-                    if len(spans) < 400:
-                        spans.append((at, at + length))
+                    hits[name].append((at, at + length))
                 pos = at + 1
-        for name, pattern, on_lowered in self._pattern_concepts:
-            found = [(m.start(), m.end()) for m in pattern.finditer(lowered if on_lowered else text)]
-            if found:
-                spans = hits[name]
-                spans.extend(found)
-                spans.sort()
+        for name, finder, on_lowered, mask in self._pattern_concepts:
+            if (met_low if on_lowered else met) & mask != mask:
+                continue
+            hits[name].extend(finder.spans(lowered if on_lowered else text))
         for name, whole in self._whole_concepts:
             hits[name] = [(m.start(), m.end()) for m in whole.finditer(text)]
-        for name, spans in hits.items():
-            if len(spans) > 200:
-                del spans[200:]
+        for spans in hits.values():
+            if len(spans) > 1:
+                spans.sort()  # the tries and patterns each found their words in order
+                if len(spans) > MAX_CONCEPT_HITS:
+                    del spans[MAX_CONCEPT_HITS:]
         return hits
 
-    def _first_evidence(self, signal: Signal, text: str, ends: list[int], warned: "_Warnings",
-                        hits: dict, lowered: str | None = None, present: frozenset | None = None) -> str | None:
-        patterns = self._signal_patterns.get(signal.name)
-        if patterns is None or lowered is None:
-            patterns, lowered = tuple((p, False) for p in signal.patterns), text
-        for pattern, on_lowered in patterns:
-            for match in pattern.finditer(lowered if on_lowered else text):
-                evidence = self._counts(signal, text, ends, warned, match.start(), match.end())
+    def _first_evidence(self, signal: Signal, view: _View, ends: list[int], warned: "_Warnings", hits: dict,
+                        patterns: list[tuple[Finder, bool]], combinations: list[tuple[str, ...]],
+                        unless: list[Finder]) -> str | None:
+        """The first match of the signal that counts: its patterns in order (those the text can
+        hold, each run on the lower-cased copy or the text as compiled), then its combinations
+        (those whose concepts all occur)."""
+        text = view.text
+        for finder, on_lowered in patterns:
+            for start, end in finder.finditer(view.lowered if on_lowered else text):
+                evidence = self._counts(unless, text, ends, warned, start, end)
                 if evidence is not None:
                     return evidence
-        for combination in signal.near:
-            if present is not None:
-                if not present.issuperset(combination):
-                    continue  # a concept of this combination is absent: it cannot fire
-            elif not all(hits[name] for name in combination):
-                continue
+        for combination in combinations:
             for start, end in self._windows(combination, signal.window, hits):
-                evidence = self._counts(signal, text, ends, warned, start, end)
+                evidence = self._counts(unless, text, ends, warned, start, end)
                 if evidence is not None:
                     return evidence
         return None
 
     @staticmethod
-    def _counts(signal: Signal, text: str, ends: list[int], warned: "_Warnings", start: int,
+    def _counts(unless: list[Finder], text: str, ends: list[int], warned: "_Warnings", start: int,
                 end: int) -> str | None:
         """The evidence excerpt when a match at [start, end) counts: not inside a warning
-        sentence, and its sentence(s) match none of the signal's `unless` patterns."""
+        sentence, and its sentence(s) match none of the signal's `unless` patterns (those the
+        text can hold)."""
         i = bisect.bisect_right(ends, start)
         lo = ends[i - 1] if i > 0 else 0
         j = bisect.bisect_right(ends, max(start, end - 1))
@@ -480,7 +576,7 @@ class Scanner:
         if NEGATED.search(text[max(lo, start - 10):start]):
             return None  # "别私下交易", "不要先交定金": advice against it, not a request
         sentence = text[lo:hi]
-        if any(u.search(sentence) for u in signal.unless):
+        if any(u.search(sentence) for u in unless):
             return None
         return _excerpt(sentence, start - lo, end - lo)
 
@@ -534,7 +630,7 @@ class Scanner:
         return findings
 
     @staticmethod
-    def _callback_findings(numbers: tuple[CheckResult, ...], hits: dict, text: str = "") -> list[Finding]:
+    def _callback_findings(numbers: tuple[CheckResult, ...], present: AbstractSet[str], text: str = "") -> list[Finding]:
         """A request to call or contact a number that is not an official one, about an account,
         a refund, a fee, a prize, a loan or the police ("请联系客服 400-…", "致电专属客服 0571-…"):
         genuine notices give the official number."""
@@ -542,12 +638,12 @@ class Scanner:
         # service numbers of other real institutions (95338, 12368), which 'unknown' also covers.
         other = [n for n in numbers if n.verdict in (LOOKALIKE, RISKY)
                  or (n.verdict not in (OFFICIAL, INVALID) and len(re.sub(r"\D", "", n.normalized or "")) >= 7)]
-        if not hits.get("callback") or not any(hits.get(name) for name in CALLBACK_PRETEXTS):
+        if "callback" not in present or not any(name in present for name in CALLBACK_PRETEXTS):
             return []
         # A half-hidden number (137****0926) says less about who it is: it needs a money or account
         # pretext, as "客服/工作人员" alone is how genuine notices give a contact too.
-        masked = (not other and "*" in text and any(hits.get(name) for name in CALLBACK_PRETEXTS if name != "cs")
-                  and MASKED_PHONE.search(text) is not None)
+        masked = (not other and "*" in text and any(name in present for name in CALLBACK_PRETEXTS if name != "cs")
+                  and _MASKED_PHONE.search(text))
         if other or masked:
             shown = other[0].input if other else "（部分隐藏的号码）"
             return [Finding("callback_request", "让你联系一个不是官方的号码", shown, 2,

@@ -335,3 +335,52 @@ def test_a_seller_asking_to_be_paid_before_delivery(scanner):
     assert scanner.scan("卖家: 这台相机九成新 1500 / 卖家: 你先转我全款 我明天顺丰寄给你").risk != LOW
     # a buyer saying they paid and wait for the goods is no request
     assert scanner.scan("我已付款了，等你发货哈").risk == LOW
+
+
+# --- long messages (issue 10): judged piece by piece, a request anywhere is found ---------------
+
+FILLERS = ["今天天气不错，我们一起去公园散步。", "这是我的账户余额明细。", "正常内容。", "收到，谢谢！明天见\n",
+           "我们转账记录都在这个账户里，你看一下"]
+
+
+@pytest.mark.parametrize("filler", FILLERS)
+@pytest.mark.parametrize("request_text, signal", [("请把验证码发给我", "verification_code"),
+                                                  ("马上把钱转到安全账户", "safe_account"),
+                                                  ("你先转5000到这个账户", "transfer_request")])
+def test_a_request_at_the_very_end_of_a_long_message_is_found(scanner, filler, request_text, signal):
+    """However many words (concept words included) come before it, a request that ends a
+    10,000-character message is found, as it is alone."""
+    assert signal in _names(scanner.scan(request_text))
+    text = filler * (10_000 // len(filler)) + "。" + request_text
+    assert signal in _names(scanner.scan(text)), filler
+
+
+def test_a_request_is_found_wherever_it_falls_against_the_pieces(scanner):
+    from bot.core.scanner import PIECE_CHARS, PIECE_OVERLAP
+
+    request_text = "你先转5000到这个账户"
+    for offset in range(PIECE_CHARS - 40, PIECE_CHARS + PIECE_OVERLAP + 40, 23):
+        text = "正常内容。" * (offset // 5) + "好" * (offset % 5) + request_text + "。" + "正常内容。" * 1500
+        assert "transfer_request" in _names(scanner.scan(text)), offset
+
+
+def test_pieces_cover_a_long_text_and_stay_bounded():
+    """Every character is in some piece's own part, consecutive pieces overlap by more than any
+    signal's window, and no piece is longer than a bound: the work is linear in the length."""
+    from bot.core.scanner import PIECE_CHARS, PIECE_OVERLAP, SENTENCE_END, _pieces
+    from bot.core.signals import MAX_WINDOW
+
+    for text in ["正常内容。" * 4000, "x" * 20_000, ("好" * 3000 + "。") * 6, "今天天气不错，我们一起去公园散步。\n" * 900]:
+        pieces = _pieces(text, [m.end() for m in SENTENCE_END.finditer(text)])
+        assert pieces[0][0] == 0 and pieces[-1][1] == len(text)
+        for (a, b), (c, d) in zip(pieces, pieces[1:]):
+            assert a < c < b and b - c >= MAX_WINDOW   # the next piece starts inside this one
+        assert all(b - a <= PIECE_CHARS + 2 * PIECE_OVERLAP for a, b in pieces)
+
+
+def test_a_long_message_is_judged_as_its_signals_say(scanner):
+    """A long warning is still a warning, and a long genuine chat stays low."""
+    warning = "警方提醒：冒充公检法的电话都是诈骗，配合调查要求转账的一律挂断。" * 200
+    assert scanner.scan(warning).risk == LOW
+    chat = "收到，谢谢！明天见\n今天天气不错，我们一起去公园散步。\n" * 400
+    assert scanner.scan(chat).risk == LOW

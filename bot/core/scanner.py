@@ -20,11 +20,17 @@ from .checker import INVALID, LOOKALIKE, OFFICIAL, RISKY, Checker, CheckResult, 
 from .fraud_types import FraudType
 from .links import LOOKALIKE as LINK_LOOKALIKE, SHORTENER, LinkChecker, LinkResult
 from .prefilter import Conditions, Finder, needs, possible
-from .signals import Signal, SignalBook
+from .signals import MAX_WINDOW, Signal, SignalBook
 from .text import clean
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 MAX_SCAN_CHARS = 20_000  # a forwarded message is far shorter; beyond this only the start is read
+# Signals in a longer text are looked for piece by piece: pieces of about PIECE_CHARS characters
+# ending at sentence ends, each reaching PIECE_OVERLAP characters into the next (more than any
+# signal's window, signals.MAX_WINDOW), so whatever fits in a window fits in one piece.
+LONG_TEXT_CHARS = 3_000
+PIECE_CHARS = 2_000
+PIECE_OVERLAP = MAX_WINDOW + 100
 
 URL = re.compile(
     r"(?:https?://|www\.)[^\s，。！？、；;\"'<>（）()【】]+"
@@ -155,9 +161,9 @@ _NUMBER, _CARD, _MASKED_PHONE = Finder(NUMBER), Finder(CARD), Finder(MASKED_PHON
 # A trie of a concept's words is one regular expression per this many first characters: the
 # engine tries a trie's first characters one by one wherever one of them is in the text.
 TRIE_FIRST_CHARS = 8
-# A concept's hits kept per text, the first in position order: they bound the work of the
-# sliding windows.
-MAX_CONCEPT_HITS = 200
+# A concept's hits kept per text (per piece of a long one), the first in position order: they
+# bound the work of the sliding windows.
+MAX_CONCEPT_HITS = 400
 
 # Concepts of signals.yaml that make a call-back request about money or an account.
 CALLBACK_PRETEXTS = ("frozen", "refund", "fee", "prize", "loan", "authority", "cs", "flight", "charge")
@@ -191,6 +197,29 @@ def _replace_spans(text: str, spans: list[tuple[int, int]], by) -> str:
         at = b
     out.append(text[at:])
     return "".join(out)
+
+
+def _pieces(text: str, ends: list[int]) -> list[tuple[int, int]]:
+    """(start, end) of the overlapping pieces a long text is judged in. Each piece's own part
+    (where the next piece starts) ends at a sentence end when one is in its second half, and the
+    piece reaches on to a sentence end after PIECE_OVERLAP characters when one is near (at most
+    PIECE_OVERLAP further). Every character is in some piece's own part; pieces are at most
+    PIECE_CHARS + 2 * PIECE_OVERLAP long, so the work is linear in the length."""
+    pieces: list[tuple[int, int]] = []
+    start, size = 0, len(text)
+    while True:
+        own_end = start + PIECE_CHARS
+        if own_end + PIECE_OVERLAP >= size:
+            pieces.append((start, size))
+            return pieces
+        k = bisect.bisect_right(ends, own_end)
+        if k and ends[k - 1] > start + PIECE_CHARS // 2:
+            own_end = ends[k - 1]
+        reach = own_end + PIECE_OVERLAP
+        k = bisect.bisect_left(ends, reach)
+        end = ends[k] if k < len(ends) and ends[k] <= reach + PIECE_OVERLAP else reach
+        pieces.append((start, min(end, size)))
+        start = own_end
 
 
 def _trie_pattern(words: Iterable[str]) -> str:
@@ -393,10 +422,24 @@ class Scanner:
         return text
 
     def _find_signals(self, said: str, chars: AbstractSet[str], has_url: bool) -> tuple[list[Finding], set[str]]:
-        """The signals found and the concepts present."""
-        view = _View(said, self._conditions, chars=chars)
-        hits = self._all_concept_hits(said, view=view)
-        return self._signals(said, has_url, hits, view=view), {name for name, spans in hits.items() if spans}
+        """The signals found and the concepts present. A long message is judged piece by piece
+        (see `_pieces`): each piece's concept hits and sentences are its own, so a request at the
+        very end of a long text is found however many words come before it, and the work grows
+        with the length, not faster."""
+        if len(said) <= LONG_TEXT_CHARS:
+            view = _View(said, self._conditions, chars=chars)
+            hits = self._all_concept_hits(said, view=view)
+            return self._signals(said, has_url, hits, view=view), {name for name, spans in hits.items() if spans}
+        found: dict[str, Finding] = {}
+        present: set[str] = set()
+        for lo, hi in _pieces(said, [m.end() for m in SENTENCE_END.finditer(said)]):
+            piece = said[lo:hi]
+            view = _View(piece, self._conditions)
+            hits = self._all_concept_hits(piece, view=view)
+            present.update(name for name, spans in hits.items() if spans)
+            for finding in self._signals(piece, has_url, hits, view=view):
+                found.setdefault(finding.name, finding)
+        return sorted(found.values(), key=lambda f: self._signal_order[f.name]), present
 
     def _signals(self, text: str, has_url: bool, hits: dict[str, list[tuple[int, int]]],
                  lowered: str | None = None, *, view: _View | None = None) -> list[Finding]:
@@ -494,6 +537,7 @@ class Scanner:
                                    tuple((c, concepts(c)) for c in signal.near),
                                    tuple((Finder(u), mask(u)) for u in signal.unless))
                                   for signal in self.signals)
+        self._signal_order = {signal.name: k for k, signal in enumerate(self.signals)}
         # every pattern and combination of the book, flat, with the index of its signal
         plain = [(k, m) for k, plan in enumerate(self._signal_plan) for _, low, m in plan[1] if not low]
         lowered = [(k, m) for k, plan in enumerate(self._signal_plan) for _, low, m in plan[1] if low]

@@ -45,7 +45,9 @@ def scanner(assistant):
 
 def test_what_a_pattern_needs():
     assert needs(re.compile("依法惩戒")) and all(len(s) == 1 for s in needs(re.compile("依法惩戒")))
-    assert set(needs(re.compile("(谨防|警惕).{0,20}(诈骗|骗局)"))) == {frozenset("谨警"), frozenset("诈骗")}
+    # one character of each alternative, position by position: 谨 or 警, 防 or 惕, 诈 or 骗, 骗 or 局
+    assert set(needs(re.compile("(谨防|警惕).{0,20}(诈骗|骗局)"))) == {
+        frozenset("谨警"), frozenset("防惕"), frozenset("诈骗"), frozenset("骗局")}
     assert needs(re.compile("(验证码)?")) == ()              # can match nothing: needs nothing
     assert needs(re.compile("[^。]+")) == ()                 # a negated class: unknown
     assert "7" in needs(re.compile(r"\d{4}"))[0] and "٧" in needs(re.compile(r"\d{4}"))[0]

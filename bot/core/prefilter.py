@@ -32,6 +32,8 @@ except ImportError:  # pragma: no cover - older Pythons
     import sre_constants as _c  # type: ignore[no-redef]
     import sre_parse as _parser  # type: ignore[no-redef]
 
+# Conditions taken from one alternation (see _item).
+MAX_BRANCH_CONDITIONS = 8
 # A character range wider than this ([一-龥]) gives no useful condition.
 MAX_RANGE = 256
 _DIGIT_CATEGORIES = (_c.CATEGORY_DIGIT, _c.CATEGORY_UNI_DIGIT)
@@ -120,13 +122,18 @@ def _item(op, av, ignorecase: bool) -> list[frozenset[str]]:
         low, _, pattern = av
         return _sequence(pattern, ignorecase) if low >= 1 else []
     if op is _c.BRANCH:
-        union: set[str] = set()
+        # Whichever alternative matches, each of its conditions is met: so taking any one
+        # condition of every alternative, their union is met. The k-th conditions of all the
+        # alternatives make one such union, for k up to the longest alternative's count
+        # (支付密码|银行卡密码: 支 or 银, 付 or 行, 密 or 卡…).
+        alternatives = []
         for alternative in av[1]:
             conditions = _sequence(alternative, ignorecase)
             if not conditions:
                 return []  # an alternative that needs nothing: the whole branch needs nothing
-            union |= min(conditions, key=len)
-        return [frozenset(union)]
+            alternatives.append(conditions)
+        longest = min(max(map(len, alternatives)), MAX_BRANCH_CONDITIONS)
+        return [frozenset().union(*(c[k % len(c)] for c in alternatives)) for k in range(longest)]
     if op is _c.ASSERT:  # a positive look-ahead or look-behind: its text is in the string too
         return _sequence(av[1], ignorecase)
     return []  # AT, ASSERT_NOT, ANY, NOT_LITERAL, GROUPREF, GROUPREF_EXISTS…
@@ -143,8 +150,8 @@ def _parse(pattern: str, flags: int):
 
 
 def needs(pattern: re.Pattern | str, flags: int = 0) -> tuple[frozenset[str], ...]:
-    """Sets of characters a match must each meet (an empty tuple: no condition known). The
-    most selective first, at most four."""
+    """Sets of characters a match must each meet (an empty tuple: no condition known), the most
+    selective first."""
     if isinstance(pattern, re.Pattern):
         pattern, flags = pattern.pattern, pattern.flags
     parsed = _parse(pattern, flags)
@@ -152,7 +159,7 @@ def needs(pattern: re.Pattern | str, flags: int = 0) -> tuple[frozenset[str], ..
         return ()
     ignorecase = bool(parsed.state.flags & re.IGNORECASE)
     conditions = set(_sequence(parsed, ignorecase))
-    return tuple(sorted(conditions, key=lambda s: (len(s), sorted(s)))[:4])
+    return tuple(sorted(conditions, key=lambda s: (len(s), sorted(s))))
 
 
 def possible(conditions: tuple[frozenset[str], ...], chars: AbstractSet[str]) -> bool:

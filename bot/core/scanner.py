@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from collections import defaultdict
 from itertools import compress
 from typing import AbstractSet, Callable, Iterable, Mapping
 
@@ -158,9 +159,6 @@ _SCAM_TALK_NEEDS, _SCAM_TALK = needs(SCAM_TALK), Finder(SCAM_TALK)
 _NEVER_ASKS_NEEDS, _NEVER_ASKS = needs(NEVER_ASKS), Finder(NEVER_ASKS)
 _OWN_NUMBER_NEEDS, _OWN_NUMBER = needs(OWN_NUMBER), Finder(OWN_NUMBER)
 _NUMBER, _CARD, _MASKED_PHONE = Finder(NUMBER), Finder(CARD), Finder(MASKED_PHONE)
-# A trie of a concept's words is one regular expression per this many first characters: the
-# engine tries a trie's first characters one by one wherever one of them is in the text.
-TRIE_FIRST_CHARS = 8
 # A concept's hits kept per text (per piece of a long one), the first in position order: they
 # bound the work of the sliding windows.
 MAX_CONCEPT_HITS = 400
@@ -222,32 +220,12 @@ def _pieces(text: str, ends: list[int]) -> list[tuple[int, int]]:
         start = own_end
 
 
-def _trie_pattern(words: Iterable[str]) -> str:
-    """One regular expression matching the longest of `words` at a position, as a character
-    trie (转(?:账|帐|钱)…), so the engine never tries the words one by one."""
-    trie: dict = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = {}
-
-    def build(node: dict) -> str:
-        alts = [re.escape(ch) + build(child) for ch, child in sorted(node.items()) if ch]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if "" in node else body
-
-    return build(trie)
-
-
 class _View:
     """A text signals are looked for in, its ASCII-lower-cased copy (same length), and the
     pattern conditions (see prefilter.Conditions) each meets: `chars` may be a superset of the
     text's distinct characters."""
 
-    __slots__ = ("text", "lowered", "met", "met_low")
+    __slots__ = ("text", "lowered", "low_chars", "met", "met_low")
 
     def __init__(self, text: str, conditions: Conditions, lowered: str | None = None,
                  chars: AbstractSet[str] | None = None):
@@ -255,8 +233,11 @@ class _View:
         self.lowered = _ascii_lower(text) if lowered is None else lowered
         chars = set(text) if chars is None else chars
         self.met = conditions.met(chars)
-        self.met_low = (self.met if self.lowered is text
-                        else conditions.met({c.lower() if "A" <= c <= "Z" else c for c in chars}))
+        if self.lowered is text:
+            self.low_chars, self.met_low = chars, self.met
+        else:
+            self.low_chars = {c.lower() if "A" <= c <= "Z" else c for c in chars}
+            self.met_low = conditions.met(self.low_chars)
 
 
 class _Warnings:
@@ -497,23 +478,29 @@ class Scanner:
         return len(sentences) >= SCAM_TALK_SENTENCES
 
     def _index_literals(self) -> None:
-        """Every concept's plain words in one trie regex: the longest word at a position names
-        all the words found there (any word matching at that position is a prefix of it)."""
+        """Every concept's plain words, indexed by their first two characters: the longest word at
+        a position names all the words found there (any word matching at that position is a
+        prefix of it); and every pattern with what it needs."""
         owners: dict[str, list[str]] = {}
         for name, words in self.book.literals.items():
             for word in words:
                 if word:
                     owners.setdefault(word, []).append(name)
-        # One trie per few first characters (TRIE_FIRST_CHARS), each run only when the text holds
-        # one of them: every word's start is found by the trie of its first character.
-        by_first: dict[str, list[str]] = {}
+        # The words by their first two characters, longest first, and the one-character words: at
+        # a position, the longest word starting there is the first of its two characters' words
+        # that the text continues with, else the one-character word.
+        by_pair: dict[str, list[str]] = {}
         for word in owners:
-            by_first.setdefault(word[0], []).append(word)
-        firsts = sorted(by_first)
-        groups = [firsts[k:k + TRIE_FIRST_CHARS] for k in range(0, len(firsts), TRIE_FIRST_CHARS)]
-        self._literal_rxs = tuple((re.compile(_trie_pattern(w for ch in group for w in by_first[ch])),
-                                   self._conditions.mask_of([frozenset(group)]))
-                                  for group in groups)
+            if len(word) > 1:
+                by_pair.setdefault(word[:2], []).append(word)
+        self._words_by_pair = {pair: tuple(sorted(words, key=len, reverse=True)) for pair, words in by_pair.items()}
+        self._single_words = frozenset(word for word in owners if len(word) == 1)
+        # first character -> the second characters its longer words can continue with
+        seconds: dict[str, set[str]] = {}
+        for pair in by_pair:
+            seconds.setdefault(pair[0], set()).add(pair[1])
+        self._second_chars = {first: frozenset(chars) for first, chars in seconds.items()}
+        self._first_chars = frozenset(seconds) | self._single_words
         # longest word -> ((concept, length), ...) for every word that is a prefix of it
         self._covers = {word: tuple((name, len(prefix)) for prefix in (word[:k] for k in range(1, len(word) + 1))
                                     if prefix in owners for name in owners[prefix])
@@ -551,28 +538,33 @@ class Scanner:
 
     def _all_concept_hits(self, text: str, lowered: str | None = None, *,
                           view: _View | None = None) -> dict[str, list[tuple[int, int]]]:
-        """Every concept's (start, end) spans, at most 200 each, in position order. Plain words
-        are found in one pass of a trie regex over an ASCII-lower-cased copy (same length, so
-        spans stay aligned); only the concepts' pattern words are separate regexes, each run
-        only when the text holds the characters it needs."""
+        """Every concept's (start, end) spans, at most MAX_CONCEPT_HITS each, in position order.
+        Plain words are found in an ASCII-lower-cased copy (same length, so spans stay aligned):
+        at each occurrence of a word's first character (str.find) the longest word there, among
+        the few sharing its first two characters; only the concepts' pattern words are regexes,
+        each run only when the text holds the characters it needs."""
         if view is None:
             view = _View(text, self._conditions, lowered)
         lowered = view.lowered
-        hits: dict[str, list[tuple[int, int]]] = {name: [] for name in self.book.concepts}
+        hits: dict[str, list[tuple[int, int]]] = defaultdict(list)
         met, met_low = view.met, view.met_low
-        covers = self._covers
-        for rx, mask in self._literal_rxs:
-            if met_low & mask != mask:
-                continue  # none of this trie's first characters is in the text
-            search, pos = rx.search, 0
-            while True:
-                m = search(lowered, pos)
-                if m is None:
-                    break
-                at = m.start()
-                for name, length in covers[m.group()]:
-                    hits[name].append((at, at + length))
-                pos = at + 1
+        covers, by_pair, singles, seconds = self._covers, self._words_by_pair, self._single_words, self._second_chars
+        chars = view.low_chars
+        find, startswith = lowered.find, lowered.startswith
+        for first in self._first_chars & chars:
+            if first not in singles and chars.isdisjoint(seconds[first]):
+                continue  # no word of this first character can continue in this text
+            at = find(first)
+            while at >= 0:
+                longest = first if first in singles else None
+                for word in by_pair.get(lowered[at:at + 2], ()):
+                    if startswith(word, at):
+                        longest = word
+                        break
+                if longest is not None:
+                    for name, length in covers[longest]:
+                        hits[name].append((at, at + length))
+                at = find(first, at + 1)
         for name, finder, on_lowered, mask in self._pattern_concepts:
             if (met_low if on_lowered else met) & mask != mask:
                 continue
@@ -581,7 +573,7 @@ class Scanner:
             hits[name] = [(m.start(), m.end()) for m in whole.finditer(text)]
         for spans in hits.values():
             if len(spans) > 1:
-                spans.sort()  # the tries and patterns each found their words in order
+                spans.sort()  # found character by character and pattern by pattern
                 if len(spans) > MAX_CONCEPT_HITS:
                     del spans[MAX_CONCEPT_HITS:]
         return hits

@@ -172,8 +172,9 @@ def possible(conditions: tuple[frozenset[str], ...], chars: AbstractSet[str]) ->
 
 class Conditions:
     """Many patterns' conditions as bits of one integer: `mask(pattern)` once per pattern when
-    indexing, `met(chars)` once per text, and then a pattern can match the text only when
-    `met & mask == mask` (a few nanoseconds a pattern instead of a set test per condition)."""
+    indexing, `unmet(chars)` once per text, and then a pattern can match the text only when
+    `not mask & unmet` (one integer operation a pattern instead of a set test per condition;
+    conditions registered first get the low bits, so their masks are the smallest integers)."""
 
     def __init__(self) -> None:
         self._bit: dict[frozenset[str], int] = {}
@@ -194,13 +195,13 @@ class Conditions:
             mask |= bit
         return mask
 
-    def met(self, chars: AbstractSet[str]) -> int:
-        """The conditions a text with these distinct characters meets."""
+    def unmet(self, chars: AbstractSet[str]) -> int:
+        """The conditions a text with these distinct characters does not meet."""
         by_char = self._by_char
         met = 0
         for ch in by_char.keys() & chars:
             met |= by_char[ch]
-        return met
+        return ((1 << len(self._bit)) - 1) ^ met
 
 
 # --- where a match can start ---------------------------------------------------------------

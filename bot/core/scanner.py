@@ -14,7 +14,6 @@ import bisect
 import re
 from dataclasses import dataclass
 from collections import defaultdict
-from itertools import compress
 from typing import AbstractSet, Callable, Iterable, Mapping
 
 from .checker import INVALID, LOOKALIKE, OFFICIAL, RISKY, Checker, CheckResult, check_with_reports
@@ -222,22 +221,22 @@ def _pieces(text: str, ends: list[int]) -> list[tuple[int, int]]:
 
 class _View:
     """A text signals are looked for in, its ASCII-lower-cased copy (same length), and the
-    pattern conditions (see prefilter.Conditions) each meets: `chars` may be a superset of the
-    text's distinct characters."""
+    pattern conditions (see prefilter.Conditions) each does not meet: `chars` may be a superset
+    of the text's distinct characters."""
 
-    __slots__ = ("text", "lowered", "low_chars", "met", "met_low")
+    __slots__ = ("text", "lowered", "chars", "low_chars", "unmet", "unmet_low")
 
     def __init__(self, text: str, conditions: Conditions, lowered: str | None = None,
                  chars: AbstractSet[str] | None = None):
         self.text = text
         self.lowered = _ascii_lower(text) if lowered is None else lowered
-        chars = set(text) if chars is None else chars
-        self.met = conditions.met(chars)
+        self.chars = chars = set(text) if chars is None else chars
+        self.unmet = conditions.unmet(chars)
         if self.lowered is text:
-            self.low_chars, self.met_low = chars, self.met
+            self.low_chars, self.unmet_low = chars, self.unmet
         else:
             self.low_chars = {c.lower() if "A" <= c <= "Z" else c for c in chars}
-            self.met_low = conditions.met(self.low_chars)
+            self.unmet_low = conditions.unmet(self.low_chars)
 
 
 class _Warnings:
@@ -246,7 +245,7 @@ class _Warnings:
     hold at all."""
 
     def __init__(self, patterns: tuple[tuple[Finder, int], ...], view: _View, ends: list[int]):
-        self.candidates, self.met = patterns, view.met
+        self.candidates, self.unmet = patterns, view.unmet
         self.patterns: list[Finder] | None = None
         self.text, self.ends = view.text, ends
         self.known: dict[int, bool] = {}
@@ -255,8 +254,8 @@ class _Warnings:
         known = self.known.get(index)
         if known is None:
             if self.patterns is None:
-                met = self.met
-                self.patterns = [p for p, mask in self.candidates if met & mask == mask]
+                unmet = self.unmet
+                self.patterns = [p for p, mask in self.candidates if not mask & unmet]
             lo = self.ends[index - 1] if index > 0 else 0
             hi = self.ends[index] if index < len(self.ends) else len(self.text)
             known = self.known[index] = any(p.search(self.text, lo, hi) for p in self.patterns)
@@ -269,9 +268,9 @@ class Scanner:
         self.checker = checker
         self.book = signals if isinstance(signals, SignalBook) else SignalBook({}, tuple(signals))
         self._conditions = Conditions()
-        self._warnings = tuple((Finder(w), self._conditions.mask(w)) for w in self.book.warnings)
         self.signals = self.book.signals
         self._index_literals()
+        self._warnings = tuple((Finder(w), self._conditions.mask(w)) for w in self.book.warnings)
         self.reminder = reminder
         self.entry_ids = entry_ids
         # resemblance(cleaned) -> Resemblance | None, given the message as `text.clean` leaves it
@@ -426,29 +425,61 @@ class Scanner:
                  lowered: str | None = None, *, view: _View | None = None) -> list[Finding]:
         if view is None:
             view = _View(text, self._conditions, lowered)
-        met, met_low = view.met, view.met_low
-        present = 0
+        unmet, unmet_low = view.unmet, view.unmet_low
+        # The signals that might fire (see _index_literals), a few of the book's; each is then
+        # checked pattern by pattern and combination by combination.
+        candidates = set(self._always_candidates)
+        by_concept = self._signals_by_concept
+        absent = self._all_concepts
         for name, spans in hits.items():
             if spans:
-                present |= self._concept_bit[name]
-        # The signals that can fire at all: a pattern whose characters the text holds, or a
-        # combination whose concepts all occur. Usually a handful of the book's.
-        candidates = set(compress(self._by_pattern, [met & m == m for m in self._pattern_masks]))
-        candidates.update(compress(self._by_lowered_pattern, [met_low & m == m for m in self._lowered_masks]))
-        candidates.update(compress(self._by_combination, [present & m == m for m in self._combination_masks]))
+                absent &= ~self._concept_bit[name]
+                if name in by_concept:
+                    candidates |= by_concept[name]
+        by_char = self._signals_by_char
+        for ch in by_char.keys() & view.chars:
+            candidates |= by_char[ch]
+        by_char = self._signals_by_lowered_char
+        for ch in by_char.keys() & view.low_chars:
+            candidates |= by_char[ch]
         if not candidates:
             return []
-        ends = [m.end() for m in SENTENCE_END.finditer(text)]
-        warned = _Warnings(self._warnings, view, ends)
+        # Each signal's first match that counts: its patterns in order (those the text can hold,
+        # each run on the lower-cased copy or the text as compiled), then its combinations (those
+        # whose concepts all occur). Sentences and warnings are worked out at the first match.
+        plan, windows, counts = self._signal_plan, self._windows, self._counts
+        sentences: tuple[list[int], _Warnings] | None = None
         findings = []
         for index in sorted(candidates):
-            signal, patterns, combinations, unless = self._signal_plan[index]
+            signal, patterns, combinations, unless = plan[index]
             if signal.requires_url and not has_url:
                 continue
-            patterns = [(p, on_lowered) for p, on_lowered, m in patterns if (met_low if on_lowered else met) & m == m]
-            combinations = [c for c, m in combinations if present & m == m]
-            unless = [u for u, m in unless if met & m == m]
-            evidence = self._first_evidence(signal, view, ends, warned, hits, patterns, combinations, unless)
+            evidence = None
+            for finder, on_lowered, mask in patterns:
+                if mask & (unmet_low if on_lowered else unmet):
+                    continue
+                for start, end in finder.spans(view.lowered if on_lowered else text):
+                    if sentences is None:
+                        ends = [m.end() for m in SENTENCE_END.finditer(text)]
+                        sentences = ends, _Warnings(self._warnings, view, ends)
+                    evidence = counts(unless, unmet, text, sentences, start, end)
+                    if evidence is not None:
+                        break
+                if evidence is not None:
+                    break
+            if evidence is None:
+                for combination, mask in combinations:
+                    if mask & absent:
+                        continue
+                    for start, end in windows(combination, signal.window, hits):
+                        if sentences is None:
+                            ends = [m.end() for m in SENTENCE_END.finditer(text)]
+                            sentences = ends, _Warnings(self._warnings, view, ends)
+                        evidence = counts(unless, unmet, text, sentences, start, end)
+                        if evidence is not None:
+                            break
+                    if evidence is not None:
+                        break
             if evidence is not None:
                 findings.append(Finding(signal.name, signal.label, evidence, signal.weight, signal.related))
         return findings
@@ -506,32 +537,53 @@ class Scanner:
                                     if prefix in owners for name in owners[prefix])
                         for word in owners}
         # Every pattern with the characters a match needs, as a mask of conditions (see
-        # prefilter.py): one integer test skips a pattern the text cannot hold.
+        # prefilter.py): one integer test skips a pattern the text cannot hold. The signals'
+        # patterns, tested for every message, get the low bits (the smallest masks).
         mask = self._conditions.mask
+        signal_patterns = [tuple((Finder(rx), on_lowered, mask(rx)) for rx, on_lowered in map(_for_lowered, signal.patterns))
+                           for signal in self.signals]
         self._pattern_concepts = tuple((name, Finder(rx), on_lowered, mask(rx))
                                        for name, rx, on_lowered in ((name, *_for_lowered(rx))
                                                                    for name, rx in self.book.patterns.items()
                                                                    if rx is not None))
         self._concept_bit = {name: 1 << k for k, name in enumerate(self.book.concepts)}
+        self._all_concepts = (1 << len(self._concept_bit)) - 1
 
         def concepts(combination: tuple[str, ...]) -> int:
             return sum({self._concept_bit[name] for name in combination})
 
         # per signal: its patterns (for the lower-cased text or not), its combinations and its
         # unless patterns, each with its mask (of conditions, or of concepts)
-        self._signal_plan = tuple((signal, tuple((Finder(rx), on_lowered, mask(rx))
-                                                 for rx, on_lowered in map(_for_lowered, signal.patterns)),
-                                   tuple((c, concepts(c)) for c in signal.near),
+        self._signal_plan = tuple((signal, patterns, tuple((c, concepts(c)) for c in signal.near),
                                    tuple((Finder(u), mask(u)) for u in signal.unless))
-                                  for signal in self.signals)
+                                  for signal, patterns in zip(self.signals, signal_patterns))
         self._signal_order = {signal.name: k for k, signal in enumerate(self.signals)}
-        # every pattern and combination of the book, flat, with the index of its signal
-        plain = [(k, m) for k, plan in enumerate(self._signal_plan) for _, low, m in plan[1] if not low]
-        lowered = [(k, m) for k, plan in enumerate(self._signal_plan) for _, low, m in plan[1] if low]
-        combined = [(k, m) for k, plan in enumerate(self._signal_plan) for _, m in plan[2]]
-        self._by_pattern, self._pattern_masks = tuple(k for k, _ in plain), tuple(m for _, m in plain)
-        self._by_lowered_pattern, self._lowered_masks = tuple(k for k, _ in lowered), tuple(m for _, m in lowered)
-        self._by_combination, self._combination_masks = tuple(k for k, _ in combined), tuple(m for _, m in combined)
+        # Which signals a message can fire, found from a few of its characters and concepts: each
+        # pattern is filed under the characters of its most selective condition (a message
+        # without any of them cannot match it), each combination under one of its concepts (the
+        # one in fewest combinations). Signals with a pattern that needs nothing always qualify.
+        self._signals_by_char: dict[str, set[int]] = {}
+        self._signals_by_lowered_char: dict[str, set[int]] = {}
+        self._signals_by_concept: dict[str, set[int]] = {}
+        always: set[int] = set()
+        in_combinations: dict[str, int] = {}
+        for signal in self.signals:
+            for combination in signal.near:
+                for name in combination:
+                    in_combinations[name] = in_combinations.get(name, 0) + 1
+        for k, (signal, patterns, combinations, _) in enumerate(self._signal_plan):
+            for finder, on_lowered, _ in patterns:
+                conditions = needs(finder.pattern)
+                if not conditions:
+                    always.add(k)
+                    continue
+                index = self._signals_by_lowered_char if on_lowered else self._signals_by_char
+                for ch in conditions[0]:
+                    index.setdefault(ch, set()).add(k)
+            for combination, _ in combinations:
+                key = min(combination, key=lambda name: (in_combinations[name], name))
+                self._signals_by_concept.setdefault(key, set()).add(k)
+        self._always_candidates = frozenset(always)
         # a book built without the split (concepts only as whole alternations)
         self._whole_concepts = tuple((name, rx) for name, rx in self.book.concepts.items()
                                      if name not in self.book.literals)
@@ -547,7 +599,7 @@ class Scanner:
             view = _View(text, self._conditions, lowered)
         lowered = view.lowered
         hits: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        met, met_low = view.met, view.met_low
+        unmet, unmet_low = view.unmet, view.unmet_low
         covers, by_pair, singles, seconds = self._covers, self._words_by_pair, self._single_words, self._second_chars
         chars = view.low_chars
         find, startswith = lowered.find, lowered.startswith
@@ -566,7 +618,7 @@ class Scanner:
                         hits[name].append((at, at + length))
                 at = find(first, at + 1)
         for name, finder, on_lowered, mask in self._pattern_concepts:
-            if (met_low if on_lowered else met) & mask != mask:
+            if mask & (unmet_low if on_lowered else unmet):
                 continue
             hits[name].extend(finder.spans(lowered if on_lowered else text))
         for name, whole in self._whole_concepts:
@@ -578,31 +630,13 @@ class Scanner:
                     del spans[MAX_CONCEPT_HITS:]
         return hits
 
-    def _first_evidence(self, signal: Signal, view: _View, ends: list[int], warned: "_Warnings", hits: dict,
-                        patterns: list[tuple[Finder, bool]], combinations: list[tuple[str, ...]],
-                        unless: list[Finder]) -> str | None:
-        """The first match of the signal that counts: its patterns in order (those the text can
-        hold, each run on the lower-cased copy or the text as compiled), then its combinations
-        (those whose concepts all occur)."""
-        text = view.text
-        for finder, on_lowered in patterns:
-            for start, end in finder.finditer(view.lowered if on_lowered else text):
-                evidence = self._counts(unless, text, ends, warned, start, end)
-                if evidence is not None:
-                    return evidence
-        for combination in combinations:
-            for start, end in self._windows(combination, signal.window, hits):
-                evidence = self._counts(unless, text, ends, warned, start, end)
-                if evidence is not None:
-                    return evidence
-        return None
-
     @staticmethod
-    def _counts(unless: list[Finder], text: str, ends: list[int], warned: "_Warnings", start: int,
-                end: int) -> str | None:
+    def _counts(unless: tuple[tuple[Finder, int], ...], unmet: int, text: str,
+                sentences: "tuple[list[int], _Warnings]", start: int, end: int) -> str | None:
         """The evidence excerpt when a match at [start, end) counts: not inside a warning
         sentence, and its sentence(s) match none of the signal's `unless` patterns (those the
         text can hold)."""
+        ends, warned = sentences
         i = bisect.bisect_right(ends, start)
         lo = ends[i - 1] if i > 0 else 0
         j = bisect.bisect_right(ends, max(start, end - 1))
@@ -612,8 +646,9 @@ class Scanner:
         if NEGATED.search(text[max(lo, start - 10):start]):
             return None  # "别私下交易", "不要先交定金": advice against it, not a request
         sentence = text[lo:hi]
-        if any(u.search(sentence) for u in unless):
-            return None
+        for finder, mask in unless:
+            if not mask & unmet and finder.search(sentence):
+                return None
         return _excerpt(sentence, start - lo, end - lo)
 
     @staticmethod

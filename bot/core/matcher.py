@@ -789,6 +789,7 @@ def evaluate(matcher: Matcher, labelled: Iterable[tuple[str, Sequence[str]]]) ->
 # string: a run of anything else than Chinese ("wifi", "95188") becomes one character of the
 # plane-15 private use area, which folded text never holds (`fold` turns astral symbols into spaces).
 _RUN_CHAR_BASE = 0xF0000
+_BEFORE_SPACE, _AFTER_SPACE = re.compile(r"(\S) "), re.compile(r" (\S)")
 _SCRIPT_BIGRAM = 1 << 21  # gram codes from here on are bigrams
 _SCRIPT_READ_CHARS = MAX_QUERY_CHARS * 3    # a message's start that is read (cleaned) ...
 _SCRIPT_GRAM_CHARS = MAX_QUERY_CHARS * 2    # ... and the part of it, folded, that makes grams
@@ -817,37 +818,41 @@ class ScriptIndex:
         codes, docs, self._doc_type = [], [], []
         for t_idx, fraud_type in enumerate(self.types):
             for script in fraud_type.scripts:
-                found = self._codes(clean(script[:_SCRIPT_READ_CHARS]), grow=True)
+                found = self._script_codes(clean(script[:_SCRIPT_READ_CHARS]))
                 codes.append(found)
                 docs.append(np.full(len(found), len(self._doc_type), dtype=np.int64))
                 self._doc_type.append(t_idx)
         codes = np.concatenate(codes) if codes else np.zeros(0, np.int64)
         docs = np.concatenate(docs) if docs else np.zeros(0, np.int64)
         # Rows in the order of the sorted vocabulary: a message's known grams are found by one
-        # searchsorted, and their positions are their rows.
-        self._vocab = _unique_sorted(codes)
-        rows = np.searchsorted(self._vocab, codes)
+        # searchsorted, and their positions are their rows. A last, larger code than any gram's
+        # (no row) keeps every position searchsorted returns inside the array.
+        vocab = _unique_sorted(codes)
+        rows = np.searchsorted(vocab, codes)
+        self._vocab = np.append(vocab, np.int64(1) << 62)
         n_docs = max(len(self._doc_type), 1)
-        kind = np.where(self._vocab < _SCRIPT_BIGRAM, KIND_WEIGHT[UNIGRAM], KIND_WEIGHT[BIGRAM])
-        weight = kind * _idf(np.bincount(rows, minlength=len(self._vocab)), n_docs)
+        kind = np.where(vocab < _SCRIPT_BIGRAM, KIND_WEIGHT[UNIGRAM], KIND_WEIGHT[BIGRAM])
+        weight = kind * _idf(np.bincount(rows, minlength=len(vocab)), n_docs)
         self._unseen = float(_idf(np.zeros(1), n_docs)[0])
         self._doc_weight = np.maximum(np.bincount(docs, weights=weight[rows], minlength=len(self._doc_type)), 1e-9)
         # A few hundred scripts: a dense gram x script matrix (a few MB) makes scoring one sum of
         # the message's rows, far faster than walking postings. Each row holds the gram's weight
         # where a script has it, and the weight itself in a last column (the message's total).
-        self._matrix = np.zeros((len(self._vocab), len(self._doc_type) + 1), dtype=np.float64)
+        self._matrix = np.zeros((len(vocab), len(self._doc_type) + 1), dtype=np.float64)
         self._matrix[rows, docs] = weight[rows]
         self._matrix[:, -1] = weight
         # Scripts are indexed type by type: each type's scripts are one contiguous run.
         self._type_starts = np.searchsorted(np.asarray(self._doc_type), np.arange(len(self.types)))
 
-    def _codes(self, cleaned: str, *, grow: bool = False) -> np.ndarray:
-        """The distinct gram codes, sorted, of the start of a cleaned text, folded: unit unigrams
-        and bigrams (the matcher's gram kinds; no lexicon rewriting and no pinyin, which cost more
-        than they add on whole messages). A unit is one character (a Chinese one, or one standing
-        for a run of anything else; runs the scripts do not know get characters of their own, and
-        `grow` makes them known); a unigram's code is its code point, a bigram's the two points
-        as a << 21 | b (code points are below 2 ** 21)."""
+    def _codes(self, cleaned: str, *, grow: bool = False) -> tuple[np.ndarray, int]:
+        """(the distinct gram codes, sorted; how many of them are grams) of the start
+        of a cleaned text, folded: unit unigrams and bigrams (the matcher's gram kinds; no lexicon
+        rewriting and no pinyin, which cost more than they add on whole messages). A unit is one
+        character (a Chinese one, or one standing for a run of anything else; runs the scripts do
+        not know get characters of their own, and `grow` makes them known); a unigram's code is
+        its code point, a bigram's the two points as a << 21 | b (code points are below 2 ** 21).
+        Codes with a space (the space itself, a pair across one) are in the array, matching no
+        gram, and not counted."""
         folded = fold(cleaned[:_SCRIPT_READ_CHARS])[:_SCRIPT_GRAM_CHARS]
         runs = self._run_chars
         if grow:
@@ -863,11 +868,20 @@ class ScriptIndex:
                 return found
         units = _RUN.sub(unit, folded)
         if not units:
-            return np.zeros(0, np.int64)
+            return np.zeros(0, np.int64), 0
         points = np.frombuffer(units.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
-        first, second = points[:-1], points[1:]
-        pair = (first != 32) & (second != 32)  # no bigram across a space
-        return _unique_sorted(np.concatenate((points[points != 32], (first[pair] << 21) | second[pair])))
+        codes = _unique_sorted(np.concatenate((points, (points[:-1] << 21) | points[1:])))
+        distinct = len(codes)
+        if " " in units:  # the space, and "x " and " y" for each character beside a space
+            distinct -= 1 + len(set(_BEFORE_SPACE.findall(units))) + len(set(_AFTER_SPACE.findall(units)))
+        return codes, distinct
+
+    def _script_codes(self, cleaned: str) -> np.ndarray:
+        """A script's distinct gram codes (none with a space)."""
+        codes, _ = self._codes(cleaned, grow=True)
+        bigram = codes >= _SCRIPT_BIGRAM
+        space = (codes == 32) | (bigram & ((codes >> 21) == 32)) | (bigram & ((codes & ((1 << 21) - 1)) == 32))
+        return codes[~space]
 
     def scores(self, text: str) -> np.ndarray:
         """Per type, the best script's similarity to the message (0..1)."""
@@ -881,21 +895,21 @@ class ScriptIndex:
         f1 = self._f1(cleaned)
         return np.maximum.reduceat(f1, self._type_starts) if f1 is not None else out
 
-    def _f1(self, cleaned: str) -> np.ndarray | None:
-        """Each script's IDF-weighted F1 with the message (None: no gram in common)."""
-        codes = self._codes(cleaned)
-        vocab = self._vocab
-        if not len(codes) or not len(vocab):
+    def _f1(self, cleaned: str, half: bool = False) -> np.ndarray | None:
+        """Each script's IDF-weighted F1 with the message (None: no gram in common); with `half`,
+        half of it (one multiplication fewer, for a caller that only wants the best script)."""
+        codes, distinct = self._codes(cleaned)
+        if not distinct:
             return None
-        at = np.searchsorted(vocab, codes)
-        at[at == len(vocab)] = 0
-        rows = at[vocab[at] == codes]
+        at = self._vocab.searchsorted(codes)  # the vocabulary's last code is larger than any
+        rows = at[self._vocab[at] == codes]
         if not len(rows):
             return None
         sums = self._matrix[rows].sum(axis=0)
-        q_total = sums[-1] + self._unseen * (len(codes) - len(rows))
+        q_total = float(sums[-1]) + self._unseen * (distinct - len(rows))
         # F1 of cover_q = overlap / q_total and cover_d = overlap / doc_weight, simplified
-        return 2.0 * sums[:-1] / (q_total + self._doc_weight)
+        half_f1 = sums[:-1] / (self._doc_weight + q_total)
+        return half_f1 if half else 2.0 * half_f1
 
     def __call__(self, text: str):
         """The closest type as a scanner Resemblance, or None when none is close enough to name."""
@@ -905,12 +919,12 @@ class ScriptIndex:
         """`self(text)` for a text already put through `text.clean` (the scanner's own text)."""
         if not self._doc_type:
             return None
-        f1 = self._f1(cleaned)
-        if f1 is None:
+        half_f1 = self._f1(cleaned, half=True)
+        if half_f1 is None:
             return None
         # The best script's type: the first type with the highest score (scripts are in type order).
-        best = int(f1.argmax())
-        score = float(f1[best])
+        best = int(half_f1.argmax())
+        score = 2.0 * float(half_f1[best])
         if score < self.named_at:
             return None
         if self._resemblance is None:

@@ -30,6 +30,7 @@ import dataclasses
 import datetime as dt
 import math
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterable, Sequence
@@ -383,6 +384,7 @@ class Matcher:
                   dt.date.min)
             for topic in out_of_scope)
         self.institutions = Institutions(numbers or NumberBook.empty(), self.canonical, self.entries)
+        self._scratch = threading.local()  # per-thread work arrays (see _overlaps)
         self._build()
         if vector_cache is None:
             from .encoder import VectorCache
@@ -466,6 +468,8 @@ class Matcher:
         q_codes, q_owner = coder.many(indexed)
         a_codes, a_owner = coder.many(answers)
         self._weak_codes = frozenset(c for word in self.lexicon.weak_forms() for c in coder.codes(word, grow=True))
+        self._weak_array = np.fromiter(sorted(self._weak_codes), dtype=np.int64) if self._weak_codes else None
+        self._kind_weights = np.asarray(_KIND_WEIGHT_LIST)
         vocab = self._vocab = _unique_sorted(np.concatenate([q_codes, a_codes]))
         n_grams, n_entries = len(vocab), max(len(self._docs), 1)
         n_phrasings = len(phrasing_entry)
@@ -516,7 +520,7 @@ class Matcher:
         self._in_answers = a_df > 0
 
     def _build_vectors(self, cache: VectorCache) -> None:
-        """Phrasing vectors (float16, one row per phrasing) and each document's mean vector."""
+        """Phrasing vectors (float16 values, one row per phrasing) and each document's mean vector."""
         if self.encoder is None:
             self._vectors = self._centroids = None
             return
@@ -525,44 +529,73 @@ class Matcher:
         sums = _segment_sums(vectors, self._entry_start)
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
         self._centroids = (sums / np.maximum(norms, 1e-9)).astype(np.float32)
-        self._vectors = vectors.astype(np.float16)
+        # Rounded to float16 (as the vector cache stores them) but held as float32: numpy converts
+        # float16 in software, and converting the pooled rows for every question was a third of
+        # the matcher's time at 10,000 entries (the float32 copy exists while building anyway).
+        self._vectors = vectors.astype(np.float16).astype(np.float32)
 
     # -- matching --------------------------------------------------------------------------
 
-    def _features(self, query: str) -> tuple[float, list[tuple[Entry, tuple[float, ...], int]]]:
+    def _semantic(self, canon: str, memo: dict | None) -> tuple[np.ndarray, np.ndarray]:
+        """(vector, each document's closeness) of a canonical question. Within one match (`memo`)
+        a text is encoded and compared with the documents once."""
+        text = _compact(canon)
+        found = memo.get(text) if memo is not None else None
+        if found is None:
+            vector = self.encoder.encode([text])[0]
+            found = vector, np.clip(self._centroids @ vector, 0.0, 1.0)
+            if memo is not None:
+                memo[text] = found
+        return found
+
+    def _features(self, query: str, memo: dict | None = None, semantic_of: str | None = None
+                  ) -> tuple[float, list[tuple[Entry, tuple[float, ...], int]]]:
         """The share of the question the knowledge knows, and for the shortlisted entries
-        (entry, features, best phrasing index), best first by the pre-score."""
+        (entry, features, best phrasing index), best first by the pre-score. `memo` keeps
+        vectors and cosines across the calls of one match; `semantic_of`: the text whose vector
+        stands for the question (a story's, for the question at its end)."""
         canon = self.canonical(query)
         grams = self._coder.codes(canon)
         n_docs = len(self._docs)
         if not grams or not n_docs:
             return 0.0, []
-        query_vector = self.encoder.encode([_compact(canon)])[0] if self.encoder is not None else None
-        kinds = [self._kind_weight(g) for g in grams]
+        query_vector = centroid_sim = None
+        if self.encoder is not None:
+            query_vector, centroid_sim = self._semantic(self.canonical(semantic_of) if semantic_of else canon, memo)
+        # Per gram, in the question's order: its kind weight, whether the index knows it and in
+        # which field. Sums stay Python sums in that order (the same floats as ever).
         vocab, codes = self._vocab, np.asarray(grams, dtype=np.int64)
-        at = np.minimum(np.searchsorted(vocab, codes), max(len(vocab) - 1, 0))
-        hit = (vocab[at] == codes).tolist() if len(vocab) else [False] * len(grams)
-        known = [(i, k) for i, k, h in zip(at.tolist(), kinds, hit) if h]
-        unseen = self._unseen_idf * (sum(kinds) - sum(k for _, k in known))
-        q_ids = [i for i, _ in known if self._in_questions[i]]
-        a_ids = [i for i, _ in known if self._in_answers[i]]
+        kind = self._kind_weights[codes >> _KIND_SHIFT]
+        if self._weak_array is not None:
+            kind = np.where(np.isin(codes, self._weak_array), kind * WEAK_FACTOR, kind)
+        kinds = kind.tolist()
+        if len(vocab):
+            at = np.minimum(np.searchsorted(vocab, codes), len(vocab) - 1)
+            hit = vocab[at] == codes
+        else:
+            at, hit = np.zeros(len(codes), dtype=np.int64), np.zeros(len(codes), dtype=bool)
+        known_ids, known_kind = at[hit], kind[hit]
+        known_kinds = known_kind.tolist()
+        unseen = self._unseen_idf * (sum(kinds) - sum(known_kinds))
+        in_q, in_a = self._in_questions[known_ids], self._in_answers[known_ids]
+        q_ids = known_ids[in_q].tolist()
+        a_ids = known_ids[in_a].tolist()
         if not q_ids:
             return 0.0, []
         # Grams unknown to a field weigh as much as the rarest gram there: the question's words
         # that the knowledge cannot explain must lower the coverage, not vanish from it.
-        q_total = float(self._weight[q_ids].sum()) + unseen + self._unseen_idf * sum(
-            k for i, k in known if not self._in_questions[i])
+        q_total = float(self._weight[q_ids].sum()) + unseen + self._unseen_idf * sum(known_kind[~in_q].tolist())
         q_w = self._weight[q_ids]
         bag = self._entry_postings.accumulate(q_ids, q_w, n_docs) / q_total
 
         a_w = self._answer_weight[a_ids] if a_ids else np.zeros(0)
-        a_total = float(a_w.sum()) + unseen + self._unseen_idf * sum(k for i, k in known if not self._in_answers[i])
+        a_total = float(a_w.sum()) + unseen + self._unseen_idf * sum(known_kind[~in_a].tolist())
         in_answer = (self._answer_postings.accumulate(a_ids, a_w, self._n_answers)[self._answer_of] / a_total
                      if a_ids else np.zeros(n_docs))
 
         # How much of the question the knowledge knows at all: off-topic questions that borrow
         # our product names still carry words no entry ever uses (发票, 红包, 提前还款).
-        in_vocabulary = sum(k for _, k in known) / sum(kinds)
+        in_vocabulary = sum(known_kinds) / sum(kinds)
 
         # Stage 1, per entry: no phrasing of an entry can cover more of the question than all its
         # phrasings together (`bag`), so the entries worth a closer look are among the best by
@@ -570,9 +603,7 @@ class Matcher:
         pool = min(PREFILTER, n_docs)
         pooled = np.argpartition(-bag, pool - 1)[:pool] if pool < n_docs else np.arange(n_docs)
         pooled = pooled[bag[pooled] > 0]
-        centroid_sim = None
         if query_vector is not None:
-            centroid_sim = np.clip(self._centroids @ query_vector, 0.0, 1.0)
             near = min(SEMANTIC_POOL, n_docs)
             closest = np.argpartition(-centroid_sim, near - 1)[:near] if near < n_docs else np.arange(n_docs)
             pooled = np.union1d(pooled, closest)
@@ -592,7 +623,7 @@ class Matcher:
         pre = 0.5 * best_f1 + 0.3 * bag[pooled] + 0.2 * in_answer[pooled]
         sem = np.zeros(len(phr))
         if query_vector is not None:
-            sem = np.clip(self._vectors[phr].astype(np.float32) @ query_vector, 0.0, 1.0)
+            sem = self._phrasing_closeness(phr, query_vector, memo)
             pre = 0.6 * pre + 0.4 * np.maximum.reduceat(sem, firsts)
         k = min(self.shortlist_size, len(pooled))
         order = np.argpartition(-pre, k - 1)[:k]
@@ -625,19 +656,37 @@ class Matcher:
             shortlisted.append((e_idx, feats, p_idx))
         return in_vocabulary, self._for_institutions(canon, shortlisted)
 
+    def _phrasing_closeness(self, phr: np.ndarray, vector: np.ndarray, memo: dict | None) -> np.ndarray:
+        """Each phrasing's cosine with the question's vector, clipped to 0..1. Within one match
+        the same vector meets many of the same phrasings again (a long story's second ranking):
+        those already worked out are kept, by vector, in `memo`."""
+        if memo is None:
+            return np.clip(self._vectors[phr] @ vector, 0.0, 1.0)
+        known = memo.get(id(vector))
+        if known is None or known[0] is not vector:
+            known = memo[id(vector)] = (vector, np.full(self._n_phrasings, -1.0, dtype=np.float32))
+        cache = known[1]
+        new = phr[cache[phr] < 0.0]
+        if len(new):
+            cache[new] = np.clip(self._vectors[new] @ vector, 0.0, 1.0)
+        return cache[phr]
+
     def _overlaps(self, phr: np.ndarray, q_ids: list[int], q_w: np.ndarray) -> np.ndarray:
         """For each phrasing of `phr`, the summed weight of the question's grams it holds: its
-        grams (ascending) looked up among the question's (sorted)."""
-        order = np.argsort(q_ids)
-        ids, weights = np.asarray(q_ids, dtype=np.int32)[order], q_w[order]
+        grams (ascending) looked up in a vocabulary-long array that holds the question's weights
+        while it is summed (one array per thread)."""
         seg_start = self._phrasing_gram_start[phr]
         lengths = self._phrasing_gram_start[phr + 1] - seg_start
         firsts = np.zeros(len(phr), dtype=np.int64)
         np.cumsum(lengths[:-1], out=firsts[1:])
         grams = self._phrasing_grams[np.arange(int(lengths.sum())) + np.repeat(seg_start - firsts, lengths)]
-        at = np.searchsorted(ids, grams)
-        at[at == len(ids)] = 0
-        found = np.where(ids[at] == grams, weights[at], 0.0)
+        scratch = self._scratch.__dict__
+        weight_of = scratch.get("weights")
+        if weight_of is None:  # one per thread, zero between uses
+            weight_of = scratch["weights"] = np.zeros(len(self._vocab))
+        weight_of[q_ids] = q_w
+        found = weight_of[grams]
+        weight_of[q_ids] = 0.0
         return np.bincount(np.repeat(np.arange(len(phr)), lengths), weights=found, minlength=len(phr))
 
     def _for_institutions(self, canon: str, shortlisted: list[tuple[int, tuple[float, ...], int]]
@@ -696,12 +745,16 @@ class Matcher:
         direct = self.institutions.number_question(query, self.canonical(query))
         if direct is not None:  # "X的客服电话是多少": answered from numbers.yaml, for X
             return MatchResult(query, ANSWERED, direct, 1.0, ())
-        features = self._features(query)  # worked out once, ranked once or twice below
+        memo: dict = {}  # texts encoded in this match
+        features = self._features(query, memo)  # worked out once, ranked once or twice below
         result = decide(self.calibration, query, *self._ranked(features, limit + 1), limit=limit)
         tail = question_tail(query)
         if tail and result.status != ANSWERED:
-            # A long story buries the question at its end ("…我现在该怎么办"): match that part too.
-            other = decide(self.calibration, tail, *self.rank(tail, limit=limit + 1), limit=limit)
+            # A long story buries the question at its end ("…我现在该怎么办"): match that part too,
+            # by its words, with the story's vector (encoding the tail apart cost the time of a
+            # second encoder pass and changed no answer on the development sets).
+            other = decide(self.calibration, tail, *self._ranked(self._features(tail, memo, semantic_of=query), limit + 1),
+                           limit=limit)
             if other.status == ANSWERED or (other.status == SUGGEST and result.status == NO_MATCH):
                 result = dataclasses.replace(other, query=query)
         if result.status == ANSWERED and len(_compact(self.canonical(query))) <= MIN_ANSWER_CHARS - 1:
@@ -727,6 +780,7 @@ class Matcher:
 
 
 MIN_ANSWER_CHARS = 3  # shorter questions get suggestions, never a direct answer
+
 TAIL_FROM_CHARS = 60
 TAIL_CHARS = 50
 _SENTENCE_END = re.compile(r"[。！？!?\n；;]+")

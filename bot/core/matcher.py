@@ -86,6 +86,11 @@ PREFILTER = 64
 SEMANTIC_POOL = 16
 # Phrasings of a shortlisted entry given fuzzy scores: the most promising by lexical F1 and cosine.
 FUZZY_PER_ENTRY = 4
+# In lexical mode, a question's grams looked up at most (a story of 150 characters has about 400):
+# the rest, the commonest, count in its total weight only. Measured on the development sets in
+# lexical mode: as many right answers and fewer wrong ones than with all of them (150; 100 lost
+# accuracy). Semantic mode uses them all: there the cap cost accuracy.
+LEXICAL_MAX_GRAMS = 150
 # Ids of the out-of-scope pseudo-entries start with this.
 OUT_OF_SCOPE = "out-of-scope:"
 
@@ -585,6 +590,12 @@ class Matcher:
         # Grams unknown to a field weigh as much as the rarest gram there: the question's words
         # that the knowledge cannot explain must lower the coverage, not vanish from it.
         q_total = float(self._weight[q_ids].sum()) + unseen + self._unseen_idf * sum(known_kind[~in_q].tolist())
+        if self.encoder is None and len(q_ids) > LEXICAL_MAX_GRAMS:
+            # Lexical mode, a long story: its most informative grams only (in their order) are
+            # looked up; the commonest ones, whose postings are the longest and whose weights the
+            # smallest, still count in q_total. Faster, and on the development sets as accurate.
+            keep = np.sort(np.argsort(-self._weight[q_ids], kind="stable")[:LEXICAL_MAX_GRAMS])
+            q_ids = [q_ids[k] for k in keep.tolist()]
         q_w = self._weight[q_ids]
         bag = self._entry_postings.accumulate(q_ids, q_w, n_docs) / q_total
 

@@ -99,7 +99,8 @@ def _key(name: str, text: str) -> str:
 class VectorCache:
     """Phrasing vectors on disk (one .npz per model), read once, rewritten atomically when new
     texts were encoded, holding exactly the texts of the last build (edited phrasings drop out).
-    A missing, unreadable or unwritable cache only costs time."""
+    A missing, unreadable or unwritable cache only costs time. `encode` returns float32 arrays
+    of float16 values, cached or fresh alike."""
 
     def __init__(self, folder: Path | None):
         self.folder = folder
@@ -130,7 +131,9 @@ class VectorCache:
         out = np.zeros((len(texts), encoder.dim), dtype=np.float32)
         out[hit] = stored[rows[hit]]
         missing = list(dict.fromkeys(t for t, h in zip(texts, hit.tolist()) if not h))
-        fresh = dict(zip(missing, encoder.encode(missing)))
+        # Rounded as the file stores them: a build reads the same vectors whether they were
+        # cached or fresh (the matcher keeps them as float32 holding float16 values).
+        fresh = dict(zip(missing, encoder.encode(missing).astype(np.float16).astype(np.float32)))
         for i in np.flatnonzero(~hit).tolist():
             out[i] = fresh[texts[i]]
         self._save(path, dict(zip(keys, out)))

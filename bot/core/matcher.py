@@ -473,8 +473,6 @@ class Matcher:
         q_codes, q_owner = coder.many(indexed)
         a_codes, a_owner = coder.many(answers)
         self._weak_codes = frozenset(c for word in self.lexicon.weak_forms() for c in coder.codes(word, grow=True))
-        self._weak_array = np.fromiter(sorted(self._weak_codes), dtype=np.int64) if self._weak_codes else None
-        self._kind_weights = np.asarray(_KIND_WEIGHT_LIST)
         vocab = self._vocab = _unique_sorted(np.concatenate([q_codes, a_codes]))
         n_grams, n_entries = len(vocab), max(len(self._docs), 1)
         n_phrasings = len(phrasing_entry)
@@ -490,9 +488,10 @@ class Matcher:
         # Distinct (gram, phrasing) pairs, in gram then phrasing order.
         pairs = _unique_sorted(np.searchsorted(vocab, q_codes) * n_phrasings + q_owner)
         grams, docs = pairs // n_phrasings, pairs % n_phrasings
-        # The same pairs by phrasing: each phrasing's grams, ascending. A question's overlap with
-        # the few hundred phrasings it is compared with is summed from these (see _overlaps),
-        # not from the postings of its grams (a common gram's postings run to tens of thousands).
+        self._postings = _Postings.from_sorted(grams, docs, n_grams)
+        # The same pairs by phrasing: each phrasing's grams, ascending. A long question's overlap
+        # with the few hundred phrasings it is compared with is summed from these (see _overlaps)
+        # rather than from the postings of its grams (a common gram's run to tens of thousands).
         by_phrasing = np.argsort(docs, kind="stable")
         self._phrasing_grams = grams[by_phrasing].astype(np.int32)
         self._phrasing_gram_start = np.zeros(n_phrasings + 1, dtype=np.int64)
@@ -534,10 +533,10 @@ class Matcher:
         sums = _segment_sums(vectors, self._entry_start)
         norms = np.linalg.norm(sums, axis=1, keepdims=True)
         self._centroids = (sums / np.maximum(norms, 1e-9)).astype(np.float32)
-        # Rounded to float16 (as the vector cache stores them) but held as float32: numpy converts
-        # float16 in software, and converting the pooled rows for every question was a third of
-        # the matcher's time at 10,000 entries (the float32 copy exists while building anyway).
-        self._vectors = vectors.astype(np.float16).astype(np.float32)
+        # float16 values (as the vector cache gives them) held as float32: numpy converts float16
+        # in software, and converting the pooled rows for every question was a third of the
+        # matcher's time at 10,000 entries (the float32 array exists while building anyway).
+        self._vectors = vectors
 
     # -- matching --------------------------------------------------------------------------
 
@@ -570,10 +569,9 @@ class Matcher:
         # Per gram, in the question's order: its kind weight, whether the index knows it and in
         # which field. Sums stay Python sums in that order (the same floats as ever).
         vocab, codes = self._vocab, np.asarray(grams, dtype=np.int64)
-        kind = self._kind_weights[codes >> _KIND_SHIFT]
-        if self._weak_array is not None:
-            kind = np.where(np.isin(codes, self._weak_array), kind * WEAK_FACTOR, kind)
-        kinds = kind.tolist()
+        weak = self._weak_codes
+        kinds = [_KIND_WEIGHT_LIST[g >> _KIND_SHIFT] * (WEAK_FACTOR if g in weak else 1.0) for g in grams]
+        kind = np.asarray(kinds)
         if len(vocab):
             at = np.minimum(np.searchsorted(vocab, codes), len(vocab) - 1)
             hit = vocab[at] == codes
@@ -683,19 +681,26 @@ class Matcher:
         return cache[phr]
 
     def _overlaps(self, phr: np.ndarray, q_ids: list[int], q_w: np.ndarray) -> np.ndarray:
-        """For each phrasing of `phr`, the summed weight of the question's grams it holds: its
-        grams (ascending) looked up in a vocabulary-long array that holds the question's weights
-        while it is summed (one array per thread)."""
+        """For each phrasing of `phr`, the summed weight of the question's grams it holds: from the
+        postings of the question's grams, or, when the pooled phrasings have fewer grams than
+        those postings, from the phrasings' grams (ascending) looked up in a vocabulary-long
+        array that holds the question's weights while it is summed (one array per thread)."""
         seg_start = self._phrasing_gram_start[phr]
         lengths = self._phrasing_gram_start[phr + 1] - seg_start
-        firsts = np.zeros(len(phr), dtype=np.int64)
-        np.cumsum(lengths[:-1], out=firsts[1:])
-        grams = self._phrasing_grams[np.arange(int(lengths.sum())) + np.repeat(seg_start - firsts, lengths)]
+        postings = self._postings.start
+        ids = np.asarray(q_ids, dtype=np.int64)
+        if int((postings[ids + 1] - postings[ids]).sum()) <= int(lengths.sum()):
+            # The question's grams have fewer postings than the pooled phrasings have grams (a
+            # short question, a small index): sum over its grams' postings.
+            return self._postings.accumulate(q_ids, q_w, self._n_phrasings)[phr]
         scratch = self._scratch.__dict__
         weight_of = scratch.get("weights")
         if weight_of is None:  # one per thread, zero between uses
             weight_of = scratch["weights"] = np.zeros(len(self._vocab))
         weight_of[q_ids] = q_w
+        firsts = np.zeros(len(phr), dtype=np.int64)
+        np.cumsum(lengths[:-1], out=firsts[1:])
+        grams = self._phrasing_grams[np.arange(int(lengths.sum())) + np.repeat(seg_start - firsts, lengths)]
         found = weight_of[grams]
         weight_of[q_ids] = 0.0
         return np.bincount(np.repeat(np.arange(len(phr)), lengths), weights=found, minlength=len(phr))

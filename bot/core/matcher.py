@@ -605,8 +605,8 @@ class Matcher:
 
         a_w = self._answer_weight[a_ids] if a_ids else np.zeros(0)
         a_total = float(a_w.sum()) + unseen + self._unseen_idf * sum(known_kind[~in_a].tolist())
-        in_answer = (self._answer_postings.accumulate(a_ids, a_w, self._n_answers)[self._answer_of] / a_total
-                     if a_ids else np.zeros(n_docs))
+        # per answer text; looked up for the pooled entries below
+        answer_cover = self._answer_postings.accumulate(a_ids, a_w, self._n_answers) if a_ids else None
 
         # How much of the question the knowledge knows at all: off-topic questions that borrow
         # our product names still carry words no entry ever uses (发票, 红包, 提前还款).
@@ -635,7 +635,9 @@ class Matcher:
         cover_d = ov / self._doc_weight[phr]
         f1 = np.where(ov > 0, 2 * cover_q * cover_d / np.maximum(cover_q + cover_d, 1e-12), 0.0)
         best_f1 = np.maximum.reduceat(f1, firsts)
-        pre = 0.5 * best_f1 + 0.3 * bag[pooled] + 0.2 * in_answer[pooled]
+        in_answer = (answer_cover[self._answer_of[pooled]] / a_total if answer_cover is not None
+                     else np.zeros(len(pooled)))  # of each pooled entry
+        pre = 0.5 * best_f1 + 0.3 * bag[pooled] + 0.2 * in_answer
         sem = np.zeros(len(phr))
         if query_vector is not None:
             sem = self._phrasing_closeness(phr, query_vector, memo)
@@ -645,28 +647,32 @@ class Matcher:
         order = order[np.argsort(-pre[order], kind="stable")]
         compact = _compact(canon)
         shortlisted = []
-        for j in order:
-            if pre[j] <= 0:
+        # The few shortlisted entries in Python floats (the same values as the arrays' elements;
+        # the arithmetic below is the same float64 arithmetic numpy scalars did, without their
+        # cost per operation).
+        f1_l, sem_l = f1.tolist(), sem.tolist()
+        pre_l, firsts_l, lengths_l, starts_l = pre.tolist(), firsts.tolist(), lengths.tolist(), starts.tolist()
+        for j in order.tolist():
+            if pre_l[j] <= 0:
                 break
             e_idx = int(pooled[j])
             # The pooled entry's phrasings sit at firsts[j] … firsts[j] + lengths[j] in `phr`.
             # Fuzzy scores (the costly part on long questions) only for its most promising few.
-            lo, hi = int(firsts[j]), int(firsts[j] + lengths[j])
-            promise = 0.5 * f1[lo:hi] + 0.5 * sem[lo:hi]
-            few = np.argsort(-promise, kind="stable")[:FUZZY_PER_ENTRY] + lo
+            lo, hi = firsts_l[j], firsts_l[j] + lengths_l[j]
+            few = sorted(range(lo, hi), key=lambda h: -(0.5 * f1_l[h] + 0.5 * sem_l[h]))[:FUZZY_PER_ENTRY]
             best = None
-            best_sem = float(sem[lo:hi].max()) if hi > lo else 0.0
-            for h in few.tolist():
-                p_idx = int(starts[j]) + h - lo
+            best_sem = max(sem_l[lo:hi]) if hi > lo else 0.0
+            for h in few:
+                p_idx = starts_l[j] + h - lo
                 text = self._phrasing_text[p_idx]
                 ratio = fuzz.ratio(compact, text) / 100.0
                 partial = fuzz.partial_ratio(compact, text) / 100.0 if text else 0.0
-                local = 0.5 * f1[h] + 0.3 * ratio + 0.2 * partial + 0.5 * sem[h]
+                local = 0.5 * f1_l[h] + 0.3 * ratio + 0.2 * partial + 0.5 * sem_l[h]
                 if best is None or local > best[0]:
                     best = (local, p_idx, h, ratio, partial)
             _, p_idx, h, ratio, partial = best
-            feats = (float(f1[h]), float(min(cover_q[h], 1.0)), float(min(cover_d[h], 1.0)),
-                     float(min(bag[e_idx], 1.0)), ratio, partial, float(min(in_answer[e_idx], 1.0)),
+            feats = (f1_l[h], float(min(cover_q[h], 1.0)), float(min(cover_d[h], 1.0)),
+                     float(min(bag[e_idx], 1.0)), ratio, partial, float(min(in_answer[j], 1.0)),
                      best_sem, float(centroid_sim[e_idx]) if centroid_sim is not None else 0.0)
             shortlisted.append((e_idx, feats, p_idx))
         return in_vocabulary, self._for_institutions(canon, shortlisted)

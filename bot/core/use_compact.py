@@ -209,7 +209,7 @@ def _map_table(path: Path) -> np.ndarray:
         mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
     # No readahead: a question's rows are scattered over the table; reading ahead around each
     # would page in most of the file after a few hundred questions.
-    if hasattr(mapped, "madvise"):
+    if hasattr(mapped, "madvise") and hasattr(mmap, "MADV_RANDOM"):
         mapped.madvise(mmap.MADV_RANDOM)
     return np.frombuffer(mapped, dtype=np.uint8, count=TABLE_SHAPE[0] * TABLE_SHAPE[1],
                          offset=offset).reshape(TABLE_SHAPE)
@@ -224,10 +224,14 @@ def _write_table(path: Path) -> None:
         _fill_table(out)
         out.flush()  # written back, so the pages are clean and can be dropped below
         del out
-        with open(tmp, "rb") as handle:
+        if hasattr(os, "posix_fadvise"):
             # Out of the page cache: mapped later, rows are then read one page at a time
             # instead of the kernel mapping the already cached neighbours of every row read.
-            os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+            with open(tmp, "rb") as handle:
+                try:
+                    os.posix_fadvise(handle.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+                except OSError:
+                    pass  # only memory, and only until the kernel reclaims the pages
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

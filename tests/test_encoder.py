@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core import use_compact
@@ -96,7 +96,7 @@ def test_compact_tokenizer_gives_the_package_tokenizers_ids(texts, reference_tok
     assert compact.encode(sample, out_type=str) == reference_tokenizer.encode(sample, out_type=str)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=150, deadline=None)
 @given(st.text(max_size=80))
 def test_compact_tokenizer_matches_on_arbitrary_text(reference_tokenizer, encoder, text):
     assert encoder._backend.sp.encode(text) == reference_tokenizer.encode(text)

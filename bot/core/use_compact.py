@@ -239,7 +239,7 @@ def _write_table(path: Path) -> None:
 
 
 def embedding_table(folder: Path | None) -> np.ndarray:
-    """The (128010, 512) uint8 table: mapped from folder/table.npy (written on first use), or
+    """The (128010, 512) uint8 table: mapped from folder/table-v1.npy (written on first use), or
     in memory as the package holds it when there is no folder or it cannot be written."""
     if folder is not None:
         path = folder / f"table-v{FORMAT}.npy"
@@ -259,7 +259,7 @@ def embedding_table(folder: Path | None) -> np.ndarray:
 
 
 def tokenizer(folder: Path | None) -> CompactTokenizer | UsePureTokenizer:
-    """The compact tokenizer, from folder/tokenizer.npz (written on first use) when possible;
+    """The compact tokenizer, from folder/tokenizer-v1.npz (written on first use) when possible;
     the package's own (same ids, 40 MB more) when marisa-trie is not installed."""
     try:
         import marisa_trie  # noqa: F401

@@ -133,6 +133,60 @@ class Resemblance:
     strong: bool
 
 
+@dataclass(frozen=True)
+class Evidence:
+    """What a scan finds before a risk is decided: the numbers, cards and links, the signals
+    (`requests`: signal and call-back findings, before any exemption; `others`: number and link
+    findings), whether the message talks about scams as scams, reads as a genuine notice (says
+    what its sender never asks, or sends the reader only to official numbers) or announces the
+    writer's own new number, and the fraud type it resembles. `hand_decision` and the fitted
+    model (scan_model.py) turn it into a risk."""
+
+    text: str
+    said: str
+    numbers: tuple[CheckResult, ...]
+    urls: tuple[str, ...]
+    cards: tuple[str, ...]
+    links: tuple[LinkResult, ...]
+    requests: tuple[Finding, ...]
+    others: tuple[Finding, ...]
+    talks_about_scams: bool
+    notice: bool
+    own_number: bool
+    fraud_type: "Resemblance | None"
+    truncated: bool = False
+    warning: bool = False  # a sentence warns against a scam (signals.yaml warnings)
+
+    @property
+    def exempt(self) -> bool:
+        """The signals are not requests to the reader: a text about scams, or a genuine notice
+        whose signals are all pretexts (a request no genuine service makes, weight 3, still counts)."""
+        return self.talks_about_scams or (self.notice and not any(f.weight >= 3 for f in self.requests))
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return self.others if self.exempt else self.requests + self.others
+
+
+def hand_decision(ev: Evidence) -> tuple[str, tuple[Finding, ...]]:
+    """The hand-weighted rule: any weight-3 finding or weights adding up to 4 is high, 2 is
+    medium; a message reading like a known script is at least medium, unless it talks about
+    scams or is a first-person own-number announcement asking nothing."""
+    findings = ev.findings
+    score = sum(f.weight for f in findings)
+    if any(f.weight >= 3 for f in findings) or score >= 4:
+        risk = HIGH
+    elif score >= 2:
+        risk = MEDIUM
+    else:
+        risk = LOW
+    ft = ev.fraud_type
+    if (ft is not None and ft.strong and risk == LOW and not ev.talks_about_scams
+            and not (not findings and ev.own_number)):
+        risk = MEDIUM  # reads like a known scam script, whatever its wording
+    return risk, findings
+
+
 def mask_card(digits: str) -> str:
     return f"{digits[:4]} **** **** {digits[-4:]}"
 
@@ -219,7 +273,8 @@ class _Warnings:
 
 class Scanner:
     def __init__(self, checker: Checker, signals: SignalBook | Iterable[Signal], reminder: str,
-                 entry_ids: set[str] | None = None, resemblance=None, links: LinkChecker | None = None):
+                 entry_ids: set[str] | None = None, resemblance=None, links: LinkChecker | None = None,
+                 model=None):
         self.checker = checker
         self.book = signals if isinstance(signals, SignalBook) else SignalBook({}, tuple(signals))
         self._warnings = (re.compile("|".join(f"(?:{w.pattern})" for w in self.book.warnings), re.IGNORECASE)
@@ -232,12 +287,24 @@ class Scanner:
         # the matcher's lexical index (see matcher.ScriptIndex).
         self.resemblance = resemblance
         self.links = links
+        # model.decide(Evidence) -> (risk, findings shown): the fitted decision (scan_model.py);
+        # None: the hand-weighted rule (`hand_decision`).
+        self.model = model
 
     def scan(self, message: str, reports: Mapping[str, int] | Callable[[str], int] | None = None, *,
              pasted: bool = True) -> ScanResult:
         """Never raises on odd input: empty, binary-looking or huge text is scanned as far as it
         makes sense and comes out `low` with nothing found. `pasted=False` for the user's own words
         (a story naming 骗子 is not a warning text: every signal counts)."""
+        ev = self.evidence(message, reports, pasted=pasted)
+        risk, findings = self.model.decide(ev) if self.model is not None else hand_decision(ev)
+        related = self._related(list(findings), ev.fraud_type)
+        return ScanResult(risk, ev.numbers, ev.urls, tuple(findings), related,
+                          self._advice(risk, ev.numbers, ev.urls), ev.cards, ev.truncated, ev.fraud_type, ev.links)
+
+    def evidence(self, message: str, reports: Mapping[str, int] | Callable[[str], int] | None = None, *,
+                 pasted: bool = True) -> "Evidence":
+        """Everything a scan finds, before any risk is decided (see `Evidence`)."""
         message = message if isinstance(message, str) else str(message)
         truncated = len(message) > MAX_SCAN_CHARS
         text = strip_invisible(message[:MAX_SCAN_CHARS])
@@ -254,47 +321,25 @@ class Scanner:
         numbers = self._numbers(rest, reports)
         links = tuple(self.links.check(u) for u in urls) if self.links is not None else ()
 
+        # A message that names scams as scams (a police or bank warning, a chat about a scam
+        # someone avoided) quotes scam phrases without asking them of the reader; see
+        # `hand_decision` and the fitted model for what that does to the risk.
         talks_about_scams = pasted and self._talks_about_scams(text)
-        if talks_about_scams:
-            # It names scams as scams (a police or bank warning, a chat about a scam someone
-            # avoided): the scam phrases it quotes are not requests to the reader, so they are
-            # not even looked for. Numbers and links are still judged on their own.
-            findings: list[Finding] = []
-        else:
-            said = self._signal_text(_replace_spans(text, spans, lambda a, b: LINK_WORD))
-            lowered = _ascii_lower(said)
-            hits = self._all_concept_hits(said, lowered)
-            # Links that are all official do not make a "click this link" signal.
-            risky_link = any(link.verdict != OFFICIAL for link in links) if self.links is not None else bool(urls)
-            findings = self._signals(said, risky_link, hits, lowered)
-            findings.extend(self._callback_findings(numbers, hits, rest))
-            if findings and not any(f.weight >= 3 for f in findings) and (
-                    NEVER_ASKS.search(said) or self._official_notice(text, numbers, urls)):
-                # A notice that says what its sender never does ("工商银行不会通过短信链接要求您提供
-                # 密码") is a genuine notice: its pretexts (账户异常, 立即致电) are not a scam's.
-                # A request no genuine service makes (weight 3) would still count.
-                findings = []
-        findings.extend(self._number_findings(numbers, cards))
-        findings.extend(self._link_findings(links))
-        score = sum(f.weight for f in findings)
-        if any(f.weight >= 3 for f in findings) or score >= 4:
-            risk = HIGH
-        elif score >= 2:
-            risk = MEDIUM
-        else:
-            risk = LOW
-        fraud_type = None
-        if self.resemblance is not None and re.search(r"\w", text):
-            fraud_type = self.resemblance(text)
-            # A message that calls its story a scam (a warning, someone telling of a scam they
-            # refused) reads like a script because it retells one: that is no lift.
-            # So does a first-person own-number announcement that asks nothing ("我换号了…有事打这个").
-            if (fraud_type is not None and fraud_type.strong and risk == LOW and not talks_about_scams
-                    and not (not findings and OWN_NUMBER.search(text))):
-                risk = MEDIUM  # reads like a known scam script, whatever its wording
-        related = self._related(findings, fraud_type)
-        return ScanResult(risk, numbers, urls, tuple(findings), related,
-                          self._advice(risk, numbers, urls), cards, truncated, fraud_type, links)
+        said = self._signal_text(_replace_spans(text, spans, lambda a, b: LINK_WORD))
+        lowered = _ascii_lower(said)
+        hits = self._all_concept_hits(said, lowered)
+        # Links that are all official do not make a "click this link" signal.
+        risky_link = any(link.verdict != OFFICIAL for link in links) if self.links is not None else bool(urls)
+        requests = self._signals(said, risky_link, hits, lowered)
+        requests.extend(self._callback_findings(numbers, hits, rest))
+        # A notice that says what its sender never does ("工商银行不会通过短信链接要求您提供密码"),
+        # or that can only send the reader to the institution itself.
+        notice = bool(NEVER_ASKS.search(said)) or self._official_notice(text, numbers, urls)
+        fraud_type = self.resemblance(text) if self.resemblance is not None and re.search(r"\w", text) else None
+        return Evidence(text, said, numbers, urls, cards, links, tuple(requests),
+                        tuple(self._number_findings(numbers, cards)) + tuple(self._link_findings(links)),
+                        talks_about_scams, notice, OWN_NUMBER.search(text) is not None, fraud_type, truncated,
+                        self._warnings is not None and self._warnings.search(said) is not None)
 
     # -- numbers ---------------------------------------------------------------------------
 

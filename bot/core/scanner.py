@@ -41,7 +41,10 @@ SENTENCE_END = re.compile(r"[。！？!?\n；;]")
 LINK_WORD = " url "
 # A phone number with digits hidden (137****0926, 0571-8156****): someone's contact number all
 # the same, never an official service number.
-MASKED_PHONE = re.compile(r"(?<![0-9*])(?:1[3-9]\d|0\d{2,3}-?\d{3,4}|[48]00-?\d{3}|\d{3,4}-\d{2,4})[\d\-]*\*{3,4}[\d\-]*")
+# Digits hidden as x count too (170xxxx8821, 4008xx9538, +86 0898-6xx-95339): how people write a
+# number down when they do not want to show all of it.
+MASKED_PHONE = re.compile(r"(?<![0-9*])(?:1[3-9]\d|0\d{2,3}-?\d{3,4}|[48]00-?\d{3}|\d{3,4}-\d{2,4})[\d\-]*\*{3,4}[\d\-]*"
+                          r"|(?<![0-9A-Za-z*])(?:\+?86[\s-]?)?(?:1[3-9]\d|0\d{2,3}|[48]00\d?)[\d\-\s]{0,5}[xX*]{2,4}[\d\-]{2,9}\d(?![0-9A-Za-z])")
 # A sender saying what it never asks for: the mark of a genuine notice.
 NEVER_ASKS = re.compile(r"(不会|绝不会|从不|从来不|不可能)[^。！？!?\n]{0,15}(要求|索要|让您|让你|通过|收取)"
                         r"[^。！？!?\n]{0,20}(密码|验证码|转账|汇款|银行卡|卡号|链接|缴纳|手续费|费用|现金)")
@@ -59,6 +62,15 @@ NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无
                      r"(先|再|去|随便|轻易|任何|碰|信|相信|听|理|搞|参与)?\s*$"
                      r"|(别|不要|千万别|千万不要)(听|信|相信|碰|理|搞|参与|加|买)[^。！？!?\n，,]{0,6}$")
 SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|骗子|骗局|杀猪盘|套路|反诈(?!中心|专线|专员|工作人员)|冒充|被骗|上当|骗人|骗钱|电诈"
+                       # a fake named as fake: 钓鱼网站, 虚假链接, 伪造的页面, 仿冒, 假冒 (no scam on dev1-4 says so)
+                       r"|钓鱼(?:网站|链接|短信|网页|页面)?|虚假的?(?:网站|链接|短信|客服|app|平台|退税|理赔|网页|信息|广告|兼职|投资|贷款|中奖)"
+                       r"|伪造|仿冒|假冒|山寨"
+                       # someone who saw through it: 根本没这回事, 你继续编, 不是我！, 我拒绝了, 帮我举报, 不加那个微信
+                       r"|根本没有?(?:这|这个|这回)(?:事|案子|回事)|你(?:继续|接着)?编|别编了|不是我[！!，,。\s]|(?:已经?|我)拒绝了"
+                       r"|(?:帮我|你帮我)举报|举报一下|不加(?:任何|那个|他的?|你的?)?(?:微信|qq|好友)"
+                       # how warnings introduce what they warn of: 以…等名义, 近期有用户反映
+                       r"|(?:以|假借|冒用)[^。！？\n]{0,40}等(?:名义|理由|借口|身份)|(?:近期|最近)有(?:用户|客户|市民|群众|居民|家长|同学|人)(?:反映|反馈|举报|接到|收到)"
+                       r"|(?:如|若|如果|一旦)(?:对方|有人|陌生人|任何人)[^。！？\n]{0,6}(?:自称|冒充|要求你?(?:转账|汇款|提供)|让你(?:转账|汇款|提供)|索要)"
                        # advice against it or a verdict on it: "那就别做了", "千万别碰", "正规兼职不会先收钱",
                        # "那肯定有问题", "报了警" (not 千万别信: a scam borrows it for the "old" number's messages)
                        r"|千万别(碰|转|理|做|点|去)|那就别(做|转|去|弄|理)|正规[^。！？\n]{0,6}(不会|不可能|从不)"
@@ -347,6 +359,8 @@ class Scanner:
         found: dict[str, CheckResult] = {}
         for match in NUMBER.finditer(text):
             for raw, start, end in self._candidates(match):
+                if raw.startswith("+") and text[max(0, start - 2):start] == "区号":
+                    raw, start = raw[1:], start + 1  # "区号+96110": an area code, then the number
                 if not self._looks_like_phone(text, raw, start, end):
                     continue
                 result = check_with_reports(self.checker, raw, reports)
@@ -594,7 +608,7 @@ class Scanner:
             return []
         # A half-hidden number (137****0926) says less about who it is: it needs a money or account
         # pretext, as "客服/工作人员" alone is how genuine notices give a contact too.
-        masked = (not other and "*" in text and any(hits.get(name) for name in CALLBACK_PRETEXTS if name != "cs")
+        masked = (not other and ("*" in text or "x" in text or "X" in text) and any(hits.get(name) for name in CALLBACK_PRETEXTS if name != "cs")
                   and MASKED_PHONE.search(text) is not None)
         if other or masked:
             shown = other[0].input if other else "（部分隐藏的号码）"

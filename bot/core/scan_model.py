@@ -56,7 +56,8 @@ AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:元|块|万|w\b)|[¥￥]\s*\d", re.IGNO
 CONTEXT = {
     "talk": "calls something a scam (诈骗, 骗子, 被骗…): a warning or a chat about a scam",
     "talk_quoted": "the hand weights of the signals such a text quotes (sum / 3, at most 2)",
-    "notice": "says what its sender never asks, or sends the reader only to official numbers",
+    "notice": "says what its sender never asks, or sends the reader only to official numbers, and asks for\n"
+              "          nothing no genuine service asks for (no weight-3 request: that still counts)",
     "notice_quoted": "the hand weights of the pretexts a notice's exemption set aside (sum / 3, at most 2)",
     "own_number": "the writer announces their own new number",
     "several": "signals found beyond the first (at most 3)",
@@ -103,7 +104,7 @@ def context_features(ev: "Evidence") -> dict[str, float]:
     return {
         "talk": float(talk),
         "talk_quoted": _quoted(ev.requests) if talk else 0.0,
-        "notice": float(ev.notice),
+        "notice": float(ev.notice and not any(f.weight >= 3 for f in ev.requests)),
         "notice_quoted": _quoted(ev.requests) if notice_exempt else 0.0,
         "own_number": float(ev.own_number),
         "several": float(min(max(len(active) - 1, 0), 3)),

@@ -387,10 +387,15 @@ def section_scanner() -> None:
     print("\n== Scanner on labelled messages (flagged = medium or high) ==")
     print("issue 10 targets: >= 85% of real and >= 90% of scripted scams flagged, <= 1% of genuine flagged")
     assistant = Assistant.load()
+    model = assistant.knowledge.scan_model
+    print("risk decision: " + (f"fitted model of {model.fitted} (knowledge/scanner_model.yaml)" if model is not None
+                               else "hand-weighted rule (no scanner_model.yaml)"))
     corpora = [("dev (ours, tuned on)", SCANS / "dev_messages.yaml"),
                ("dev2 (ours, tuned on)", SCANS / "dev2_messages.yaml"),
                ("dev3 (ours, tuned on)", SCANS / "dev3_messages.yaml"),
+               ("dev4 (ours, tuned on)", SCANS / "dev4_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]
+    corpora = [(name, path) for name, path in corpora if path.exists()]
     public = [("public: real chat OCR", "chatfraud_ocr.jsonl"), ("public: fake-base-station SMS", "fbs_sms_fraud.jsonl"),
               ("public: scripted telecom fraud", "telecom_fraud_texts_5.jsonl"),
               ("public: telescam scripts", "telescam_scripts.jsonl"),

@@ -7,7 +7,7 @@ import json
 import pytest
 import yaml
 
-from bot.core.scanner import HIGH, LOW, MEDIUM, Scanner, mask_card
+from bot.core.scanner import HIGH, LOW, MEDIUM, Scanner, hand_decision, mask_card
 
 from .conftest import DATA
 
@@ -166,11 +166,14 @@ def test_bank_receipts_are_not_requests(scanner):
 
 def test_a_notice_saying_what_it_never_asks_is_genuine(scanner):
     notice = "【工商银行】您尾号2846账户近期交易存在异常，已暂停非柜面交易。请本人携带身份证件到网点办理。"
-    assert scanner.scan(notice).risk != LOW   # 账户异常 alone is a pretext
+    assert hand_decision(scanner.evidence(notice))[0] != LOW   # 账户异常 alone is a pretext to the hand rule
     assert scanner.scan(notice + "工商银行不会通过短信链接要求您提供密码或验证码。").risk == LOW
-    # a request no genuine service makes still counts, whatever else the text says
+    # a request no genuine service makes is not exempted by such a sentence: it is still found and
+    # counted (the hand rule calls it high; the fitted model weighs it against the disclaimer)
     scam = "请把验证码发给我，我帮你解冻。我们不会要求您转账。"
-    assert scanner.scan(scam).risk == HIGH
+    ev = scanner.evidence(scam)
+    assert "verification_code" in {f.name for f in ev.findings}
+    assert hand_decision(ev)[0] == HIGH
 
 
 def test_an_accusation_of_fraud_is_not_a_warning(scanner):

@@ -97,7 +97,8 @@ class Assistant:
                     knowledge = self.knowledge
                     scripts = ScriptIndex(knowledge.fraud_types, knowledge.lexicon) if knowledge.fraud_types else None
                     self._scanner = Scanner(self.checker, knowledge.signals, knowledge.messages.verdict_reminder,
-                                            {e.id for e in knowledge.entries}, scripts, LinkChecker(knowledge.domains))
+                                            {e.id for e in knowledge.entries}, scripts, LinkChecker(knowledge.domains),
+                                            knowledge.scan_model)
         return self._scanner
 
     def warm(self) -> "Assistant":

@@ -132,3 +132,30 @@ def test_the_reply_lists_only_findings_that_raised_the_risk(scanner, knowledge):
     result = scanner.scan("【顺丰】您的快递丢失，点击 sf-lp.top 填写银行卡信息领取理赔，请尽快处理。")
     assert result.risk != LOW and result.signals
     assert all(model.weight(f) > 0 for f in result.signals)
+
+
+# --- never_low: the floor for the most dangerous requests (signals.yaml) ----------------------
+
+def test_a_never_low_request_is_at_least_medium_whatever_the_model_says(knowledge, scanner):
+    """Even when a disclaimer pulls the fitted probability under the medium threshold, a message
+    asking for a code, a "safe account" transfer or screen sharing is never called low."""
+    model = knowledge.scan_model
+    flagged = {s.name for s in knowledge.signals.signals if s.never_low}
+    assert {"verification_code", "safe_account", "screen_sharing"} <= flagged
+    text = "请把验证码发给我，我帮你解冻。我们不会要求您转账。"
+    ev = scanner.evidence(text)
+    assert model.probability(ev) < model.medium_at        # the model alone would say low
+    result = scanner.scan(text)
+    assert result.risk != LOW and "verification_code" in {s.name for s in result.signals}
+    # and the floor is what lifts it: the same evidence without the mark stays low
+    import dataclasses
+    unmarked = dataclasses.replace(ev, requests=tuple(dataclasses.replace(f, never_low=False) for f in ev.requests))
+    assert model.decide(unmarked)[0] == LOW
+
+
+def test_never_low_must_be_true_or_false(knowledge_copy):
+    path = knowledge_copy / "signals.yaml"
+    text = path.read_text("utf-8")
+    path.write_text(text.replace("never_low: true", "never_low: maybe", 1), "utf-8")
+    problems = _problems(knowledge_copy)
+    assert any("signals.yaml" in p and "never_low" in p for p in problems), problems

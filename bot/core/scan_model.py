@@ -162,7 +162,8 @@ class ScanModel:
     def decide(self, ev: "Evidence") -> "tuple[str, tuple[Finding, ...]]":
         """(risk, the findings that raised it: those with a positive weight). A flagged message
         is high when its probability reaches high_at, or when the hand rule would call it high
-        (a request no genuine service makes, weight 3, or hand weights adding up to 4)."""
+        (a request no genuine service makes, weight 3, or hand weights adding up to 4). A finding
+        marked never_low (a code, a "safe account", screen sharing…) keeps it at least medium."""
         from .scanner import HIGH, LOW, MEDIUM
 
         p = self.probability(ev)
@@ -174,7 +175,9 @@ class ScanModel:
             risk = HIGH if hand_high else MEDIUM
         else:
             risk = LOW
-        shown = tuple(f for f in ev.findings if self.weight(f) > 0)
+        if risk == LOW and any(f.never_low for f in ev.findings):
+            risk = MEDIUM  # a request too dangerous to call low, whatever disclaimer surrounds it
+        shown = tuple(f for f in ev.findings if self.weight(f) > 0 or f.never_low)
         ft = ev.fraud_type
         if (self.strong_lifts and risk == LOW and ft is not None and ft.strong and not ev.talks_about_scams
                 and not (not ev.findings and ev.own_number)):

@@ -104,6 +104,7 @@ class Finding:
     evidence: str
     weight: int
     related: tuple[str, ...] = ()
+    never_low: bool = False   # see Signal.never_low
 
 
 @dataclass(frozen=True)
@@ -426,7 +427,8 @@ class Scanner:
                 continue  # no pattern to try and every combination lacks a concept
             evidence = self._first_evidence(signal, text, ends, warned, hits, lowered, present)
             if evidence is not None:
-                findings.append(Finding(signal.name, signal.label, evidence, signal.weight, signal.related))
+                findings.append(Finding(signal.name, signal.label, evidence, signal.weight, signal.related,
+                                        signal.never_low))
         return findings
 
     @staticmethod

@@ -394,6 +394,7 @@ def section_scanner() -> None:
                ("dev2 (ours, tuned on)", SCANS / "dev2_messages.yaml"),
                ("dev3 (ours, tuned on)", SCANS / "dev3_messages.yaml"),
                ("dev4 (ours, tuned on)", SCANS / "dev4_messages.yaml"),
+               ("dev5 (ours, tuned on)", SCANS / "dev5_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]
     corpora = [(name, path) for name, path in corpora if path.exists()]
     public = [("public: real chat OCR", "chatfraud_ocr.jsonl"), ("public: fake-base-station SMS", "fbs_sms_fraud.jsonl"),

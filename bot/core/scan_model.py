@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .prefilter import Finder, needs, possible
 from .validation import Fields, Problems, read_document
 
 if TYPE_CHECKING:  # the scanner is imported when a scan decides, not when the knowledge loads
@@ -88,6 +89,19 @@ def _quoted(findings: "tuple[Finding, ...]") -> float:
     return min(sum(f.weight for f in findings) / 3.0, 2.0)
 
 
+# The context patterns with the characters a match needs and a fast start (see prefilter.py):
+# a pattern is only run on text that can hold a match.
+_CONTEXT_PATTERNS = {name: (needs(rx), Finder(rx)) for name, rx in (
+    ("refusal", REFUSAL), ("official_channel", OFFICIAL_CHANNEL), ("receipt", RECEIPT), ("procedure", PROCEDURE),
+    ("ack", ACK_LINE), ("unsubscribe", UNSUBSCRIBE), ("amount", AMOUNT))}
+
+
+def _found(name: str, text: str, chars: set[str]) -> float:
+    """1.0 when the context pattern `name` matches the text (`chars`: its distinct characters)."""
+    conditions, finder = _CONTEXT_PATTERNS[name]
+    return float(possible(conditions, chars) and finder.search(text))
+
+
 def context_features(ev: "Evidence") -> dict[str, float]:
     """The context features of one scanned message (see CONTEXT)."""
     from .checker import OFFICIAL
@@ -100,6 +114,7 @@ def context_features(ev: "Evidence") -> dict[str, float]:
     ft = ev.fraud_type
     chat = len(SPEAKER.findall(text)) >= 2 if (":" in text or "：" in text) else False
     tag = SENDER_TAG.match(text.lstrip()) is not None
+    chars = ev.chars if ev.chars is not None else set(text)
     contact = any(n.verdict != OFFICIAL and len(re.sub(r"\D", "", n.normalized or "")) >= 7 for n in ev.numbers)
     return {
         "talk": float(talk),
@@ -118,14 +133,14 @@ def context_features(ev: "Evidence") -> dict[str, float]:
         "chat": float(chat),
         "chat_signals": _quoted(active) if chat else 0.0,
         "tag_signals": _quoted(active) if tag else 0.0,
-        "refusal": float(REFUSAL.search(text) is not None),
+        "refusal": _found("refusal", text, chars),
         "warning": float(ev.warning),
-        "official_channel": float(OFFICIAL_CHANNEL.search(text) is not None),
-        "receipt": float(RECEIPT.search(text) is not None),
-        "procedure": float(PROCEDURE.search(text) is not None),
-        "ack": float(ACK_LINE.search(text) is not None),
-        "unsubscribe": float(UNSUBSCRIBE.search(text) is not None),
-        "amount": float(AMOUNT.search(text) is not None),
+        "official_channel": _found("official_channel", text, chars),
+        "receipt": _found("receipt", text, chars),
+        "procedure": _found("procedure", text, chars),
+        "ack": _found("ack", text, chars),
+        "unsubscribe": _found("unsubscribe", text, chars),
+        "amount": _found("amount", text, chars),
         "length": math.log1p(len(text.strip()) / 50.0),
         "short": float(len(text.strip()) < 30),
     }

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from collections import defaultdict
 from typing import AbstractSet, Callable, Iterable, Mapping
 
@@ -177,6 +177,9 @@ class Evidence:
     fraud_type: "Resemblance | None"
     truncated: bool = False
     warning: bool = False  # a sentence warns against a scam (signals.yaml warnings)
+    # the distinct characters of `text`, when the scanner has them (the model's context patterns
+    # are skipped on text that cannot hold a match)
+    chars: "AbstractSet[str] | None" = field(default=None, compare=False, repr=False)
 
     @property
     def exempt(self) -> bool:
@@ -401,7 +404,7 @@ class Scanner:
         warning = any(not mask & unmet and finder.search(said) for finder, mask in self._warnings)
         return Evidence(text, said, numbers, urls, cards, links, tuple(requests),
                         tuple(self._number_findings(numbers, cards)) + tuple(self._link_findings(links)),
-                        talks_about_scams, bool(notice), bool(own_number), fraud_type, truncated, warning)
+                        talks_about_scams, bool(notice), bool(own_number), fraud_type, truncated, warning, chars)
 
     # -- numbers ---------------------------------------------------------------------------
 

@@ -396,11 +396,8 @@ def test_a_long_message_is_judged_as_its_signals_say(scanner):
     assert not ev.findings and hand_decision(ev)[0] == LOW and not scanner.scan(chat).signals
 
 
-@pytest.mark.xfail(strict=True, reason="the fitted model (scanner_model.yaml) weighs length = log(1 + chars / 50) "
-                                       "at +2.44 and was fitted on messages of at most 444 characters: any text of "
-                                       "about 600 characters or more comes out medium, 1,000 or more high, with "
-                                       "nothing found (main's behaviour; needs a capped feature or a refit)")
 def test_a_long_message_without_requests_stays_low_with_the_fitted_model(scanner):
+    """Length is context, never a reason: nothing found means low, however long the text."""
     warning = "警方提醒：冒充公检法的电话都是诈骗，配合调查要求转账的一律挂断。" * 200
     assert scanner.scan(warning).risk == LOW
     chat = "收到，谢谢！明天见\n今天天气不错，我们一起去公园散步。\n" * 400

@@ -54,6 +54,8 @@ UNSUBSCRIBE = re.compile(r"退订|回t|拒收", re.IGNORECASE)
 AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:元|块|万|w\b)|[¥￥]\s*\d", re.IGNORECASE)
 
 # The context features, in the order the fit script builds them; each is documented here.
+# Longer messages count as this long for the `length` feature (the fit saw none longer).
+LENGTH_CAP = 500
 CONTEXT = {
     "talk": "calls something a scam (诈骗, 骗子, 被骗…): a warning or a chat about a scam",
     "talk_quoted": "the hand weights of the signals such a text quotes (sum / 3, at most 2)",
@@ -80,7 +82,7 @@ CONTEXT = {
     "ack": "a chat line that only acknowledges (好的, 收到, 已转, 谢谢…)",
     "unsubscribe": "an opt-out (退订, 回T, 拒收)",
     "amount": "names an amount of money",
-    "length": "log(1 + characters / 50)",
+    "length": "log(1 + min(characters, 500) / 50)",
     "short": "shorter than 30 characters",
 }
 
@@ -141,7 +143,8 @@ def context_features(ev: "Evidence") -> dict[str, float]:
         "ack": _found("ack", text, chars),
         "unsubscribe": _found("unsubscribe", text, chars),
         "amount": _found("amount", text, chars),
-        "length": math.log1p(len(text.strip()) / 50.0),
+        # capped where the development messages end (444 characters): beyond it the fit knows nothing
+        "length": math.log1p(min(len(text.strip()), LENGTH_CAP) / 50.0),
         "short": float(len(text.strip()) < 30),
     }
 
@@ -178,7 +181,8 @@ class ScanModel:
         """(risk, the findings that raised it: those with a positive weight). A flagged message
         is high when its probability reaches high_at, or when the hand rule would call it high
         (a request no genuine service makes, weight 3, or hand weights adding up to 4). A finding
-        marked never_low (a code, a "safe account", screen sharing…) keeps it at least medium."""
+        marked never_low (a code, a "safe account", screen sharing…) keeps it at least medium; with
+        no finding to show, only a strong resemblance to a known script makes it more than low."""
         from .scanner import HIGH, LOW, MEDIUM
 
         p = self.probability(ev)
@@ -193,6 +197,8 @@ class ScanModel:
         if risk == LOW and any(f.never_low for f in ev.findings):
             risk = MEDIUM  # a request too dangerous to call low, whatever disclaimer surrounds it
         shown = tuple(f for f in ev.findings if self.weight(f) > 0 or f.never_low)
+        if not shown:
+            risk = LOW  # a risk is never raised by context alone: the reply must be able to say why
         ft = ev.fraud_type
         if (self.strong_lifts and risk == LOW and ft is not None and ft.strong and not ev.talks_about_scams
                 and not (not ev.findings and ev.own_number)):

@@ -182,7 +182,7 @@ class ScanModel:
         is high when its probability reaches high_at, or when the hand rule would call it high
         (a request no genuine service makes, weight 3, or hand weights adding up to 4). A finding
         marked never_low (a code, a "safe account", screen sharing…) keeps it at least medium; with
-        no finding to show, only a strong resemblance to a known script makes it more than low."""
+        nothing found, only a strong resemblance to a known script makes it more than low."""
         from .scanner import HIGH, LOW, MEDIUM
 
         p = self.probability(ev)
@@ -196,9 +196,11 @@ class ScanModel:
             risk = LOW
         if risk == LOW and any(f.never_low for f in ev.findings):
             risk = MEDIUM  # a request too dangerous to call low, whatever disclaimer surrounds it
-        shown = tuple(f for f in ev.findings if self.weight(f) > 0 or f.never_low)
-        if not shown:
+        if not ev.findings:
             risk = LOW  # a risk is never raised by context alone: the reply must be able to say why
+        shown = tuple(f for f in ev.findings if self.weight(f) > 0 or f.never_low)
+        if risk != LOW and not shown:
+            shown = ev.findings  # raised with the context's help: what was found is still the reason
         ft = ev.fraud_type
         if (self.strong_lifts and risk == LOW and ft is not None and ft.strong and not ev.talks_about_scams
                 and not (not ev.findings and ev.own_number)):

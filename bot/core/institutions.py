@@ -136,6 +136,11 @@ class Institutions:
                 if form:
                     self._aliases.append((form, inst, alias in context))
         self._aliases.sort(key=lambda item: -len(item[0]))
+        # Aliases by their first character, each with its place in that order: a question is
+        # searched only for the aliases that can start in it, in the same order.
+        self._by_first: dict[str, list[int]] = {}
+        for k, (form, _, _) in enumerate(self._aliases):
+            self._by_first.setdefault(form[0], []).append(k)
 
     def mentioned(self, canonical_query: str) -> list[Institution]:
         """Institutions the question names, in the order it names them (longest alias first
@@ -144,7 +149,9 @@ class Institutions:
         text = canonical_query.replace(" ", "")
         taken = [False] * len(text)
         hits: list[tuple[int, int, Institution, bool]] = []
-        for form, inst, needs_context in self._aliases:
+        by_first = self._by_first
+        order = sorted(k for ch in set(text) & by_first.keys() for k in by_first[ch])
+        for form, inst, needs_context in map(self._aliases.__getitem__, order):
             start = text.find(form)
             while start >= 0:
                 end = start + len(form)

@@ -476,12 +476,18 @@ class Matcher:
         self._phrasing_text = phrasing_text
         self._entry_start = np.asarray(entry_start, dtype=np.int64)
         self._n_phrasings = n_phrasings
-        self._entry_end = np.r_[self._entry_start[1:], self._n_phrasings].astype(np.int64)
+        self._entry_end = np.append(self._entry_start[1:], self._n_phrasings).astype(np.int64)
 
-        # Phrasing-level postings: distinct (gram, phrasing) pairs, in gram then phrasing order.
+        # Distinct (gram, phrasing) pairs, in gram then phrasing order.
         pairs = _unique_sorted(np.searchsorted(vocab, q_codes) * n_phrasings + q_owner)
         grams, docs = pairs // n_phrasings, pairs % n_phrasings
-        self._postings = _Postings.from_sorted(grams, docs, n_grams)
+        # The same pairs by phrasing: each phrasing's grams, ascending. A question's overlap with
+        # the few hundred phrasings it is compared with is summed from these (see _overlaps),
+        # not from the postings of its grams (a common gram's postings run to tens of thousands).
+        by_phrasing = np.argsort(docs, kind="stable")
+        self._phrasing_grams = grams[by_phrasing].astype(np.int32)
+        self._phrasing_gram_start = np.zeros(n_phrasings + 1, dtype=np.int64)
+        np.cumsum(np.bincount(docs, minlength=n_phrasings), out=self._phrasing_gram_start[1:])
         # Entry-level postings (a gram counted once per entry) for the document frequency and for
         # how much of a question all an entry's phrasings cover. Phrasings are in entry order, so
         # the pairs stay sorted and repeats are neighbours.
@@ -547,7 +553,6 @@ class Matcher:
         q_total = float(self._weight[q_ids].sum()) + unseen + self._unseen_idf * sum(
             k for i, k in known if not self._in_questions[i])
         q_w = self._weight[q_ids]
-        overlap = self._postings.accumulate(q_ids, q_w, self._n_phrasings)
         bag = self._entry_postings.accumulate(q_ids, q_w, n_docs) / q_total
 
         a_w = self._answer_weight[a_ids] if a_ids else np.zeros(0)
@@ -576,13 +581,13 @@ class Matcher:
         starts = self._entry_start[pooled]
         ends = self._entry_end[pooled]
         lengths = ends - starts
-        offsets = np.repeat(starts - np.r_[0, np.cumsum(lengths)[:-1]], lengths)
-        phr = np.arange(int(lengths.sum())) + offsets  # every phrasing of the pooled entries
-        ov = overlap[phr]
+        firsts = np.zeros(len(lengths), dtype=np.int64)
+        np.cumsum(lengths[:-1], out=firsts[1:])
+        phr = np.arange(int(lengths.sum())) + np.repeat(starts - firsts, lengths)  # the pooled entries' phrasings
+        ov = self._overlaps(phr, q_ids, q_w)
         cover_q = ov / q_total
         cover_d = ov / self._doc_weight[phr]
         f1 = np.where(ov > 0, 2 * cover_q * cover_d / np.maximum(cover_q + cover_d, 1e-12), 0.0)
-        firsts = np.r_[0, np.cumsum(lengths)[:-1]]
         best_f1 = np.maximum.reduceat(f1, firsts)
         pre = 0.5 * best_f1 + 0.3 * bag[pooled] + 0.2 * in_answer[pooled]
         sem = np.zeros(len(phr))
@@ -620,6 +625,21 @@ class Matcher:
             shortlisted.append((e_idx, feats, p_idx))
         return in_vocabulary, self._for_institutions(canon, shortlisted)
 
+    def _overlaps(self, phr: np.ndarray, q_ids: list[int], q_w: np.ndarray) -> np.ndarray:
+        """For each phrasing of `phr`, the summed weight of the question's grams it holds: its
+        grams (ascending) looked up among the question's (sorted)."""
+        order = np.argsort(q_ids)
+        ids, weights = np.asarray(q_ids, dtype=np.int32)[order], q_w[order]
+        seg_start = self._phrasing_gram_start[phr]
+        lengths = self._phrasing_gram_start[phr + 1] - seg_start
+        firsts = np.zeros(len(phr), dtype=np.int64)
+        np.cumsum(lengths[:-1], out=firsts[1:])
+        grams = self._phrasing_grams[np.arange(int(lengths.sum())) + np.repeat(seg_start - firsts, lengths)]
+        at = np.searchsorted(ids, grams)
+        at[at == len(ids)] = 0
+        found = np.where(ids[at] == grams, weights[at], 0.0)
+        return np.bincount(np.repeat(np.arange(len(phr)), lengths), weights=found, minlength=len(phr))
+
     def _for_institutions(self, canon: str, shortlisted: list[tuple[int, tuple[float, ...], int]]
                           ) -> list[tuple[Entry, tuple[float, ...], int]]:
         """Drop entries whose steps are for other institutions than the question names; answer
@@ -647,8 +667,13 @@ class Matcher:
     def rank(self, query: str, limit: int = 5) -> tuple[list[Candidate], float, bool]:
         """Entries ranked by the ranker (best first), the confidence that the first is right,
         and whether an out-of-scope example outranked every entry."""
+        return self._ranked(self._features(query), limit)
+
+    def _ranked(self, features: tuple[float, list[tuple[Entry, tuple[float, ...], int]]],
+                limit: int) -> tuple[list[Candidate], float, bool]:
+        """`rank` from a question's `_features`."""
         cal = self.calibration
-        in_vocabulary, shortlisted = self._features(query)
+        in_vocabulary, shortlisted = features
         ranked = [Candidate(entry, _logistic(cal.rank_weights, cal.rank_bias, feats),
                             self._phrasing_text[p_idx], feats)
                   for entry, feats, p_idx in shortlisted]
@@ -671,7 +696,8 @@ class Matcher:
         direct = self.institutions.number_question(query, self.canonical(query))
         if direct is not None:  # "X的客服电话是多少": answered from numbers.yaml, for X
             return MatchResult(query, ANSWERED, direct, 1.0, ())
-        result = decide(self.calibration, query, *self.rank(query, limit=limit + 1), limit=limit)
+        features = self._features(query)  # worked out once, ranked once or twice below
+        result = decide(self.calibration, query, *self._ranked(features, limit + 1), limit=limit)
         tail = question_tail(query)
         if tail and result.status != ANSWERED:
             # A long story buries the question at its end ("…我现在该怎么办"): match that part too.
@@ -680,7 +706,7 @@ class Matcher:
                 result = dataclasses.replace(other, query=query)
         if result.status == ANSWERED and len(_compact(self.canonical(query))) <= MIN_ANSWER_CHARS - 1:
             # One or two characters ("电话", "冻结") never carry enough to answer: offer choices.
-            ranked = self.rank(query, limit=limit)[0]
+            ranked = self._ranked(features, limit)[0]
             result = MatchResult(query, SUGGEST, None, result.score, tuple(ranked[:limit]))
         if result.entry is not None:
             note = self.numbers_note(query, result.entry)

@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass, field
 from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import chain
 from typing import AbstractSet, Callable, Iterable, Mapping
 
 from .checker import INVALID, LOOKALIKE, OFFICIAL, RISKY, Checker, CheckResult, check_with_reports
@@ -524,31 +525,20 @@ class Scanner:
             if signal.requires_url and not has_url:
                 continue
             evidence = None
-            for finder, on_lowered, mask in patterns:
-                if mask & (unmet_low if on_lowered else unmet):
-                    continue
-                for start, end in finder.spans(view.lowered if on_lowered else text):
-                    if sentences is None:
-                        ends = [m.end() for m in SENTENCE_END.finditer(text)]
-                        sentences = ends, _Warnings(self._warnings, view, ends)
-                    evidence = counts(unless, unmet, text, sentences, start, end)
-                    if evidence is not None:
-                        break
+            # pattern matches first, then combination windows: the first that counts is the evidence
+            matches = chain(
+                chain.from_iterable(finder.spans(view.lowered if on_lowered else text)
+                                    for finder, on_lowered, mask in patterns
+                                    if not mask & (unmet_low if on_lowered else unmet)),
+                chain.from_iterable(windows(combination, signal.window, hits)
+                                    for combination, mask in combinations if not mask & absent))
+            for start, end in matches:
+                if sentences is None:
+                    ends = [m.end() for m in SENTENCE_END.finditer(text)]
+                    sentences = ends, _Warnings(self._warnings, view, ends)
+                evidence = counts(unless, unmet, text, sentences, start, end)
                 if evidence is not None:
                     break
-            if evidence is None:
-                for combination, mask in combinations:
-                    if mask & absent:
-                        continue
-                    for start, end in windows(combination, signal.window, hits):
-                        if sentences is None:
-                            ends = [m.end() for m in SENTENCE_END.finditer(text)]
-                            sentences = ends, _Warnings(self._warnings, view, ends)
-                        evidence = counts(unless, unmet, text, sentences, start, end)
-                        if evidence is not None:
-                            break
-                    if evidence is not None:
-                        break
             if evidence is not None:
                 findings.append(Finding(signal.name, signal.label, evidence, signal.weight, signal.related,
                                         signal.never_low))

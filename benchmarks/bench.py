@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import json
 import os
 import random
 import statistics
@@ -142,13 +143,13 @@ def section_blind() -> None:
     print("issue 8 targets on the evaluation set: answered right >= 90%, answered wrong <= 3%,"
           " off topic not answered >= 95%, top-3 >= 97%")
     knowledge = load_knowledge()
-    # fraud_dev is development data (blind-written, but curators read its failures): shown for
-    # comparison with the evaluation sets, never as an evaluation.
+    # fraud_dev and general_dev2 are development data (blind-written, but curators read their
+    # failures): shown for comparison with the evaluation sets, never as an evaluation.
     sets = [("eval (blind)", BLIND / "eval_questions.yaml"), ("fraud types (blind)", BLIND / "fraud_eval.yaml"),
-            ("fraud types DEV", BLIND / "fraud_dev.yaml")]
+            ("fraud types DEV", BLIND / "fraud_dev.yaml"), ("general DEV2", BLIND / "general_dev2.yaml")]
     if DEV_ONLY:
-        sets = [("general DEV", BLIND / "general_dev.yaml"), ("fraud types DEV", BLIND / "fraud_dev.yaml"),
-                ("calibration", BLIND / "calibration_questions.yaml")]
+        sets = [("general DEV", BLIND / "general_dev.yaml"), ("general DEV2", BLIND / "general_dev2.yaml"),
+                ("fraud types DEV", BLIND / "fraud_dev.yaml"), ("calibration", BLIND / "calibration_questions.yaml")]
     print(f"{'set':<22} {'mode':<9} {'n in/off':>9} {'right':>7} {'wrong':>7} {'suggest':>8} {'no_match':>9}"
           f" {'top-3':>7} {'off not ans.':>12}")
     for mode, encoder in (("semantic", "use"), ("lexical", "none")):
@@ -212,17 +213,35 @@ def section_matcher() -> None:
 # --- start-up and memory ------------------------------------------------------------------
 
 IDLE_SNIPPET = """
-import gc, os, sys, tempfile
+import gc, json, os, random, sys, tempfile, time
+import yaml
 os.environ["BOT_DB_PATH"] = os.path.join(tempfile.mkdtemp(), "bot.sqlite")
 from bot.config import Settings
 from bot.core.assistant import Assistant
 from bot.storage import Storage
 from bot.tg.app import build_application
+
+def memory():  # MiB, from /proc/self/smaps_rollup
+    fields = {}
+    for line in open("/proc/self/smaps_rollup"):
+        parts = line.split()
+        if len(parts) == 3:
+            fields[parts[0].rstrip(":")] = int(parts[1]) / 1024
+    return {k: fields[k] for k in ("Rss", "Pss", "Pss_Anon", "Pss_File")}
+
 settings = Settings.from_env()
+start = time.perf_counter()
 assistant = Assistant.load(settings.knowledge_dir, encoder=settings.encoder).warm()
+warm_s = time.perf_counter() - start
 app = build_application(settings, assistant, Storage(settings.db_path))
 gc.collect()
-print([int(l.split()[1]) for l in open("/proc/self/status") if l.startswith("VmRSS")][0])
+idle = memory()
+# Steady state: mapped encoder rows, lazily built tables (links, pinyin) come in with use.
+questions = [q["text"] for q in yaml.safe_load(open(sys.argv[1], encoding="utf-8"))["questions"]]
+for q in random.Random(0).sample(questions, min(300, len(questions))):
+    assistant.respond(q)
+gc.collect()
+print(json.dumps({"warm_s": warm_s, "idle": idle, "steady": memory(), "questions": min(300, len(questions))}))
 """
 
 
@@ -262,11 +281,20 @@ def section_startup(runs: int = 7) -> None:
               f"  (wall min {min(r[0] for r in rows):.2f}, max {max(r[0] for r in rows):.2f})")
     print(f"check / import telegram: {figures['check 95188'][0] / figures['import telegram'][0]:.2f}x")
     token = {"TELEGRAM_BOT_TOKEN": "123456:" + "A" * 35}
+    # Development questions only (the calibration set): nothing is scored, they are only asked.
+    questions = str(BLIND / "calibration_questions.yaml")
+    print("bot memory, MiB (medians of 3 processes): idle = after Assistant.load().warm() and the Application;"
+          " steady = after it then answered 300 varied questions. PSS split into anonymous (private)"
+          " and file-backed (code, the encoder's mapped table: clean pages the kernel can drop)")
+    print(f"{'mode':<9} {'warm() s':>8} {'':>6} {'RSS':>6} {'PSS':>6} {'anon':>6} {'file':>6}")
     for mode in ("none", "use"):
-        rss = [int(_child([py, "-c", IDLE_SNIPPET], {**token, "BOT_ENCODER": mode})[2].split()[-1]) / 1024
-               for _ in range(3)]
+        runs = [json.loads(_child([py, "-c", IDLE_SNIPPET, questions], {**token, "BOT_ENCODER": mode})[2])
+                for _ in range(3)]
         label = "lexical" if mode == "none" else "semantic"
-        print(f"bot idle RSS ({label}, after Assistant.warm() and the Application): {statistics.median(rss):.0f} MB")
+        for when in ("idle", "steady"):
+            cols = [statistics.median(r[when][k] for r in runs) for k in ("Rss", "Pss", "Pss_Anon", "Pss_File")]
+            warm = f"{statistics.median(r['warm_s'] for r in runs):>8.2f}" if when == "idle" else f"{'':>8}"
+            print(f"{label:<9} {warm} {when:>6} " + " ".join(f"{c:>6.1f}" for c in cols))
 
 
 # --- AFQMC ------------------------------------------------------------------------------
@@ -369,12 +397,18 @@ def section_scanner() -> None:
     print("\n== Scanner on labelled messages (flagged = medium or high) ==")
     print("issue 10 targets: >= 85% of real and >= 90% of scripted scams flagged, <= 1% of genuine flagged")
     assistant = Assistant.load()
+    model = assistant.knowledge.scan_model
+    print("risk decision: " + (f"fitted model of {model.fitted} (knowledge/scanner_model.yaml)" if model is not None
+                               else "hand-weighted rule (no scanner_model.yaml)"))
     corpora = [("dev (ours, tuned on)", SCANS / "dev_messages.yaml"),
                ("dev2 (ours, tuned on)", SCANS / "dev2_messages.yaml"),
                ("dev3 (ours, tuned on)", SCANS / "dev3_messages.yaml"),
+               ("dev4 (ours, tuned on)", SCANS / "dev4_messages.yaml"),
+               ("dev5 (ours, tuned on)", SCANS / "dev5_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]
     if DEV_ONLY:
         corpora = [c for c in corpora if "held-out" not in c[0]]
+    corpora = [(name, path) for name, path in corpora if path.exists()]
     public = [("public: real chat OCR", "chatfraud_ocr.jsonl"), ("public: fake-base-station SMS", "fbs_sms_fraud.jsonl"),
               ("public: scripted telecom fraud", "telecom_fraud_texts_5.jsonl"),
               ("public: telescam scripts", "telescam_scripts.jsonl"),

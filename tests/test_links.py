@@ -74,6 +74,13 @@ def test_scan_judges_every_link_and_a_lookalike_makes_it_high(assistant):
     assert data["urls"] and {"url", "domain", "verdict", "institution", "reasons"} <= set(data["links"][0])
 
 
+def test_a_scanned_lookalike_names_the_real_official_domain(assistant):
+    from bot.core.replies import render_text
+
+    text = render_text(assistant.scan("收到一个 unionpay-refund.cc 的退款链接，说点进去领退款").reply)
+    assert "仿冒官方网站" in text and "unionpay[.]com" in text  # where the genuine site is (defanged)
+
+
 def test_a_bare_link_and_check_url_get_a_link_verdict(assistant):
     from bot.core.replies import render_text
 

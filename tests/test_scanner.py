@@ -7,7 +7,7 @@ import json
 import pytest
 import yaml
 
-from bot.core.scanner import HIGH, LOW, MEDIUM, Scanner, mask_card
+from bot.core.scanner import HIGH, LOW, MEDIUM, Scanner, hand_decision, mask_card
 
 from .conftest import DATA
 
@@ -166,11 +166,15 @@ def test_bank_receipts_are_not_requests(scanner):
 
 def test_a_notice_saying_what_it_never_asks_is_genuine(scanner):
     notice = "【工商银行】您尾号2846账户近期交易存在异常，已暂停非柜面交易。请本人携带身份证件到网点办理。"
-    assert scanner.scan(notice).risk != LOW   # 账户异常 alone is a pretext
+    assert hand_decision(scanner.evidence(notice))[0] != LOW   # 账户异常 alone is a pretext to the hand rule
     assert scanner.scan(notice + "工商银行不会通过短信链接要求您提供密码或验证码。").risk == LOW
-    # a request no genuine service makes still counts, whatever else the text says
+    # a request no genuine service makes is not exempted by such a sentence: it is still found and
+    # counted (the hand rule calls it high; the fitted model weighs it against the disclaimer)
     scam = "请把验证码发给我，我帮你解冻。我们不会要求您转账。"
-    assert scanner.scan(scam).risk == HIGH
+    ev = scanner.evidence(scam)
+    assert "verification_code" in {f.name for f in ev.findings}
+    assert hand_decision(ev)[0] == HIGH
+    assert scanner.scan(scam).risk != LOW   # never low: the fitted model may weigh the disclaimer, not below medium
 
 
 def test_an_accusation_of_fraud_is_not_a_warning(scanner):
@@ -379,7 +383,21 @@ def test_pieces_cover_a_long_text_and_stay_bounded():
 
 
 def test_a_long_message_is_judged_as_its_signals_say(scanner):
-    """A long warning is still a warning, and a long genuine chat stays low."""
+    """A long warning is still a warning (what it quotes is no request to the reader), and a long
+    genuine chat shows nothing: both are low by the hand rule."""
+    from bot.core.scanner import hand_decision
+
+    warning = "警方提醒：冒充公检法的电话都是诈骗，配合调查要求转账的一律挂断。" * 200
+    ev = scanner.evidence(warning)
+    assert ev.talks_about_scams and ev.exempt and not ev.findings
+    assert hand_decision(ev)[0] == LOW and not scanner.scan(warning).signals
+    chat = "收到，谢谢！明天见\n今天天气不错，我们一起去公园散步。\n" * 400
+    ev = scanner.evidence(chat)
+    assert not ev.findings and hand_decision(ev)[0] == LOW and not scanner.scan(chat).signals
+
+
+def test_a_long_message_without_requests_stays_low_with_the_fitted_model(scanner):
+    """Length is context, never a reason: nothing found means low, however long the text."""
     warning = "警方提醒：冒充公检法的电话都是诈骗，配合调查要求转账的一律挂断。" * 200
     assert scanner.scan(warning).risk == LOW
     chat = "收到，谢谢！明天见\n今天天气不错，我们一起去公园散步。\n" * 400

@@ -283,6 +283,32 @@ async def test_a_slow_reply_that_arrived_gets_no_apology(env, monkeypatch):
     assert len(texts) == 1 and "官方号码" in texts[0]       # delivered once, no apology after it
 
 
+async def test_an_edit_whose_answer_was_lost_gets_no_apology(env, monkeypatch):
+    """An edit is the reply too: when Telegram's answer to it is lost (after the limiter's retries)
+    the user may already see it, so no apology follows; the button is acknowledged once."""
+    await env.send(message_update("/forget"))
+    ask = env.last_reply(1001)
+    env.flood.backoff = 0.0
+    intercept(env, monkeypatch, lambda method, params: "lost" if method == "editMessageText" else None)
+    await env.send(callback_update("fgt:no", bot_message(ask)))
+    assert env.fake.sent("editMessageText")[-1]["text"] == KEPT          # it did arrive
+    told = [a.get("text") for a in env.fake.sent("answerCallbackQuery")] + [r["text"] for r in env.replies(1001)]
+    assert SOMETHING_WENT_WRONG not in told
+
+
+async def test_a_network_failure_on_a_request_the_user_does_not_see_gets_an_apology(env, monkeypatch):
+    """The admin check (getChatMember) fails for good: nothing reached the user, so the button is
+    acknowledged with an apology; which request failed is known from the rate limiter's mark."""
+    env.fake.members[(GROUP, GROUP_ADMIN)] = "administrator"
+    await env.send(in_group("/forget", user_id=GROUP_ADMIN))
+    ask = env.last_reply(GROUP)
+    env.flood.backoff = 0.0
+    intercept(env, monkeypatch, lambda method, params: "down" if method == "getChatMember" else None)
+    await env.send(callback_update("fgt:yes", bot_message(ask), user_id=GROUP_ADMIN))
+    assert env.fake.sent("answerCallbackQuery")[-1].get("text") == SOMETHING_WENT_WRONG
+    assert not env.fake.sent("editMessageText")                           # nothing was deleted or shown
+
+
 async def test_a_reply_telegram_refused_gets_an_apology(env):
     env.fake.fail_next("sendMessage", 400, "Bad Request: can't parse entities")
     await env.send(message_update("95188"))

@@ -98,7 +98,7 @@ class Assistant:
                     scripts = ScriptIndex(knowledge.fraud_types, knowledge.lexicon) if knowledge.fraud_types else None
                     self._scanner = Scanner(self.checker, knowledge.signals, knowledge.messages.verdict_reminder,
                                             {e.id for e in knowledge.entries}, scripts and scripts.resemble_clean,
-                                            LinkChecker(knowledge.domains))
+                                            LinkChecker(knowledge.domains), knowledge.scan_model)
         return self._scanner
 
     def warm(self) -> "Assistant":

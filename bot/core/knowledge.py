@@ -11,6 +11,7 @@ Layout of a knowledge folder (only `faq/` is required, so another team can reuse
     signals.yaml    scam signals for the message scanner
     fraud_types.yaml  the common fraud types: explaining entry, official rule, example scripts
     calibration.yaml  the matcher's fitted models (written by benchmarks/calibrate.py)
+    scanner_model.yaml  the scanner's fitted risk decision (written by benchmarks/fit_scanner.py)
     domains.yaml    official web domains, government suffixes and link shorteners
     tips.yaml       safety tips for subscribers
     out_of_scope.yaml  questions deliberately not answered (so the matcher can say so)
@@ -33,6 +34,7 @@ from .lexicon import Lexicon, load_lexicon
 from .links import DomainBook, load_domains
 from .messages import Messages, load_messages
 from .numbers import NumberBook, load_numbers
+from .scan_model import ScanModel, load_scan_model
 from .signals import SignalBook, load_signals
 from .tips import Tip, load_tips
 from .validation import Fields, KnowledgeError, Problems, items, read_document
@@ -117,6 +119,7 @@ class Knowledge:
     fraud_types: tuple[FraudType, ...] = ()
     calibrations: Mapping[str, Calibration] = field(default_factory=dict)
     domains: DomainBook = field(default_factory=DomainBook.empty)
+    scan_model: ScanModel | None = None  # None: the scanner's hand-weighted rule
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
@@ -297,6 +300,8 @@ def load_knowledge(folder: str | os.PathLike | None = None) -> Knowledge:
     fraud_types = load_fraud_types(root / "fraud_types.yaml", "fraud_types.yaml", problems, set(first_seen))
     calibrations = load_calibrations(root / "calibration.yaml", "calibration.yaml", problems)
     domains = load_domains(root / "domains.yaml", "domains.yaml", problems, numbers)
+    scan_model = load_scan_model(root / "scanner_model.yaml", "scanner_model.yaml", problems,
+                                 {s.name for s in signals.signals})
     problems.raise_if_any()
     return Knowledge(tuple(entries), lexicon, topics, sources, numbers, tips, messages, out_of_scope,
-                     signals, root, fraud_types, calibrations, domains)
+                     signals, root, fraud_types, calibrations, domains, scan_model)

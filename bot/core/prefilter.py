@@ -110,12 +110,7 @@ def _item(op, av, ignorecase: bool) -> list[frozenset[str]]:
         found = _set(chars, ignorecase) | (_digits() if digits else frozenset())
         return [found] if found else []
     if op is _c.SUBPATTERN:
-        _, add_flags, del_flags, pattern = av
-        if add_flags & re.IGNORECASE:
-            ignorecase = True
-        if del_flags & re.IGNORECASE:
-            ignorecase = False
-        return _sequence(pattern, ignorecase)
+        return _sequence(*_group(av, ignorecase))
     if op is getattr(_c, "ATOMIC_GROUP", None):
         return _sequence(av, ignorecase)
     if op in _REPEATS:
@@ -229,17 +224,22 @@ def _first_of_sequence(items, ignorecase: bool) -> tuple[set[str] | None, bool]:
     return first, True
 
 
+def _group(av, ignorecase: bool):
+    """A group's pattern and whether it ignores case: its own flags ((?i:…), (?-i:…)) override."""
+    _, add_flags, del_flags, pattern = av
+    if add_flags & re.IGNORECASE:
+        ignorecase = True
+    if del_flags & re.IGNORECASE:
+        ignorecase = False
+    return pattern, ignorecase
+
+
 def _first_of_item(op, av, ignorecase: bool) -> tuple[set[str] | None, bool]:
     if op is _c.LITERAL or op is _c.IN:
         conditions = _item(op, av, ignorecase)
         return (set(conditions[0]), False) if conditions else (None, False)
     if op is _c.SUBPATTERN:
-        _, add_flags, del_flags, pattern = av
-        if add_flags & re.IGNORECASE:
-            ignorecase = True
-        if del_flags & re.IGNORECASE:
-            ignorecase = False
-        return _first_of_sequence(pattern, ignorecase)
+        return _first_of_sequence(*_group(av, ignorecase))
     if op is getattr(_c, "ATOMIC_GROUP", None):
         return _first_of_sequence(av, ignorecase)
     if op in _REPEATS:

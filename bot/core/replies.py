@@ -163,6 +163,12 @@ def defang(text: str, urls=()) -> str:
     return _DOMAIN_LIKE.sub(lambda m: m.group(0).replace(".", "[.]"), text)
 
 
+def _link_reason(link: LinkResult) -> str:
+    """What a scan says about one judged link: why; for a lookalike also the real institution's
+    official domains, so the user learns where the genuine site is."""
+    return "".join(link.reasons[:2]) if link.verdict == "lookalike" else link.reasons[0]
+
+
 def compose_scan(result: ScanResult, knowledge: Knowledge) -> Reply:
     """A scanned message: the risk, the evidence for each signal, the numbers and links, advice."""
     lines = [Line(RISK_LINE[result.risk], TITLE)]
@@ -183,7 +189,7 @@ def compose_scan(result: ScanResult, knowledge: Knowledge) -> Reply:
         judged = [link for link in result.links if link.verdict != "unknown"]
         if judged:
             lines.append(Line("\n".join(f"• {defang(link.url, result.urls)} → {LINK_LINE[link.verdict]}"
-                                        + (f"：{defang(link.reasons[0])}" if link.reasons else "") for link in judged)))
+                                        + (f"：{defang(_link_reason(link))}" if link.reasons else "") for link in judged)))
     if result.truncated:
         lines.append(Line("消息太长，只检查了前面的部分。", NOTE))
     lines.append(Line("怎么做：" + result.advice))

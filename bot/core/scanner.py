@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import bisect
 import re
-from dataclasses import dataclass
 from collections import defaultdict
+from dataclasses import dataclass, field
+from itertools import chain
 from typing import AbstractSet, Callable, Iterable, Mapping
 
 from .checker import INVALID, LOOKALIKE, OFFICIAL, RISKY, Checker, CheckResult, check_with_reports
@@ -48,7 +49,10 @@ SENTENCE_END = re.compile(r"[。！？!?\n；;]")
 LINK_WORD = " url "
 # A phone number with digits hidden (137****0926, 0571-8156****): someone's contact number all
 # the same, never an official service number.
-MASKED_PHONE = re.compile(r"(?<![0-9*])(?:1[3-9]\d|0\d{2,3}-?\d{3,4}|[48]00-?\d{3}|\d{3,4}-\d{2,4})[\d\-]*\*{3,4}[\d\-]*")
+# Digits hidden as x count too (170xxxx8821, 4008xx9538, +86 0898-6xx-95339): how people write a
+# number down when they do not want to show all of it.
+MASKED_PHONE = re.compile(r"(?<![0-9*])(?:1[3-9]\d|0\d{2,3}-?\d{3,4}|[48]00-?\d{3}|\d{3,4}-\d{2,4})[\d\-]*\*{3,4}[\d\-]*"
+                          r"|(?<![0-9A-Za-z*])(?:\+?86[\s-]?)?(?:1[3-9]\d|0\d{2,3}|[48]00\d?)[\d\-\s]{0,5}[xX*]{2,4}[\d\-]{2,9}\d(?![0-9A-Za-z])")
 # A sender saying what it never asks for: the mark of a genuine notice.
 NEVER_ASKS = re.compile(r"(不会|绝不会|从不|从来不|不可能)[^。！？!?\n]{0,15}(要求|索要|让您|让你|通过|收取)"
                         r"[^。！？!?\n]{0,20}(密码|验证码|转账|汇款|银行卡|卡号|链接|缴纳|手续费|费用|现金)")
@@ -66,6 +70,15 @@ NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无
                      r"(先|再|去|随便|轻易|任何|碰|信|相信|听|理|搞|参与)?\s*$"
                      r"|(别|不要|千万别|千万不要)(听|信|相信|碰|理|搞|参与|加|买)[^。！？!?\n，,]{0,6}$")
 SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|骗子|骗局|杀猪盘|套路|反诈(?!中心|专线|专员|工作人员)|冒充|被骗|上当|骗人|骗钱|电诈"
+                       # a fake named as fake: 钓鱼网站, 虚假链接, 伪造的页面, 仿冒, 假冒 (no scam on dev1-4 says so)
+                       r"|钓鱼(?:网站|链接|短信|网页|页面)?|虚假的?(?:网站|链接|短信|客服|app|平台|退税|理赔|网页|信息|广告|兼职|投资|贷款|中奖)"
+                       r"|伪造|仿冒|假冒|山寨"
+                       # someone who saw through it: 根本没这回事, 你继续编, 不是我！, 我拒绝了, 帮我举报, 不加那个微信
+                       r"|根本没有?(?:这|这个|这回)(?:事|案子|回事)|你(?:继续|接着)?编|别编了|不是我[！!，,。\s]|(?:已经?|我)拒绝了"
+                       r"|(?:帮我|你帮我)举报|举报一下|不加(?:任何|那个|他的?|你的?)?(?:微信|qq|好友)"
+                       # how warnings introduce what they warn of: 以…等名义, 近期有用户反映
+                       r"|(?:以|假借|冒用)[^。！？\n]{0,40}等(?:名义|理由|借口|身份)|(?:近期|最近)有(?:用户|客户|市民|群众|居民|家长|同学|人)(?:反映|反馈|举报|接到|收到)"
+                       r"|(?:如|若|如果|一旦)(?:对方|有人|陌生人|任何人)[^。！？\n]{0,6}(?:自称|冒充|要求你?(?:转账|汇款|提供)|让你(?:转账|汇款|提供)|索要)"
                        # advice against it or a verdict on it: "那就别做了", "千万别碰", "正规兼职不会先收钱",
                        # "那肯定有问题", "报了警" (not 千万别信: a scam borrows it for the "old" number's messages)
                        r"|千万别(碰|转|理|做|点|去)|那就别(做|转|去|弄|理)|正规[^。！？\n]{0,6}(不会|不可能|从不)"
@@ -100,6 +113,7 @@ class Finding:
     evidence: str
     weight: int
     related: tuple[str, ...] = ()
+    never_low: bool = False   # see Signal.never_low
 
 
 @dataclass(frozen=True)
@@ -139,6 +153,63 @@ class Resemblance:
     type: FraudType
     score: float
     strong: bool
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What a scan finds before a risk is decided: the numbers, cards and links, the signals
+    (`requests`: signal and call-back findings, before any exemption; `others`: number and link
+    findings), whether the message talks about scams as scams, reads as a genuine notice (says
+    what its sender never asks, or sends the reader only to official numbers) or announces the
+    writer's own new number, and the fraud type it resembles. `hand_decision` and the fitted
+    model (scan_model.py) turn it into a risk."""
+
+    text: str
+    said: str
+    numbers: tuple[CheckResult, ...]
+    urls: tuple[str, ...]
+    cards: tuple[str, ...]
+    links: tuple[LinkResult, ...]
+    requests: tuple[Finding, ...]
+    others: tuple[Finding, ...]
+    talks_about_scams: bool
+    notice: bool
+    own_number: bool
+    fraud_type: "Resemblance | None"
+    truncated: bool = False
+    warning: bool = False  # a sentence warns against a scam (signals.yaml warnings)
+    # the distinct characters of `text`, when the scanner has them (the model's context patterns
+    # are skipped on text that cannot hold a match)
+    chars: "AbstractSet[str] | None" = field(default=None, compare=False, repr=False)
+
+    @property
+    def exempt(self) -> bool:
+        """The signals are not requests to the reader: a text about scams, or a genuine notice
+        whose signals are all pretexts (a request no genuine service makes, weight 3, still counts)."""
+        return self.talks_about_scams or (self.notice and not any(f.weight >= 3 for f in self.requests))
+
+    @property
+    def findings(self) -> tuple[Finding, ...]:
+        return self.others if self.exempt else self.requests + self.others
+
+
+def hand_decision(ev: Evidence) -> tuple[str, tuple[Finding, ...]]:
+    """The hand-weighted rule: any weight-3 finding or weights adding up to 4 is high, 2 is
+    medium; a message reading like a known script is at least medium, unless it talks about
+    scams or is a first-person own-number announcement asking nothing."""
+    findings = ev.findings
+    score = sum(f.weight for f in findings)
+    if any(f.weight >= 3 for f in findings) or score >= 4:
+        risk = HIGH
+    elif score >= 2:
+        risk = MEDIUM
+    else:
+        risk = LOW
+    ft = ev.fraud_type
+    if (ft is not None and ft.strong and risk == LOW and not ev.talks_about_scams
+            and not (not findings and ev.own_number)):
+        risk = MEDIUM  # reads like a known scam script, whatever its wording
+    return risk, findings
 
 
 def mask_card(digits: str) -> str:
@@ -264,7 +335,8 @@ class _Warnings:
 
 class Scanner:
     def __init__(self, checker: Checker, signals: SignalBook | Iterable[Signal], reminder: str,
-                 entry_ids: set[str] | None = None, resemblance=None, links: LinkChecker | None = None):
+                 entry_ids: set[str] | None = None, resemblance=None, links: LinkChecker | None = None,
+                 model=None):
         self.checker = checker
         self.book = signals if isinstance(signals, SignalBook) else SignalBook({}, tuple(signals))
         self._conditions = Conditions()
@@ -278,12 +350,24 @@ class Scanner:
         # matcher's lexical index (see matcher.ScriptIndex.resemble_clean).
         self.resemblance = resemblance
         self.links = links
+        # model.decide(Evidence) -> (risk, findings shown): the fitted decision (scan_model.py);
+        # None: the hand-weighted rule (`hand_decision`).
+        self.model = model
 
     def scan(self, message: str, reports: Mapping[str, int] | Callable[[str], int] | None = None, *,
              pasted: bool = True) -> ScanResult:
         """Never raises on odd input: empty, binary-looking or huge text is scanned as far as it
         makes sense and comes out `low` with nothing found. `pasted=False` for the user's own words
         (a story naming 骗子 is not a warning text: every signal counts)."""
+        ev = self.evidence(message, reports, pasted=pasted)
+        risk, findings = self.model.decide(ev) if self.model is not None else hand_decision(ev)
+        related = self._related(list(findings), ev.fraud_type)
+        return ScanResult(risk, ev.numbers, ev.urls, tuple(findings), related,
+                          self._advice(risk, ev.numbers, ev.urls), ev.cards, ev.truncated, ev.fraud_type, ev.links)
+
+    def evidence(self, message: str, reports: Mapping[str, int] | Callable[[str], int] | None = None, *,
+                 pasted: bool = True) -> "Evidence":
+        """Everything a scan finds, before any risk is decided (see `Evidence`)."""
         message = message if isinstance(message, str) else str(message)
         truncated = len(message) > MAX_SCAN_CHARS
         text = clean(message[:MAX_SCAN_CHARS])
@@ -299,48 +383,29 @@ class Scanner:
         links = tuple(self.links.check(u) for u in urls) if self.links is not None else ()
 
         chars = set(text)
+        # A message that names scams as scams (a police or bank warning, a chat about a scam
+        # someone avoided) quotes scam phrases without asking them of the reader; its signals are
+        # still looked for (the fitted model weighs what such a text quotes): see `Evidence.exempt`,
+        # `hand_decision` and the fitted model for what that does to the risk.
         talks_about_scams = pasted and self._talks_about_scams(text, chars)
-        if talks_about_scams:
-            # It names scams as scams (a police or bank warning, a chat about a scam someone
-            # avoided): the scam phrases it quotes are not requests to the reader, so they are
-            # not even looked for. Numbers and links are still judged on their own.
-            findings: list[Finding] = []
-        else:
-            said = self._signal_text(_replace_spans(text, spans, lambda a, b: LINK_WORD))
-            # said holds the text's characters, the link word's and the spaces of speaker tags
-            said_chars = chars | _LINK_CHARS if spans else chars | {" "}
-            # Links that are all official do not make a "click this link" signal.
-            risky_link = any(link.verdict != OFFICIAL for link in links) if self.links is not None else bool(urls)
-            findings, present = self._find_signals(said, said_chars, risky_link)
-            findings.extend(self._callback_findings(numbers, present, rest))
-            if findings and not any(f.weight >= 3 for f in findings) and (
-                    (possible(_NEVER_ASKS_NEEDS, said_chars) and _NEVER_ASKS.search(said))
-                    or self._official_notice(text, numbers, urls)):
-                # A notice that says what its sender never does ("工商银行不会通过短信链接要求您提供
-                # 密码") is a genuine notice: its pretexts (账户异常, 立即致电) are not a scam's.
-                # A request no genuine service makes (weight 3) would still count.
-                findings = []
-        findings.extend(self._number_findings(numbers, cards))
-        findings.extend(self._link_findings(links))
-        score = sum(f.weight for f in findings)
-        if any(f.weight >= 3 for f in findings) or score >= 4:
-            risk = HIGH
-        elif score >= 2:
-            risk = MEDIUM
-        else:
-            risk = LOW
-        fraud_type = None
-        if self.resemblance is not None and re.search(r"\w", text):
-            fraud_type = self.resemblance(text)
-            # A message that calls its story a scam (a warning, someone telling of a scam they
-            # refused) reads like a script because it retells one: that is no lift.
-            # So does a first-person own-number announcement that asks nothing ("我换号了…有事打这个").
-            if (fraud_type is not None and fraud_type.strong and risk == LOW and not talks_about_scams
-                    and not (not findings and possible(_OWN_NUMBER_NEEDS, chars) and _OWN_NUMBER.search(text))):
-                risk = MEDIUM  # reads like a known scam script, whatever its wording
-        related = self._related(findings, fraud_type)
-        return ScanResult(risk, numbers, urls, tuple(findings), related,
-                          self._advice(risk, numbers, urls), cards, truncated, fraud_type, links)
+        said = self._signal_text(_replace_spans(text, spans, lambda a, b: LINK_WORD))
+        # said holds the text's characters, the link word's and the spaces of speaker tags
+        said_chars = chars | _LINK_CHARS if spans else chars | {" "}
+        # Links that are all official do not make a "click this link" signal.
+        risky_link = any(link.verdict != OFFICIAL for link in links) if self.links is not None else bool(urls)
+        requests, present, unmet = self._find_signals(said, said_chars, risky_link)
+        requests.extend(self._callback_findings(numbers, present, rest))
+        # A notice that says what its sender never does ("工商银行不会通过短信链接要求您提供密码"),
+        # or that can only send the reader to the institution itself.
+        notice = ((possible(_NEVER_ASKS_NEEDS, said_chars) and _NEVER_ASKS.search(said))
+                  or self._official_notice(text, numbers, urls))
+        fraud_type = self.resemblance(text) if self.resemblance is not None and re.search(r"\w", text) else None
+        own_number = possible(_OWN_NUMBER_NEEDS, chars) and _OWN_NUMBER.search(text)
+        # a sentence anywhere warns against a scam (the warning patterns the text can hold)
+        warning = any(not mask & unmet and finder.search(said) for finder, mask in self._warnings)
+        return Evidence(text, said, numbers, urls, cards, links, tuple(requests),
+                        tuple(self._number_findings(numbers, cards)) + tuple(self._link_findings(links)),
+                        talks_about_scams, bool(notice), bool(own_number), fraud_type, truncated, warning, chars)
 
     # -- numbers ---------------------------------------------------------------------------
 
@@ -348,6 +413,8 @@ class Scanner:
         found: dict[str, CheckResult] = {}
         for start, end in _NUMBER.finditer(text):
             for raw, start, end in self._candidates(text, start, end):
+                if raw.startswith("+") and text[max(0, start - 2):start] == "区号":
+                    raw, start = raw[1:], start + 1  # "区号+96110": an area code, then the number
                 if not self._looks_like_phone(text, raw, start, end):
                     continue
                 result = check_with_reports(self.checker, raw, reports)
@@ -401,15 +468,17 @@ class Scanner:
                 text = SPEAKER.sub(lambda m: " " * (m.end(1) - m.start(0)) + m.group(0)[m.end(1) - m.start(0):], text)
         return text
 
-    def _find_signals(self, said: str, chars: AbstractSet[str], has_url: bool) -> tuple[list[Finding], set[str]]:
-        """The signals found and the concepts present. A long message is judged piece by piece
-        (see `_pieces`): each piece's concept hits and sentences are its own, so a request at the
-        very end of a long text is found however many words come before it, and the work grows
-        with the length, not faster."""
+    def _find_signals(self, said: str, chars: AbstractSet[str], has_url: bool) -> tuple[list[Finding], set[str], int]:
+        """The signals found, the concepts present and the pattern conditions (see
+        prefilter.Conditions) the whole text does not meet. A long message is judged piece by
+        piece (see `_pieces`): each piece's concept hits and sentences are its own, so a request
+        at the very end of a long text is found however many words come before it, and the work
+        grows with the length, not faster."""
         if len(said) <= LONG_TEXT_CHARS:
             view = _View(said, self._conditions, chars=chars)
             hits = self._all_concept_hits(said, view=view)
-            return self._signals(said, has_url, hits, view=view), {name for name, spans in hits.items() if spans}
+            return (self._signals(said, has_url, hits, view=view), {name for name, spans in hits.items() if spans},
+                    view.unmet)
         found: dict[str, Finding] = {}
         present: set[str] = set()
         for lo, hi in _pieces(said, [m.end() for m in SENTENCE_END.finditer(said)]):
@@ -419,7 +488,8 @@ class Scanner:
             present.update(name for name, spans in hits.items() if spans)
             for finding in self._signals(piece, has_url, hits, view=view):
                 found.setdefault(finding.name, finding)
-        return sorted(found.values(), key=lambda f: self._signal_order[f.name]), present
+        return (sorted(found.values(), key=lambda f: self._signal_order[f.name]), present,
+                self._conditions.unmet(chars))
 
     def _signals(self, text: str, has_url: bool, hits: dict[str, list[tuple[int, int]]],
                  lowered: str | None = None, *, view: _View | None = None) -> list[Finding]:
@@ -455,33 +525,23 @@ class Scanner:
             if signal.requires_url and not has_url:
                 continue
             evidence = None
-            for finder, on_lowered, mask in patterns:
-                if mask & (unmet_low if on_lowered else unmet):
-                    continue
-                for start, end in finder.spans(view.lowered if on_lowered else text):
-                    if sentences is None:
-                        ends = [m.end() for m in SENTENCE_END.finditer(text)]
-                        sentences = ends, _Warnings(self._warnings, view, ends)
-                    evidence = counts(unless, unmet, text, sentences, start, end)
-                    if evidence is not None:
-                        break
+            # pattern matches first, then combination windows: the first that counts is the evidence
+            matches = chain(
+                chain.from_iterable(finder.spans(view.lowered if on_lowered else text)
+                                    for finder, on_lowered, mask in patterns
+                                    if not mask & (unmet_low if on_lowered else unmet)),
+                chain.from_iterable(windows(combination, signal.window, hits)
+                                    for combination, mask in combinations if not mask & absent))
+            for start, end in matches:
+                if sentences is None:
+                    ends = [m.end() for m in SENTENCE_END.finditer(text)]
+                    sentences = ends, _Warnings(self._warnings, view, ends)
+                evidence = counts(unless, unmet, text, sentences, start, end)
                 if evidence is not None:
                     break
-            if evidence is None:
-                for combination, mask in combinations:
-                    if mask & absent:
-                        continue
-                    for start, end in windows(combination, signal.window, hits):
-                        if sentences is None:
-                            ends = [m.end() for m in SENTENCE_END.finditer(text)]
-                            sentences = ends, _Warnings(self._warnings, view, ends)
-                        evidence = counts(unless, unmet, text, sentences, start, end)
-                        if evidence is not None:
-                            break
-                    if evidence is not None:
-                        break
             if evidence is not None:
-                findings.append(Finding(signal.name, signal.label, evidence, signal.weight, signal.related))
+                findings.append(Finding(signal.name, signal.label, evidence, signal.weight, signal.related,
+                                        signal.never_low))
         return findings
 
     @staticmethod
@@ -713,7 +773,8 @@ class Scanner:
             return []
         # A half-hidden number (137****0926) says less about who it is: it needs a money or account
         # pretext, as "客服/工作人员" alone is how genuine notices give a contact too.
-        masked = (not other and "*" in text and any(name in present for name in CALLBACK_PRETEXTS if name != "cs")
+        masked = (not other and ("*" in text or "x" in text or "X" in text)
+                  and any(name in present for name in CALLBACK_PRETEXTS if name != "cs")
                   and _MASKED_PHONE.search(text))
         if other or masked:
             shown = other[0].input if other else "（部分隐藏的号码）"

@@ -31,7 +31,7 @@ from pathlib import Path
 
 from .validation import Fields, Problems, items, read_document
 
-SIGNAL_FIELDS = {"name", "label", "weight", "patterns", "near", "window", "unless", "related", "requires_url"}
+SIGNAL_FIELDS = {"name", "label", "weight", "patterns", "near", "window", "unless", "related", "requires_url", "never_low"}
 MAX_PATTERN_CHARS = 1200
 DEFAULT_WINDOW = 16
 MAX_WINDOW = 400
@@ -48,6 +48,7 @@ class Signal:
     requires_url: bool = False
     near: tuple[tuple[str, ...], ...] = ()   # combinations of concept names
     window: int = DEFAULT_WINDOW
+    never_low: bool = False   # a message showing it is at least medium risk, whatever else it says
 
 
 @dataclass(frozen=True)
@@ -161,13 +162,18 @@ def load_signals(path: Path, label: str, problems: Problems, entry_ids: set[str]
         if not isinstance(requires_url, bool):
             problems.add(where, "field 'requires_url' must be true or false")
             requires_url = False
+        never_low = item.get("never_low", False)
+        if not isinstance(never_low, bool):
+            problems.add(where, "field 'never_low' must be true or false")
+            never_low = False
         if name in seen:
             problems.add(where, "duplicate signal name")
             continue
         if None in (name, text_label, weight) or not (patterns or near):
             continue
         seen.add(name)
-        signals.append(Signal(name, text_label, weight, patterns, unless, related, requires_url, near, window))
+        signals.append(Signal(name, text_label, weight, patterns, unless, related, requires_url, near, window,
+                              never_low))
     raw = doc.get("concepts") if isinstance(doc.get("concepts"), dict) else {}
     starts = {name: first_chars(raw[name]) for name in concepts}
     # Each concept's plain words are found with str.find; only its pattern words stay a regex.

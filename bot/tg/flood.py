@@ -34,6 +34,10 @@ from telegram.ext import BaseRateLimiter
 log = logging.getLogger(__name__)
 
 SEND_ENDPOINTS = ("send", "copy", "forward")
+# Requests whose effect the user sees: after a network failure on one of them the user may already
+# have the reply, so no apology follows (edits are retried like any request: a second edit with
+# the same text changes nothing).
+VISIBLE_ENDPOINTS = SEND_ENDPOINTS + ("edit",)
 HARMLESS_TWICE = ("sendChatAction",)  # a second "typing…" hurts nobody: retried like any request
 NO_RETRY_ENDPOINTS = ("getUpdates",)
 # httpx failures that happen before a request could have reached Telegram.
@@ -54,6 +58,22 @@ class MaybeDelivered(TimedOut):
 class StopRequested(Exception):
     """The bot is stopping: a failed request is not retried and a long pause is not waited out.
     The update being handled is left in the inbox, so the next start handles it again."""
+
+
+def failed_endpoint(error: BaseException) -> str | None:
+    """The Bot API method of the request that raised `error`, as the rate limiter marked it on
+    the way out (every request goes through it). None when the error did not come from a request."""
+    endpoint = getattr(error, "bot_api_endpoint", None)
+    return endpoint if isinstance(endpoint, str) else None
+
+
+def may_have_arrived(error: BaseException) -> bool:
+    """Whether a failed request may still have shown the user something: a network error on a
+    visible request (send, copy, forward, edit; "typing…" does not count) or on an unknown one."""
+    endpoint = failed_endpoint(error)
+    if endpoint is None:
+        return True
+    return endpoint.startswith(VISIBLE_ENDPOINTS) and endpoint not in HARMLESS_TWICE
 
 
 def never_sent(exc: NetworkError) -> bool:
@@ -164,6 +184,13 @@ class FloodControl(BaseRateLimiter[dict]):
         data: dict[str, Any],
         rate_limit_args: dict | None,
     ) -> bool | dict | list[dict]:
+        try:
+            return await self._process(callback, args, kwargs, endpoint, data, rate_limit_args)
+        except Exception as exc:
+            exc.bot_api_endpoint = endpoint  # read by failed_endpoint(): one rule for "may have arrived"
+            raise
+
+    async def _process(self, callback, args, kwargs, endpoint, data, rate_limit_args) -> bool | dict | list[dict]:
         bulk = bool(rate_limit_args and rate_limit_args.get("bulk"))
         chat_id = data.get("chat_id") if endpoint.startswith(SEND_ENDPOINTS) else None
         no_retry = endpoint in NO_RETRY_ENDPOINTS

@@ -17,6 +17,7 @@ from telegram.ext import (Application, ApplicationHandlerStop, CallbackQueryHand
 from ...core.locale import SCRIPTS, SIMPLIFIED, script_for
 from ...core.replies import Reply
 from ..constants import CB_MENU, CB_TOPIC, LAST_SCRIPT
+from ..flood import failed_endpoint, may_have_arrived
 from ..render import messages
 from ..services import services
 from . import privacy
@@ -270,36 +271,16 @@ def strip_mention(text: str, username: str | None) -> str:
 
 # --- errors ---------------------------------------------------------------------------------
 
-# Bot API methods whose request may have reached Telegram when its answer was lost: the user may
-# already have the reply, so an apology would be a second, wrong message.
-REPLY_METHODS = ("send", "copy", "forward", "edit")
-
-
 def is_network_error(error: object) -> bool:
     """A network error the library retries (NetworkError, TimedOut), not a final answer from
     Telegram (BadRequest is a NetworkError subclass)."""
     return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
 
 
-def failed_method(error: BaseException) -> str | None:
-    """The Bot API method whose request raised `error`, read from the traceback: the library's
-    request path keeps it in a local variable named `endpoint`. None when it was not a request."""
-    found, tb = None, error.__traceback__
-    while tb is not None:
-        value = tb.tb_frame.f_locals.get("endpoint")
-        if isinstance(value, str):
-            found = value
-        tb = tb.tb_next
-    return found
-
-
 def reply_may_have_arrived(error: BaseException) -> bool:
     """A network error on sending or editing the reply (or on an unknown request): Telegram may
-    have delivered it."""
-    if not is_network_error(error):
-        return False
-    method = failed_method(error)
-    return method is None or (method.startswith(REPLY_METHODS) and method != "sendChatAction")
+    have delivered it. Which request failed is marked on the error by the rate limiter."""
+    return is_network_error(error) and may_have_arrived(error)
 
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -313,7 +294,7 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         return  # a double tap on the same button: the message already shows what was asked
     kind = type(error).__name__
     if is_network_error(error):
-        log.warning("Network problem talking to Telegram (%s on %s): %s", kind, failed_method(error) or "?",
+        log.warning("Network problem talking to Telegram (%s on %s): %s", kind, failed_endpoint(error) or "?",
                     " ".join(str(error).split()))  # one line, whatever the library wrote
     else:
         log.error("Update handling failed", exc_info=error)

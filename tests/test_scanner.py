@@ -451,3 +451,15 @@ def test_genuine_payment_shapes_seen_on_dev6(scanner):
     # a victim asking what to do, a fishing trip
     assert scanner.scan("我妈交了500的报名费和300押金，说是入职后退，结果交完就被拉黑了，这种情况能报警吗？").risk == LOW
     assert scanner.scan("老周，看你也喜欢钓鱼，周末一起去水库吗").risk == LOW
+
+
+def test_paying_or_having_paid_and_household_bills_are_not_requests(scanner):
+    # my own genuine sentences that the new pay words (补+amount, 交费) first read as requests
+    assert scanner.scan("差价我补5块给你，账号发我").risk == LOW
+    assert scanner.scan("网费到期了，我交费了，账号还是原来那个").risk == LOW
+    assert scanner.scan("上次的保险费我补交了，你看下账户").risk == LOW
+    assert scanner.scan("您的电费账户已欠费，请及时缴费").risk == LOW
+    assert scanner.scan("法院通知：您的诉讼费已退回，请查收。").risk == LOW
+    assert "romance_money" not in _names(scanner.scan("老公，水电费150块，你转我一下"))
+    # the partner's money story stays a request
+    assert scanner.scan("老公，我妈住院了，急需两万，你先转我").risk == HIGH

@@ -463,3 +463,11 @@ def test_paying_or_having_paid_and_household_bills_are_not_requests(scanner):
     assert "romance_money" not in _names(scanner.scan("老公，水电费150块，你转我一下"))
     # the partner's money story stays a request
     assert scanner.scan("老公，我妈住院了，急需两万，你先转我").risk == HIGH
+
+
+def test_more_inside_channels_and_a_sellers_own_code(scanner):
+    assert "insider_deal" in _names(scanner.scan("茅台厂家内部直供，1399一瓶，先交30%订金锁货"))
+    assert "pay_privately" in _names(scanner.scan("耳机原装正品，扫我的二维码付款就行，比平台便宜一百"))
+    # a customer-service id after a Chinese word (加客服q 1927xxxx80) is a contact id
+    assert "refund_claim" in _names(scanner.scan("您买的衣服质检不合格，给您退款加赔偿，请加客服q 1927xxxx80"))
+    assert scanner.scan("新款手机员工内购名额已发到各部门，找行政登记，工资里扣").risk == LOW

@@ -471,3 +471,16 @@ def test_more_inside_channels_and_a_sellers_own_code(scanner):
     # a customer-service id after a Chinese word (加客服q 1927xxxx80) is a contact id
     assert "refund_claim" in _names(scanner.scan("您买的衣服质检不合格，给您退款加赔偿，请加客服q 1927xxxx80"))
     assert scanner.scan("新款手机员工内购名额已发到各部门，找行政登记，工资里扣").risk == LOW
+
+
+def test_a_screenshot_label_before_a_contact_id_is_content_not_a_speaker(scanner):
+    # OCR of a prize screenshot: "领奖请联系客服V: …" is what it asks, not who talks
+    text = "恭喜您抽中一等奖\n奖品: 扫地机器人一台\n领奖请联系客服V: lj_kefu01\n需缴纳个人所得税 20%"
+    assert "points_or_limit" in _names(scanner.scan(text))
+    # a transcript's speakers are still blanked
+    assert "boss_transfer" not in _names(scanner.scan("老板: 明天开会\n我: 好的\n老板: 记得带材料"))
+
+
+def test_colleagues_sharing_an_outing_is_not_paying_privately(scanner):
+    assert scanner.scan("组长: 周五聚餐每人80，转我微信就行\n同事: 好的").risk == LOW
+    assert "pay_privately" in _names(scanner.scan("班主任：下周研学每人交200，直接转我微信就行，学校统一安排"))

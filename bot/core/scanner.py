@@ -63,7 +63,9 @@ OWN_NUMBER = re.compile(r"我[^。！？\n]{0,3}(换号|换了?(手机)?号|新�
 # A notice's sender tag at its start: 【工商银行】.
 SENDER_TAG = re.compile(r"【[^】\n]{2,20}】")
 # A chat transcript's speaker tag ("财务 小刘:", "老板:"): who talks, not what is asked.
-SPEAKER = re.compile(r"(?m)^[ \t]*([^\n:：。，,！？]{1,12})[:：](?=\s*\S)")
+# Not a label before a contact id or an instruction ("领奖请联系客服V: hw_lj", "微信: abc123" on a
+# screenshot): those are content.
+SPEAKER = re.compile(r"(?m)^[ \t]*([^\n:：。，,！？请]{1,12})[:：](?=\s*\S)(?![ \t]*[A-Za-z0-9_\-@.]{5,}[ \t]*$)")
 # Words that call something a scam. A message with this many sentences using them talks about
 # scams rather than being one.
 # A negation right before a match turns a request into advice against it.

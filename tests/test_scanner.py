@@ -484,3 +484,9 @@ def test_a_screenshot_label_before_a_contact_id_is_content_not_a_speaker(scanner
 def test_colleagues_sharing_an_outing_is_not_paying_privately(scanner):
     assert scanner.scan("组长: 周五聚餐每人80，转我微信就行\n同事: 好的").risk == LOW
     assert "pay_privately" in _names(scanner.scan("班主任：下周研学每人交200，直接转我微信就行，学校统一安排"))
+
+
+def test_a_later_occurrence_is_tried_when_the_first_window_does_not_count(scanner):
+    # the first 奖品…客服 window spans a sentence an unless sets aside; the later 领奖…客服V one counts
+    text = "满100元可用。奖品已发放\n领奖请联系客服V: lj_kefu01"
+    assert "points_or_limit" in _names(scanner.scan(text))

@@ -739,9 +739,10 @@ class Scanner:
                 if counts[lk] == 0:
                     covered -= 1
                 left += 1
-            if covered == need:
+            # every anchor whose window still holds all the concepts, each a different occurrence
+            # (when the first does not count, a later anchor ending here may: "奖品…\n领奖请联系客服V…")
+            while covered == need:
                 yield events[left][0], max(e for _, e, _ in events[left:right + 1])
-                # move on past this anchor so the next window is a different occurrence
                 lk = events[left][2]
                 counts[lk] -= 1
                 if counts[lk] == 0:

@@ -402,3 +402,91 @@ def test_a_long_message_without_requests_stays_low_with_the_fitted_model(scanner
     assert scanner.scan(warning).risk == LOW
     chat = "收到，谢谢！明天见\n今天天气不错，我们一起去公园散步。\n" * 400
     assert scanner.scan(chat).risk == LOW
+
+
+def test_extortion_with_a_recording_is_never_low(scanner):
+    # material held over the reader and what happens unless they pay
+    assert "sextortion" in _names(scanner.scan("刚才的视频我都录下来了，不想让你同事看到就加我v：abc8899"))
+    assert scanner.scan("照片我存着呢，给我打三千我就删，不然明天寄到你家").risk == HIGH
+    # a recording shared or a screenshot of a payment is nothing of the kind
+    assert scanner.scan("孩子的表演视频我录好了，转给你了，你看看").risk == LOW
+    assert scanner.scan("付款记录我截图了，你转300给我就行，剩下的下次再算").risk != HIGH
+
+
+def test_contact_ids_spelled_to_dodge_filters(scanner):
+    assert "official_private_contact" in _names(scanner.scan("您的账号因违规即将被封禁，申诉请添加徽信 kefu_8899"))
+    assert "flirt_contact" in _names(scanner.scan("同城寂寞小姐姐，想约的加企鹅：334567891"))
+    # a notice about a water cut with the caretaker's WeChat is no ban notice
+    assert "official_private_contact" not in _names(scanner.scan("【某小区物业】明天停水检修，如有问题请联系物业微信：wuye_kf01"))
+
+
+def test_inside_channels_and_donations_to_a_person(scanner):
+    assert scanner.scan("有球赛内部渠道票，看台前排600一张，先付款后出票，加v：qiu_piao66").risk == HIGH
+    assert "charity_private" in _names(scanner.scan("好心人帮帮我们吧，孩子急需手术费，捐款请扫码，收款码是孩子爸爸的个人账户"))
+    # a company's staff price and a class collecting for a classmate are not
+    assert scanner.scan("公司福利：内部员工价购买年货礼盒，188元一盒，需要的找行政小王付款登记。").risk == LOW
+    assert scanner.scan("我们班小李生病住院了，大家自愿捐款，班长统一收，微信转我就行，明细会公布。").risk == LOW
+
+
+def test_task_deposits_grade_fixing_and_app_permissions(scanner):
+    assert "task_deposit" in _names(scanner.scan("点赞任务需要先充值才能接单，完成后本金和佣金一起返还"))
+    assert "fix_results" in _names(scanner.scan("你的期末成绩可以帮你修改，1000块，先交一半"))
+    assert "app_permissions" in _names(scanner.scan("先装这个软件，打开后授权所有权限，我们再视频"))
+    assert scanner.scan("辅导班不保证通过考试，但是老师都很负责，孩子的分数能提高不少").risk == LOW
+
+
+def test_a_payment_page_password_called_a_check(scanner):
+    result = scanner.scan("扫完会出来一个支付页面，直接输入密码就行，只是验证，不会扣钱")
+    assert "card_details_request" in _names(result) and result.risk != LOW
+
+
+def test_genuine_payment_shapes_seen_on_dev6(scanner):
+    # a wallet's own withdrawal receipt, a transfer already received, a wedding gift collection
+    assert scanner.scan("微信支付 零钱提现到账通知 提现金额¥300.00 到账银行 工商银行(1234) 服务费¥0.30").risk == LOW
+    assert scanner.scan("21:05 老公\n[转账] ¥500.00 生活费 已收款").risk == LOW
+    assert scanner.scan("群主: 下周小陈结婚，大家一起随份子，每人两百，我统一收了买礼物\n同事: 好，我转你").risk == LOW
+    # a school that never collects money in the group, a bulletin telling the reader to call the police
+    assert scanner.scan("班主任: 学校所有费用都在统一缴费平台缴纳，老师不会在群里发个人收款码，请家长注意。").risk == LOW
+    assert scanner.scan("【某区民政】补贴由社区核实后直接发放，如有人以发补贴为由索要验证码，请立即报警。").risk == LOW
+    # a victim asking what to do, a fishing trip
+    assert scanner.scan("我妈交了500的报名费和300押金，说是入职后退，结果交完就被拉黑了，这种情况能报警吗？").risk == LOW
+    assert scanner.scan("老周，看你也喜欢钓鱼，周末一起去水库吗").risk == LOW
+
+
+def test_paying_or_having_paid_and_household_bills_are_not_requests(scanner):
+    # my own genuine sentences that the new pay words (补+amount, 交费) first read as requests
+    assert scanner.scan("差价我补5块给你，账号发我").risk == LOW
+    assert scanner.scan("网费到期了，我交费了，账号还是原来那个").risk == LOW
+    assert scanner.scan("上次的保险费我补交了，你看下账户").risk == LOW
+    assert scanner.scan("您的电费账户已欠费，请及时缴费").risk == LOW
+    assert scanner.scan("法院通知：您的诉讼费已退回，请查收。").risk == LOW
+    assert "romance_money" not in _names(scanner.scan("老公，水电费150块，你转我一下"))
+    # the partner's money story stays a request
+    assert scanner.scan("老公，我妈住院了，急需两万，你先转我").risk == HIGH
+
+
+def test_more_inside_channels_and_a_sellers_own_code(scanner):
+    assert "insider_deal" in _names(scanner.scan("茅台厂家内部直供，1399一瓶，先交30%订金锁货"))
+    assert "pay_privately" in _names(scanner.scan("耳机原装正品，扫我的二维码付款就行，比平台便宜一百"))
+    # a customer-service id after a Chinese word (加客服q 1927xxxx80) is a contact id
+    assert "refund_claim" in _names(scanner.scan("您买的衣服质检不合格，给您退款加赔偿，请加客服q 1927xxxx80"))
+    assert scanner.scan("新款手机员工内购名额已发到各部门，找行政登记，工资里扣").risk == LOW
+
+
+def test_a_screenshot_label_before_a_contact_id_is_content_not_a_speaker(scanner):
+    # OCR of a prize screenshot: "领奖请联系客服V: …" is what it asks, not who talks
+    text = "恭喜您抽中一等奖\n奖品: 扫地机器人一台\n领奖请联系客服V: lj_kefu01\n需缴纳个人所得税 20%"
+    assert "points_or_limit" in _names(scanner.scan(text))
+    # a transcript's speakers are still blanked
+    assert "boss_transfer" not in _names(scanner.scan("老板: 明天开会\n我: 好的\n老板: 记得带材料"))
+
+
+def test_colleagues_sharing_an_outing_is_not_paying_privately(scanner):
+    assert scanner.scan("组长: 周五聚餐每人80，转我微信就行\n同事: 好的").risk == LOW
+    assert "pay_privately" in _names(scanner.scan("班主任：下周研学每人交200，直接转我微信就行，学校统一安排"))
+
+
+def test_a_later_occurrence_is_tried_when_the_first_window_does_not_count(scanner):
+    # the first 奖品…客服 window spans a sentence an unless sets aside; the later 领奖…客服V one counts
+    text = "满100元可用。奖品已发放\n领奖请联系客服V: lj_kefu01"
+    assert "points_or_limit" in _names(scanner.scan(text))

@@ -42,7 +42,7 @@ URL = re.compile(
 # Not glued to letters: A3201042024120500018 is a case or order number, not a card.
 CARD = re.compile(r"(?<![0-9A-Za-z])[3-6](?:[ \-]?\d){15,18}(?![0-9A-Za-z])")
 NUMBER = re.compile(r"(?<![0-9A-Za-z+])(?:\+|\()?\d[\d\-() ]{1,24}\d(?![0-9A-Za-z])")
-DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2})?$")
 SENTENCE_END = re.compile(r"[。！？!?\n；;]")
 # What a link reads as when signals are looked for: a long address would push "点击 … 领取" apart.
 # A word of no concept: a link alone is not "点击/链接" (an app's own download link is no lure).
@@ -52,33 +52,39 @@ LINK_WORD = " url "
 # Digits hidden as x count too (170xxxx8821, 4008xx9538, +86 0898-6xx-95339): how people write a
 # number down when they do not want to show all of it.
 MASKED_PHONE = re.compile(r"(?<![0-9*])(?:1[3-9]\d|0\d{2,3}-?\d{3,4}|[48]00-?\d{3}|\d{3,4}-\d{2,4})[\d\-]*\*{3,4}[\d\-]*"
-                          r"|(?<![0-9A-Za-z*])(?:\+?86[\s-]?)?(?:1[3-9]\d|0\d{2,3}|[48]00\d?)[\d\-\s]{0,5}[xX*]{2,4}[\d\-]{2,9}\d(?![0-9A-Za-z])")
+                          r"|(?<![0-9A-Za-z*])(?:\+?86[\s-]?)?(?:1[3-9]\d|0\d{2,3}|[48]00\d?)[\d\-\s]{0,5}[xX*]{2,4}(?:[\d\-]|(?<=\d) (?=\d)){2,9}\d(?![0-9A-Za-z])")
 # A sender saying what it never asks for: the mark of a genuine notice.
-NEVER_ASKS = re.compile(r"(不会|绝不会|从不|从来不|不可能)[^。！？!?\n]{0,15}(要求|索要|让您|让你|通过|收取)"
-                        r"[^。！？!?\n]{0,20}(密码|验证码|转账|汇款|银行卡|卡号|链接|缴纳|手续费|费用|现金)")
+NEVER_ASKS = re.compile(r"(不会|绝不会|从不|从来不|不可能)[^。！？!?\n]{0,15}(要求|索要|索取|让您|让你|通过|收取)"
+                        r"[^。！？!?\n]{0,20}(密码|验证码|转账|汇款|银行卡|卡号|链接|缴纳|手续费|费用|现金)"
+                        r"|(整个过程|全程|办理)(都)?(无需|不需要|无须|不用)(支付|缴纳|交纳?|收取)任何(费用|钱)")
 # Someone telling their own new number for "anything" or retiring the old one.
 OWN_NUMBER = re.compile(r"我[^。！？\n]{0,3}(换号|换了?(手机)?号|新号|(手机|电话)号?码?换了|新微信)[\s\S]{0,60}"
                         r"(有事(就|可以|请)?(打|找|联系|拨)(这个|新|我)|(旧|老|原来)的?(那个)?(号|号码|微信)?[^。！？\n]{0,8}(不用了|停用|停机|注销))")
 # A notice's sender tag at its start: 【工商银行】.
 SENDER_TAG = re.compile(r"【[^】\n]{2,20}】")
 # A chat transcript's speaker tag ("财务 小刘:", "老板:"): who talks, not what is asked.
-SPEAKER = re.compile(r"(?m)^[ \t]*([^\n:：。，,！？]{1,12})[:：](?=\s*\S)")
+# Not a label before a contact id or an instruction ("领奖请联系客服V: hw_lj", "微信: abc123" on a
+# screenshot): those are content.
+SPEAKER = re.compile(r"(?m)^[ \t]*([^\n:：。，,！？请]{1,12})[:：](?=\s*\S)(?![ \t]*[A-Za-z0-9_\-@.]{5,}[ \t]*$)")
 # Words that call something a scam. A message with this many sentences using them talks about
 # scams rather than being one.
 # A negation right before a match turns a request into advice against it.
 NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无需|不需要|不经|不通过|不会)\s*"
                      r"(先|再|去|随便|轻易|任何|碰|信|相信|听|理|搞|参与)?\s*$"
                      r"|(别|不要|千万别|千万不要)(听|信|相信|碰|理|搞|参与|加|买)[^。！？!?\n，,]{0,6}$")
-SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|骗子|骗局|杀猪盘|套路|反诈(?!中心|专线|专员|工作人员)|冒充|被骗|上当|骗人|骗钱|电诈"
+SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|(?<!不是)(?<!为防)(?<!防止)骗子|骗局|杀猪盘|套路|反诈(?!中心|专线|专员|工作人员)|冒充|被骗|上当|(?<!不会)(?<!不是)骗人|骗钱|电诈"
+                       # a scammer's reassurance is no talk about scams: 我是学生不会骗人的, 为防骗子先交诚意金;
+                       # a victim's retelling is: 交完就被拉黑了, 这种情况能报警吗
+                       r"|被(?:对方|他|她|人家?)?拉黑了|(?:能|可以|该|要不要|应该)报警吗"
                        # a fake named as fake: 钓鱼网站, 虚假链接, 伪造的页面, 仿冒, 假冒 (no scam on dev1-4 says so)
-                       r"|钓鱼(?:网站|链接|短信|网页|页面)?|虚假的?(?:网站|链接|短信|客服|app|平台|退税|理赔|网页|信息|广告|兼职|投资|贷款|中奖)"
+                       r"|钓鱼(?:网站|链接|短信|网页|页面|邮件|的)|虚假的?(?:网站|链接|短信|客服|app|平台|退税|理赔|网页|信息|广告|兼职|投资|贷款|中奖)"
                        r"|伪造|仿冒|假冒|山寨"
                        # someone who saw through it: 根本没这回事, 你继续编, 不是我！, 我拒绝了, 帮我举报, 不加那个微信
                        r"|根本没有?(?:这|这个|这回)(?:事|案子|回事)|你(?:继续|接着)?编|别编了|不是我[！!，,。\s]|(?:已经?|我)拒绝了"
                        r"|(?:帮我|你帮我)举报|举报一下|不加(?:任何|那个|他的?|你的?)?(?:微信|qq|好友)"
                        # how warnings introduce what they warn of: 以…等名义, 近期有用户反映
                        r"|(?:以|假借|冒用)[^。！？\n]{0,40}等(?:名义|理由|借口|身份)|(?:近期|最近)有(?:用户|客户|市民|群众|居民|家长|同学|人)(?:反映|反馈|举报|接到|收到)"
-                       r"|(?:如|若|如果|一旦)(?:对方|有人|陌生人|任何人)[^。！？\n]{0,6}(?:自称|冒充|要求你?(?:转账|汇款|提供)|让你(?:转账|汇款|提供)|索要)"
+                       r"|(?:如|若|如果|一旦)(?:对方|有人|陌生人|任何人)[^。！？\n]{0,12}(?:自称|冒充|要求你?(?:转账|汇款|提供)|让你(?:转账|汇款|提供)|索要)"
                        # advice against it or a verdict on it: "那就别做了", "千万别碰", "正规兼职不会先收钱",
                        # "那肯定有问题", "报了警" (not 千万别信: a scam borrows it for the "old" number's messages)
                        r"|千万别(碰|转|理|做|点|去)|那就别(做|转|去|弄|理)|正规[^。！？\n]{0,6}(不会|不可能|从不)"
@@ -733,9 +739,10 @@ class Scanner:
                 if counts[lk] == 0:
                     covered -= 1
                 left += 1
-            if covered == need:
+            # every anchor whose window still holds all the concepts, each a different occurrence
+            # (when the first does not count, a later anchor ending here may: "奖品…\n领奖请联系客服V…")
+            while covered == need:
                 yield events[left][0], max(e for _, e, _ in events[left:right + 1])
-                # move on past this anchor so the next window is a different occurrence
                 lk = events[left][2]
                 counts[lk] -= 1
                 if counts[lk] == 0:

@@ -40,8 +40,12 @@ def test_a_pasted_scam_in_someone_elses_words_gets_the_verdict_first(assistant, 
     is, its explanation follows (BOTH), else the scan alone."""
     response = assistant.respond(text)
     assert response.kind in (SCAN, BOTH) and response.scan is not None and response.scan.risk == "high"
-    scan_only = assistant.scan(text).reply.lines
-    assert response.reply.lines[:len(scan_only)] == scan_only
+    # (the scan alone also gives the named institution's number, which the explanation then gives)
+    def without_note(lines):
+        return tuple(line for line in lines if not line.text.startswith("消息提到的机构"))
+
+    scan_only = without_note(assistant.scan(text).reply.lines)
+    assert without_note(response.reply.lines)[:len(scan_only)] == scan_only
 
 
 def test_forwarded_text_is_always_scanned(assistant):
@@ -83,3 +87,24 @@ def test_a_story_with_scam_signals_gets_an_explanation(assistant):
     assert response.kind in (QUESTION, BOTH)
     text = render_text(response.reply)
     assert "110" in text and ("诈骗" in text or "骗局" in text)
+
+
+def test_a_scanned_message_gets_the_official_number_of_the_institution_it_names(assistant):
+    """"【招商银行】…请致电400…": the reply gives 招商银行's own number to call instead, once."""
+    text = "【招商银行】您的信用卡额度即将冻结，请立即致电4008123456解除，逾期影响征信。"
+    reply = render_text(assistant.scan(text).reply)
+    assert "95555" in reply and "4008123456" in reply
+    assert reply.index("95555") > reply.index("4008123456")  # after the message's own numbers
+    assert reply.count("95555") == 1
+    # the same through the forwarded path and a screenshot's text
+    assert "95555" in render_text(assistant.respond(text, forwarded=True).reply)
+    assert "95555" in render_text(assistant.scan_image_text(text).reply)
+
+
+@pytest.mark.parametrize("text", [
+    "【招商银行】您尾号1234的卡消费100元。如非本人操作请致电95555。",   # it gives the number itself
+    "你好，明天下午三点在公司楼下等你，带上合同。",                       # names no institution
+])
+def test_no_number_note_when_the_message_gives_it_or_names_nobody(assistant, text):
+    reply = assistant.scan(text).reply
+    assert not any(line.text.startswith("消息提到的机构") for line in reply.lines)

@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING, Callable, Mapping
 
 from .checker import Checker, CheckResult, check_with_reports, clean_number
 from .knowledge import Knowledge, load_knowledge
+from .institutions import Institutions
 from .links import LinkChecker, LinkResult
 from .matcher import ANSWERED, SUGGEST, Matcher, MatchResult, ScriptIndex
 from .replies import (Line, Reply, compose_check, compose_entry, compose_image_scan, compose_link, compose_match,
                       compose_no_match, compose_none_of_these, compose_notice, compose_scan)
 from .routing import voice
 from .scanner import CARD, HIGH, LOW, NUMBER, URL, Scanner, ScanResult
+from .text import normalize
 
 QUESTION, CHECK, SCAN, BOTH, LINK, EMPTY = "question", "check", "scan", "both", "link", "empty"
 IMAGE_ERROR = "image_error"  # a screenshot that could not be read (too large, nothing readable…)
@@ -59,6 +61,10 @@ class Response:
     link: "LinkResult | None" = None
 
 
+# How much of a scanned message is searched for the institutions it claims to come from.
+CLAIM_CHARS = 2000
+
+
 class Assistant:
     """`encoder`: "auto" (the sentence encoder when installed), "use" or "none" (lexical only).
     The matcher and the scanner are built on first use (a number check pays for neither);
@@ -69,6 +75,7 @@ class Assistant:
         self.encoder_mode = encoder
         self._matcher: Matcher | None = None
         self._scanner: Scanner | None = None
+        self._institutions: Institutions | None = None
         self._lock = threading.Lock()
         self.checker = Checker(knowledge.numbers, knowledge.messages.verdict_reminder)
 
@@ -132,7 +139,7 @@ class Assistant:
 
     def scan(self, message: str, reports: ReportCounts = None) -> Response:
         result = self.scanner.scan(message, reports)
-        return Response(SCAN, compose_scan(result, self.knowledge), scan=result)
+        return self._scan_response(result, message)
 
     def scan_image_text(self, text: str, reports: ReportCounts = None) -> Response:
         """The text read from a screenshot (ocr.read_text), scanned like a forwarded message; the
@@ -142,7 +149,8 @@ class Assistant:
 
             return self.image_error(OcrError(NOTHING_READ))
         result = self.scanner.scan(text, reports)
-        return Response(SCAN, compose_image_scan(text, result, self.knowledge), scan=result)
+        return Response(SCAN, compose_image_scan(text, result, self.knowledge, self.claimed_note(text, result)),
+                        scan=result)
 
     def image_error(self, error: OcrError) -> Response:
         """Why a screenshot was not read (too large, not an image, OCR not installed…)."""
@@ -166,7 +174,7 @@ class Assistant:
         # The user's own words name scams freely ("骗子让我下载…"): that is not a warning text.
         scanned = self.scanner.scan(text, reports, pasted=speaking.message or not speaking.users_words)
         if speaking.message and not speaking.question_about_message:
-            return self._scan_response(scanned)
+            return self._scan_response(scanned, text)
         answer = self.ask(stripped)
         answered = answer.result.status == ANSWERED
         if speaking.message:  # a question about a pasted message: the scan, then the answer
@@ -174,25 +182,25 @@ class Assistant:
                 answer = self.ask(speaking.own.strip())  # the user's own question, without the message
                 answered = answer.result.status == ANSWERED
             if answered or answer.result.status == SUGGEST:
-                return self._both(scanned, answer)
-            return self._scan_response(scanned)
+                return self._both(scanned, answer, text)
+            return self._scan_response(scanned, text)
         if not speaking.users_words and scanned.risk == HIGH:
             # "在吗 麻烦打500到我账户": a request in someone else's words, not a question. The verdict
             # comes first; when the matcher is sure which scam it is, its explanation follows.
-            return self._both(scanned, answer) if answered else self._scan_response(scanned)
+            return self._both(scanned, answer, text) if answered else self._scan_response(scanned, text)
         if not answered and speaking.story and (scanned.risk != LOW or CARD.search(stripped)):
             # A story with scam signals: say what they are, and explain the scam it most resembles.
             entry = self._explaining_entry(stripped, scanned)
             if entry is not None:
                 note = self.matcher.numbers_note(stripped, entry)
-                return self._both(scanned, Answer(answer.result, compose_entry(entry, self.knowledge, note)))
-            return self._scan_response(scanned)
+                return self._both(scanned, Answer(answer.result, compose_entry(entry, self.knowledge, note)), text)
+            return self._scan_response(scanned, text)
         numbers = [m.group(0) for m in NUMBER.finditer(stripped) if len(re.sub(r"\D", "", m.group(0))) >= 5]
         if numbers and not answered:
             # A number with a few words ("0571-88888888 打来的") is about that number.
             if len(numbers) == 1 and len(stripped) - len(numbers[0]) <= NUMBER_QUESTION_CHARS:
                 return self.check(numbers[0], reports)
-            return self._scan_response(scanned)
+            return self._scan_response(scanned, text)
         return Response(QUESTION, answer.reply, match=answer.result)
 
     def _explaining_entry(self, question: str, scanned: ScanResult):
@@ -204,11 +212,28 @@ class Assistant:
                 return self.knowledge.get(entry_id)
         return self.knowledge.get(scanned.related[0]) if scanned.related else None
 
-    def _scan_response(self, result: ScanResult) -> Response:
-        return Response(SCAN, compose_scan(result, self.knowledge), scan=result)
+    def claimed_note(self, message: str, result: ScanResult, also: str = "") -> str | None:
+        """The official numbers of the institutions a scanned message names ("【招商银行】…请致电
+        400…" gets 招商银行's 95555), so the user can check by calling the real one; None when it
+        names none, or it (or `also`, the answer shown beside it) gives their official numbers. Needs only the number book and
+        the lexicon (a scan never builds the matcher for it)."""
+        if self._institutions is None:
+            lexicon = self.knowledge.lexicon
+            self._institutions = Institutions(self.knowledge.numbers,
+                                              lambda text: lexicon.canonicalize(normalize(text)), ())
+        head = message[:CLAIM_CHARS]
+        named = self._institutions.mentioned(self._institutions.canonical(head))
+        if not named:
+            return None
+        shown = " ".join([head, also, *(n.normalized for n in result.numbers)])
+        return self._institutions.numbers_note(named, shown)
 
-    def _both(self, scanned: ScanResult, answer: Answer) -> Response:
-        scan_reply = compose_scan(scanned, self.knowledge)
+    def _scan_response(self, result: ScanResult, message: str) -> Response:
+        return Response(SCAN, compose_scan(result, self.knowledge, self.claimed_note(message, result)), scan=result)
+
+    def _both(self, scanned: ScanResult, answer: Answer, message: str) -> Response:
+        also = "\n".join(line.text for line in answer.reply.lines)
+        scan_reply = compose_scan(scanned, self.knowledge, self.claimed_note(message, scanned, also))
         lines = (*scan_reply.lines, *answer.reply.lines)
         related = tuple(dict.fromkeys((*answer.reply.related, *scan_reply.related)))
         reply = Reply(BOTH, lines, answer.reply.choices, answer.reply.entry_id, related)

@@ -127,6 +127,7 @@ class Institutions:
 
     def __init__(self, book: NumberBook, canonical: Callable[[str], str], entries: Iterable[Entry]):
         self.book = book
+        self.canonical = canonical
         self._by_id = {e.id: e for e in entries}
         self._aliases: list[tuple[str, Institution, bool]] = []
         for inst in book.institutions.values():

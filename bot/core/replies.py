@@ -169,8 +169,9 @@ def _link_reason(link: LinkResult) -> str:
     return "".join(link.reasons[:2]) if link.verdict == "lookalike" else link.reasons[0]
 
 
-def compose_scan(result: ScanResult, knowledge: Knowledge) -> Reply:
-    """A scanned message: the risk, the evidence for each signal, the numbers and links, advice."""
+def compose_scan(result: ScanResult, knowledge: Knowledge, claimed: str | None = None) -> Reply:
+    """A scanned message: the risk, the evidence for each signal, the numbers and links, the
+    official numbers of the institutions it names (`claimed`, Assistant.claimed_note), advice."""
     lines = [Line(RISK_LINE[result.risk], TITLE)]
     if result.fraud_type is not None and (result.risk != LOW or result.fraud_type.strong):
         ft = result.fraud_type.type
@@ -190,6 +191,8 @@ def compose_scan(result: ScanResult, knowledge: Knowledge) -> Reply:
         if judged:
             lines.append(Line("\n".join(f"• {defang(link.url, result.urls)} → {LINK_LINE[link.verdict]}"
                                         + (f"：{defang(_link_reason(link))}" if link.reasons else "") for link in judged)))
+    if claimed:
+        lines.append(Line("消息提到的机构，官方号码是：\n" + claimed))
     if result.truncated:
         lines.append(Line("消息太长，只检查了前面的部分。", NOTE))
     lines.append(Line("怎么做：" + result.advice))
@@ -200,10 +203,10 @@ def compose_scan(result: ScanResult, knowledge: Knowledge) -> Reply:
 OCR_EXCERPT_CHARS = 600
 
 
-def compose_image_scan(text: str, result: ScanResult, knowledge: Knowledge) -> Reply:
+def compose_image_scan(text: str, result: ScanResult, knowledge: Knowledge, claimed: str | None = None) -> Reply:
     """A screenshot's scan: the risk first, then what was read (short; links defanged), then the
     scan's evidence, numbers, links and advice."""
-    scan = compose_scan(result, knowledge)
+    scan = compose_scan(result, knowledge, claimed)
     excerpt = text if len(text) <= OCR_EXCERPT_CHARS else text[:OCR_EXCERPT_CHARS].rstrip() + "…"
     read = (Line("🖼️ 从图片里读到的文字（识别可能有错字）：", NOTE), Line(defang(excerpt, result.urls), QUOTE))
     return Reply(scan.kind, (scan.lines[0], *read, *scan.lines[1:]), scan.choices, scan.entry_id, scan.related)

@@ -26,6 +26,7 @@ something the knowledge does not cover (their remaining words find no counterpar
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import math
@@ -734,17 +735,29 @@ class Matcher:
                 out.append((entry, feats, p_idx))
         return out
 
+    def _one_thread(self):
+        """The context a match runs in: in semantic mode, numpy's BLAS on the calling thread alone
+        (see encoder.one_blas_thread: the centroid and phrasing products); lexical mode makes no
+        BLAS call."""
+        if self.encoder is None:
+            return contextlib.nullcontext()
+        from .encoder import one_blas_thread
+
+        return one_blas_thread()
+
     def shortlist(self, query: str) -> tuple[float, list[tuple[Entry, tuple[float, ...]]]]:
         """The raw inputs of the models (for calibration): the share of the question the
         knowledge knows, and each shortlisted entry (out-of-scope ones included, their ids
         starting with OUT_OF_SCOPE) with its ranker features."""
-        in_vocabulary, shortlisted = self._features(query)
+        with self._one_thread():
+            in_vocabulary, shortlisted = self._features(query)
         return in_vocabulary, [(entry, feats) for entry, feats, _ in shortlisted]
 
     def rank(self, query: str, limit: int = 5) -> tuple[list[Candidate], float, bool]:
         """Entries ranked by the ranker (best first), the confidence that the first is right,
         and whether an out-of-scope example outranked every entry."""
-        return self._ranked(self._features(query), limit)
+        with self._one_thread():
+            return self._ranked(self._features(query), limit)
 
     def _ranked(self, features: tuple[float, list[tuple[Entry, tuple[float, ...], int]]],
                 limit: int) -> tuple[list[Candidate], float, bool]:
@@ -770,6 +783,10 @@ class Matcher:
     def match(self, query: str, *, limit: int = 3) -> MatchResult:
         """Match one question. Never raises on odd input: empty, emoji-only or binary-looking
         text simply matches nothing."""
+        with self._one_thread():
+            return self._match(query, limit)
+
+    def _match(self, query: str, limit: int) -> MatchResult:
         direct = self.institutions.number_question(query, self.canonical(query))
         if direct is not None:  # "X的客服电话是多少": answered from numbers.yaml, for X
             return MatchResult(query, ANSWERED, direct, 1.0, ())

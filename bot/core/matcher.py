@@ -356,8 +356,33 @@ class _Postings:
         np.cumsum(np.bincount(gram_ids, minlength=n_grams), out=self.start[1:])
         return self
 
+    # Bitmaps of the commonest grams (see `with_bitmaps`): none until made.
+    dense_row: np.ndarray | None = None
+    bits: np.ndarray | None = None
+
     def df(self) -> np.ndarray:
         return np.diff(self.start)
+
+    def with_bitmaps(self, n_docs: int, min_df: int) -> "_Postings":
+        """Also hold the grams found in at least `min_df` documents as bitmaps over the documents
+        (one bit a document, packed), for `accumulate_at`: at 10,000 entries a few hundred grams
+        (的, 我, 怎么) hold most of the postings a question walks (89 % of the entry postings the
+        calibration questions look up are of grams in 1,000 entries or more), while the few
+        hundred pooled phrasings are read from a bitmap in a few vector operations.
+        Memory: n_common x n_docs / 8 bytes."""
+        df = self.df()
+        common = np.flatnonzero(df >= max(min_df, 1))
+        if not len(common):
+            return self
+        self.dense_row = np.full(len(df), -1, dtype=np.int32)
+        self.dense_row[common] = np.arange(len(common), dtype=np.int32)
+        bits = np.zeros((len(common), (n_docs + 7) // 8), dtype=np.uint8)
+        for row, g in enumerate(common.tolist()):
+            hit = np.zeros(n_docs, dtype=bool)
+            hit[self.docs[self.start[g]:self.start[g + 1]]] = True
+            bits[row] = np.packbits(hit)
+        self.bits = bits
+        return self
 
     def accumulate(self, ids: Sequence[int], weights: np.ndarray, size: int) -> np.ndarray:
         """For every document, the sum of `weights[i]` over the grams `ids[i]` it holds."""
@@ -366,6 +391,35 @@ class _Postings:
         if not any(lengths):
             return np.zeros(size)
         return np.bincount(np.concatenate(lists), weights=np.repeat(weights, lengths), minlength=size)
+
+    def accumulate_at(self, ids: Sequence[int], weights: np.ndarray, cols: np.ndarray, size: int) -> np.ndarray:
+        """`accumulate(ids, weights, size)[cols]`, the common grams' bits read at `cols` only."""
+        if self.dense_row is None:
+            return self.accumulate(ids, weights, size)[cols]
+        ids = np.asarray(ids, dtype=np.int64)
+        rows = self.dense_row[ids]
+        common = rows >= 0
+        rare = ~common
+        out = self.accumulate(ids[rare].tolist(), weights[rare], size)[cols]
+        if common.any():
+            byte, shift = cols >> 3, (7 - (cols & 7)).astype(np.uint8)
+            for row, w in zip(rows[common].tolist(), weights[common].tolist()):
+                out += w * ((self.bits[row][byte] >> shift) & 1)  # w or 0 added: as a masked add
+        return out
+
+    def walked(self, ids: np.ndarray) -> int:
+        """How many postings `accumulate` reads for these grams (common grams' bitmaps not counted)."""
+        lengths = self.start[ids + 1] - self.start[ids]
+        if self.dense_row is not None:
+            lengths = lengths[self.dense_row[ids] < 0]
+        return int(lengths.sum())
+
+
+def _dense_from(n_entries: int) -> int:
+    """The document frequency (in phrasings) from which a gram's phrasing postings are also held as
+    a bitmap: a sixteenth of the entries, and never below 512 (a small base has short postings,
+    and keeps its sums in the postings' order)."""
+    return max(512, n_entries // 16)
 
 
 def _idf(df: np.ndarray, n: int) -> np.ndarray:
@@ -494,7 +548,7 @@ class Matcher:
         # Distinct (gram, phrasing) pairs, in gram then phrasing order.
         pairs = _unique_sorted(np.searchsorted(vocab, q_codes) * n_phrasings + q_owner)
         grams, docs = pairs // n_phrasings, pairs % n_phrasings
-        self._postings = _Postings.from_sorted(grams, docs, n_grams)
+        self._postings = _Postings.from_sorted(grams, docs, n_grams).with_bitmaps(n_phrasings, _dense_from(n_entries))
         # The same pairs by phrasing: each phrasing's grams, ascending. A long question's overlap
         # with the few hundred phrasings it is compared with is summed from these (see _overlaps)
         # rather than from the postings of its grams (a common gram's run to tens of thousands).
@@ -700,12 +754,11 @@ class Matcher:
         array that holds the question's weights while it is summed (one array per thread)."""
         seg_start = self._phrasing_gram_start[phr]
         lengths = self._phrasing_gram_start[phr + 1] - seg_start
-        postings = self._postings.start
         ids = np.asarray(q_ids, dtype=np.int64)
-        if int((postings[ids + 1] - postings[ids]).sum()) <= int(lengths.sum()):
-            # The question's grams have fewer postings than the pooled phrasings have grams (a
-            # short question, a small index): sum over its grams' postings.
-            return self._postings.accumulate(q_ids, q_w, self._n_phrasings)[phr]
+        if self._postings.walked(ids) <= int(lengths.sum()):
+            # The question's grams have fewer postings (the common grams' bitmaps aside) than the
+            # pooled phrasings have grams: sum over its grams' postings.
+            return self._postings.accumulate_at(ids, q_w, phr, self._n_phrasings)
         scratch = self._scratch.__dict__
         weight_of = scratch.get("weights")
         if weight_of is None:  # one per thread, zero between uses

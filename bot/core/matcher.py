@@ -97,6 +97,8 @@ SEMANTIC_MAX_CHARS = 120
 # lexical mode: as many right answers and fewer wrong ones than with all of them (150; 100 lost
 # accuracy). Semantic mode uses them all: there the cap cost accuracy.
 LEXICAL_MAX_GRAMS = 150
+# The largest gram x answer table of booleans held beside the answer postings (see _build).
+ANSWER_TABLE_MAX = 1 << 24
 # Ids of the out-of-scope pseudo-entries start with this.
 OUT_OF_SCOPE = "out-of-scope:"
 
@@ -582,6 +584,17 @@ class Matcher:
         a_df = np.bincount(a_grams, weights=uses[a_texts], minlength=n_grams) if len(a_grams) else np.zeros(n_grams)
         self._answer_weight = kind * _idf(a_df, n_entries)
         self._in_answers = a_df > 0
+        # Entries share a few hundred distinct answers: the answer postings are also held as a
+        # gram x answer table of booleans (2 MB for the real knowledge), so an answer cover is one
+        # sum of the question's rows instead of a Python slice per gram (the same floats: rows are
+        # added in the question's order, as the postings' bincount adds them, absent ones add 0).
+        self._answer_table = self._answer_row = None
+        answer_grams = np.flatnonzero(self._in_answers)
+        if len(answer_grams) * n_answers <= ANSWER_TABLE_MAX:
+            self._answer_row = np.full(n_grams, -1, dtype=np.int32)
+            self._answer_row[answer_grams] = np.arange(len(answer_grams), dtype=np.int32)
+            self._answer_table = np.zeros((len(answer_grams), n_answers), dtype=bool)
+            self._answer_table[self._answer_row[a_grams], a_texts] = True
 
     def _build_vectors(self, cache: VectorCache) -> None:
         """Phrasing vectors (float16 values, one row per phrasing) and each document's mean vector."""
@@ -661,7 +674,7 @@ class Matcher:
         a_w = self._answer_weight[a_ids] if a_ids else np.zeros(0)
         a_total = float(a_w.sum()) + unseen + self._unseen_idf * sum(known_kind[~in_a].tolist())
         # per answer text; looked up for the pooled entries below
-        answer_cover = self._answer_postings.accumulate(a_ids, a_w, self._n_answers) if a_ids else None
+        answer_cover = self._answer_cover(a_ids, a_w) if a_ids else None
 
         # How much of the question the knowledge knows at all: off-topic questions that borrow
         # our product names still carry words no entry ever uses (发票, 红包, 提前还款).
@@ -731,6 +744,12 @@ class Matcher:
                      best_sem, float(centroid_sim[e_idx]) if centroid_sim is not None else 0.0)
             shortlisted.append((e_idx, feats, p_idx))
         return in_vocabulary, self._for_institutions(canon, shortlisted)
+
+    def _answer_cover(self, a_ids: list[int], a_w: np.ndarray) -> np.ndarray:
+        """Per distinct answer text, the summed weight of the question's grams it holds."""
+        if self._answer_table is None:
+            return self._answer_postings.accumulate(a_ids, a_w, self._n_answers)
+        return (self._answer_table[self._answer_row[a_ids]] * a_w[:, None]).sum(axis=0)
 
     def _phrasing_closeness(self, phr: np.ndarray, vector: np.ndarray, memo: dict | None) -> np.ndarray:
         """Each phrasing's cosine with the question's vector, clipped to 0..1. Within one match

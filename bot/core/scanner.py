@@ -408,7 +408,11 @@ class Scanner:
         fraud_type = self.resemblance(text) if self.resemblance is not None and _WORD.search(text) else None
         own_number = possible(_OWN_NUMBER_NEEDS, chars) and _OWN_NUMBER.search(text)
         # a sentence anywhere warns against a scam (the warning patterns the text can hold)
-        warning = any(not mask & unmet and finder.search(said) for finder, mask in self._warnings)
+        warning = False
+        for finder, mask in self._warnings:
+            if not mask & unmet and finder.search(said):
+                warning = True
+                break
         return Evidence(text, said, numbers, urls, cards, links, tuple(requests),
                         tuple(self._number_findings(numbers, cards)) + tuple(self._link_findings(links)),
                         talks_about_scams, bool(notice), bool(own_number), fraud_type, truncated, warning, chars)

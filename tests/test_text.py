@@ -34,3 +34,31 @@ def test_fold_of_clean_is_normalize():
                  "😀🙏", "【螞蟻金服】您的銀行卡已被凍結，請點擊 ａ.ｃｃｂｔ.ｉｃｕ 解凍。", "妈我换号了\n新微信 先转5000给我", ""]:
         assert fold(clean(text)) == normalize(text), text
     assert clean("ａ.ｃｃｂｔ　螞蟻") == "a.ccbt 蚂蚁"
+
+
+def test_table_nfkc_equals_unicodedata():
+    """text.nfkc's shortcut rests on two facts about its inert ranges: no character there with
+    combining class 0 is the second character of a canonical composition (so nothing composes),
+    and none is reordered; and it must give unicodedata's NFKC on any text."""
+    import random
+    import unicodedata
+
+    from bot.core import text
+
+    seconds = set()
+    for code in range(0x110000):
+        d = unicodedata.decomposition(chr(code))
+        if d and not d.startswith("<") and len(d.split()) == 2:
+            seconds.add(int(d.split()[1], 16))
+    seconds |= set(range(0x1161, 0x1176)) | set(range(0x11A8, 0x11C3))  # Hangul V and T jamo
+    for code in seconds:
+        if any(lo <= code <= hi for lo, hi in text._INERT_RANGES):
+            assert unicodedata.combining(chr(code)) != 0, hex(code)
+    chars = [chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF]
+    for ch in chars:
+        assert text.nfkc(ch) == unicodedata.normalize("NFKC", ch)
+    safe, rng = sorted(text._NFKC_SAFE), random.Random(0)
+    for _ in range(20000):
+        s = "".join(rng.choice(safe if rng.random() < 0.9 else chars) for _ in range(rng.randint(1, 12)))
+        assert text.nfkc(s) == unicodedata.normalize("NFKC", s), repr(s)
+    assert text.nfkc("您好，请拨打９５５８８。") == unicodedata.normalize("NFKC", "您好，请拨打９５５８８。")

@@ -16,7 +16,8 @@ never says no to a text the pattern matches.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
+from functools import lru_cache, reduce
+from operator import or_
 from typing import AbstractSet, Iterable, Iterator
 
 import _sre
@@ -193,10 +194,9 @@ class Conditions:
     def unmet(self, chars: AbstractSet[str]) -> int:
         """The conditions a text with these distinct characters does not meet."""
         by_char = self._by_char
-        met = 0
-        for ch in by_char.keys() & chars:
-            met |= by_char[ch]
-        return ((1 << len(self._bit)) - 1) ^ met
+        # the OR of the met conditions' bits in C (a Python loop over some forty characters cost
+        # more than the OR of their big integers)
+        return ((1 << len(self._bit)) - 1) ^ reduce(or_, map(by_char.__getitem__, by_char.keys() & chars), 0)
 
 
 # --- where a match can start ---------------------------------------------------------------

@@ -98,26 +98,30 @@ _CONTEXT_PATTERNS = {name: (needs(rx), Finder(rx)) for name, rx in (
     ("ack", ACK_LINE), ("unsubscribe", UNSUBSCRIBE), ("amount", AMOUNT))}
 
 
+_NON_DIGIT = re.compile(r"\D")
+
+
 def _found(name: str, text: str, chars: set[str]) -> float:
     """1.0 when the context pattern `name` matches the text (`chars`: its distinct characters)."""
     conditions, finder = _CONTEXT_PATTERNS[name]
     return float(possible(conditions, chars) and finder.search(text))
 
 
-def context_features(ev: "Evidence") -> dict[str, float]:
-    """The context features of one scanned message (see CONTEXT)."""
+def context_features(ev: "Evidence", findings: "tuple[Finding, ...] | None" = None) -> dict[str, float]:
+    """The context features of one scanned message (see CONTEXT); `findings`: ev.findings, when
+    the caller has them."""
     from .checker import OFFICIAL
     from .scanner import SENDER_TAG, SPEAKER
 
     text = ev.text
-    active = ev.findings
+    active = ev.findings if findings is None else findings
     talk = ev.talks_about_scams
     notice_exempt = not talk and ev.exempt
     ft = ev.fraud_type
     chat = len(SPEAKER.findall(text)) >= 2 if (":" in text or "：" in text) else False
     tag = SENDER_TAG.match(text.lstrip()) is not None
     chars = ev.chars if ev.chars is not None else set(text)
-    contact = any(n.verdict != OFFICIAL and len(re.sub(r"\D", "", n.normalized or "")) >= 7 for n in ev.numbers)
+    contact = any(n.verdict != OFFICIAL and len(_NON_DIGIT.sub("", n.normalized or "")) >= 7 for n in ev.numbers)
     return {
         "talk": float(talk),
         "talk_quoted": _quoted(ev.requests) if talk else 0.0,
@@ -165,16 +169,20 @@ class ScanModel:
         w = self.signals.get(finding.name)
         return w if w is not None else self.classes.get(finding.weight, 0.0)
 
-    def score(self, ev: "Evidence") -> float:
-        """The model's log-odds that the message is a scam."""
-        z = self.bias + sum(self.weight(f) for f in ev.findings)
-        for name, value in context_features(ev).items():
+    def score(self, ev: "Evidence", findings: "tuple[Finding, ...] | None" = None) -> float:
+        """The model's log-odds that the message is a scam (`findings`: ev.findings, when the
+        caller has them: the property works them out again at every use)."""
+        if findings is None:
+            findings = ev.findings
+        z = self.bias + sum(self.weight(f) for f in findings)
+        context = self.context
+        for name, value in context_features(ev, findings).items():
             if value:
-                z += self.context.get(name, 0.0) * value
+                z += context.get(name, 0.0) * value
         return z
 
-    def probability(self, ev: "Evidence") -> float:
-        z = self.score(ev)
+    def probability(self, ev: "Evidence", findings: "tuple[Finding, ...] | None" = None) -> float:
+        z = self.score(ev, findings)
         return 1.0 / (1.0 + math.exp(-z)) if z > -50 else 0.0
 
     def decide(self, ev: "Evidence") -> "tuple[str, tuple[Finding, ...]]":
@@ -185,25 +193,25 @@ class ScanModel:
         nothing found, only a strong resemblance to a known script makes it more than low."""
         from .scanner import HIGH, LOW, MEDIUM
 
-        p = self.probability(ev)
+        findings = ev.findings
+        p = self.probability(ev, findings)
         if p >= self.high_at:
             risk = HIGH
         elif p >= self.medium_at:
-            findings = ev.findings
             hand_high = any(f.weight >= 3 for f in findings) or sum(f.weight for f in findings) >= 4
             risk = HIGH if hand_high else MEDIUM
         else:
             risk = LOW
-        if risk == LOW and any(f.never_low for f in ev.findings):
+        if risk == LOW and any(f.never_low for f in findings):
             risk = MEDIUM  # a request too dangerous to call low, whatever disclaimer surrounds it
-        if not ev.findings:
+        if not findings:
             risk = LOW  # a risk is never raised by context alone: the reply must be able to say why
-        shown = tuple(f for f in ev.findings if self.weight(f) > 0 or f.never_low)
+        shown = tuple(f for f in findings if self.weight(f) > 0 or f.never_low)
         if risk != LOW and not shown:
-            shown = ev.findings  # raised with the context's help: what was found is still the reason
+            shown = findings  # raised with the context's help: what was found is still the reason
         ft = ev.fraud_type
         if (self.strong_lifts and risk == LOW and ft is not None and ft.strong and not ev.talks_about_scams
-                and not (not ev.findings and ev.own_number)):
+                and not (not findings and ev.own_number)):
             risk = MEDIUM
         return risk, shown
 

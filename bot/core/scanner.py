@@ -14,7 +14,6 @@ import bisect
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import AbstractSet, Callable, Iterable, Mapping
 
 from .checker import INVALID, LOOKALIKE, OFFICIAL, RISKY, Checker, CheckResult, check_with_reports
@@ -242,6 +241,7 @@ MAX_CONCEPT_HITS = 400
 # Concepts of signals.yaml that make a call-back request about money or an account.
 CALLBACK_PRETEXTS = ("frozen", "refund", "fee", "prize", "loan", "authority", "cs", "flight", "charge")
 _ASCII_UPPER = re.compile(r"[A-Z]+")
+_NON_DIGIT, _WORD, _NON_SPACE = re.compile(r"\D"), re.compile(r"\w"), re.compile(r"\S+")
 _UPPER_LITERAL = re.compile(r"(?<!\\)[A-Z]")
 
 
@@ -383,7 +383,7 @@ class Scanner:
         urls = tuple(dict.fromkeys(text[a:b].rstrip(".,") for a, b in spans))
         rest = _replace_spans(text, spans, lambda a, b: " " * (b - a))
         found = _CARD.spans(rest)
-        cards = tuple(dict.fromkeys(mask_card(re.sub(r"\D", "", rest[a:b])) for a, b in found))
+        cards = tuple(dict.fromkeys(mask_card(_NON_DIGIT.sub("", rest[a:b])) for a, b in found))
         rest = _replace_spans(rest, found, lambda a, b: " " * (b - a))
         numbers = self._numbers(rest, reports)
         links = tuple(self.links.check(u) for u in urls) if self.links is not None else ()
@@ -405,10 +405,14 @@ class Scanner:
         # or that can only send the reader to the institution itself.
         notice = ((possible(_NEVER_ASKS_NEEDS, said_chars) and _NEVER_ASKS.search(said))
                   or self._official_notice(text, numbers, urls))
-        fraud_type = self.resemblance(text) if self.resemblance is not None and re.search(r"\w", text) else None
+        fraud_type = self.resemblance(text) if self.resemblance is not None and _WORD.search(text) else None
         own_number = possible(_OWN_NUMBER_NEEDS, chars) and _OWN_NUMBER.search(text)
         # a sentence anywhere warns against a scam (the warning patterns the text can hold)
-        warning = any(not mask & unmet and finder.search(said) for finder, mask in self._warnings)
+        warning = False
+        for finder, mask in self._warnings:
+            if not mask & unmet and finder.search(said):
+                warning = True
+                break
         return Evidence(text, said, numbers, urls, cards, links, tuple(requests),
                         tuple(self._number_findings(numbers, cards)) + tuple(self._link_findings(links)),
                         talks_about_scams, bool(notice), bool(own_number), fraud_type, truncated, warning, chars)
@@ -437,13 +441,13 @@ class Scanner:
         raw = found.strip()
         if " " not in raw:
             return [(raw, start, end)]
-        parts = [(m.group(0), start + m.start(), start + m.end()) for m in re.finditer(r"\S+", found)]
+        parts = [(m.group(0), start + m.start(), start + m.end()) for m in _NON_SPACE.finditer(found)]
         if len(parts) <= 1:
             return [(raw, start, end)]
         return [(raw, start, end), *parts]
 
     def _looks_like_phone(self, text: str, raw: str, start: int, end: int) -> bool:
-        digits = re.sub(r"\D", "", raw)
+        digits = _NON_DIGIT.sub("", raw)
         if DATE.match(raw.strip()):
             return False
         if len(digits) < 5 and digits not in self.checker.book.numbers:
@@ -501,7 +505,7 @@ class Scanner:
                  lowered: str | None = None, *, view: _View | None = None) -> list[Finding]:
         if view is None:
             view = _View(text, self._conditions, lowered)
-        unmet, unmet_low = view.unmet, view.unmet_low
+        unmet, unmet_low, lowered = view.unmet, view.unmet_low, view.lowered
         # The signals that might fire (see _index_literals), a few of the book's; each is then
         # checked pattern by pattern and combination by combination.
         candidates = set(self._always_candidates)
@@ -532,19 +536,32 @@ class Scanner:
                 continue
             evidence = None
             # pattern matches first, then combination windows: the first that counts is the evidence
-            matches = chain(
-                chain.from_iterable(finder.spans(view.lowered if on_lowered else text)
-                                    for finder, on_lowered, mask in patterns
-                                    if not mask & (unmet_low if on_lowered else unmet)),
-                chain.from_iterable(windows(combination, signal.window, hits)
-                                    for combination, mask in combinations if not mask & absent))
-            for start, end in matches:
-                if sentences is None:
-                    ends = [m.end() for m in SENTENCE_END.finditer(text)]
-                    sentences = ends, _Warnings(self._warnings, view, ends)
-                evidence = counts(unless, unmet, text, sentences, start, end)
+            # (plain loops: chained generators cost more than the few matches they yield)
+            for finder, on_lowered, mask in patterns:
+                if mask & (unmet_low if on_lowered else unmet):
+                    continue
+                for start, end in finder.spans(lowered if on_lowered else text):
+                    if sentences is None:
+                        ends = [m.end() for m in SENTENCE_END.finditer(text)]
+                        sentences = ends, _Warnings(self._warnings, view, ends)
+                    evidence = counts(unless, unmet, text, sentences, start, end)
+                    if evidence is not None:
+                        break
                 if evidence is not None:
                     break
+            if evidence is None:
+                for combination, mask in combinations:
+                    if mask & absent:
+                        continue
+                    for start, end in windows(combination, signal.window, hits):
+                        if sentences is None:
+                            ends = [m.end() for m in SENTENCE_END.finditer(text)]
+                            sentences = ends, _Warnings(self._warnings, view, ends)
+                        evidence = counts(unless, unmet, text, sentences, start, end)
+                        if evidence is not None:
+                            break
+                    if evidence is not None:
+                        break
             if evidence is not None:
                 findings.append(Finding(signal.name, signal.label, evidence, signal.weight, signal.related,
                                         signal.never_low))
@@ -775,7 +792,7 @@ class Scanner:
         # Lookalike or risky numbers, and ordinary mobiles, landlines and 400 lines; not the short
         # service numbers of other real institutions (95338, 12368), which 'unknown' also covers.
         other = [n for n in numbers if n.verdict in (LOOKALIKE, RISKY)
-                 or (n.verdict not in (OFFICIAL, INVALID) and len(re.sub(r"\D", "", n.normalized or "")) >= 7)]
+                 or (n.verdict not in (OFFICIAL, INVALID) and len(_NON_DIGIT.sub("", n.normalized or "")) >= 7)]
         if "callback" not in present or not any(name in present for name in CALLBACK_PRETEXTS):
             return []
         # A half-hidden number (137****0926) says less about who it is: it needs a money or account

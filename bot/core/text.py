@@ -62,6 +62,53 @@ _CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df
 
 _T2S = opencc.OpenCC("t2s")
 
+# NFKC without `unicodedata.normalize` for the usual message (Chinese, ASCII, full-width
+# punctuation): its decomposition and composition cost a fifth of a scan's work. Characters of
+# these ranges with combining class 0 are never reordered and never the second character of a
+# composition (test_text checks both against unicodedata), so a text whose every character
+# decomposes (NFKD) into such characters only is NFKC-normalised character by character.
+_INERT_RANGES = ((0x00, 0x7F), (0xA0, 0xFF), (0x2000, 0x206F), (0x3000, 0x303F), (0x3400, 0x4DBF), (0x4E00, 0x9FFF))
+
+
+def _nfkc_table() -> tuple[frozenset[str], dict[int, str]]:
+    """(the characters NFKC maps one by one, the mapping of those it changes): the inert
+    characters without a decomposition, and every character of the BMP whose NFKD is made of
+    those (and equals its NFKC)."""
+    inert = {chr(code) for lo, hi in _INERT_RANGES for code in range(lo, hi + 1)
+             if not unicodedata.decomposition(chr(code)) and not unicodedata.combining(chr(code))}
+    safe = set(inert)
+    table: dict[int, str] = {}
+    for code in range(0x10000):
+        if 0xD800 <= code <= 0xDFFF or not unicodedata.decomposition(chr(code)):
+            continue
+        ch = chr(code)
+        nfkd = unicodedata.normalize("NFKD", ch)
+        if inert.issuperset(nfkd) and unicodedata.normalize("NFKC", ch) == nfkd:
+            safe.add(ch)
+            if nfkd != ch:
+                table[code] = nfkd
+    return frozenset(safe), table
+
+
+_NFKC_SAFE, _NFKC_TABLE = _nfkc_table()
+# A character outside _NFKC_SAFE, found by one C-level scan (no per-character string objects).
+_NFKC_UNSAFE = re.compile(_class_of([code for code in range(0x10000) if chr(code) not in _NFKC_SAFE])[:-2]
+                          + "\U00010000-\U0010ffff]")
+# The table as a list indexed by code point (each its own code point unless NFKC changes it):
+# str.translate then never misses (a miss in a dict costs a KeyError per character).
+_NFKC_LIST: list = list(range(0x10000))
+for _code, _to in _NFKC_TABLE.items():
+    _NFKC_LIST[_code] = _to
+
+
+def nfkc(text: str) -> str:
+    """unicodedata.normalize("NFKC", text), by a table for the usual message (see _nfkc_table)."""
+    if unicodedata.is_normalized("NFKC", text):
+        return text
+    if _NFKC_UNSAFE.search(text) is None:
+        return text.translate(_NFKC_LIST)
+    return unicodedata.normalize("NFKC", text)
+
 
 def is_cjk(ch: str) -> bool:
     """True for a Chinese (CJK unified ideograph) character."""
@@ -82,10 +129,7 @@ def clean(text: str) -> str:
     """The form a pasted message is read in (the scanner's): no invisible characters, NFKC
     (full-width -> half-width) and simplified Chinese, with case, punctuation and line breaks
     kept. `fold(clean(text))` finishes it into the matcher's comparable form."""
-    text = strip_invisible(text)
-    if not unicodedata.is_normalized("NFKC", text):
-        text = unicodedata.normalize("NFKC", text)
-    return to_simplified(text)
+    return to_simplified(nfkc(strip_invisible(text)))
 
 
 def fold(cleaned: str) -> str:

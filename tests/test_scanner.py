@@ -490,3 +490,19 @@ def test_a_later_occurrence_is_tried_when_the_first_window_does_not_count(scanne
     # the first 奖品…客服 window spans a sentence an unless sets aside; the later 领奖…客服V one counts
     text = "满100元可用。奖品已发放\n领奖请联系客服V: lj_kefu01"
     assert "points_or_limit" in _names(scanner.scan(text))
+
+
+def test_victims_asking_what_next_news_and_a_refused_private_deal_are_not_scams(scanner):
+    # a victim's retelling: what they were told, then what to do now
+    assert scanner.scan("我爸接到一个说是法院的电话，让他把存款转到安全账户，转了三万，现在报警还来得及吗？").risk == LOW
+    assert scanner.scan("我同学被人拉进荐股群，充了两万提不出来，请问能打96110咨询吗？").risk == LOW
+    assert scanner.scan("我姑姑接到冒牌女儿换号后打来的借钱电话，转了八千，已经做了笔录").risk == LOW
+    # a news item and the police's advice
+    assert scanner.scan("某市一男子接到自称银行客服的电话，随后被诱导贷款转出，损失三万元。警方提醒：不存在注销账户一说。").risk == LOW
+    # a buyer proposing to pay off the platform and the seller refusing
+    assert scanner.scan("买家：加个微信私下转账吧，省点手续费\n卖家：不了，我们还是走平台").risk == LOW
+    # a sender saying what it never asks
+    assert "transfer_request" not in _names(scanner.scan("【某某银行】本行不会要求客户向个人账户转账。"))
+    # the scam shapes stay requests
+    assert scanner.scan("我是公安局的，你涉嫌洗钱，马上把钱转到安全账户").risk == HIGH
+    assert scanner.scan("卖家：走平台要扣手续费，加个微信私下转账，给你便宜一百").risk != LOW

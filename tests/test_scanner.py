@@ -506,3 +506,15 @@ def test_victims_asking_what_next_news_and_a_refused_private_deal_are_not_scams(
     # the scam shapes stay requests
     assert scanner.scan("我是公安局的，你涉嫌洗钱，马上把钱转到安全账户").risk == HIGH
     assert scanner.scan("卖家：走平台要扣手续费，加个微信私下转账，给你便宜一百").risk != LOW
+
+
+def test_chat_toolbar_game_ranking_risk_survey_and_accepted_platform_cut(scanner):
+    # a chat screenshot's input bar (转账 / 红包 on lines of their own) is no request
+    assert scanner.scan("你好，台灯还在吗？\n在的，八成新\n好的我在平台上拍了\n转账\n红包").risk == LOW
+    # 上分 in a game is ranking up, not a gambling deposit
+    assert scanner.scan("周末一起上分吗？我在游戏商城买了新皮肤").risk == LOW
+    assert scanner.scan("【某某证券】您的账户已完成风险测评，结果为平衡型。").risk == LOW
+    assert scanner.scan("我：键盘挂在闲鱼了，两百\n朋友：我直接平台上拍\n我：好，平台抽成就抽成，放心").risk == LOW
+    # still: gambling deposits, a frozen account, a seller dodging the platform's cut
+    assert "off_platform_trade" in _names(scanner.scan("平台要扣点，你直接微信转我，便宜五十"))
+    assert "account_frozen" in _names(scanner.scan("您的银行卡存在风险已被冻结，请立即处理"))

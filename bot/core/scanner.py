@@ -102,6 +102,8 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        # a proposal to trade off the platform, refused: 不了，咱们就走平台
                        r"|不了[，,\s]*(?:咱们|我们)?(?:还是|就)?走平台")
 SCAM_TALK_SENTENCES = 1
+# the buttons of a chat app's input bar, each on a line of its own in a screenshot's OCR
+_TOOLBAR = re.compile(r"(?m)^[ \t]*(?:转账|红包)[ \t]*$")
 _LINK_CHARS = frozenset(LINK_WORD)
 # 诈骗 shortly after 涉嫌/涉及 in the same sentence accuses the reader ("涉嫌在外地开办电话卡用于诈骗").
 ACCUSED = re.compile(r"(涉嫌|涉及|涉案)[^。！？!?\n]*$")
@@ -484,6 +486,9 @@ class Scanner:
             tags = SPEAKER.findall(text)
             if len(tags) >= 2:  # a transcript: several lines start with a name and a colon
                 text = SPEAKER.sub(lambda m: " " * (m.end(1) - m.start(0)) + m.group(0)[m.end(1) - m.start(0):], text)
+        if ("转账" in text or "红包" in text) and "\n" in text:
+            # a chat screenshot's toolbar read by OCR (a line that is only 转账 or 红包) is no request
+            text = _TOOLBAR.sub(lambda m: " " * (m.end() - m.start()), text)
         return text
 
     def _find_signals(self, said: str, chars: AbstractSet[str], has_url: bool) -> tuple[list[Finding], set[str], int]:

@@ -518,3 +518,12 @@ def test_chat_toolbar_game_ranking_risk_survey_and_accepted_platform_cut(scanner
     # still: gambling deposits, a frozen account, a seller dodging the platform's cut
     assert "off_platform_trade" in _names(scanner.scan("平台要扣点，你直接微信转我，便宜五十"))
     assert "account_frozen" in _names(scanner.scan("您的银行卡存在风险已被冻结，请立即处理"))
+
+
+def test_paid_on_the_platform_a_case_reported_and_a_family_gift_collection(scanner):
+    assert "prepay_goods" not in _names(scanner.scan("拍好了，平台上付款了，麻烦今天发货"))
+    assert scanner.scan("【某区公安】您报案的案件已受理，请携带身份证和转账记录到派出所补充材料。").risk == LOW
+    assert scanner.scan("爸的过年红包大家凑一下，每人三百，转我，我来包").risk == LOW
+    # still: a prize that needs a payment, police saying you are involved
+    assert "points_or_limit" in _names(scanner.scan("恭喜您抽中一等奖，领奖需先转账298元手续费"))
+    assert "authority_threat" in _names(scanner.scan("我是公安局民警，你的账户涉嫌洗钱已被冻结"))

@@ -527,3 +527,20 @@ def test_paid_on_the_platform_a_case_reported_and_a_family_gift_collection(scann
     # still: a prize that needs a payment, police saying you are involved
     assert "points_or_limit" in _names(scanner.scan("恭喜您抽中一等奖，领奖需先转账298元手续费"))
     assert "authority_threat" in _names(scanner.scan("我是公安局民警，你的账户涉嫌洗钱已被冻结"))
+
+
+def test_romance_sextortion_stream_gifts_shop_brushing_and_rigged_games(scanner):
+    # sextortion worded as a "peace" payment or a ruined name
+    assert scanner.scan("刚才的视频真精彩，你同事和家人都在我这，两万块钱买个平安").risk == HIGH
+    assert scanner.scan("不想身败名裂就打钱到这个账户，一小时内不回就群发").risk == HIGH
+    # a partner asking for live-stream gifts
+    assert "stream_gifts" in _names(scanner.scan("宝宝今晚主播PK要输了，你帮我刷几个火箭好不好"))
+    # boosting a relative's shop with the reader's money
+    assert "task_deposit" in _names(scanner.scan("帮我舅舅的网店拍两单，钱马上退给你"))
+    assert "task_deposit" in _names(scanner.scan("系统说要连做四单才能返"))
+    # inside knowledge of a betting platform
+    assert scanner.scan("我哥在博彩公司做技术，能看到开奖数据，带你小额玩玩").risk == HIGH
+    # genuine: a friend's new shop, a temple charm, tipping talk
+    assert scanner.scan("我朋友新开了家网店，有空帮忙冲冲销量，买点零食也行").risk == LOW
+    assert scanner.scan("周末去庙里给孩子求了个平安符，花了两百块买个平安").risk == LOW
+    assert scanner.scan("昨晚看直播，那主播PK输了被罚唱歌，笑死").risk == LOW

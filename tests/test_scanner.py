@@ -544,3 +544,13 @@ def test_romance_sextortion_stream_gifts_shop_brushing_and_rigged_games(scanner)
     assert scanner.scan("我朋友新开了家网店，有空帮忙冲冲销量，买点零食也行").risk == LOW
     assert scanner.scan("周末去庙里给孩子求了个平安符，花了两百块买个平安").risk == LOW
     assert scanner.scan("昨晚看直播，那主播PK输了被罚唱歌，笑死").risk == LOW
+
+
+def test_boss_skipping_the_process_new_qq_and_a_screenshot_of_a_transfer(scanner):
+    assert scanner.scan("财务今天来不及走流程，你先从公户转8万给这个合作方").risk == HIGH
+    assert scanner.scan("下午三点来我办公室，先加我新扣扣").risk == HIGH
+    assert scanner.scan("开会中，先帮我转笔款，回头给你").risk != LOW
+    assert scanner.scan("我给你转了钱，看下截图，你先把钱打给这个供应商").risk == HIGH
+    # genuine: the process followed, a meeting mentioned
+    assert scanner.scan("报销已经走流程了，财务审批后打到你工资卡").risk == LOW
+    assert scanner.scan("领导在开会中，下午三点再来我办公室拿材料").risk == LOW

@@ -554,3 +554,14 @@ def test_boss_skipping_the_process_new_qq_and_a_screenshot_of_a_transfer(scanner
     # genuine: the process followed, a meeting mentioned
     assert scanner.scan("报销已经走流程了，财务审批后打到你工资卡").risk == LOW
     assert scanner.scan("领导在开会中，下午三点再来我办公室拿材料").risk == LOW
+
+
+def test_credit_packaging_student_limits_free_pets_and_paying_again(scanner):
+    assert scanner.scan("你的征信需要先包装一下，包装费两千，先付一半").risk == HIGH
+    assert scanner.scan("您的白条是学生身份开通的，需要把额度借出来清零").risk == HIGH
+    assert scanner.scan("免费送小狗，只需付运费和检疫费600元").risk != LOW
+    assert scanner.scan("你付款后系统显示未成功，需要再付一次验证，之后一起退").risk != LOW
+    assert "off_platform_trade" in _names(scanner.scan("支付宝手续费高，直接转账给我，给你便宜点"))
+    # genuine: a free gift with nothing to pay, a proper refund
+    assert scanner.scan("门店周年庆，免费送环保袋，到店即可领取").risk == LOW
+    assert scanner.scan("您的付款未成功，款项将原路退回，可在订单页重新下单").risk == LOW

@@ -565,3 +565,16 @@ def test_credit_packaging_student_limits_free_pets_and_paying_again(scanner):
     # genuine: a free gift with nothing to pay, a proper refund
     assert scanner.scan("门店周年庆，免费送环保袋，到店即可领取").risk == LOW
     assert scanner.scan("您的付款未成功，款项将原路退回，可在订单页重新下单").risk == LOW
+
+
+def test_a_victims_worry_private_payment_and_compensation_forms(scanner):
+    # "我怕被骗" inside a scam chat is the victim's worry, not a verdict that exempts the chat
+    assert not scanner.evidence("老师：新币私募上线就翻十倍\n我：我怕被骗\n老师：你先买一千U试试").talks_about_scams
+    assert scanner.evidence("我被骗了两千，能追回来吗").talks_about_scams
+    assert "off_platform_trade" in _names(scanner.scan("卖家：号不玩了便宜出\n买家：走平台吗？\n卖家：私下打款更快，你信我"))
+    assert "off_platform_trade" in _names(scanner.scan("去我朋友的平台交易，有担保的"))
+    assert scanner.scan("卡单了，再充一单就能提").risk == HIGH
+    assert scanner.scan("您的航班已取消，赔偿款需通过 http://abc-pay.top/x 填写收款账户").risk == HIGH
+    # genuine: a shop advising against paying privately, someone careful
+    assert scanner.scan("师傅上门按公示标准收费，可在App里支付，不建议私下转账给师傅").risk == LOW
+    assert scanner.scan("我怕被骗，所以买二手都只在平台上拍").risk == LOW

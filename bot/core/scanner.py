@@ -69,12 +69,12 @@ SPEAKER = re.compile(r"(?m)^[ \t]*([^\n:：。，,！？请]{1,12})[:：](?=\s*\
 # Words that call something a scam. A message with this many sentences using them talks about
 # scams rather than being one.
 # A negation right before a match turns a request into advice against it.
-NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无需|不需要|不经|不通过|不会|不存在|并不存在)\s*"
+NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无需|不需要|不经|不通过|不会|不存在|并不存在|不建议|不推荐|避免|严禁|禁止)\s*"
                      r"(先|再|去|随便|轻易|任何|碰|信|相信|听|理|搞|参与)?\s*$"
                      r"|(别|不要|千万别|千万不要)(听|信|相信|碰|理|搞|参与|加|买)[^。！？!?\n，,]{0,6}$"
                      # what a sender says it never asks: "本公司不会要求客户向个人账户转账"
                      r"|(不会|绝不会|从不|从来不|一律不)(要求|让|叫)(您|你|客户|用户|旅客|会员|大家)?[^。！？!?\n，,]{0,3}$")
-SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|(?<!不是)(?<!为防)(?<!防止)骗子|骗局|杀猪盘|套路|反诈(?!中心|专线|专员|工作人员)|冒充|被骗|上当|(?<!不会)(?<!不是)骗人|骗钱|电诈"
+SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|(?<!不是)(?<!为防)(?<!防止)骗子|骗局|杀猪盘|套路|反诈(?!中心|专线|专员|工作人员)|冒充|(?<!怕)(?<!担心)(?<!害怕)被骗|上当|(?<!不会)(?<!不是)骗人|骗钱|电诈"
                        # a scammer's reassurance is no talk about scams: 我是学生不会骗人的, 为防骗子先交诚意金;
                        # a victim's retelling is: 交完就被拉黑了, 这种情况能报警吗
                        r"|被(?:对方|他|她|人家?)?拉黑了|(?:能|可以|该|要不要|应该)报警吗"

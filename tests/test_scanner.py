@@ -578,3 +578,11 @@ def test_a_victims_worry_private_payment_and_compensation_forms(scanner):
     # genuine: a shop advising against paying privately, someone careful
     assert scanner.scan("师傅上门按公示标准收费，可在App里支付，不建议私下转账给师傅").risk == LOW
     assert scanner.scan("我怕被骗，所以买二手都只在平台上拍").risk == LOW
+
+
+def test_a_never_asks_notice_wrapped_across_ocr_lines(scanner):
+    text = "【某航空】温馨提示：航班变动不会要求您点\n击链接、下载会议软件或转账，请以官方App为准。"
+    assert scanner.scan(text).risk == LOW
+    assert "transfer_request" not in _names(scanner.scan("本公司不会要求客\n户向个人账户转账。"))
+    # a closed line is its own sentence: the request on the next line still counts
+    assert scanner.scan("我们不会要求你做别的。\n现在下载会议软件，开启屏幕共享").risk != LOW

@@ -73,7 +73,8 @@ NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无
                      r"(先|再|去|随便|轻易|任何|碰|信|相信|听|理|搞|参与)?\s*$"
                      r"|(别|不要|千万别|千万不要)(听|信|相信|碰|理|搞|参与|加|买)[^。！？!?\n，,]{0,6}$"
                      # what a sender says it never asks: "本公司不会要求客户向个人账户转账"
-                     r"|(不会|绝不会|从不|从来不|一律不)(要求|让|叫)(您|你|客户|用户|旅客|会员|大家)?[^。！？!?\n，,]{0,3}$")
+                     r"|(不会|绝不会|从不|从来不|一律不)(要求|让|叫)(您|你|客户|用户|旅客|会员|大家)[^。！？!?\n，,]{0,8}$"
+                     r"|(不会|绝不会|从不|从来不|一律不)(要求|让|叫)[^。！？!?\n，,]{0,3}$")
 SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|(?<!不是)(?<!为防)(?<!防止)骗子|骗局|杀猪盘|套路|反诈(?!中心|专线|专员|工作人员)|冒充|(?<!怕)(?<!担心)(?<!害怕)被骗|上当|(?<!不会)(?<!不是)骗人|骗钱|电诈"
                        # a scammer's reassurance is no talk about scams: 我是学生不会骗人的, 为防骗子先交诚意金;
                        # a victim's retelling is: 交完就被拉黑了, 这种情况能报警吗
@@ -102,6 +103,8 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        # a proposal to trade off the platform, refused: 不了，咱们就走平台
                        r"|不了[，,\s]*(?:咱们|我们)?(?:还是|就)?走平台")
 SCAM_TALK_SENTENCES = 1
+# a line ending in one of these closes its sentence; any other line break may be a wrapped line
+_LINE_CLOSED = frozenset("。！？!?；;：:…」”\"）)]】\n ")
 # the buttons of a chat app's input bar, each on a line of its own in a screenshot's OCR
 _TOOLBAR = re.compile(r"(?m)^[ \t]*(?:转账|红包)[ \t]*$")
 _LINK_CHARS = frozenset(LINK_WORD)
@@ -726,7 +729,11 @@ class Scanner:
         hi = ends[j] if j < len(ends) else len(text)
         if warned.sentence(i) or (j != i and warned.sentence(j)):
             return None  # a warning sentence between the two ends is someone else's sentence
-        if NEGATED.search(text[max(lo, start - 10):start]):
+        before = text[max(lo, start - 10):start]
+        if start - lo < 10 and lo >= 2 and text[lo - 1] == "\n" and text[lo - 2] not in _LINE_CLOSED:
+            # a line wrapped mid-sentence (OCR of a screenshot): "…不会要求您点\n击链接、下载…"
+            before = text[max(0, start - 11):start].replace("\n", "")
+        if NEGATED.search(before):
             return None  # "别私下交易", "不要先交定金": advice against it, not a request
         sentence = text[lo:hi]
         for finder, mask in unless:

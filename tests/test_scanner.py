@@ -586,3 +586,9 @@ def test_a_never_asks_notice_wrapped_across_ocr_lines(scanner):
     assert "transfer_request" not in _names(scanner.scan("本公司不会要求客\n户向个人账户转账。"))
     # a closed line is its own sentence: the request on the next line still counts
     assert scanner.scan("我们不会要求你做别的。\n现在下载会议软件，开启屏幕共享").risk != LOW
+
+
+def test_a_link_ends_where_chinese_text_starts(scanner):
+    result = scanner.scan("您的订单赔偿款需通过www.pei-fu.top/k?id=31填写收款账户")
+    assert result.urls == ("www.pei-fu.top/k?id=31",)
+    assert result.risk == HIGH

@@ -34,10 +34,11 @@ PIECE_CHARS = 2_000
 PIECE_OVERLAP = MAX_WINDOW + 100
 
 URL = re.compile(
-    r"(?:https?://|www\.)[^\s，。！？、；;\"'<>（）()【】]+"
+    # (a link ends where Chinese text starts: "通过www.x.cc/kf?id=27填写收款账户")
+    r"(?:https?://|www\.)[^\s，。！？、；;\"'<>（）()【】\u3000-\u303f\u4e00-\u9fff]+"
     r"|(?<![A-Za-z0-9@.\-])(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+"
     r"(?:com|cn|net|org|cc|icu|top|xyz|vip|info|co|me|io|shop|site|online|club|link|ltd|pw|tk|ml|ga|cf|gq|"
-    r"wang|ren|asia|biz|mobi|tv|app|work|fun|live|store|tech|hk|ru|su)(?![a-z0-9\-])(?:/[^\s，。！？、；;\"'<>（）()]*)?",
+    r"wang|ren|asia|biz|mobi|tv|app|work|fun|live|store|tech|hk|ru|su)(?![a-z0-9\-])(?:/[^\s，。！？、；;\"'<>（）()\u3000-\u303f\u4e00-\u9fff]*)?",
     re.IGNORECASE)
 # Not glued to letters: A3201042024120500018 is a case or order number, not a card.
 CARD = re.compile(r"(?<![0-9A-Za-z])[3-6](?:[ \-]?\d){15,18}(?![0-9A-Za-z])")

@@ -592,3 +592,8 @@ def test_a_link_ends_where_chinese_text_starts(scanner):
     result = scanner.scan("您的订单赔偿款需通过www.pei-fu.top/k?id=31填写收款账户")
     assert result.urls == ("www.pei-fu.top/k?id=31",)
     assert result.risk == HIGH
+
+
+def test_an_inside_stock_tip_sure_to_rise(scanner):
+    assert scanner.scan("内部消息，这只票下周必涨，加群领代码").risk == HIGH
+    assert scanner.scan("哪有什么必涨的股票，别信那些荐股群").risk == LOW

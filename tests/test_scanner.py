@@ -490,3 +490,110 @@ def test_a_later_occurrence_is_tried_when_the_first_window_does_not_count(scanne
     # the first 奖品…客服 window spans a sentence an unless sets aside; the later 领奖…客服V one counts
     text = "满100元可用。奖品已发放\n领奖请联系客服V: lj_kefu01"
     assert "points_or_limit" in _names(scanner.scan(text))
+
+
+def test_victims_asking_what_next_news_and_a_refused_private_deal_are_not_scams(scanner):
+    # a victim's retelling: what they were told, then what to do now
+    assert scanner.scan("我爸接到一个说是法院的电话，让他把存款转到安全账户，转了三万，现在报警还来得及吗？").risk == LOW
+    assert scanner.scan("我同学被人拉进荐股群，充了两万提不出来，请问能打96110咨询吗？").risk == LOW
+    assert scanner.scan("我姑姑接到冒牌女儿换号后打来的借钱电话，转了八千，已经做了笔录").risk == LOW
+    # a news item and the police's advice
+    assert scanner.scan("某市一男子接到自称银行客服的电话，随后被诱导贷款转出，损失三万元。警方提醒：不存在注销账户一说。").risk == LOW
+    # a buyer proposing to pay off the platform and the seller refusing
+    assert scanner.scan("买家：加个微信私下转账吧，省点手续费\n卖家：不了，我们还是走平台").risk == LOW
+    # a sender saying what it never asks
+    assert "transfer_request" not in _names(scanner.scan("【某某银行】本行不会要求客户向个人账户转账。"))
+    # the scam shapes stay requests
+    assert scanner.scan("我是公安局的，你涉嫌洗钱，马上把钱转到安全账户").risk == HIGH
+    assert scanner.scan("卖家：走平台要扣手续费，加个微信私下转账，给你便宜一百").risk != LOW
+
+
+def test_chat_toolbar_game_ranking_risk_survey_and_accepted_platform_cut(scanner):
+    # a chat screenshot's input bar (转账 / 红包 on lines of their own) is no request
+    assert scanner.scan("你好，台灯还在吗？\n在的，八成新\n好的我在平台上拍了\n转账\n红包").risk == LOW
+    # 上分 in a game is ranking up, not a gambling deposit
+    assert scanner.scan("周末一起上分吗？我在游戏商城买了新皮肤").risk == LOW
+    assert scanner.scan("【某某证券】您的账户已完成风险测评，结果为平衡型。").risk == LOW
+    assert scanner.scan("我：键盘挂在闲鱼了，两百\n朋友：我直接平台上拍\n我：好，平台抽成就抽成，放心").risk == LOW
+    # still: gambling deposits, a frozen account, a seller dodging the platform's cut
+    assert "off_platform_trade" in _names(scanner.scan("平台要扣点，你直接微信转我，便宜五十"))
+    assert "account_frozen" in _names(scanner.scan("您的银行卡存在风险已被冻结，请立即处理"))
+
+
+def test_paid_on_the_platform_a_case_reported_and_a_family_gift_collection(scanner):
+    assert "prepay_goods" not in _names(scanner.scan("拍好了，平台上付款了，麻烦今天发货"))
+    assert scanner.scan("【某区公安】您报案的案件已受理，请携带身份证和转账记录到派出所补充材料。").risk == LOW
+    assert scanner.scan("爸的过年红包大家凑一下，每人三百，转我，我来包").risk == LOW
+    # still: a prize that needs a payment, police saying you are involved
+    assert "points_or_limit" in _names(scanner.scan("恭喜您抽中一等奖，领奖需先转账298元手续费"))
+    assert "authority_threat" in _names(scanner.scan("我是公安局民警，你的账户涉嫌洗钱已被冻结"))
+
+
+def test_romance_sextortion_stream_gifts_shop_brushing_and_rigged_games(scanner):
+    # sextortion worded as a "peace" payment or a ruined name
+    assert scanner.scan("刚才的视频真精彩，你同事和家人都在我这，两万块钱买个平安").risk == HIGH
+    assert scanner.scan("不想身败名裂就打钱到这个账户，一小时内不回就群发").risk == HIGH
+    # a partner asking for live-stream gifts
+    assert "stream_gifts" in _names(scanner.scan("宝宝今晚主播PK要输了，你帮我刷几个火箭好不好"))
+    # boosting a relative's shop with the reader's money
+    assert "task_deposit" in _names(scanner.scan("帮我舅舅的网店拍两单，钱马上退给你"))
+    assert "task_deposit" in _names(scanner.scan("系统说要连做四单才能返"))
+    # inside knowledge of a betting platform
+    assert scanner.scan("我哥在博彩公司做技术，能看到开奖数据，带你小额玩玩").risk == HIGH
+    # genuine: a friend's new shop, a temple charm, tipping talk
+    assert scanner.scan("我朋友新开了家网店，有空帮忙冲冲销量，买点零食也行").risk == LOW
+    assert scanner.scan("周末去庙里给孩子求了个平安符，花了两百块买个平安").risk == LOW
+    assert scanner.scan("昨晚看直播，那主播PK输了被罚唱歌，笑死").risk == LOW
+
+
+def test_boss_skipping_the_process_new_qq_and_a_screenshot_of_a_transfer(scanner):
+    assert scanner.scan("财务今天来不及走流程，你先从公户转8万给这个合作方").risk == HIGH
+    assert scanner.scan("下午三点来我办公室，先加我新扣扣").risk == HIGH
+    assert scanner.scan("开会中，先帮我转笔款，回头给你").risk != LOW
+    assert scanner.scan("我给你转了钱，看下截图，你先把钱打给这个供应商").risk == HIGH
+    # genuine: the process followed, a meeting mentioned
+    assert scanner.scan("报销已经走流程了，财务审批后打到你工资卡").risk == LOW
+    assert scanner.scan("领导在开会中，下午三点再来我办公室拿材料").risk == LOW
+
+
+def test_credit_packaging_student_limits_free_pets_and_paying_again(scanner):
+    assert scanner.scan("你的征信需要先包装一下，包装费两千，先付一半").risk == HIGH
+    assert scanner.scan("您的白条是学生身份开通的，需要把额度借出来清零").risk == HIGH
+    assert scanner.scan("免费送小狗，只需付运费和检疫费600元").risk != LOW
+    assert scanner.scan("你付款后系统显示未成功，需要再付一次验证，之后一起退").risk != LOW
+    assert "off_platform_trade" in _names(scanner.scan("支付宝手续费高，直接转账给我，给你便宜点"))
+    # genuine: a free gift with nothing to pay, a proper refund
+    assert scanner.scan("门店周年庆，免费送环保袋，到店即可领取").risk == LOW
+    assert scanner.scan("您的付款未成功，款项将原路退回，可在订单页重新下单").risk == LOW
+
+
+def test_a_victims_worry_private_payment_and_compensation_forms(scanner):
+    # "我怕被骗" inside a scam chat is the victim's worry, not a verdict that exempts the chat
+    assert not scanner.evidence("老师：新币私募上线就翻十倍\n我：我怕被骗\n老师：你先买一千U试试").talks_about_scams
+    assert scanner.evidence("我被骗了两千，能追回来吗").talks_about_scams
+    assert "off_platform_trade" in _names(scanner.scan("卖家：号不玩了便宜出\n买家：走平台吗？\n卖家：私下打款更快，你信我"))
+    assert "off_platform_trade" in _names(scanner.scan("去我朋友的平台交易，有担保的"))
+    assert scanner.scan("卡单了，再充一单就能提").risk == HIGH
+    assert scanner.scan("您的航班已取消，赔偿款需通过 http://abc-pay.top/x 填写收款账户").risk == HIGH
+    # genuine: a shop advising against paying privately, someone careful
+    assert scanner.scan("师傅上门按公示标准收费，可在App里支付，不建议私下转账给师傅").risk == LOW
+    assert scanner.scan("我怕被骗，所以买二手都只在平台上拍").risk == LOW
+
+
+def test_a_never_asks_notice_wrapped_across_ocr_lines(scanner):
+    text = "【某航空】温馨提示：航班变动不会要求您点\n击链接、下载会议软件或转账，请以官方App为准。"
+    assert scanner.scan(text).risk == LOW
+    assert "transfer_request" not in _names(scanner.scan("本公司不会要求客\n户向个人账户转账。"))
+    # a closed line is its own sentence: the request on the next line still counts
+    assert scanner.scan("我们不会要求你做别的。\n现在下载会议软件，开启屏幕共享").risk != LOW
+
+
+def test_a_link_ends_where_chinese_text_starts(scanner):
+    result = scanner.scan("您的订单赔偿款需通过www.pei-fu.top/k?id=31填写收款账户")
+    assert result.urls == ("www.pei-fu.top/k?id=31",)
+    assert result.risk == HIGH
+
+
+def test_an_inside_stock_tip_sure_to_rise(scanner):
+    assert scanner.scan("内部消息，这只票下周必涨，加群领代码").risk == HIGH
+    assert scanner.scan("哪有什么必涨的股票，别信那些荐股群").risk == LOW

@@ -33,10 +33,11 @@ PIECE_CHARS = 2_000
 PIECE_OVERLAP = MAX_WINDOW + 100
 
 URL = re.compile(
-    r"(?:https?://|www\.)[^\s，。！？、；;\"'<>（）()【】]+"
+    # (a link ends where Chinese text starts: "通过www.x.cc/kf?id=27填写收款账户")
+    r"(?:https?://|www\.)[^\s，。！？、；;\"'<>（）()【】\u3000-\u303f\u4e00-\u9fff]+"
     r"|(?<![A-Za-z0-9@.\-])(?:[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?\.)+"
     r"(?:com|cn|net|org|cc|icu|top|xyz|vip|info|co|me|io|shop|site|online|club|link|ltd|pw|tk|ml|ga|cf|gq|"
-    r"wang|ren|asia|biz|mobi|tv|app|work|fun|live|store|tech|hk|ru|su)(?![a-z0-9\-])(?:/[^\s，。！？、；;\"'<>（）()]*)?",
+    r"wang|ren|asia|biz|mobi|tv|app|work|fun|live|store|tech|hk|ru|su)(?![a-z0-9\-])(?:/[^\s，。！？、；;\"'<>（）()\u3000-\u303f\u4e00-\u9fff]*)?",
     re.IGNORECASE)
 # Not glued to letters: A3201042024120500018 is a case or order number, not a card.
 CARD = re.compile(r"(?<![0-9A-Za-z])[3-6](?:[ \-]?\d){15,18}(?![0-9A-Za-z])")
@@ -68,10 +69,13 @@ SPEAKER = re.compile(r"(?m)^[ \t]*([^\n:：。，,！？请]{1,12})[:：](?=\s*\
 # Words that call something a scam. A message with this many sentences using them talks about
 # scams rather than being one.
 # A negation right before a match turns a request into advice against it.
-NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无需|不需要|不经|不通过|不会)\s*"
+NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无需|不需要|不经|不通过|不会|不存在|并不存在|不建议|不推荐|避免|严禁|禁止)\s*"
                      r"(先|再|去|随便|轻易|任何|碰|信|相信|听|理|搞|参与)?\s*$"
-                     r"|(别|不要|千万别|千万不要)(听|信|相信|碰|理|搞|参与|加|买)[^。！？!?\n，,]{0,6}$")
-SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|(?<!不是)(?<!为防)(?<!防止)骗子|骗局|杀猪盘|套路|反诈(?!中心|专线|专员|工作人员)|冒充|被骗|上当|(?<!不会)(?<!不是)骗人|骗钱|电诈"
+                     r"|(别|不要|千万别|千万不要)(听|信|相信|碰|理|搞|参与|加|买)[^。！？!?\n，,]{0,6}$"
+                     # what a sender says it never asks: "本公司不会要求客户向个人账户转账"
+                     r"|(不会|绝不会|从不|从来不|一律不)(要求|让|叫)(您|你|客户|用户|旅客|会员|大家)[^。！？!?\n，,]{0,8}$"
+                     r"|(不会|绝不会|从不|从来不|一律不)(要求|让|叫)[^。！？!?\n，,]{0,3}$")
+SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|(?<!不是)(?<!为防)(?<!防止)骗子|骗局|杀猪盘|套路|反诈(?!中心|专线|专员|工作人员)|冒充|(?<!怕)(?<!担心)(?<!害怕)被骗|上当|(?<!不会)(?<!不是)骗人|骗钱|电诈"
                        # a scammer's reassurance is no talk about scams: 我是学生不会骗人的, 为防骗子先交诚意金;
                        # a victim's retelling is: 交完就被拉黑了, 这种情况能报警吗
                        r"|被(?:对方|他|她|人家?)?拉黑了|(?:能|可以|该|要不要|应该)报警吗"
@@ -87,8 +91,22 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        # advice against it or a verdict on it: "那就别做了", "千万别碰", "正规兼职不会先收钱",
                        # "那肯定有问题", "报了警" (not 千万别信: a scam borrows it for the "old" number's messages)
                        r"|千万别(碰|转|理|做|点|去)|那就别(做|转|去|弄|理)|正规[^。！？\n]{0,6}(不会|不可能|从不)"
-                       r"|(肯定|一定|绝对)是?(假的|有问题)|报了警")
+                       r"|(肯定|一定|绝对)是?(假的|有问题)|报了警"
+                       # a victim asking what to do next, or done with the police: 现在报警还来得及吗,
+                       # 先报警还是先找银行, 能打96110咨询吗 (OCR: 961l0), 已经在派出所做了笔录
+                       r"|报警(?:还来得及|还有用|有用)吗|先报警还是|(?:能|可以|该|要不要|需要)(?:打|拨打?)\s*96\s*1\s*[1lI]\s*[0oO][^。！？?]{0,6}吗"
+                       r"|做了笔录|做完笔录"
+                       # someone checking a claim they were told: 有人说我的征信有问题，可以花钱修复，这个是真的吗
+                       r"|有人(?:说|跟我说|告诉我)[^。！？?\n]{0,40}(?:这|这个)(?:是真的吗|靠谱吗|可信吗|能信吗)"
+                       # a news report or police bulletin: 警方提醒, 随后被诱导在多个平台贷款
+                       r"|(?:警方|民警|公安)(?:提醒|提示)|被(?:诱导|诱骗|哄骗)"
+                       # a proposal to trade off the platform, refused: 不了，咱们就走平台
+                       r"|不了[，,\s]*(?:咱们|我们)?(?:还是|就)?走平台")
 SCAM_TALK_SENTENCES = 1
+# a line ending in one of these closes its sentence; any other line break may be a wrapped line
+_LINE_CLOSED = frozenset("。！？!?；;：:…」”\"）)]】\n ")
+# the buttons of a chat app's input bar, each on a line of its own in a screenshot's OCR
+_TOOLBAR = re.compile(r"(?m)^[ \t]*(?:转账|红包)[ \t]*$")
 _LINK_CHARS = frozenset(LINK_WORD)
 # 诈骗 shortly after 涉嫌/涉及 in the same sentence accuses the reader ("涉嫌在外地开办电话卡用于诈骗").
 ACCUSED = re.compile(r"(涉嫌|涉及|涉案)[^。！？!?\n]*$")
@@ -476,6 +494,9 @@ class Scanner:
             tags = SPEAKER.findall(text)
             if len(tags) >= 2:  # a transcript: several lines start with a name and a colon
                 text = SPEAKER.sub(lambda m: " " * (m.end(1) - m.start(0)) + m.group(0)[m.end(1) - m.start(0):], text)
+        if ("转账" in text or "红包" in text) and "\n" in text:
+            # a chat screenshot's toolbar read by OCR (a line that is only 转账 or 红包) is no request
+            text = _TOOLBAR.sub(lambda m: " " * (m.end() - m.start()), text)
         return text
 
     def _find_signals(self, said: str, chars: AbstractSet[str], has_url: bool) -> tuple[list[Finding], set[str], int]:
@@ -726,7 +747,11 @@ class Scanner:
         hi = ends[j] if j < len(ends) else len(text)
         if warned.sentence(i) or (j != i and warned.sentence(j)):
             return None  # a warning sentence between the two ends is someone else's sentence
-        if NEGATED.search(text[max(lo, start - 10):start]):
+        before = text[max(lo, start - 10):start]
+        if start - lo < 10 and lo >= 2 and text[lo - 1] == "\n" and text[lo - 2] not in _LINE_CLOSED:
+            # a line wrapped mid-sentence (OCR of a screenshot): "…不会要求您点\n击链接、下载…"
+            before = text[max(0, start - 11):start].replace("\n", "")
+        if NEGATED.search(before):
             return None  # "别私下交易", "不要先交定金": advice against it, not a request
         sentence = text[lo:hi]
         for finder, mask in unless:

@@ -102,3 +102,13 @@ def test_matcher_accuracy_on_the_old_set(assistant, capsys):
     assert stats["top3_recall"] >= TOP3_MIN, f"{report}\n{misses}"
     assert stats["off_topic_rejection"] >= REJECT_MIN, f"{report}\n{misses}"
     assert wrong_share <= WRONG_ANSWER_MAX, f"{report}\n{misses}"
+
+
+def test_facts_match_numbers_whatever_their_dashes_and_nothing_else():
+    from bot.core.evaluation import has_facts
+
+    reply = "中国银行信用卡客服：400-669-5566；工行 95588。"
+    assert has_facts(reply, [["40066-95566"]]) and has_facts(reply, [["4006695566"]])
+    assert has_facts("请拨打 4006695566", [["400-669-5566"]])
+    assert not has_facts(reply, [["400-669-5567"]])
+    assert has_facts(reply, [["95588"], ["工行", "工商银行"]]) and not has_facts(reply, [["95588"], ["建行"]])

@@ -15,6 +15,7 @@ the calibration script; which sets may be used for what is documented in benchma
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -53,11 +54,15 @@ def load_labelled(path: str | Path) -> list[Labelled]:
     return out
 
 
+# A dash between digits is layout: 400-889-5580, 400-88-95580 and 4008895580 are one number.
+_DIGIT_DASH = re.compile(r"(?<=\d)-(?=\d)")
+
+
 def fold(text: str) -> str:
-    """The form facts are compared in: NFKC, simplified, lower case, no whitespace, and links
-    as written (replies show them defanged, a[.]b, which is display only)."""
+    """The form facts are compared in: NFKC, simplified, lower case, no whitespace, no dashes
+    between digits, and links as written (replies show them defanged, a[.]b, which is display only)."""
     text = to_simplified(unicodedata.normalize("NFKC", text)).lower().replace("[.]", ".")  # links are shown defanged
-    return "".join(text.split())
+    return _DIGIT_DASH.sub("", "".join(text.split()))
 
 
 def has_facts(text: str, facts: Sequence[Sequence[str]]) -> bool:

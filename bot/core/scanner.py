@@ -550,6 +550,20 @@ class Scanner:
         # whose concepts all occur). Sentences and warnings are worked out at the first match.
         plan, windows, counts = self._signal_plan, self._windows, self._counts
         sentences: tuple[list[int], _Warnings] | None = None
+
+        def first_counting(spans, unless) -> str | None:
+            """The evidence of the first candidate span that counts (sentences and warnings are
+            worked out at the first span of the scan)."""
+            nonlocal sentences
+            for start, end in spans:
+                if sentences is None:
+                    ends = [m.end() for m in SENTENCE_END.finditer(text)]
+                    sentences = ends, _Warnings(self._warnings, view, ends)
+                evidence = counts(unless, unmet, text, sentences, start, end)
+                if evidence is not None:
+                    return evidence
+            return None
+
         findings = []
         for index in sorted(candidates):
             signal, patterns, combinations, unless = plan[index]
@@ -559,30 +573,16 @@ class Scanner:
             # pattern matches first, then combination windows: the first that counts is the evidence
             # (plain loops: chained generators cost more than the few matches they yield)
             for finder, on_lowered, mask in patterns:
-                if mask & (unmet_low if on_lowered else unmet):
-                    continue
-                for start, end in finder.spans(lowered if on_lowered else text):
-                    if sentences is None:
-                        ends = [m.end() for m in SENTENCE_END.finditer(text)]
-                        sentences = ends, _Warnings(self._warnings, view, ends)
-                    evidence = counts(unless, unmet, text, sentences, start, end)
+                if not mask & (unmet_low if on_lowered else unmet):
+                    evidence = first_counting(finder.spans(lowered if on_lowered else text), unless)
                     if evidence is not None:
                         break
-                if evidence is not None:
-                    break
             if evidence is None:
                 for combination, mask in combinations:
-                    if mask & absent:
-                        continue
-                    for start, end in windows(combination, signal.window, hits):
-                        if sentences is None:
-                            ends = [m.end() for m in SENTENCE_END.finditer(text)]
-                            sentences = ends, _Warnings(self._warnings, view, ends)
-                        evidence = counts(unless, unmet, text, sentences, start, end)
+                    if not mask & absent:
+                        evidence = first_counting(windows(combination, signal.window, hits), unless)
                         if evidence is not None:
                             break
-                    if evidence is not None:
-                        break
             if evidence is not None:
                 findings.append(Finding(signal.name, signal.label, evidence, signal.weight, signal.related,
                                         signal.never_low))

@@ -160,7 +160,8 @@ def section_blind() -> None:
     if DEV_ONLY:
         sets = [("general DEV", BLIND / "general_dev.yaml"), ("general DEV2", BLIND / "general_dev2.yaml"),
                 ("general DEV3", BLIND / "general_dev3.yaml"), ("general DEV4", BLIND / "general_dev4.yaml"),
-                ("general DEV5", BLIND / "general_dev5.yaml"), ("fraud types DEV", BLIND / "fraud_dev.yaml"), ("calibration", BLIND / "calibration_questions.yaml")]
+                ("general DEV5", BLIND / "general_dev5.yaml"), ("fraud types DEV", BLIND / "fraud_dev.yaml"),
+                ("calibration", BLIND / "calibration_questions.yaml")]
     print(f"{'set':<22} {'mode':<9} {'n in/off':>9} {'right':>7} {'wrong':>7} {'suggest':>8} {'no_match':>9}"
           f" {'top-3':>7} {'off not ans.':>12}")
     for mode, encoder in (("semantic", "use"), ("lexical", "none")):

@@ -485,6 +485,7 @@ def section_scanner() -> None:
                ("dev5 (ours, tuned on)", SCANS / "dev5_messages.yaml"),
                ("dev6 (ours, tuned on)", SCANS / "dev6_messages.yaml"),
                ("dev7 (ours, templated)", SCANS / "dev7_messages.yaml"),
+               ("dev8 (ours, hard genuine)", SCANS / "dev8_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]
     if DEV_ONLY:
         corpora = [c for c in corpora if "held-out" not in c[0]]

@@ -90,23 +90,29 @@ def _nfkc_table() -> tuple[frozenset[str], dict[int, str]]:
     return frozenset(safe), table
 
 
-_NFKC_SAFE, _NFKC_TABLE = _nfkc_table()
-# A character outside _NFKC_SAFE, found by one C-level scan (no per-character string objects).
-_NFKC_UNSAFE = re.compile(_class_of([code for code in range(0x10000) if chr(code) not in _NFKC_SAFE])[:-2]
-                          + "\U00010000-\U0010ffff]")
-# The table as a list indexed by code point (each its own code point unless NFKC changes it):
-# str.translate then never misses (a miss in a dict costs a KeyError per character).
-_NFKC_LIST: list = list(range(0x10000))
-for _code, _to in _NFKC_TABLE.items():
-    _NFKC_LIST[_code] = _to
+@lru_cache(maxsize=1)
+def _nfkc_shortcut() -> tuple[re.Pattern, list]:
+    """(a pattern finding a character outside the safe set, the table as a list indexed by code
+    point), built at the first text that needs them (about 0.1 s: an import, and a number check,
+    never pay for it). The pattern is one C-level scan (no per-character string objects); the
+    list holds each code point itself unless NFKC changes it, so str.translate never misses (a
+    miss in a dict costs a KeyError per character)."""
+    safe, table = _nfkc_table()
+    unsafe = re.compile(_class_of([code for code in range(0x10000) if chr(code) not in safe])[:-2]
+                        + "\U00010000-\U0010ffff]")
+    as_list: list = list(range(0x10000))
+    for code, to in table.items():
+        as_list[code] = to
+    return unsafe, as_list
 
 
 def nfkc(text: str) -> str:
     """unicodedata.normalize("NFKC", text), by a table for the usual message (see _nfkc_table)."""
     if unicodedata.is_normalized("NFKC", text):
         return text
-    if _NFKC_UNSAFE.search(text) is None:
-        return text.translate(_NFKC_LIST)
+    unsafe, as_list = _nfkc_shortcut()
+    if unsafe.search(text) is None:
+        return text.translate(as_list)
     return unicodedata.normalize("NFKC", text)
 
 

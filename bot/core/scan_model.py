@@ -107,14 +107,13 @@ def _found(name: str, text: str, chars: set[str]) -> float:
     return float(possible(conditions, chars) and finder.search(text))
 
 
-def context_features(ev: "Evidence", findings: "tuple[Finding, ...] | None" = None) -> dict[str, float]:
-    """The context features of one scanned message (see CONTEXT); `findings`: ev.findings, when
-    the caller has them."""
+def context_features(ev: "Evidence") -> dict[str, float]:
+    """The context features of one scanned message (see CONTEXT)."""
     from .checker import OFFICIAL
     from .scanner import SENDER_TAG, SPEAKER
 
     text = ev.text
-    active = ev.findings if findings is None else findings
+    active = ev.findings
     talk = ev.talks_about_scams
     notice_exempt = not talk and ev.exempt
     ft = ev.fraud_type
@@ -169,20 +168,17 @@ class ScanModel:
         w = self.signals.get(finding.name)
         return w if w is not None else self.classes.get(finding.weight, 0.0)
 
-    def score(self, ev: "Evidence", findings: "tuple[Finding, ...] | None" = None) -> float:
-        """The model's log-odds that the message is a scam (`findings`: ev.findings, when the
-        caller has them: the property works them out again at every use)."""
-        if findings is None:
-            findings = ev.findings
-        z = self.bias + sum(self.weight(f) for f in findings)
+    def score(self, ev: "Evidence") -> float:
+        """The model's log-odds that the message is a scam."""
+        z = self.bias + sum(self.weight(f) for f in ev.findings)
         context = self.context
-        for name, value in context_features(ev, findings).items():
+        for name, value in context_features(ev).items():
             if value:
                 z += context.get(name, 0.0) * value
         return z
 
-    def probability(self, ev: "Evidence", findings: "tuple[Finding, ...] | None" = None) -> float:
-        z = self.score(ev, findings)
+    def probability(self, ev: "Evidence") -> float:
+        z = self.score(ev)
         return 1.0 / (1.0 + math.exp(-z)) if z > -50 else 0.0
 
     def decide(self, ev: "Evidence") -> "tuple[str, tuple[Finding, ...]]":
@@ -194,7 +190,7 @@ class ScanModel:
         from .scanner import HIGH, LOW, MEDIUM
 
         findings = ev.findings
-        p = self.probability(ev, findings)
+        p = self.probability(ev)
         if p >= self.high_at:
             risk = HIGH
         elif p >= self.medium_at:

@@ -14,6 +14,7 @@ import bisect
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import AbstractSet, Callable, Iterable, Mapping
 
 from .checker import INVALID, LOOKALIKE, OFFICIAL, RISKY, Checker, CheckResult, check_with_reports
@@ -211,8 +212,9 @@ class Evidence:
         whose signals are all pretexts (a request no genuine service makes, weight 3, still counts)."""
         return self.talks_about_scams or (self.notice and not any(f.weight >= 3 for f in self.requests))
 
-    @property
+    @cached_property
     def findings(self) -> tuple[Finding, ...]:
+        """What counts against the message (worked out once: the decision reads it several times)."""
         return self.others if self.exempt else self.requests + self.others
 
 

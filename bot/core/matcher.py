@@ -328,6 +328,14 @@ def _segment_sums(rows: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return sums
 
 
+def _ranges(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(the ranges [starts[i], starts[i] + lengths[i]) end to end, where each range begins in
+    that array): the indices of the rows of several segments at once."""
+    firsts = np.zeros(len(lengths), dtype=np.int64)
+    np.cumsum(lengths[:-1], out=firsts[1:])
+    return np.arange(int(lengths.sum())) + np.repeat(starts - firsts, lengths), firsts
+
+
 def _unique_sorted(values: np.ndarray) -> np.ndarray:
     """np.unique by one sort (its hash-based default is several times slower on millions)."""
     if not len(values):
@@ -696,9 +704,7 @@ class Matcher:
         starts = self._entry_start[pooled]
         ends = self._entry_end[pooled]
         lengths = ends - starts
-        firsts = np.zeros(len(lengths), dtype=np.int64)
-        np.cumsum(lengths[:-1], out=firsts[1:])
-        phr = np.arange(int(lengths.sum())) + np.repeat(starts - firsts, lengths)  # the pooled entries' phrasings
+        phr, firsts = _ranges(starts, lengths)  # the pooled entries' phrasings
         ov = self._overlaps(phr, q_ids, q_w)
         cover_q = ov / q_total
         cover_d = ov / self._doc_weight[phr]
@@ -784,9 +790,7 @@ class Matcher:
         if weight_of is None:  # one per thread, zero between uses
             weight_of = scratch["weights"] = np.zeros(len(self._vocab))
         weight_of[q_ids] = q_w
-        firsts = np.zeros(len(phr), dtype=np.int64)
-        np.cumsum(lengths[:-1], out=firsts[1:])
-        grams = self._phrasing_grams[np.arange(int(lengths.sum())) + np.repeat(seg_start - firsts, lengths)]
+        grams = self._phrasing_grams[_ranges(seg_start, lengths)[0]]
         found = weight_of[grams]
         weight_of[q_ids] = 0.0
         return np.bincount(np.repeat(np.arange(len(phr)), lengths), weights=found, minlength=len(phr))

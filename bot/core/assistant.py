@@ -215,8 +215,9 @@ class Assistant:
     def claimed_note(self, message: str, result: ScanResult, also: str = "") -> str | None:
         """The official numbers of the institutions a scanned message names ("【招商银行】…请致电
         400…" gets 招商银行's 95555), so the user can check by calling the real one; None when it
-        names none, or it (or `also`, the answer shown beside it) gives their official numbers. Needs only the number book and
-        the lexicon (a scan never builds the matcher for it)."""
+        names none, or it (or `also`, the answer shown beside it) gives their official numbers.
+        Needs only the number book and the lexicon: a scan never builds the matcher for it, so
+        the aliases are indexed here a second time when the matcher is built too (a few hundred)."""
         if self._institutions is None:
             lexicon = self.knowledge.lexicon
             self._institutions = Institutions(self.knowledge.numbers,

@@ -41,7 +41,7 @@ from .institutions import Institutions
 from .knowledge import Entry, Knowledge, OutOfScope
 from .lexicon import Lexicon, Syllables
 from .numbers import NumberBook
-from .text import (_ASTRAL_SYMBOLS, _INVISIBLE_RUN, _SEPARATORS, _class_of, clean, fold, normalize, pinyin_seq,
+from .text import (_ASTRAL_SYMBOLS, _INVISIBLE_RUN, _class_of, clean, fold, normalize, pinyin_seq, separator_codes,
                    to_simplified)
 
 if TYPE_CHECKING:
@@ -276,7 +276,7 @@ def _batch_patterns() -> tuple[re.Pattern, re.Pattern]:
     global _BATCH_PATTERNS
     if _BATCH_PATTERNS is None:
         _BATCH_PATTERNS = (_INVISIBLE_RUN,
-                           re.compile(_class_of(c for c in _SEPARATORS if c != 10)))
+                           re.compile(_class_of(c for c in separator_codes() if c != 10)))
     return _BATCH_PATTERNS
 
 

@@ -151,17 +151,18 @@ def section_blind() -> None:
     print("issue 8 targets on the evaluation set: answered right >= 90%, answered wrong <= 3%,"
           " off topic not answered >= 95%, top-3 >= 97%")
     knowledge = load_knowledge()
-    # fraud_dev and general_dev2..6 are development data (blind-written, but curators read their
+    # fraud_dev and general_dev2..7 are development data (blind-written, but curators read their
     # failures): shown for comparison with the evaluation sets, never as an evaluation.
     sets = [("eval (blind)", BLIND / "eval_questions.yaml"), ("fraud types (blind)", BLIND / "fraud_eval.yaml"),
             ("fraud types DEV", BLIND / "fraud_dev.yaml"), ("general DEV2", BLIND / "general_dev2.yaml"),
             ("general DEV3", BLIND / "general_dev3.yaml"), ("general DEV4", BLIND / "general_dev4.yaml"),
-            ("general DEV5", BLIND / "general_dev5.yaml"), ("general DEV6", BLIND / "general_dev6.yaml")]
+            ("general DEV5", BLIND / "general_dev5.yaml"), ("general DEV6", BLIND / "general_dev6.yaml"),
+            ("general DEV7", BLIND / "general_dev7.yaml")]
     if DEV_ONLY:
         sets = [("general DEV", BLIND / "general_dev.yaml"), ("general DEV2", BLIND / "general_dev2.yaml"),
                 ("general DEV3", BLIND / "general_dev3.yaml"), ("general DEV4", BLIND / "general_dev4.yaml"),
                 ("general DEV5", BLIND / "general_dev5.yaml"), ("general DEV6", BLIND / "general_dev6.yaml"),
-                ("fraud types DEV", BLIND / "fraud_dev.yaml"),
+                ("general DEV7", BLIND / "general_dev7.yaml"), ("fraud types DEV", BLIND / "fraud_dev.yaml"),
                 ("calibration", BLIND / "calibration_questions.yaml")]
     print(f"{'set':<22} {'mode':<9} {'n in/off':>9} {'right':>7} {'wrong':>7} {'suggest':>8} {'no_match':>9}"
           f" {'top-3':>7} {'off not ans.':>12}")

@@ -492,6 +492,7 @@ def section_scanner() -> None:
                ("dev7 (ours, templated)", SCANS / "dev7_messages.yaml"),
                ("dev8 (ours, hard genuine)", SCANS / "dev8_messages.yaml"),
                ("dev9 (ours, screenshot OCR style)", SCANS / "dev9_messages.yaml"),
+               ("dev10 (ours, OCR, hard both ways)", SCANS / "dev10_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]
     if DEV_ONLY:
         corpora = [c for c in corpora if "held-out" not in c[0]]

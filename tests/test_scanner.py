@@ -597,3 +597,28 @@ def test_a_link_ends_where_chinese_text_starts(scanner):
 def test_an_inside_stock_tip_sure_to_rise(scanner):
     assert scanner.scan("内部消息，这只票下周必涨，加群领代码").risk == HIGH
     assert scanner.scan("哪有什么必涨的股票，别信那些荐股群").risk == LOW
+
+
+def test_hard_genuine_shapes_seen_on_dev8(scanner):
+    # my own sentences in the shapes dev8's hard genuine messages showed: rent to the usual card,
+    # a home deposit into the contract's escrow, paying on collection, a presenter's screen, a
+    # payee saying not to pay them personally, a notice of what nobody will ask, a teller's check,
+    # a wallet receipt, a deposit returned when the lease ends, a statement to the police
+    assert scanner.scan("房东：这个月房租2600，还是转到我之前那张建行卡上，谢谢").risk == LOW
+    assert scanner.scan("中介：定金按定金合同打到公司监管账户，网签以后再划给房东").risk == LOW
+    assert scanner.scan("团长：水果明天到，货到付款，取货的时候扫我收款码就行").risk == LOW
+    assert scanner.scan("经理：周会改线上\n小王：要我共享屏幕讲一下方案吗\n经理：好，共享你的PPT").risk == LOW
+    assert scanner.scan("装修公司：首期款请付到合同上的公司账户，不要转给我个人").risk == LOW
+    assert scanner.scan("工会通知：节日礼品到了，凭工牌领取。工会不会找任何人要验证码或转账运费。").risk == LOW
+    assert scanner.scan("柜员问我有没有人让我出租出借银行卡，我说没有").risk == LOW
+    assert scanner.scan("【微信支付】你的账户于12月1日09:12向“便利店”付款 12.50 元。").risk == LOW
+    assert scanner.scan("房东：合同到期了，你不续租的话押金我验完房就退你，还是退到原来那张卡").risk == LOW
+    assert scanner.scan("报案人：对方让我先充值做任务，我充了三千提不出来，才知道不对").risk == LOW
+    assert scanner.scan("我妈昨天接到冒充公安的电话说她涉嫌洗钱，还好她没转钱，直接挂了").risk == LOW
+    # and the scam shapes next to them still count
+    assert scanner.scan("房东：我换了张卡，这个月房租还是转到我这张新卡上，6222 0000 1111 2222").risk != LOW
+    assert scanner.scan("我们公司不会跟你收任何费用，只需要先交500保证金到这个账户激活").risk != LOW
+    assert "relay_transfer" in _names(scanner.scan("我朋友要还我钱，我让他先转你，你再帮我转给我同事，行吗"))
+    assert "verification_code" in _names(scanner.scan("客服：您看一下您手机收到的验证码是多少？"))
+    assert "off_platform_trade" in _names(scanner.scan("账号便宜出，不走交易猫，先付款后换绑"))
+    assert "acquaintance_money" in _names(scanner.scan("还记得我不？老同学啊，能不能先借我三千，下周还你"))

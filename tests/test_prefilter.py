@@ -3,6 +3,7 @@ a Finder finds exactly the matches its pattern finds."""
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
@@ -93,3 +94,25 @@ def test_a_finder_finds_exactly_what_its_pattern_finds(scanner):
             for lo, hi in ((0, len(text)), (2, max(2, len(text) - 3))):
                 assert finder.search(text, lo, hi) == (pattern.search(text, lo, hi) is not None)
     assert wrapped >= 20  # most of the book's patterns get the fast start
+
+
+def test_a_finder_skipping_digit_runs_finds_exactly_what_its_pattern_finds():
+    """A pattern whose digit-led matches start with \\d+ (or \\d{2,}) is not tried after a digit
+    (Finder.resume covers a search starting inside a run); the others are tried everywhere."""
+    skipping = [r"\d+(?:\.\d+)?\s*(?:元|块|万|w\b)|[¥￥]\s*\d", r"(?:\d+(?:,\d{3})+(?:\.\d+)?)|(?:\d{2,}\s*每瓶)",
+                r"(?:(\d+)[,.]\d+块)|买\d{2,}个", r"\d+?x|(?:y|\d+z)"]
+    not_skipping = [r"x?\d{4}元", r"(?<!1)\d+元|x", r"\d?\d+元|y", r"(?i:\d+)k|y", r"(?:\d+)?元|y"]
+    for source in skipping + not_skipping:
+        assert (Finder(re.compile(source)).resume is not None) == (source in skipping), source
+    alphabet = list("0123456789" * 3) + list(".,  元万块每瓶¥wxyzk买个") + ["1,000", "2.5"]
+    rng = random.Random(10)
+    for source in skipping:
+        pattern, finder = re.compile(source), Finder(re.compile(source))
+        for _ in range(3000):
+            text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+            assert finder.spans(text) == [m.span() for m in pattern.finditer(text)], (source, text)
+            assert list(finder.finditer(text)) == finder.spans(text)
+            lo = rng.randint(0, len(text))
+            hi = rng.randint(lo, len(text))
+            assert finder.search(text, lo) == (pattern.search(text, lo) is not None), (source, text, lo)
+            assert finder.search(text, lo, hi) == (pattern.search(text, lo, hi) is not None), (source, text, lo, hi)

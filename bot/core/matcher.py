@@ -337,10 +337,13 @@ def _ranges(starts: np.ndarray, lengths: np.ndarray) -> tuple[np.ndarray, np.nda
 
 
 def _unique_sorted(values: np.ndarray) -> np.ndarray:
-    """np.unique by one sort (its hash-based default is several times slower on millions)."""
+    """np.unique by one sort (its hash-based default is several times slower on millions).
+    The array's own sort on a copy: np.sort is the same behind a Python wrapper, which counts
+    on the scanner's small arrays (one a message)."""
     if not len(values):
         return values
-    ordered = np.sort(values)
+    ordered = values.copy()
+    ordered.sort()
     keep = np.empty(len(ordered), dtype=bool)
     keep[0] = True
     np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
@@ -1107,7 +1110,9 @@ class ScriptIndex:
         rows = at[self._vocab[at] == codes]
         if not len(rows):
             return None
-        sums = self._matrix[rows].sum(axis=0)
+        # take and add.reduce: the values of matrix[rows].sum(axis=0) (the same rows in the same
+        # order, the same reduction) without fancy indexing's general path and sum's Python wrapper
+        sums = np.add.reduce(self._matrix.take(rows, axis=0), axis=0)
         q_total = float(sums[-1]) + self._unseen * (distinct - len(rows))
         # F1 of cover_q = overlap / q_total and cover_d = overlap / doc_weight, simplified
         half_f1 = sums[:-1] / (self._doc_weight + q_total)

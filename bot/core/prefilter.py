@@ -193,10 +193,10 @@ class Conditions:
 
     def unmet(self, chars: AbstractSet[str]) -> int:
         """The conditions a text with these distinct characters does not meet."""
-        by_char = self._by_char
         # the OR of the met conditions' bits in C (a Python loop over some forty characters cost
-        # more than the OR of their big integers)
-        return ((1 << len(self._bit)) - 1) ^ reduce(or_, map(by_char.__getitem__, by_char.keys() & chars), 0)
+        # more than the OR of their big integers); characters of no condition get None, dropped
+        # (cheaper than building the intersection of the text's characters with the index's)
+        return ((1 << len(self._bit)) - 1) ^ reduce(or_, filter(None, map(self._by_char.get, chars)), 0)
 
 
 # --- where a match can start ---------------------------------------------------------------
@@ -280,6 +280,43 @@ def _class(chars: frozenset[str]) -> str:
     return "[" + category + "".join(re.escape(ch) for ch in sorted(rest)) + "]"
 
 
+def _is_digit(body) -> bool:
+    """Whether a parsed item list is \\d alone."""
+    return (len(body) == 1 and body[0][0] is _c.IN and len(body[0][1]) == 1
+            and body[0][1][0] == (_c.CATEGORY, _c.CATEGORY_DIGIT))
+
+
+def _starts_digit_runs(items, ignorecase: bool) -> bool:
+    """Whether every match of the sequence that starts with a digit starts with a run of them
+    (\\d+, \\d{2,}: at least once and without bound), so that it can start one digit earlier as
+    well (the run taking that digit too, the rest unchanged); every other match starts with a
+    character that is no digit. Conservative: anything else (a look-behind at the start, an
+    optional first part, a class holding digits) says no."""
+    if not items:
+        return False
+    op, av = items[0]
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT):
+        low, high, body = av
+        if low >= 1 and high == _c.MAXREPEAT and _is_digit(body):
+            return True
+    if op is _c.SUBPATTERN:
+        _, add_flags, del_flags, body = av
+        return not add_flags and not del_flags and _starts_digit_runs(body, ignorecase)
+    if op is _c.BRANCH:
+        return all(_starts_digit_runs(alternative, ignorecase) for alternative in av[1])
+    chars, empty = _first_of_item(op, av, ignorecase)
+    return chars is not None and not empty and chars.isdisjoint(_digits())
+
+
+def _skips_digit_runs(pattern: re.Pattern) -> bool:
+    """Whether a match of the pattern starting inside a run of digits (after a digit) implies
+    one starting a digit earlier (see `_starts_digit_runs`): the search then only needs to
+    try the first digit of a run. '\\d+(?:\\.\\d+)?\\s*(?:元|块|万)' tried at every digit of a long
+    number reads the rest of the run from each: quadratic in the run's length."""
+    parsed = _parse(pattern.pattern, pattern.flags)
+    return parsed is not None and _starts_digit_runs(parsed, bool(parsed.state.flags & re.IGNORECASE))
+
+
 class Finder:
     """A pattern's matches, as `finditer` and `search` give them, found faster when the pattern
     does not begin with plain characters: the pattern is wrapped as `[F](?<=(?=(P)).)`, where F
@@ -291,20 +328,42 @@ class Finder:
     continues from the end of each match as finditer does, so the spans are exactly finditer's.
     Look-behinds inside P see the whole string in both. Patterns with back references, which
     the extra group would renumber, and patterns whose first characters are unknown are used
-    as they are."""
+    as they are.
 
-    __slots__ = ("pattern", "wrapped")
+    A pattern whose matches starting with a digit start with a run of digits (`_skips_digit_runs`)
+    is wrapped as `[F](?<!\\d\\d)(?<=(?=(P)).)`: a digit right after a digit is not tried, as P
+    cannot match there without matching a digit earlier, where the search has already failed.
+    Only the search's start position can follow a digit that was not tried (a match may end
+    inside a run: '1,0005元'); `resume`, P right after a digit, is tried there first."""
+
+    __slots__ = ("pattern", "wrapped", "resume")
 
     def __init__(self, pattern: re.Pattern):
         self.pattern = pattern
         self.wrapped: re.Pattern | None = None
+        self.resume: re.Pattern | None = None
         chars = first_chars(pattern)
         if chars is None or _starts_plainly(pattern) or "(?P=" in pattern.pattern or re.search(r"\\\d", pattern.pattern):
             return
+        runs = not chars.isdisjoint(_digits()) and _skips_digit_runs(pattern)
+        not_after_digit = r"(?<!\d\d)" if runs else ""
         try:
-            self.wrapped = re.compile(f"{_class(chars)}(?<=(?=({pattern.pattern}))(?s:.))", pattern.flags)
+            self.wrapped = re.compile(f"{_class(chars)}{not_after_digit}(?<=(?=({pattern.pattern}))(?s:.))",
+                                      pattern.flags)
+            if runs:
+                self.resume = re.compile(rf"(?<=\d)(?=({pattern.pattern}))", pattern.flags)
         except re.error:
-            self.wrapped = None
+            self.wrapped = self.resume = None
+
+    def _next(self, text: str, pos: int, endpos: int | None = None) -> tuple[int, int] | None:
+        """The span of the first match at or after pos (a Finder with `resume`): P right after
+        a digit at pos itself, else the wrapped pattern's search."""
+        if pos:
+            m = self.resume.match(text, pos) if endpos is None else self.resume.match(text, pos, endpos)
+            if m is not None:
+                return m.span(1)
+        m = self.wrapped.search(text, pos) if endpos is None else self.wrapped.search(text, pos, endpos)
+        return None if m is None else m.span(1)
 
     def finditer(self, text: str) -> Iterator[tuple[int, int]]:
         """(start, end) of each match in turn, as `pattern.finditer` (lazily: a caller may stop)."""
@@ -312,6 +371,12 @@ class Finder:
         if wrapped is None:
             for m in self.pattern.finditer(text):
                 yield m.span()
+            return
+        if self.resume is not None:
+            span = self._next(text, 0)
+            while span is not None:
+                yield span
+                span = self._next(text, span[1])
             return
         search, pos = wrapped.search, 0
         while True:
@@ -327,6 +392,8 @@ class Finder:
         wrapped = self.wrapped
         if wrapped is None:
             return [m.span() for m in self.pattern.finditer(text)]
+        if self.resume is not None:
+            return list(self.finditer(text))
         out = []
         search, pos = wrapped.search, 0
         while True:
@@ -339,6 +406,8 @@ class Finder:
 
     def search(self, text: str, pos: int = 0, endpos: int | None = None) -> bool:
         """Whether the pattern matches in text[pos:endpos] (as `pattern.search`)."""
+        if self.resume is not None:
+            return self._next(text, pos, endpos) is not None
         rx = self.wrapped or self.pattern
         return (rx.search(text, pos) if endpos is None else rx.search(text, pos, endpos)) is not None
 

@@ -101,6 +101,22 @@ _CONTEXT_PATTERNS = {name: (needs(rx), Finder(rx)) for name, rx in (
 _NON_DIGIT = re.compile(r"\D")
 
 
+def _scanner():
+    """The scanner module, imported at the first decision and then kept. Not imported when the
+    knowledge loads (it imports the checker and phonenumbers); and not by an import statement
+    in each call: resolving a relative import costs several thousand instructions, more than a
+    decision's arithmetic."""
+    global _SCANNER
+    if _SCANNER is None:
+        from . import scanner
+
+        _SCANNER = scanner
+    return _SCANNER
+
+
+_SCANNER = None
+
+
 def _found(name: str, text: str, chars: set[str]) -> float:
     """1.0 when the context pattern `name` matches the text (`chars`: its distinct characters)."""
     conditions, finder = _CONTEXT_PATTERNS[name]
@@ -109,9 +125,8 @@ def _found(name: str, text: str, chars: set[str]) -> float:
 
 def context_features(ev: "Evidence") -> dict[str, float]:
     """The context features of one scanned message (see CONTEXT)."""
-    from .checker import OFFICIAL
-    from .scanner import SENDER_TAG, SPEAKER
-
+    scanner = _scanner()
+    OFFICIAL, SENDER_TAG, SPEAKER = scanner.OFFICIAL, scanner.SENDER_TAG, scanner.SPEAKER
     text = ev.text
     active = ev.findings
     talk = ev.talks_about_scams
@@ -181,15 +196,11 @@ class ScanModel:
         z = self.score(ev)
         return 1.0 / (1.0 + math.exp(-z)) if z > -50 else 0.0
 
-    def decide(self, ev: "Evidence") -> "tuple[str, tuple[Finding, ...]]":
-        """(risk, the findings that raised it: those with a positive weight). A flagged message
-        is high when its probability reaches high_at, or when the hand rule would call it high
-        (a request no genuine service makes, weight 3, or hand weights adding up to 4). A finding
-        marked never_low (a code, a "safe account", screen sharing…) keeps it at least medium; with
-        nothing found, only a strong resemblance to a known script makes it more than low."""
-        from .scanner import HIGH, LOW, MEDIUM
-
-        findings = ev.findings
+    def _flagged(self, ev: "Evidence", findings: "tuple[Finding, ...]") -> str:
+        """The risk of a message with findings, by its probability, the hand rule's high and the
+        findings marked never_low (see `decide`)."""
+        scanner = _scanner()
+        HIGH, LOW, MEDIUM = scanner.HIGH, scanner.LOW, scanner.MEDIUM
         p = self.probability(ev)
         if p >= self.high_at:
             risk = HIGH
@@ -200,8 +211,20 @@ class ScanModel:
             risk = LOW
         if risk == LOW and any(f.never_low for f in findings):
             risk = MEDIUM  # a request too dangerous to call low, whatever disclaimer surrounds it
-        if not findings:
-            risk = LOW  # a risk is never raised by context alone: the reply must be able to say why
+        return risk
+
+    def decide(self, ev: "Evidence") -> "tuple[str, tuple[Finding, ...]]":
+        """(risk, the findings that raised it: those with a positive weight). A flagged message
+        is high when its probability reaches high_at, or when the hand rule would call it high
+        (a request no genuine service makes, weight 3, or hand weights adding up to 4). A finding
+        marked never_low (a code, a "safe account", screen sharing…) keeps it at least medium; with
+        nothing found, only a strong resemblance to a known script makes it more than low."""
+        scanner = _scanner()
+        LOW, MEDIUM = scanner.LOW, scanner.MEDIUM
+        findings = ev.findings
+        # a risk is never raised by context alone (the reply must be able to say why): with
+        # nothing found the probability cannot change the risk, and is not worked out
+        risk = self._flagged(ev, findings) if findings else LOW
         shown = tuple(f for f in findings if self.weight(f) > 0 or f.never_low)
         if risk != LOW and not shown:
             shown = findings  # raised with the context's help: what was found is still the reason

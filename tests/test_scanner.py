@@ -662,3 +662,16 @@ def test_staff_private_contact_and_a_number_hidden_at_the_end(scanner):
     # a call-back number whose last digits are hidden is still not an official one
     result = scanner.scan("【某省公安厅】您名下号码涉嫌违法 将于今日停机 如有异议请回电 0851-6223-xxxx")
     assert "callback_request" in _names(result)
+
+
+def test_piece_work_romance_earning_and_clearance_ads(scanner):
+    assert "task_recruit" in _names(scanner.scan("帮商家拉新 每单 15 元 先下载这个 app 用手机号注册"))
+    assert "romance_earn" in _names(scanner.scan("亲爱的 我舅舅在平台做经理 带你一起赚 一个月多赚两万"))
+    # a friend's advice is no offer
+    assert "romance_earn" not in _names(scanner.scan("要是哪天他跟你说带你赚钱，立马拉黑"))
+    assert "ad_private_order" in _names(scanner.scan("工厂内部清仓 全新未拆封 加微信 qc-shop2026 下单"))
+
+
+def test_a_call_from_the_anti_fraud_number_is_talk_about_scams(scanner):
+    assert scanner.evidence("我刚接到 96110 的电话 问我是不是在投资网站转了钱").talks_about_scams
+    assert not scanner.evidence("请立即拨打反诈专线 0851-96110-88 协助处理").talks_about_scams

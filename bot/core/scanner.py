@@ -115,7 +115,7 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        r"|把我删了|建议(?:我|你|您)报警|(?:去|在)派出所(?:报案|做笔录|报警)"
                        r"|被(?:银行|柜员|民警|警察)?拦(?:下来|住)了|已经?挂失"
                        # a call from the anti-fraud centre's own number: 我刚接到 96110 的电话
-                       r"|(?:收到|接到|打来)[^。！？\n]{0,4}(?<![\d-])96\s*110(?![\d-])|(?<![\d-])96\s*110(?![\d-])[^。！？\n]{0,3}(?:打来|来电|的电话)")
+                       r"|(?:收到|接到|打来)[^。！？\n]{0,4}(?<![\d-])96\s*110(?![\d-])|(?<![\d-])96\s*110(?![\d-])[^。！？\n]{0,4}(?:打来|打过来|来电|的电话|打电话)")
 SCAM_TALK_SENTENCES = 1
 # a line ending in one of these closes its sentence; any other line break may be a wrapped line
 _LINE_CLOSED = frozenset("。！？!?；;：:…」”\"）)]】\n ")

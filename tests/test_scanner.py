@@ -622,3 +622,81 @@ def test_hard_genuine_shapes_seen_on_dev8(scanner):
     assert "verification_code" in _names(scanner.scan("客服：您看一下您手机收到的验证码是多少？"))
     assert "off_platform_trade" in _names(scanner.scan("账号便宜出，不走交易猫，先付款后换绑"))
     assert "acquaintance_money" in _names(scanner.scan("还记得我不？老同学啊，能不能先借我三千，下周还你"))
+
+
+def test_ocr_status_bar_and_timestamps_are_not_content(scanner):
+    """A screenshot's status bar, the chat's time stamps and the voice button are blanked (same
+    length) before signals are looked for; the messages stay."""
+    text = "08:41 ⊿ 4G 57%\n< 小区物业\n星期二 19:05\n请把 600 转到这个账户\n按住 说话"
+    said = scanner._signal_text(text)
+    assert len(said) == len(text)
+    assert "57%" not in said and "19:05" not in said and "按住" not in said
+    assert "请把 600 转到这个账户" in said and "< 小区物业" in said
+    # a time inside a message is the message's
+    assert "明天 9:30 在门口" in scanner._signal_text("好的\n明天 9:30 在门口")
+
+
+def test_investment_recruiting_in_any_order(scanner):
+    assert "invest_recruit" in _names(scanner.scan("老师说这只票庄家下周拉升 明早开盘前入金3万起 找助理开通"))
+    assert "invest_recruit" in _names(scanner.scan("我们有一款年化12%的产品 起投五万 月月付息"))
+    # a saver's own monthly plan is no recruiting
+    assert "invest_recruit" not in _names(scanner.scan("我在银行APP上买黄金 每个月定投 500 别碰杠杆就行"))
+    assert "investment_lure" not in _names(scanner.scan("余额宝 七日年化 1.42%"))
+
+
+def test_money_that_cannot_come_out_until_more_is_paid(scanner):
+    result = scanner.scan("你账户里的收益要提出来 还差2万的保证金 充进去就能全部到账")
+    assert "pay_to_withdraw" in _names(result) and result.risk == HIGH
+
+
+def test_a_child_paying_with_a_parents_phone_for_a_game_gift(scanner):
+    assert "parent_payment" in _names(scanner.scan("小朋友 送你限定皮肤 用妈妈的手机扫一下这个码 输一下密码就到账"))
+
+
+def test_game_trade_away_from_the_trading_site(scanner):
+    assert "game_trade_detour" in _names(scanner.scan("交易猫审核太慢了 你直接转我微信 我马上换绑给你"))
+    assert "release_fee" in _names(scanner.scan("号送你了 先交 20 元过户费 再交 100 元验证金"))
+
+
+def test_police_and_court_scripts_beyond_the_safe_account(scanner):
+    assert "legal_payment" in _names(scanner.scan("我是区人民法院的 你的纠纷要庭外和解 先缴纳诉讼保全金 和解后退还"))
+    assert "isolation" in _names(scanner.scan("这是保密案件 你去酒店开个房间 手机开飞行模式 只能跟我联系"))
+    assert "authority_handoff" in _names(scanner.scan("您的社保卡在外地被冒用了 我这边帮您转接到市公安局报案"))
+    assert scanner.scan("我是区人民法院的 你的纠纷要庭外和解 先缴纳诉讼保全金 和解后退还").risk != LOW
+
+
+def test_card_security_code_and_credit_limit_drain(scanner):
+    assert "card_secrets" in _names(scanner.scan("提额需要您发一下卡号 有效期和背面的三位数"))
+    assert "card_secrets" not in _names(scanner.scan("请勿向任何人提供卡片背面的三位数"))
+    assert "credit_drain" in _names(scanner.scan("关闭前要把花呗额度清零 我教您刷到商户码上"))
+
+
+def test_pretexts_named_by_a_notice_and_the_aftermath_are_talk_about_scams(scanner):
+    assert scanner.evidence("监管部门提示：有不法分子以“债务优化”为名收取高额费用").talks_about_scams
+    assert scanner.evidence("如有陌生人以银行名义要求您转账，请挂断").talks_about_scams
+    assert scanner.evidence("我转了钱他就把我删了 客服建议我报警").talks_about_scams
+    assert scanner.evidence("爸去转钱被柜员拦下来了 现在在派出所做笔录").talks_about_scams
+    # a fake "反诈" account is a scammer's, not a warning
+    assert not scanner.evidence("请把资金转入我们的反诈保护账户 核查后返还").talks_about_scams
+    # a scammer's "do not hang up" is no warning sentence
+    assert not scanner.evidence("请打开手机银行 我们一步步引导您 请勿挂断电话").warning
+
+
+def test_staff_private_contact_and_a_number_hidden_at_the_end(scanner):
+    assert "staff_private_contact" in _names(scanner.scan("您的包裹地址有误 麻烦添加快递员微信 sf-kd0815 确认一下"))
+    # a call-back number whose last digits are hidden is still not an official one
+    result = scanner.scan("【某省公安厅】您名下号码涉嫌违法 将于今日停机 如有异议请回电 0851-6223-xxxx")
+    assert "callback_request" in _names(result)
+
+
+def test_piece_work_romance_earning_and_clearance_ads(scanner):
+    assert "task_recruit" in _names(scanner.scan("帮商家拉新 每单 15 元 先下载这个 app 用手机号注册"))
+    assert "romance_earn" in _names(scanner.scan("亲爱的 我舅舅在平台做经理 带你一起赚 一个月多赚两万"))
+    # a friend's advice is no offer
+    assert "romance_earn" not in _names(scanner.scan("要是哪天他跟你说带你赚钱，立马拉黑"))
+    assert "ad_private_order" in _names(scanner.scan("工厂内部清仓 全新未拆封 加微信 qc-shop2026 下单"))
+
+
+def test_a_call_from_the_anti_fraud_number_is_talk_about_scams(scanner):
+    assert scanner.evidence("我刚接到 96110 的电话 问我是不是在投资网站转了钱").talks_about_scams
+    assert not scanner.evidence("请立即拨打反诈专线 0851-96110-88 协助处理").talks_about_scams

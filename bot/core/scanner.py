@@ -53,7 +53,9 @@ LINK_WORD = " url "
 # Digits hidden as x count too (170xxxx8821, 4008xx9538, +86 0898-6xx-95339): how people write a
 # number down when they do not want to show all of it.
 MASKED_PHONE = re.compile(r"(?<![0-9*])(?:1[3-9]\d|0\d{2,3}-?\d{3,4}|[48]00-?\d{3}|\d{3,4}-\d{2,4})[\d\-]*\*{3,4}[\d\-]*"
-                          r"|(?<![0-9A-Za-z*])(?:\+?86[\s-]?)?(?:1[3-9]\d|0\d{2,3}|[48]00\d?)[\d\-\s]{0,5}[xX*]{2,4}(?:[\d\-]|(?<=\d) (?=\d)){2,9}\d(?![0-9A-Za-z])")
+                          r"|(?<![0-9A-Za-z*])(?:\+?86[\s-]?)?(?:1[3-9]\d|0\d{2,3}|[48]00\d?)[\d\-\s]{0,5}[xX*]{2,4}(?:[\d\-]|(?<=\d) (?=\d)){2,9}\d(?![0-9A-Za-z])"
+                          # hidden at the end: 0851-6223-xxxx, 0571-8xxx-xxxx
+                          r"|(?<![0-9A-Za-z*])(?:0\d{2,3}|1[3-9]\d|[48]00)-?[\dxX*]{3,4}-?[xX*]{4}(?![0-9A-Za-z*])")
 # A sender saying what it never asks for: the mark of a genuine notice.
 NEVER_ASKS = re.compile(r"(不会|绝不会|从不|从来不|不可能)[^。！？!?\n]{0,15}(要求|索要|索取|让您|让你|通过|收取)"
                         r"[^。！？!?\n]{0,20}(密码|验证码|转账|汇款|银行卡|卡号|链接|缴纳|手续费|费用|现金)"
@@ -73,10 +75,12 @@ SPEAKER = re.compile(r"(?m)^[ \t]*([^\n:：。，,！？请]{1,12})[:：](?=\s*\
 NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无需|不需要|不经|不通过|不会|不存在|并不存在|不建议|不推荐|避免|严禁|禁止)\s*"
                      r"(先|再|去|随便|轻易|任何|碰|信|相信|听|理|搞|参与)?\s*$"
                      r"|(别|不要|千万别|千万不要)(听|信|相信|碰|理|搞|参与|加|买)[^。！？!?\n，,]{0,6}$"
+                     # where not to pay: "别在微信上转给陌生账户", "别在别的链接交"
+                     r"|(别|不要|千万别|千万不要)在[^。！？!?\n，,]{0,6}$"
                      # what a sender says it never asks: "本公司不会要求客户向个人账户转账"
                      r"|(不会|绝不会|从不|从来不|一律不)(要求|让|叫)(您|你|客户|用户|旅客|会员|大家)[^。！？!?\n，,]{0,8}$"
                      r"|(不会|绝不会|从不|从来不|一律不)(要求|让|叫)[^。！？!?\n，,]{0,3}$")
-SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|(?<!不是)(?<!为防)(?<!防止)骗子|骗局|杀猪盘|套路|反诈(?!中心|专线|专员|工作人员)|冒充|(?<!怕)(?<!担心)(?<!害怕)被骗|上当|(?<!不会)(?<!不是)骗人|骗钱|电诈"
+SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|(?<!不是)(?<!为防)(?<!防止)骗子|骗局|杀猪盘|套路|反诈(?!中心|专线|专员|工作人员|保护|账户|专用)|冒充|(?<!怕)(?<!担心)(?<!害怕)被骗|上当|(?<!不会)(?<!不是)骗人|骗钱|电诈"
                        # a scammer's reassurance is no talk about scams: 我是学生不会骗人的, 为防骗子先交诚意金;
                        # a victim's retelling is: 交完就被拉黑了, 这种情况能报警吗
                        r"|被(?:对方|他|她|人家?)?拉黑了|(?:能|可以|该|要不要|应该)报警吗"
@@ -106,13 +110,33 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        # a news report or police bulletin: 警方提醒, 随后被诱导在多个平台贷款
                        r"|(?:警方|民警|公安)(?:提醒|提示)|被(?:诱导|诱骗|哄骗)"
                        # a proposal to trade off the platform, refused: 不了，咱们就走平台
-                       r"|不了[，,\s]*(?:咱们|我们)?(?:还是|就)?走平台")
+                       r"|不了[，,\s]*(?:咱们|我们)?(?:还是|就)?走平台"
+                       # a notice or report naming the pretext: 以"征信修复"为名收取费用, 如有陌生人以客服名义…
+                       r"|(?:以|假借|冒用)[^。！？\n]{0,40}(?:为名|为由)[^。！？\n]{0,4}(?:收取|收费|实施|要求|诱导|骗|让|索要|不让|添加|进行)"
+                       r"|(?:如|若|如果|一旦)有(?:对方|人|陌生人|任何人)[^。！？\n]{0,16}(?:名义|自称|冒充)"
+                       # after the fact: the scammer gone, the police told (他就把我删了, 建议我报警, 在派出所做笔录,
+                       # 转账被柜员拦下来了, 卡已挂失)
+                       r"|把我删了|建议(?:我|你|您)报警|(?:去|在)派出所(?:报案|做笔录|报警)"
+                       r"|被(?:银行|柜员|民警|警察)?拦(?:下来|住)了|已经?挂失"
+                       # a call from the anti-fraud centre's own number: 我刚接到 96110 的电话
+                       r"|(?:收到|接到|打来)[^。！？\n]{0,4}(?<![\d-])96\s*110(?![\d-])|(?<![\d-])96\s*110(?![\d-])[^。！？\n]{0,4}(?:打来|打过来|来电|的电话|打电话)")
 SCAM_TALK_SENTENCES = 1
 # a line ending in one of these closes its sentence; any other line break may be a wrapped line
 _LINE_CLOSED = frozenset("。！？!?；;：:…」”\"）)]】\n ")
 # the buttons of a chat app's input bar, each on a line of its own in a screenshot's OCR
 _TOOLBAR = re.compile(r"(?m)^[ \t]*(?:转账|红包)[ \t]*$")
 _LINK_CHARS = frozenset(LINK_WORD)
+# Lines of an OCR'd chat screenshot that are the phone's or the app's, not anyone's words: blanked
+# before signals are looked for (a clock time or a battery level is no amount, no request).
+_DEBRIS_PARTS = [
+    # a phone's status bar read by OCR: "21:47 ⊿ 5G 63%", "9:05 4G 41%"
+    r"^[ \t]*\d{1,2}[:：]\d{2}[^\n]{0,16}?\d{1,3}[ \t]*%[ \t]*$",
+    # a chat's timestamp line: "昨天 20:13", "今天 9:31", "星期三 08:15", "11月29日 14:26"
+    r"^[ \t]*(?:昨天|今天|前天|星期[一二三四五六日天]|周[一二三四五六日天]|上午|下午|晚上|凌晨|中午|\d{1,2}月\d{1,2}日|\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?)?[ \t]*\d{1,2}[:：]\d{2}[ \t]*$",
+    # the input bar's voice button: "按住 说话"
+    r"^[ \t]*按住[ \t]*说话[^\n]*$",
+]
+_OCR_DEBRIS = re.compile("(?m)" + "|".join(_DEBRIS_PARTS))
 # 诈骗 shortly after 涉嫌/涉及 in the same sentence accuses the reader ("涉嫌在外地开办电话卡用于诈骗").
 ACCUSED = re.compile(r"(涉嫌|涉及|涉案)[^。！？!?\n]*$")
 
@@ -495,7 +519,11 @@ class Scanner:
     def _signal_text(text: str) -> str:
         """The text signals are looked for in (links already one short word, 链接): a chat
         transcript's speaker tags blanked out (same length), so "老板: 我换手机号了" or "财务 小刘:"
-        do not read as a boss or a payment."""
+        do not read as a boss or a payment; so are a screenshot's status bar, time stamps and
+        voice button (_OCR_DEBRIS)."""
+        # (first: a clock time's colon is no speaker tag)
+        if "\n" in text and (":" in text or "：" in text or "按住" in text):
+            text = _OCR_DEBRIS.sub(lambda m: " " * (m.end() - m.start()), text)
         if ":" in text or "：" in text:
             tags = SPEAKER.findall(text)
             if len(tags) >= 2:  # a transcript: several lines start with a name and a colon

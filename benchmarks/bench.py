@@ -163,13 +163,16 @@ def section_blind() -> None:
                 ("general DEV3", BLIND / "general_dev3.yaml"), ("general DEV4", BLIND / "general_dev4.yaml"),
                 ("general DEV5", BLIND / "general_dev5.yaml"), ("general DEV6", BLIND / "general_dev6.yaml"),
                 ("general DEV7", BLIND / "general_dev7.yaml"), ("fraud types DEV", BLIND / "fraud_dev.yaml"),
-                ("calibration", BLIND / "calibration_questions.yaml")]
+                ("calibration (even ids)", BLIND / "calibration_questions.yaml")]
     print(f"{'set':<22} {'mode':<9} {'n in/off':>9} {'right':>7} {'wrong':>7} {'suggest':>8} {'no_match':>9}"
           f" {'top-3':>7} {'off not ans.':>12}")
     for mode, encoder in (("semantic", "use"), ("lexical", "none")):
         assistant = _assistant(knowledge, encoder)
         for name, path in sets:
-            f = evaluate_blind(assistant, load_labelled(path)).figures()
+            items = load_labelled(path)
+            if name.startswith("calibration"):  # the fit half (odd ids) is never scored by development work
+                items = [i for i in items if int("".join(ch for ch in i.id if ch.isdigit()) or 0) % 2 == 0]
+            f = evaluate_blind(assistant, items).figures()
             off = f"{f['off_topic_not_answered']:.1%}" if f["off_topic"] else "-"
             print(f"{name:<22} {mode:<9} {f['in_scope']:>4}/{f['off_topic']:<4} {f['answered_right']:>7.1%}"
                   f" {f['answered_wrong']:>7.1%} {f['suggest']:>8.1%} {f['no_match']:>9.1%} {f['top3']:>7.1%} {off:>12}")

@@ -58,6 +58,9 @@ def test_everyday_words_do_not_name_a_carrier_or_bank(assistant):
     # a bank named by its short name before its card: 中信信用卡, 光大储蓄卡
     assert [i.id for i in named(canon("中信信用卡被盗刷了"))] == ["citic"]
     assert [i.id for i in named(canon("光大储蓄卡里的钱少了"))] == ["ceb"]
+    # a list of short names summed up before the service word
+    assert [i.id for i in named(canon("兴业、华夏这两家银行客服号"))] == ["cib", "hxb"]
+    assert named(canon("华夏这两家人都挺好")) == []
 
 
 def _candidate(entry_id: str, score: float) -> Candidate:

@@ -98,9 +98,6 @@ _CONTEXT_PATTERNS = {name: (needs(rx), Finder(rx)) for name, rx in (
     ("ack", ACK_LINE), ("unsubscribe", UNSUBSCRIBE), ("amount", AMOUNT))}
 
 
-_NON_DIGIT = re.compile(r"\D")
-
-
 def _scanner():
     """The scanner module, imported at the first decision and then kept. Not imported when the
     knowledge loads (it imports the checker and phonenumbers); and not by an import statement
@@ -135,7 +132,7 @@ def context_features(ev: "Evidence") -> dict[str, float]:
     chat = len(SPEAKER.findall(text)) >= 2 if (":" in text or "：" in text) else False
     tag = SENDER_TAG.match(text.lstrip()) is not None
     chars = ev.chars if ev.chars is not None else set(text)
-    contact = any(n.verdict != OFFICIAL and len(_NON_DIGIT.sub("", n.normalized or "")) >= 7 for n in ev.numbers)
+    contact = any(n.verdict != OFFICIAL and scanner.dialable(n) for n in ev.numbers)
     return {
         "talk": float(talk),
         "talk_quoted": _quoted(ev.requests) if talk else 0.0,

@@ -290,6 +290,12 @@ MAX_CONCEPT_HITS = 400
 CALLBACK_PRETEXTS = ("frozen", "refund", "fee", "prize", "loan", "authority", "cs", "flight", "charge")
 _ASCII_UPPER = re.compile(r"[A-Z]+")
 _NON_DIGIT, _WORD, _NON_SPACE = re.compile(r"\D"), re.compile(r"\w"), re.compile(r"\S+")
+
+
+def dialable(number: CheckResult) -> bool:
+    """Whether a number found in a message has the seven digits or more of a number someone can
+    be called back on (a mobile, a landline, a 400 line), not a short service number."""
+    return len(_NON_DIGIT.sub("", number.normalized or "")) >= 7
 _UPPER_LITERAL = re.compile(r"(?<!\\)[A-Z]")
 
 
@@ -851,7 +857,7 @@ class Scanner:
         # Lookalike or risky numbers, and ordinary mobiles, landlines and 400 lines; not the short
         # service numbers of other real institutions (95338, 12368), which 'unknown' also covers.
         other = [n for n in numbers if n.verdict in (LOOKALIKE, RISKY)
-                 or (n.verdict not in (OFFICIAL, INVALID) and len(_NON_DIGIT.sub("", n.normalized or "")) >= 7)]
+                 or (n.verdict not in (OFFICIAL, INVALID) and dialable(n))]
         if "callback" not in present or not any(name in present for name in CALLBACK_PRETEXTS):
             return []
         # A half-hidden number (137****0926) says less about who it is: it needs a money or account

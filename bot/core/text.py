@@ -50,7 +50,6 @@ def _class_of(codes) -> str:
 _INVISIBLE_RUN = re.compile(_class_of(_INVISIBLE))
 
 
-
 def separator_codes() -> list[int]:
     """After NFKC, everything in the Basic Multilingual Plane that is not a letter or a decimal
     digit (punctuation, symbols, spaces, circled numbers...) becomes a space; emoji and other
@@ -59,6 +58,7 @@ def separator_codes() -> list[int]:
     return [code for code in range(0x10000)
             if not (unicodedata.category(chr(code))[0] == "L" or unicodedata.category(chr(code)) == "Nd")
             and code not in _INVISIBLE]
+
 
 _ASTRAL_SYMBOLS = re.compile("[\U00010000-\U0001FFFF\U000E0000-\U000E0FFF\U000F0000-\U0010FFFF]")
 _CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002a6df]")

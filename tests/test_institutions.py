@@ -49,6 +49,23 @@ def test_alipay_only_steps_never_answer_a_question_about_another_platform(assist
             assert "alipay" not in candidate.entry.applies_to, (question, candidate.entry.id)
 
 
+@pytest.mark.parametrize("question", ["农行ETC怎么办理", "中国银行外币兑换要预约吗", "招商银行和建设银行的信用卡哪个额度高",
+                                      "电信手机号被盗了，绑的建行卡有风险吗"])
+def test_a_question_naming_a_bank_but_not_asking_for_its_number_gets_no_number_entry(assistant, question):
+    result = assistant.ask(question).result
+    assert result.entry is None or not result.entry.id.startswith(NUMBER_PREFIX), (question, result.entry.id)
+    for candidate in assistant.matcher.candidates(question, limit=5):
+        assert not candidate.entry.id.startswith(NUMBER_PREFIX), (question, candidate.entry.id)
+
+
+@pytest.mark.parametrize("question, number", [("光大银行", "95595"), ("工行VIP客户专线是多少", "95588"),
+                                              ("邮储银行官网", "psbc.com"), ("建设银行网址", "ccb.com")])
+def test_a_bare_name_or_a_question_for_an_address_still_gets_the_number_entry(assistant, question, number):
+    result = assistant.ask(question).result
+    assert result.status == ANSWERED and result.entry.id.startswith(NUMBER_PREFIX), (question, result)
+    assert number in result.answer
+
+
 def test_everyday_words_do_not_name_a_carrier_or_bank(assistant):
     canon = assistant.matcher.canonical
     named = assistant.matcher.institutions.mentioned

@@ -44,6 +44,12 @@ SERVICE_WORDS = re.compile(r"^(?:[这那]?[两几三四]家(?:银行|公司)?)?.
 NUMBER_INTENT = re.compile(r"(电话|热线|号码|客服号|联系方式)[^，。？?！!]{0,3}(是)?(多少|几号|什么|是啥|啥)|客服电话|官方电话|官方号码|"
                            r"人工客服|客服热线|服务热线|热线电话|怎么联系|联系方式|客服号码|中心电话")
 NUMBER_INTENT_MAX_CHARS = 30
+# A number entry answers a question about reaching, finding or hearing from an institution, or
+# one that is little more than its name ("光大银行", "那工行的呢"); "农行ETC怎么办理" or "电信号被盗了，
+# 绑的建行卡有风险吗" name one without asking for its number or address.
+CONTACT_WORDS = re.compile(r"电话|电化|热线|专线|号码|客服|人工|联系|打来|打给|来电|短信|致电|拨|官方|官网|网址|网站|域名|"
+                           r"地址|找谁|找哪|自称|冒充|通话|call|phone|number|\d{5}")
+BARE_NAME_CHARS = 4  # at most this many characters besides the names
 
 # Asking for the number only: "{a}打电话给我…" is left to the scam entries, which explain the call.
 TEMPLATES = ("{a}客服电话是多少", "{a}的官方号码", "{a}人工客服热线", "怎么联系{a}客服", "{a}官方电话多少")
@@ -197,7 +203,10 @@ class Institutions:
         return "\n".join(lines) + "\n（请自己拨打核实：来电显示可以伪造，别回拨对方给的号码。）"
 
     def fits(self, entry: Entry, named: Sequence[Institution], canonical_query: str) -> bool:
-        """False when the entry's steps are for other institutions than the ones named."""
+        """False when the entry's steps are for other institutions than the ones named, or when
+        it is a number entry and the question asks nothing about reaching an institution."""
+        if entry.id.startswith(NUMBER_PREFIX):
+            return bool(CONTACT_WORDS.search(canonical_query)) or self._bare(canonical_query)
         if not entry.applies_to:
             return True
         products = [i for i in named if i.category in PRODUCT_CATEGORIES]
@@ -206,6 +215,13 @@ class Institutions:
         if products:
             return False
         return not GENERIC_BANK.search(canonical_query)
+
+    def _bare(self, canonical_query: str) -> bool:
+        """The question is little more than institution names ("光大银行", "那工行的呢")."""
+        text = canonical_query.replace(" ", "")
+        for form, _, _ in self._aliases:  # longest first
+            text = text.replace(form, "")
+        return len(text) <= BARE_NAME_CHARS and len(text) < len(canonical_query.replace(" ", ""))
 
     def resolve(self, entry: Entry, named: Sequence[Institution]) -> Entry:
         """The number entry for what the question names, when the matcher picked a number entry."""

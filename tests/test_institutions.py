@@ -72,6 +72,7 @@ def test_everyday_words_do_not_name_a_carrier_or_bank(assistant):
     assert named(canon("被电信诈骗了怎么办")) == []
     assert named(canon("平安夜快乐")) == []
     assert [i.id for i in named(canon("电信客服打电话给我"))] == ["china_telecom"]
+    assert [i.id for i in named(canon("我电信的号被人盗用了"))] == ["china_telecom"]  # 号: the phone number
     # a bank named by its short name before its card: 中信信用卡, 光大储蓄卡
     assert [i.id for i in named(canon("中信信用卡被盗刷了"))] == ["citic"]
     assert [i.id for i in named(canon("光大储蓄卡里的钱少了"))] == ["ceb"]

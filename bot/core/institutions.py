@@ -36,7 +36,7 @@ GENERIC_BANK = re.compile(r"银行|信用卡|银行卡|储蓄卡|借记卡")
 # What must follow a context alias (at most one character later) for it to name the institution.
 LIST_GAP = re.compile(r"^[、,，和与及/]?$")
 # A list of names may be summed up before the service word: 兴业、华夏这两家银行客服号.
-SERVICE_WORDS = re.compile(r"^(?:[这那]?[两几三四]家(?:银行|公司)?)?.?(客服|电话|热线|号码|官方|营业厅|打来|打电话|来电|短信|发来|app|卡|信用卡|"
+SERVICE_WORDS = re.compile(r"^(?:[这那]?[两几三四]家(?:银行|公司)?)?.?(客服|电话|热线|号码|官方|营业厅|打来|打电话|来电|短信|发来|app|卡|号(?!称)|信用卡|"
                            r"储蓄卡|借记卡|公司|人工)")
 
 # "X的客服电话是多少": asks for a number. Only short questions (a story mentioning a hotline is

@@ -80,6 +80,13 @@ NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无
                      # what a sender says it never asks: "本公司不会要求客户向个人账户转账"
                      r"|(不会|绝不会|从不|从来不|一律不)(要求|让|叫)(您|你|客户|用户|旅客|会员|大家)[^。！？!?\n，,]{0,8}$"
                      r"|(不会|绝不会|从不|从来不|一律不)(要求|让|叫)[^。！？!?\n，,]{0,3}$")
+# The request concepts whose hits a negation right before cancels (see _all_concept_hits), and
+# that negation: 不用/不需要/无需/没有/别/不要 (then 先, 提前, 往任何人账户…) ending where the word starts.
+# (not 还没: "你怎么还没转" presses for the payment)
+_NEGATABLE = ("pay", "pay_amount", "borrow", "private_pay", "personal_account", "account")
+_NEGATED_PAY = re.compile(r"(?:不用|不需要|无需|无须|不必|(?<!还)没有?|别|不要|千万别|不会|勿|不得)"
+                          r"(?:先|提前|预先|再|额外|另外|私下|随便)?(?:往|向|给|找)?(?:任何人?|个人|陌生人?)?的?"
+                          r"(?:账户|账号|卡)?(?:里|上)?\s*$")
 SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|(?<!不是)(?<!为防)(?<!防止)骗子|骗局|杀猪盘|套路|反诈(?!中心|专线|专员|工作人员|保护|账户|专用)|冒充|(?<!怕)(?<!担心)(?<!害怕)被骗|上当|(?<!不会)(?<!不是)骗人|骗钱|电诈"
                        # a scammer's reassurance is no talk about scams: 我是学生不会骗人的, 为防骗子先交诚意金;
                        # a victim's retelling is: 交完就被拉黑了, 这种情况能报警吗
@@ -767,6 +774,12 @@ class Scanner:
             hits[name].extend(finder.spans(lowered if on_lowered else text))
         for name, whole in self._whole_concepts:
             hits[name] = [(m.start(), m.end()) for m in whole.finditer(text)]
+        for name in _NEGATABLE:
+            spans = hits.get(name)
+            if spans:
+                # "不用先交钱", "不用往任何人账户打钱", "物业没有个人收款码": a payment said not to be
+                # wanted is no request to pay (the sentence's other words still count)
+                spans[:] = [(a, b) for a, b in spans if not _NEGATED_PAY.search(text, max(0, a - 12), a)]
         for spans in hits.values():
             if len(spans) > 1:
                 spans.sort()  # found character by character and pattern by pattern

@@ -136,6 +136,8 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        r"|(?:法官|检察官|律师)(?:提醒|提示)|以案(?:说法|释法)"
                        # someone comparing a thing with the scams they feared, or warning off one: 我以为是那种拉你进群荐股的, 你别碰
                        r"|(?:以为|还以为)是那种|(?:你|可)别碰"
+                       # a story passed on as a warning: 大家避个雷
+                       r"|避个?雷"
                        r"|被(?:银行|柜员|民警|警察)?拦(?:下来|住)了|已经?挂失"
                        # a call from the anti-fraud centre's own number: 我刚接到 96110 的电话
                        r"|(?:收到|接到|打来)[^。！？\n]{0,4}(?<![\d-])96\s*110(?![\d-])|(?<![\d-])96\s*110(?![\d-])[^。！？\n]{0,4}(?:打来|打过来|来电|的电话|打电话)")

@@ -80,13 +80,21 @@ NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无
                      # what a sender says it never asks: "本公司不会要求客户向个人账户转账"
                      r"|(不会|绝不会|从不|从来不|一律不)(要求|让|叫)(您|你|客户|用户|旅客|会员|大家)[^。！？!?\n，,]{0,8}$"
                      r"|(不会|绝不会|从不|从来不|一律不)(要求|让|叫)[^。！？!?\n，,]{0,3}$")
-SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|(?<!不是)(?<!为防)(?<!防止)骗子|骗局|杀猪盘|套路|反诈(?!中心|专线|专员|工作人员|保护|账户|专用)|冒充|(?<!怕)(?<!担心)(?<!害怕)被骗|上当|(?<!不会)(?<!不是)骗人|骗钱|电诈"
+# The request concepts whose hits a negation right before cancels (see _all_concept_hits), and
+# that negation: 不用/不需要/无需/没有/别/不要 (then 先, 提前, 往任何人账户…) ending where the word starts.
+# (not 还没: "你怎么还没转" presses for the payment)
+_NEGATABLE = ("pay", "pay_amount", "borrow", "private_pay", "personal_account", "account")
+_NEGATED_PAY = re.compile(r"(?:不用|不需要|无需|无须|不必|(?<!还)没有?|别|不要|千万别|不会|勿|不得)"
+                          r"(?:先|提前|预先|再|额外|另外|私下|随便)?(?:往|向|给|找)?(?:任何人?|个人|陌生人?)?的?"
+                          r"(?:账户|账号|卡)?(?:里|上)?\s*$")
+SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|(?<!不是)(?<!为防)(?<!防止)(?<!怕我是)(?<!觉得我是)(?<!以为我是)骗子|骗局|杀猪盘|套路|反诈(?!中心|专线|专员|工作人员|保护|账户|专用)|冒充|(?<!怕)(?<!担心)(?<!害怕)被骗|上当|(?<!不会)(?<!不是)(?<!不)骗人|骗钱|电诈"
                        # a scammer's reassurance is no talk about scams: 我是学生不会骗人的, 为防骗子先交诚意金;
                        # a victim's retelling is: 交完就被拉黑了, 这种情况能报警吗
                        r"|被(?:对方|他|她|人家?)?拉黑了|(?:能|可以|该|要不要|应该)报警吗"
                        # a fake named as fake: 钓鱼网站, 虚假链接, 伪造的页面, 仿冒, 假冒 (no scam on dev1-4 says so)
                        r"|钓鱼(?:网站|链接|短信|网页|页面|邮件|的)|虚假的?(?:网站|链接|短信|客服|app|平台|退税|理赔|网页|信息|广告|兼职|投资|贷款|中奖)"
-                       r"|伪造|仿冒|假冒|山寨"
+                       # (not counterfeit goods, which a fake market regulator accuses the reader of selling)
+                       r"|伪造|仿冒|(?<!销售)(?<!售卖)假冒(?!商品|产品|伪劣|注册商标|品牌|货)|山寨"
                        # someone who saw through it: 根本没这回事, 你继续编, 不是我！, 我拒绝了, 帮我举报, 不加那个微信
                        r"|根本没有?(?:这|这个|这回)(?:事|案子|回事)|你(?:继续|接着)?编|别编了|不是我[！!，,。\s]|(?:已经?|我)拒绝了"
                        r"|(?:帮我|你帮我)举报|举报一下|不加(?:任何|那个|他的?|你的?)?(?:微信|qq|好友)"
@@ -105,8 +113,9 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        # 派出所笔录片段, 好在我爸装了反诈App…没转钱
                        r"|报案人|(?:去|到|在)派出所报了?案|笔录(?:片段|摘录|节选)"
                        r"|(?:好在|幸好|还好|幸亏)[^。！？\n]{0,30}(?<![还尚])(?:没|没有)(?:转|给|汇|打|信|理|开|上当|被骗)"
-                       # someone checking a claim they were told: 有人说我的征信有问题，可以花钱修复，这个是真的吗
-                       r"|有人(?:说|跟我说|告诉我)[^。！？?\n]{0,40}(?:这|这个)(?:是真的吗|靠谱吗|可信吗|能信吗)"
+                       # someone checking a claim they were told or called with: 有人说我的征信有问题，可以花钱修复，这个是真的吗,
+                       # 我接到电话说我借呗要关闭 不然影响征信 是真的吗
+                       r"|(?:有人|接到[^。！？?\n]{0,8}(?:电话|短信))(?:说|跟我说|告诉我)[^。！？?\n]{0,40}(?:这|这个)?(?:是真的吗|靠谱吗|可信吗|能信吗)"
                        # a news report or police bulletin: 警方提醒, 随后被诱导在多个平台贷款
                        r"|(?:警方|民警|公安)(?:提醒|提示)|被(?:诱导|诱骗|哄骗)"
                        # a proposal to trade off the platform, refused: 不了，咱们就走平台
@@ -116,7 +125,19 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        r"|(?:如|若|如果|一旦)有(?:对方|人|陌生人|任何人)[^。！？\n]{0,16}(?:名义|自称|冒充)"
                        # after the fact: the scammer gone, the police told (他就把我删了, 建议我报警, 在派出所做笔录,
                        # 转账被柜员拦下来了, 卡已挂失)
-                       r"|把我删了|建议(?:我|你|您)报警|(?:去|在)派出所(?:报案|做笔录|报警)"
+                       r"|把我删了|建议(?:我|你|您)报警|(?:去|在|来|到)派出所(?:报案|做笔录|报警)"
+                       # a victim who told it already: 我上个月被那个"客服"骗了三千, 差点被裸聊敲诈, 已经报警了,
+                       # 马上打了110 (not "我被人骗了，现在需要钱": a pretext for a request)
+                       # (the fake named in quotes, or the sum lost: "我同学被人骗了" may be a pretext for a request)
+                       r"|被[^。！？\n]{0,6}[\"“][^\"”\n]{1,10}[\"”][^。！？\n]{0,2}骗了|被[^。！？\n]{1,12}骗了?[\d一二两三四五六七八九十几]+\s*[万千百块元]"
+                       r"|(?:差点|险些|差一点)被[^。！？\n]{0,8}(?:骗|敲诈|勒索)"
+                       r"|(?:我|我们|直接)报(?:了)?警了|(?:打|报)了\s*110"
+                       # a court or lawyer telling a case as a lesson: 法官提醒, 以案说法
+                       r"|(?:法官|检察官|律师)(?:提醒|提示)|以案(?:说法|释法)"
+                       # someone comparing a thing with the scams they feared, or warning off one: 我以为是那种拉你进群荐股的, 你别碰
+                       r"|(?:以为|还以为)是那种|(?:你|可)别碰"
+                       # a story passed on as a warning: 大家避个雷
+                       r"|避个?雷"
                        r"|被(?:银行|柜员|民警|警察)?拦(?:下来|住)了|已经?挂失"
                        # a call from the anti-fraud centre's own number: 我刚接到 96110 的电话
                        r"|(?:收到|接到|打来)[^。！？\n]{0,4}(?<![\d-])96\s*110(?![\d-])|(?<![\d-])96\s*110(?![\d-])[^。！？\n]{0,4}(?:打来|打过来|来电|的电话|打电话)")
@@ -767,6 +788,12 @@ class Scanner:
             hits[name].extend(finder.spans(lowered if on_lowered else text))
         for name, whole in self._whole_concepts:
             hits[name] = [(m.start(), m.end()) for m in whole.finditer(text)]
+        for name in _NEGATABLE:
+            spans = hits.get(name)
+            if spans:
+                # "不用先交钱", "不用往任何人账户打钱", "物业没有个人收款码": a payment said not to be
+                # wanted is no request to pay (the sentence's other words still count)
+                spans[:] = [(a, b) for a, b in spans if not _NEGATED_PAY.search(text, max(0, a - 12), a)]
         for spans in hits.values():
             if len(spans) > 1:
                 spans.sort()  # found character by character and pattern by pattern

@@ -1,6 +1,6 @@
 """Dump every scan result (and its evidence) of the development message sets and the test
 messages, one repr per line: run before and after a speed change and diff the files (exactness
-check for issue 10). Reads no held-out, public or blind question set, nor dev10 (kept unread).
+check for issue 10). Reads no held-out, public or blind question set, nor dev12 (kept unread).
 
     python benchmarks/scan_dump.py OUT.txt
 """
@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 from bot.core.assistant import Assistant  # noqa: E402
 from bot.core.evaluation import load_messages  # noqa: E402
 
-SETS = ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9"]
+SETS = ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11"]
 
 
 def texts() -> list[str]:

@@ -1,6 +1,6 @@
 """Dump every scan result (and its evidence) of the development message sets and the test
 messages, one repr per line: run before and after a speed change and diff the files (exactness
-check for issue 10). Reads no held-out, public or blind question set, nor dev12 (kept unread).
+check for issue 10). Reads no held-out, public or blind question set, nor dev13 (kept unread).
 
     python benchmarks/scan_dump.py OUT.txt
 """

@@ -138,6 +138,13 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        r"|(?:以为|还以为)是那种|(?:你|可)别碰"
                        # a story passed on as a warning: 大家避个雷
                        r"|避个?雷"
+                       # a scam met and seen off, passed on: 最近这种特别多, 把号码在反诈App上举报了;
+                       # the reader told of a fake named with scare quotes (你要转钱给一个"理财经理"); a bank clerk taking the
+                       # victim to the police (我陪您去派出所问问)
+                       r"|(?:最近|现在|这阵子|这段时间)这种[^。！？\n]{0,6}(?:特别|很|挺|好|太|比较)?多"
+                       r"|把(?:号码|电话|他|她|对方|这个号)[^。！？\n]{0,16}举报了"
+                       r"|(?:你|您)[^。！？\n]{0,8}(?:给|跟|和)(?:一个|什么|那个|所谓的?)[\"“][^\"”\n]{0,6}(?:经理|客服|老师|导师|专家|警官|警察|领导|专员|公安|法官|检察官)[\"”]"
+                       r"|陪(?:你|您|我|他|她)(?:一起)?去(?:派出所|公安局|报警|报案)"
                        r"|被(?:银行|柜员|民警|警察)?拦(?:下来|住)了|已经?挂失"
                        # a call from the anti-fraud centre's own number: 我刚接到 96110 的电话
                        r"|(?:收到|接到|打来)[^。！？\n]{0,4}(?<![\d-])96\s*110(?![\d-])|(?<![\d-])96\s*110(?![\d-])[^。！？\n]{0,4}(?:打来|打过来|来电|的电话|打电话)")
@@ -159,7 +166,9 @@ _DEBRIS_PARTS = [
 ]
 _OCR_DEBRIS = re.compile("(?m)" + "|".join(_DEBRIS_PARTS))
 # 诈骗 shortly after 涉嫌/涉及 in the same sentence accuses the reader ("涉嫌在外地开办电话卡用于诈骗").
-ACCUSED = re.compile(r"(涉嫌|涉及|涉案)[^。！？!?\n]*$")
+# (also a number "sending" scam texts: 您的名下号码在哈尔滨发送了大量诈骗短信, a fake carrier's pretext)
+ACCUSED = re.compile(r"(涉嫌|涉及|涉案)[^。！？!?\n]*$"
+                     r"|(名下|号码|手机号|电话号|银行卡|账户|身份证)[^。！？!?\n]{0,10}(发送|发布|群发|发)了?(大量|很多|多条|大批)?的?$")
 
 # Text right after a digit run that makes it an amount, a date, a quantity or a count.
 _NOT_PHONE_AFTER = re.compile(

@@ -89,6 +89,15 @@ def test_a_story_with_scam_signals_gets_an_explanation(assistant):
     assert "110" in text and ("诈骗" in text or "骗局" in text)
 
 
+def test_a_users_story_with_numbers_that_the_matcher_is_unsure_of_gets_the_closest_questions_too(assistant):
+    # the user's own words, with amounts and a hotline in them: each number is judged, and the
+    # closest questions are offered (a verdict alone would answer nothing)
+    response = assistant.respond("昨晚十一点多我的淘宝绑的卡被扣了两笔，一笔2999一笔1888，我今早已经打了95188，下一步还要做啥")
+    assert response.match is not None and response.match.status == "suggest"
+    assert response.kind == BOTH
+    assert any(c.action == "entry" for c in response.reply.choices) and "风险" in render_text(response.reply)
+
+
 def test_a_scanned_message_gets_the_official_number_of_the_institution_it_names(assistant):
     """"【招商银行】…请致电400…": the reply gives 招商银行's own number to call instead, once."""
     text = "【招商银行】您的信用卡额度即将冻结，请立即致电4008123456解除，逾期影响征信。"

@@ -200,6 +200,10 @@ class Assistant:
             # A number with a few words ("0571-88888888 打来的") is about that number.
             if len(numbers) == 1 and len(stripped) - len(numbers[0]) <= NUMBER_QUESTION_CHARS:
                 return self.check(numbers[0], reports)
+            if speaking.users_words and answer.result.status == SUGGEST:
+                # The user's own story or question mentioning numbers (我马上打了95188冻结了 接下来还用
+                # 干嘛): each number judged, and the closest questions, not a verdict alone.
+                return self._both(scanned, answer, text)
             return self._scan_response(scanned, text)
         return Response(QUESTION, answer.reply, match=answer.result)
 

@@ -159,13 +159,15 @@ def section_blind() -> None:
             ("general DEV3", BLIND / "general_dev3.yaml"), ("general DEV4", BLIND / "general_dev4.yaml"),
             ("general DEV5", BLIND / "general_dev5.yaml"), ("general DEV6", BLIND / "general_dev6.yaml"),
             ("general DEV7", BLIND / "general_dev7.yaml"), ("general DEV8", BLIND / "general_dev8.yaml"),
-            ("general DEV9", BLIND / "general_dev9.yaml"), ("general DEV10 (unread)", BLIND / "general_dev10.yaml")]
+            ("general DEV9", BLIND / "general_dev9.yaml"), ("general DEV10 (unread)", BLIND / "general_dev10.yaml"),
+            ("general DEV11", BLIND / "general_dev11.yaml")]
     if DEV_ONLY:
         sets = [("general DEV", BLIND / "general_dev.yaml"), ("general DEV2", BLIND / "general_dev2.yaml"),
                 ("general DEV3", BLIND / "general_dev3.yaml"), ("general DEV4", BLIND / "general_dev4.yaml"),
                 ("general DEV5", BLIND / "general_dev5.yaml"), ("general DEV6", BLIND / "general_dev6.yaml"),
                 ("general DEV7", BLIND / "general_dev7.yaml"), ("general DEV8", BLIND / "general_dev8.yaml"),
-                ("general DEV9", BLIND / "general_dev9.yaml"), ("fraud types DEV", BLIND / "fraud_dev.yaml"),
+                ("general DEV9", BLIND / "general_dev9.yaml"), ("general DEV11", BLIND / "general_dev11.yaml"),
+                ("fraud types DEV", BLIND / "fraud_dev.yaml"),
                 ("calibration (even ids)", BLIND / "calibration_questions.yaml")]
     print(f"{'set':<22} {'mode':<9} {'n in/off':>9} {'right':>7} {'wrong':>7} {'suggest':>8} {'no_match':>9}"
           f" {'top-3':>7} {'off not ans.':>12}")
@@ -853,7 +855,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", choices=sorted(SECTIONS), help="run one section")
     parser.add_argument("--dev-only", action="store_true",
-                        help="development sets only (blind: general_dev..general_dev9, fraud_dev, the calibration"
+                        help="development sets only (blind: general_dev..general_dev9 and general_dev11, fraud_dev, the calibration"
                              " set's even ids; scans: dev..dev12): the evaluation, held-out, public and AFQMC sets,"
                              " dev13, general_dev10 and the calibration fit half, which are for measuring or fitting only, are left"
                              " to the lead")

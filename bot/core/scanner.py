@@ -69,6 +69,8 @@ SENDER_TAG = re.compile(r"【[^】\n]{2,20}】")
 # Not a label before a contact id or an instruction ("领奖请联系客服V: hw_lj", "微信: abc123" on a
 # screenshot): those are content.
 SPEAKER = re.compile(r"(?m)^[ \t]*([^\n:：。，,！？请]{1,12})[:：](?=\s*\S)(?![ \t]*[A-Za-z0-9_\-@.]{5,}[ \t]*$)")
+# A transcript line spoken by the reader (我：…), up to the line's end.
+_OWN_LINE = re.compile(r"(?m)^[ \t]*我[ \t]*[:：][^\n]*[？?吗][ \t]*$")
 # Words that call something a scam. A message with this many sentences using them talks about
 # scams rather than being one.
 # A negation right before a match turns a request into advice against it.
@@ -147,6 +149,14 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        r"|陪(?:你|您|我|他|她)(?:一起)?去(?:派出所|公安局|报警|报案)"
                        r"|被(?:银行|柜员|民警|警察)?拦(?:下来|住)了|已经?挂失"
                        # a call from the anti-fraud centre's own number: 我刚接到 96110 的电话
+                       # a call passed on to others as a warning (今天在群里提醒一下大家：, 大家记住), checked with the
+                       # real source and found fine (打了10086，人家说号码好好的), or refused by someone who knows the
+                       # rule (我知道征信不能花钱修复, 她记着我说的，医保局和公安局不会互相转接电话)
+                       r"|(?:提醒|告诉)(?:一下)?大家[:：，,]|在群里提醒|大家(?:都)?(?:记住|注意|小心|也提醒)"
+                       r"|(?:问了|查了|打了|确认了)[^。！？\n]{0,16}(?:一切正常|好好的|没有?(?:任何)?问题)"
+                       r"|(?:我|她|他|我爸|我妈)(?:知道|记着|记得)[^。！？\n]{0,30}(?:不能|不会|不可能|从来不|从不)"
+                       # the caller checked on the number one already knows (我先打她常用的手机，是她接的; 打您办公室座机确认)
+                       r"|(?:打|拨)[^。！？\n]{0,8}(?:原来|常用|以前|平时|之前|办公室)的?(?:号码?|手机|电话|座机)[^。！？\n]{0,12}(?:是(?:她|他|本人)|确认|确实是)"
                        r"|(?:收到|接到|打来)[^。！？\n]{0,4}(?<![\d-])96\s*110(?![\d-])|(?<![\d-])96\s*110(?![\d-])[^。！？\n]{0,4}(?:打来|打过来|来电|的电话|打电话)")
 SCAM_TALK_SENTENCES = 1
 # a line ending in one of these closes its sentence; any other line break may be a wrapped line
@@ -563,6 +573,10 @@ class Scanner:
         if ":" in text or "：" in text:
             tags = SPEAKER.findall(text)
             if len(tags) >= 2:  # a transcript: several lines start with a name and a colon
+                # the reader's own lines (我：需要我提供银行卡号吗？) ask nothing of the reader: blanked
+                # when someone else speaks too (对方：, 爸：)
+                if any(t.strip() == "我" for t in tags) and any(t.strip() != "我" for t in tags):
+                    text = _OWN_LINE.sub(lambda m: " " * (m.end() - m.start()), text)
                 text = SPEAKER.sub(lambda m: " " * (m.end(1) - m.start(0)) + m.group(0)[m.end(1) - m.start(0):], text)
         if ("转账" in text or "红包" in text) and "\n" in text:
             # a chat screenshot's toolbar read by OCR (a line that is only 转账 or 红包) is no request

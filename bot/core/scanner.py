@@ -161,6 +161,13 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        r"|说不(?:需要|用)了[^。！？\n]{0,4}挂|(?:这里是|我们是|我是)[^。！？\n]{0,6}(?<![\d-])96\s*110(?![\d-])"
                        r"|(?:收到|接到|打来)[^。！？\n]{0,4}(?<![\d-])96\s*110(?![\d-])|(?<![\d-])96\s*110(?![\d-])[^。！？\n]{0,4}(?:打来|打过来|来电|的电话|打电话)")
 SCAM_TALK_SENTENCES = 1
+# The speaker taking the reader's money into a "protective" account of theirs (我们要帮你把钱转到公安局的
+# 保护账户里, 你把钱先转到我们反诈中心的监管户, 资金会暂时转入国家保护账户): a fake anti-fraud officer's
+# request, however much it talks of 骗子 (not a warning that says no one will ask it: 不会让你把钱转到安全账户)
+CUSTODY = re.compile(r"(?:帮(?:你|您)|(?:你|您)(?:先|现在|马上|赶紧)?把[^。！？\n]{0,6}(?:钱|资金|存款|余额)|资金|存款)[^。！？\n]{0,16}"
+                     r"(?:转|存|打|放|汇)(?:入|到|进)[^。！？\n]{0,12}(?:保护|安全|加密|监管|隔离|核查|清查|保管|保险)(?:账户|户|账号)")
+# (nor the scam's words quoted or reported: 要求您把钱转到“安全账户”, 他是不是让您把钱转到安全账户, 称其…)
+_CUSTODY_DENIED = re.compile(r"(?:不会|没有|不存在|绝不|从不|从来不|不要|别|谨防|如果|凡是|一律|让我|叫我|要我|让您|让你|要求|称|说|是否|是不是|骗子|对方)[^。！？\n]*$")
 # a line ending in one of these closes its sentence; any other line break may be a wrapped line
 _LINE_CLOSED = frozenset("。！？!?；;：:…」”\"）)]】\n ")
 # the buttons of a chat app's input bar, each on a line of its own in a screenshot's OCR
@@ -490,6 +497,12 @@ class Scanner:
         # still looked for (the fitted model weighs what such a text quotes): see `Evidence.exempt`,
         # `hand_decision` and the fitted model for what that does to the risk.
         talks_about_scams = pasted and self._talks_about_scams(text, chars)
+        if talks_about_scams and ("户" in chars or "账号" in text):
+            for m in CUSTODY.finditer(text):
+                head = text[max(0, text.rfind("\n", 0, m.start()), *(text.rfind(c, 0, m.start()) for c in "。！？")):m.start()]
+                if text[m.end():m.end() + 1] not in "”\"'」" and not _CUSTODY_DENIED.search(head):
+                    talks_about_scams = False
+                    break
         said = self._signal_text(_replace_spans(text, spans, lambda a, b: LINK_WORD))
         # said holds the text's characters, the link word's and the spaces of speaker tags
         said_chars = chars | _LINK_CHARS if spans else chars | {" "}

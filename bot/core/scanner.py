@@ -69,6 +69,8 @@ SENDER_TAG = re.compile(r"【[^】\n]{2,20}】")
 # Not a label before a contact id or an instruction ("领奖请联系客服V: hw_lj", "微信: abc123" on a
 # screenshot): those are content.
 SPEAKER = re.compile(r"(?m)^[ \t]*([^\n:：。，,！？请]{1,12})[:：](?=\s*\S)(?![ \t]*[A-Za-z0-9_\-@.]{5,}[ \t]*$)")
+# A transcript line spoken by the reader (我：…), up to the line's end.
+_OWN_LINE = re.compile(r"(?m)^[ \t]*我[ \t]*[:：][^\n]*[？?吗][ \t]*$")
 # Words that call something a scam. A message with this many sentences using them talks about
 # scams rather than being one.
 # A negation right before a match turns a request into advice against it.
@@ -85,7 +87,7 @@ NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无
 # (not 还没: "你怎么还没转" presses for the payment)
 _NEGATABLE = ("pay", "pay_amount", "borrow", "private_pay", "personal_account", "account")
 _NEGATED_PAY = re.compile(r"(?:不用|不需要|无需|无须|不必|(?<!还)没有?|别|不要|千万别|不会|勿|不得)"
-                          r"(?:先|提前|预先|再|额外|另外|私下|随便)?(?:往|向|给|找)?(?:任何人?|个人|陌生人?)?的?"
+                          r"(?:先|提前|预先|再|额外|另外|私下|随便)?(?:往|向|给|找)?(?:任何人?|个人|陌生人?|我)?的?"
                           r"(?:账户|账号|卡)?(?:里|上)?\s*$")
 SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|(?<!不是)(?<!为防)(?<!防止)(?<!怕我是)(?<!觉得我是)(?<!以为我是)骗子|骗局|杀猪盘|套路|反诈(?!中心|专线|专员|工作人员|保护|账户|专用)|冒充|(?<!怕)(?<!担心)(?<!害怕)被骗|上当|(?<!不会)(?<!不是)(?<!不)骗人|骗钱|电诈"
                        # a scammer's reassurance is no talk about scams: 我是学生不会骗人的, 为防骗子先交诚意金;
@@ -147,8 +149,28 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        r"|陪(?:你|您|我|他|她)(?:一起)?去(?:派出所|公安局|报警|报案)"
                        r"|被(?:银行|柜员|民警|警察)?拦(?:下来|住)了|已经?挂失"
                        # a call from the anti-fraud centre's own number: 我刚接到 96110 的电话
+                       # a call passed on to others as a warning (今天在群里提醒一下大家：, 大家记住), checked with the
+                       # real source and found fine (打了10086，人家说号码好好的), or refused by someone who knows the
+                       # rule (我知道征信不能花钱修复, 她记着我说的，医保局和公安局不会互相转接电话)
+                       r"|(?:提醒|告诉)(?:一下)?大家[:：，,]|在群里提醒|大家(?:都)?(?:记住|小心|也提醒)"
+                       r"|(?:问了|查了|打了|确认了)[^。！？\n]{0,16}(?:一切正常|好好的|没有?(?:任何)?问题)"
+                       r"|(?:我|她|他|我爸|我妈)(?:知道|记着|记得)[^。！？\n]{0,30}(?:不能|不会|不可能|从来不|从不)"
+                       # the caller checked on the number one already knows (我先打她常用的手机，是她接的; 打您办公室座机确认)
+                       r"|(?:打|拨)[^。！？\n]{0,8}(?:原来|常用|以前|平时|之前|办公室)的?(?:号码?|手机|电话|座机)[^。！？\n]{0,12}(?:是(?:她|他|本人)|确认|确实是)"
+                       # the speaker inviting a check by phone, video or in person (你不放心就打我微信视频, 我晚上去你家拿,
+                       # 您不放心可以先打110问; a scam's 不放心 offers a smaller payment instead: 不放心可以先付一半)
+                       r"|不放心[^。！？\n]{0,6}(?:打|拨|来|去|当面)(?![^。！？\n]{0,3}(?:款|钱))|(?:我|你)[^。！？\n]{0,4}(?:去|来)(?:你|我)家(?:拿|取)"
+                       # a loan offer turned down and hung up on (我就说不需要了，挂了); 96110 introducing itself
+                       r"|说不(?:需要|用)了[^。！？\n]{0,4}挂|(?:这里是|我们是|我是)[^。！？\n]{0,6}(?<![\d-])96\s*110(?![\d-])"
                        r"|(?:收到|接到|打来)[^。！？\n]{0,4}(?<![\d-])96\s*110(?![\d-])|(?<![\d-])96\s*110(?![\d-])[^。！？\n]{0,4}(?:打来|打过来|来电|的电话|打电话)")
 SCAM_TALK_SENTENCES = 1
+# The speaker taking the reader's money into a "protective" account of theirs (我们要帮你把钱转到公安局的
+# 保护账户里, 你把钱先转到我们反诈中心的监管户, 资金会暂时转入国家保护账户): a fake anti-fraud officer's
+# request, however much it talks of 骗子 (not a warning that says no one will ask it: 不会让你把钱转到安全账户)
+CUSTODY = re.compile(r"(?:帮(?:你|您)|(?:你|您)(?:先|现在|马上|赶紧)?把[^。！？\n]{0,6}(?:钱|资金|存款|余额)|资金|存款)[^。！？\n]{0,16}"
+                     r"(?:转|存|打|放|汇)(?:入|到|进)[^。！？\n]{0,12}(?:保护|安全|加密|监管|隔离|核查|清查|保管|保险)(?:账户|户|账号)")
+# (nor the scam's words quoted or reported: 要求您把钱转到“安全账户”, 他是不是让您把钱转到安全账户, 称其…)
+_CUSTODY_DENIED = re.compile(r"(?:不会|没有|不存在|绝不|从不|从来不|不要|别|谨防|如果|凡是|一律|让我|叫我|要我|让您|让你|要求|称|说|是否|是不是|骗子|对方)[^。！？\n]*$")
 # a line ending in one of these closes its sentence; any other line break may be a wrapped line
 _LINE_CLOSED = frozenset("。！？!?；;：:…」”\"）)]】\n ")
 # the buttons of a chat app's input bar, each on a line of its own in a screenshot's OCR
@@ -478,6 +500,12 @@ class Scanner:
         # still looked for (the fitted model weighs what such a text quotes): see `Evidence.exempt`,
         # `hand_decision` and the fitted model for what that does to the risk.
         talks_about_scams = pasted and self._talks_about_scams(text, chars)
+        if talks_about_scams and ("户" in chars or "账号" in text):
+            for m in CUSTODY.finditer(text):
+                head = text[max(0, text.rfind("\n", 0, m.start()), *(text.rfind(c, 0, m.start()) for c in "。！？")):m.start()]
+                if text[m.end():m.end() + 1] not in "”\"'」" and not _CUSTODY_DENIED.search(head):
+                    talks_about_scams = False
+                    break
         said = self._signal_text(_replace_spans(text, spans, lambda a, b: LINK_WORD))
         # said holds the text's characters, the link word's and the spaces of speaker tags
         said_chars = chars | _LINK_CHARS if spans else chars | {" "}
@@ -563,6 +591,10 @@ class Scanner:
         if ":" in text or "：" in text:
             tags = SPEAKER.findall(text)
             if len(tags) >= 2:  # a transcript: several lines start with a name and a colon
+                # the reader's own lines (我：需要我提供银行卡号吗？) ask nothing of the reader: blanked
+                # when someone else speaks too (对方：, 爸：)
+                if any(t.strip() == "我" for t in tags) and any(t.strip() != "我" for t in tags):
+                    text = _OWN_LINE.sub(lambda m: " " * (m.end() - m.start()), text)
                 text = SPEAKER.sub(lambda m: " " * (m.end(1) - m.start(0)) + m.group(0)[m.end(1) - m.start(0):], text)
         if ("转账" in text or "红包" in text) and "\n" in text:
             # a chat screenshot's toolbar read by OCR (a line that is only 转账 or 红包) is no request

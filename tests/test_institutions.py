@@ -73,6 +73,9 @@ def test_everyday_words_do_not_name_a_carrier_or_bank(assistant):
     assert named(canon("平安夜快乐")) == []
     assert [i.id for i in named(canon("电信客服打电话给我"))] == ["china_telecom"]
     assert [i.id for i in named(canon("我电信的号被人盗用了"))] == ["china_telecom"]  # 号: the phone number
+    # bank names typed by sound must not be read into airlines and offices (建航 in 福建航空, 公行 in 办公行政)
+    assert named(canon("福建航空公司来电说航班取消了")) == []
+    assert named(canon("公司办公行政电话是多少")) == []
     # a bank named by its short name before its card: 中信信用卡, 光大储蓄卡
     assert [i.id for i in named(canon("中信信用卡被盗刷了"))] == ["citic"]
     assert [i.id for i in named(canon("光大储蓄卡里的钱少了"))] == ["ceb"]

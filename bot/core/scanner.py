@@ -502,8 +502,8 @@ class Scanner:
         talks_about_scams = pasted and self._talks_about_scams(text, chars)
         if talks_about_scams and ("户" in chars or "账号" in text):
             for m in CUSTODY.finditer(text):
-                head = text[max(0, text.rfind("\n", 0, m.start()), *(text.rfind(c, 0, m.start()) for c in "。！？")):m.start()]
-                if text[m.end():m.end() + 1] not in "”\"'」" and not _CUSTODY_DENIED.search(head):
+                # _CUSTODY_DENIED reads only the sentence before the request: it ends in [^。！？\n]*$
+                if text[m.end():m.end() + 1] not in "”\"'」" and not _CUSTODY_DENIED.search(text, 0, m.start()):
                     talks_about_scams = False
                     break
         said = self._signal_text(_replace_spans(text, spans, lambda a, b: LINK_WORD))

@@ -342,13 +342,13 @@ MAX_CONCEPT_HITS = 400
 CALLBACK_PRETEXTS = ("frozen", "refund", "fee", "prize", "loan", "authority", "cs", "flight", "charge")
 _ASCII_UPPER = re.compile(r"[A-Z]+")
 _NON_DIGIT, _WORD, _NON_SPACE = re.compile(r"\D"), re.compile(r"\w"), re.compile(r"\S+")
+_UPPER_LITERAL = re.compile(r"(?<!\\)[A-Z]")
 
 
 def dialable(number: CheckResult) -> bool:
     """Whether a number found in a message has the seven digits or more of a number someone can
     be called back on (a mobile, a landline, a 400 line), not a short service number."""
     return len(_NON_DIGIT.sub("", number.normalized or "")) >= 7
-_UPPER_LITERAL = re.compile(r"(?<!\\)[A-Z]")
 
 
 def _for_lowered(pattern: re.Pattern) -> tuple[re.Pattern, bool]:

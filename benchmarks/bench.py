@@ -152,22 +152,15 @@ def section_blind() -> None:
     print("issue 8 targets on the evaluation set: answered right >= 90%, answered wrong <= 3%,"
           " off topic not answered >= 95%, top-3 >= 97%")
     knowledge = load_knowledge()
-    # fraud_dev and general_dev2..7 are development data (blind-written, but curators read their
-    # failures): shown for comparison with the evaluation sets, never as an evaluation.
+    # fraud_dev and general_dev2..9 and 11 are development data (blind-written, but curators read
+    # their failures): shown for comparison with the evaluation sets, never as an evaluation.
+    # general_dev10 was never read: it is measured with the evaluation sets.
+    curated = [(f"general DEV{n}", BLIND / f"general_dev{n}.yaml") for n in (2, 3, 4, 5, 6, 7, 8, 9, 11)]
     sets = [("eval (blind)", BLIND / "eval_questions.yaml"), ("fraud types (blind)", BLIND / "fraud_eval.yaml"),
-            ("fraud types DEV", BLIND / "fraud_dev.yaml"), ("general DEV2", BLIND / "general_dev2.yaml"),
-            ("general DEV3", BLIND / "general_dev3.yaml"), ("general DEV4", BLIND / "general_dev4.yaml"),
-            ("general DEV5", BLIND / "general_dev5.yaml"), ("general DEV6", BLIND / "general_dev6.yaml"),
-            ("general DEV7", BLIND / "general_dev7.yaml"), ("general DEV8", BLIND / "general_dev8.yaml"),
-            ("general DEV9", BLIND / "general_dev9.yaml"), ("general DEV10 (unread)", BLIND / "general_dev10.yaml"),
-            ("general DEV11", BLIND / "general_dev11.yaml")]
+            ("general DEV10 (unread)", BLIND / "general_dev10.yaml"), ("fraud types DEV", BLIND / "fraud_dev.yaml"),
+            *curated]
     if DEV_ONLY:
-        sets = [("general DEV", BLIND / "general_dev.yaml"), ("general DEV2", BLIND / "general_dev2.yaml"),
-                ("general DEV3", BLIND / "general_dev3.yaml"), ("general DEV4", BLIND / "general_dev4.yaml"),
-                ("general DEV5", BLIND / "general_dev5.yaml"), ("general DEV6", BLIND / "general_dev6.yaml"),
-                ("general DEV7", BLIND / "general_dev7.yaml"), ("general DEV8", BLIND / "general_dev8.yaml"),
-                ("general DEV9", BLIND / "general_dev9.yaml"), ("general DEV11", BLIND / "general_dev11.yaml"),
-                ("fraud types DEV", BLIND / "fraud_dev.yaml"),
+        sets = [("general DEV", BLIND / "general_dev.yaml"), *curated, ("fraud types DEV", BLIND / "fraud_dev.yaml"),
                 ("calibration (even ids)", BLIND / "calibration_questions.yaml")]
     print(f"{'set':<22} {'mode':<9} {'n in/off':>9} {'right':>7} {'wrong':>7} {'suggest':>8} {'no_match':>9}"
           f" {'top-3':>7} {'off not ans.':>12}")

@@ -700,3 +700,30 @@ def test_piece_work_romance_earning_and_clearance_ads(scanner):
 def test_a_call_from_the_anti_fraud_number_is_talk_about_scams(scanner):
     assert scanner.evidence("我刚接到 96110 的电话 问我是不是在投资网站转了钱").talks_about_scams
     assert not scanner.evidence("请立即拨打反诈专线 0851-96110-88 协助处理").talks_about_scams
+
+
+def test_a_payment_said_not_to_be_wanted_is_no_request(scanner):
+    # a negation right before a payment word cancels it; "还没转" presses for the payment
+    assert scanner.scan("物业通知：本月起物业费在业主App里缴纳，不用先交钱给任何人，物业没有个人收款码").risk == LOW
+    assert scanner.scan("你怎么还没转？赶紧把5000转到这个账户，6222 0000 1111 2222").risk == HIGH
+
+
+def test_a_custody_account_request_is_no_warning_however_much_it_talks_of_scams(scanner):
+    officer = "我是反诈中心民警。最近骗子很多。为了保护你的资金，我们要帮你把钱转到公安局的保护账户里，你现在就去操作。"
+    warning = "我是反诈中心民警。最近骗子很多。骗子会让你把钱转到所谓的保护账户里，千万别信。"
+    assert not scanner.evidence(officer).talks_about_scams and scanner.scan(officer).risk == HIGH
+    assert scanner.evidence(warning).talks_about_scams and scanner.scan(warning).risk == LOW
+
+
+def test_the_readers_own_lines_in_a_transcript_ask_nothing_of_the_reader(scanner):
+    assert scanner.scan("客服：您好，您的订单已经发货了\n我：需要我提供银行卡号吗？\n客服：不需要的，到了签收就行").risk == LOW
+    # the other side asking for it still counts
+    assert scanner.scan("对方：您好，我是快递员，您的包裹到了\n我：需要我提供银行卡号吗？\n"
+                        "对方：需要，你把银行卡号和验证码发我").risk == HIGH
+
+
+def test_guaranteed_returns_and_a_cover_story_for_the_teller(scanner):
+    result = scanner.scan("老师说了，跟着操作亏了算我的，不赚钱全额赔付，今天先投两万进去")
+    assert "guaranteed_return" in _names(result) and result.risk == HIGH
+    result = scanner.scan("银行柜员问你转账干什么，你就说是给家里人买房，别说是投资")
+    assert "cover_story" in _names(result) and result.risk == HIGH

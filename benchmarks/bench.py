@@ -496,6 +496,8 @@ def section_scanner() -> None:
                ("dev10 (ours, OCR, hard both ways)", SCANS / "dev10_messages.yaml"),
                ("dev11 (ours, risky-looking genuine)", SCANS / "dev11_messages.yaml"),
                ("dev12 (ours, call scripts)", SCANS / "dev12_messages.yaml"),
+               ("dev14 (ours, pasted chats and SMS)", SCANS / "dev14_messages.yaml"),
+               ("dev15 (ours, scammers' scripts)", SCANS / "dev15_messages.yaml"),
                ("dev13 (ours, mixed, never looked at)", SCANS / "dev13_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]
     if DEV_ONLY:

@@ -14,7 +14,8 @@ the public sets are never read here.
 
 Model (bot/core/scan_model.py): log-odds = bias + the weight of each signal found + weights ×
 context features (talks about scams, genuine notice, chat transcript, refusal, warning sentence,
-fraud-type resemblance, numbers and links, length…). A signal's weight is at least 0 and is
+fraud-type resemblance, numbers and links, length, the wording model's score…). The wording
+model's scores (and its "scam wording" finding) are out of set here: see `collect`. A signal's weight is at least 0 and is
 pulled (L2) towards its hand-weight class's weight (1, 2 or 3 in signals.yaml), so a signal seen
 rarely keeps about the weight of its class and one that misfires on genuine messages loses some;
 context weights are pulled towards 0. Every set counts equally, scams and genuine messages
@@ -52,7 +53,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from bot.core.assistant import Assistant  # noqa: E402
 from bot.core.evaluation import load_messages  # noqa: E402
 from bot.core.scan_model import BUILTIN_SIGNALS, CONTEXT, ScanModel, context_features  # noqa: E402
-from bot.core.scanner import HIGH, LOW  # noqa: E402
+from bot.core.scanner import HIGH, LOW, hand_decision  # noqa: E402
+from fit_wording import out_of_set as wording_out_of_set  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SCANS = HERE / "data" / "scans"
@@ -81,15 +83,20 @@ class Row:
 
 
 def collect(scanner, names) -> list[Row]:
-    """Every message of these sets with what the scanner finds and the hand rule's risk."""
-    scanner.model = None  # scan() decides by the hand rule
+    """Every message of these sets with what the scanner finds and the hand rule's risk. Each
+    message's wording score is out of set (fit_wording.out_of_set: a wording model fitted on the
+    other sets), so the fit weighs the wording as it reads on wording nobody fitted it to. (In
+    the leave-one-set-out figures the other sets' wording scores come from models that saw the
+    left-out set: the wording model is not refitted inside each round.)"""
+    scanner.model = None
+    wording = wording_out_of_set(names) if scanner.wording is not None else {}
     rows = []
     for name in names:
         for m in load_messages(SCANS / f"{name}_messages.yaml"):
-            ev = scanner.evidence(m.text)
+            ev = scanner.evidence(m.text, wording=wording.get((name, m.id)))
             ctx = context_features(ev)
             rows.append(Row(name, m.id, m.scam, m.type, m.style, tuple(f.name for f in ev.findings),
-                            np.array([ctx[k] for k in CONTEXT], dtype=float), scanner.scan(m.text).risk, ev))
+                            np.array([ctx[k] for k in CONTEXT], dtype=float), hand_decision(ev)[0], ev))
     return rows
 
 

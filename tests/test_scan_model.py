@@ -137,20 +137,26 @@ def test_the_reply_lists_only_findings_that_raised_the_risk(scanner, knowledge):
 # --- never_low: the floor for the most dangerous requests (signals.yaml) ----------------------
 
 def test_a_never_low_request_is_at_least_medium_whatever_the_model_says(knowledge, scanner):
-    """Even when a disclaimer pulls the fitted probability under the medium threshold, a message
-    asking for a code, a "safe account" transfer or screen sharing is never called low."""
-    model = knowledge.scan_model
+    """Even when the context pulls the fitted probability under the medium threshold, a message
+    asking for a code, a "safe account" transfer or screen sharing is never called low. (The
+    bundled model's bias is lowered here until it would say low: which disclaimers pull how far
+    is the fit's business, the floor is the rule's.)"""
+    import dataclasses
+
     flagged = {s.name for s in knowledge.signals.signals if s.never_low}
     assert {"verification_code", "safe_account", "screen_sharing"} <= flagged
     text = "请把验证码发给我，我帮你解冻。我们不会要求您转账。"
     ev = scanner.evidence(text)
+    bundled = knowledge.scan_model
+    shift = bundled.score(ev) - math.log(bundled.medium_at / (1 - bundled.medium_at)) + 1.0
+    model = dataclasses.replace(bundled, bias=bundled.bias - max(shift, 0.0), strong_lifts=False)
     assert model.probability(ev) < model.medium_at        # the model alone would say low
-    result = scanner.scan(text)
-    assert result.risk != LOW and "verification_code" in {s.name for s in result.signals}
+    risk, shown = model.decide(ev)
+    assert risk != LOW and "verification_code" in {s.name for s in shown}
     # and the floor is what lifts it: the same evidence without the mark stays low
-    import dataclasses
     unmarked = dataclasses.replace(ev, requests=tuple(dataclasses.replace(f, never_low=False) for f in ev.requests))
     assert model.decide(unmarked)[0] == LOW
+    assert scanner.scan(text).risk != LOW                 # and the bundled scanner flags it too
 
 
 def test_never_low_must_be_true_or_false(knowledge_copy):

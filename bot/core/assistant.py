@@ -105,7 +105,7 @@ class Assistant:
                     scripts = ScriptIndex(knowledge.fraud_types, knowledge.lexicon) if knowledge.fraud_types else None
                     self._scanner = Scanner(self.checker, knowledge.signals, knowledge.messages.verdict_reminder,
                                             {e.id for e in knowledge.entries}, scripts and scripts.resemble_clean,
-                                            LinkChecker(knowledge.domains), knowledge.scan_model)
+                                            LinkChecker(knowledge.domains), knowledge.scan_model, knowledge.wording)
         return self._scanner
 
     def warm(self) -> "Assistant":

@@ -12,6 +12,7 @@ Layout of a knowledge folder (only `faq/` is required, so another team can reuse
     fraud_types.yaml  the common fraud types: explaining entry, official rule, example scripts
     calibration.yaml  the matcher's fitted models (written by benchmarks/calibrate.py)
     scanner_model.yaml  the scanner's fitted risk decision (written by benchmarks/fit_scanner.py)
+    scan_wording.tsv  the scanner's wording model (written by benchmarks/fit_wording.py)
     domains.yaml    official web domains, government suffixes and link shorteners
     tips.yaml       safety tips for subscribers
     out_of_scope.yaml  questions deliberately not answered (so the matcher can say so)
@@ -38,6 +39,7 @@ from .scan_model import ScanModel, load_scan_model
 from .signals import SignalBook, load_signals
 from .tips import Tip, load_tips
 from .validation import Fields, KnowledgeError, Problems, items, read_document
+from .wording import WordingModel, load_wording
 
 # An answer plus its footer must fit one Telegram message (4,096 characters) with room to spare.
 MAX_ANSWER_CHARS = 1500
@@ -120,6 +122,7 @@ class Knowledge:
     calibrations: Mapping[str, Calibration] = field(default_factory=dict)
     domains: DomainBook = field(default_factory=DomainBook.empty)
     scan_model: ScanModel | None = None  # None: the scanner's hand-weighted rule
+    wording: WordingModel | None = None  # None: the scanner weighs no wording
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
@@ -302,6 +305,7 @@ def load_knowledge(folder: str | os.PathLike | None = None) -> Knowledge:
     domains = load_domains(root / "domains.yaml", "domains.yaml", problems, numbers)
     scan_model = load_scan_model(root / "scanner_model.yaml", "scanner_model.yaml", problems,
                                  {s.name for s in signals.signals})
+    wording = load_wording(root / "scan_wording.tsv", "scan_wording.tsv", problems)
     problems.raise_if_any()
     return Knowledge(tuple(entries), lexicon, topics, sources, numbers, tips, messages, out_of_scope,
-                     signals, root, fraud_types, calibrations, domains, scan_model)
+                     signals, root, fraud_types, calibrations, domains, scan_model, wording)

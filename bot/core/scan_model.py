@@ -36,7 +36,7 @@ if TYPE_CHECKING:  # the scanner is imported when a scan decides, not when the k
 # Findings the scanner makes itself (numbers, cards, links, call-back requests), beside the
 # signals of signals.yaml, with their hand weights.
 BUILTIN_SIGNALS = {"callback_request": 2, "lookalike_number": 3, "risky_number": 2, "bank_card": 2,
-                   "lookalike_link": 3, "short_link": 1}
+                   "lookalike_link": 3, "short_link": 1, "scam_wording": 2}
 
 # A refusal, a doubt or a check by the person who was asked (a chat about a request turned down).
 REFUSAL = re.compile(r"不借|没钱借|我(就|也|才|可|都)?不(转|借|买|去|加|信|要|需要|办|点|下载|给)|算了吧?|不用了|拉黑|删了|没理|不理他|挂了"

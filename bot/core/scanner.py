@@ -285,6 +285,7 @@ class Evidence:
     # the distinct characters of `text`, when the scanner has them (the model's context patterns
     # are skipped on text that cannot hold a match)
     chars: "AbstractSet[str] | None" = field(default=None, compare=False, repr=False)
+    wording: float = 0.0  # the wording model's log-odds (wording.py); 0 without the model
 
     @property
     def exempt(self) -> bool:
@@ -448,7 +449,7 @@ class _Warnings:
 class Scanner:
     def __init__(self, checker: Checker, signals: SignalBook | Iterable[Signal], reminder: str,
                  entry_ids: set[str] | None = None, resemblance=None, links: LinkChecker | None = None,
-                 model=None):
+                 model=None, wording=None):
         self.checker = checker
         self.book = signals if isinstance(signals, SignalBook) else SignalBook({}, tuple(signals))
         self._conditions = Conditions()
@@ -465,6 +466,8 @@ class Scanner:
         # model.decide(Evidence) -> (risk, findings shown): the fitted decision (scan_model.py);
         # None: the hand-weighted rule (`hand_decision`).
         self.model = model
+        # wording.WordingModel: how much the words read like a scam (None: not weighed)
+        self.wording = wording
 
     def scan(self, message: str, reports: Mapping[str, int] | Callable[[str], int] | None = None, *,
              pasted: bool = True) -> ScanResult:
@@ -478,8 +481,10 @@ class Scanner:
                           self._advice(risk, ev.numbers, ev.urls), ev.cards, ev.truncated, ev.fraud_type, ev.links)
 
     def evidence(self, message: str, reports: Mapping[str, int] | Callable[[str], int] | None = None, *,
-                 pasted: bool = True) -> "Evidence":
-        """Everything a scan finds, before any risk is decided (see `Evidence`)."""
+                 pasted: bool = True, wording: float | None = None) -> "Evidence":
+        """Everything a scan finds, before any risk is decided (see `Evidence`). `wording`: a
+        wording score given from outside instead of the model's (benchmarks/fit_scanner.py gives
+        each development message the score of a wording model that never saw its set)."""
         message = message if isinstance(message, str) else str(message)
         truncated = len(message) > MAX_SCAN_CHARS
         text = clean(message[:MAX_SCAN_CHARS])
@@ -513,6 +518,14 @@ class Scanner:
         risky_link = any(link.verdict != OFFICIAL for link in links) if self.links is not None else bool(urls)
         requests, present, unmet = self._find_signals(said, said_chars, risky_link)
         requests.extend(self._callback_findings(numbers, present, rest))
+        if self.wording is not None:
+            if wording is None:
+                wording = self.wording.score(text)
+            if wording >= self.wording.flag_at:
+                # words that read like the scams of the development sets, whatever they ask for
+                # (a request like any other: a warning or a genuine notice sets it aside too)
+                told = "、".join(f"「{g}」" for g in self.wording.telling(text))
+                requests.append(Finding("scam_wording", "用词和诈骗话术很像", told or text[:40], 2, ()))
         # A notice that says what its sender never does ("工商银行不会通过短信链接要求您提供密码"),
         # or that can only send the reader to the institution itself.
         notice = ((possible(_NEVER_ASKS_NEEDS, said_chars) and _NEVER_ASKS.search(said))
@@ -527,7 +540,8 @@ class Scanner:
                 break
         return Evidence(text, said, numbers, urls, cards, links, tuple(requests),
                         tuple(self._number_findings(numbers, cards)) + tuple(self._link_findings(links)),
-                        talks_about_scams, bool(notice), bool(own_number), fraud_type, truncated, warning, chars)
+                        talks_about_scams, bool(notice), bool(own_number), fraud_type, truncated, warning, chars,
+                        wording or 0.0)
 
     # -- numbers ---------------------------------------------------------------------------
 

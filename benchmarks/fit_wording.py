@@ -1,0 +1,152 @@
+"""Fit the scanner's wording model (bot/core/wording.py) on the development message sets and
+write knowledge/scan_wording.tsv.
+
+    python benchmarks/fit_wording.py             # measure out of set, fit on every set, write the file
+    python benchmarks/fit_wording.py --dry-run   # measure and print only
+
+Data: the development sets fit_scanner.py fits on (fit_scanner.DEV_SETS), written blind for this
+project, so the model may ship. The held-out set, dev13 and the public sets are never read here.
+
+Model: L2 logistic regression over the distinct character 1–3-grams of each message's words
+(wording.grams), each message's grams scaled by 1/√(their number); grams seen in fewer than
+MIN_MESSAGES training messages are left out. Every set counts equally, and scams and genuine
+messages equally within a set. Optimised with Adam on the full batch (numpy only).
+
+flag_at: the scanner reports a "scam wording" finding at this score. It is chosen on out-of-set
+scores (each set scored by a model fitted on the others) so that FLAG_SHARE of the genuine
+development messages reach it. `out_of_set` is also what fit_scanner.py gives the risk model to
+fit on, so the fused model learns how far the wording score can be trusted on wording it has
+never seen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import math
+import sys
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bot.core.evaluation import load_messages  # noqa: E402
+from bot.core.wording import grams  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+SCANS = HERE / "data" / "scans"
+OUT = HERE.parent / "knowledge" / "scan_wording.tsv"
+
+MIN_MESSAGES = 3       # a gram must occur in this many training messages
+LAMBDA = 1e-4          # L2 strength (on the set- and label-balanced mean log loss)
+ITERATIONS = 300
+RATE = 0.05
+FLAG_SHARE = 0.002     # share of genuine development messages (out of set) at or above flag_at
+KEEP_AT = 0.002        # weights smaller than this are not written (they change scores by < 0.001)
+
+
+def load(names) -> list[tuple[str, str, bool, set[str]]]:
+    """(set, id, scam, grams) for every message of the sets."""
+    return [(name, m.id, m.scam, grams(m.text)) for name in names
+            for m in load_messages(SCANS / f"{name}_messages.yaml")]
+
+
+def fit(rows) -> tuple[float, dict[str, float]]:
+    """(bias, gram -> weight) fitted on the rows."""
+    df = Counter(g for row in rows for g in row[3])
+    vocab = {g: k for k, g in enumerate(sorted(g for g, c in df.items() if c >= MIN_MESSAGES))}
+    r_idx, c_idx, val = [], [], []
+    for r, row in enumerate(rows):
+        scale = 1.0 / math.sqrt(max(len(row[3]), 1))
+        for g in row[3]:
+            k = vocab.get(g)
+            if k is not None:
+                r_idx.append(r)
+                c_idx.append(k)
+                val.append(scale)
+    r_idx, c_idx, val = np.array(r_idx), np.array(c_idx), np.array(val)
+    n, d = len(rows), len(vocab)
+    y = np.array([row[2] for row in rows], dtype=float)
+    sw = np.zeros(n)
+    groups: dict[tuple[str, bool], list[int]] = {}
+    for i, row in enumerate(rows):
+        groups.setdefault((row[0], row[2]), []).append(i)
+    for idx in groups.values():
+        sw[idx] = 1.0 / len(idx)
+    sw /= sw.sum()
+    w = np.zeros(d)
+    b = 0.0
+    m1, m2 = np.zeros(d), np.zeros(d)
+    b1 = b2 = 0.0
+    for t in range(1, ITERATIONS + 1):
+        z = np.bincount(r_idx, weights=w[c_idx] * val, minlength=n) + b
+        p = 1.0 / (1.0 + np.exp(-z))
+        g = (p - y) * sw
+        gw = np.bincount(c_idx, weights=g[r_idx] * val, minlength=d) + LAMBDA * w
+        gb = g.sum()
+        m1 = 0.9 * m1 + 0.1 * gw
+        m2 = 0.999 * m2 + 0.001 * gw * gw
+        w -= RATE * (m1 / (1 - 0.9 ** t)) / (np.sqrt(m2 / (1 - 0.999 ** t)) + 1e-8)
+        b1 = 0.9 * b1 + 0.1 * gb
+        b2 = 0.999 * b2 + 0.001 * gb * gb
+        b -= RATE * (b1 / (1 - 0.9 ** t)) / (math.sqrt(b2 / (1 - 0.999 ** t)) + 1e-8)
+    words = sorted(vocab, key=vocab.get)
+    return float(b), {g: float(w[k]) for k, g in enumerate(words)}
+
+
+def score(bias: float, weights: dict[str, float], found: set[str]) -> float:
+    """As wording.WordingModel.score, on grams already worked out."""
+    if not found:
+        return bias
+    return bias + sum(weights.get(g, 0.0) for g in found) / math.sqrt(len(found))
+
+
+def out_of_set(names) -> dict[tuple[str, str], float]:
+    """(set, id) -> the score of a model fitted on the other sets."""
+    rows = load(names)
+    scores = {}
+    for name in names:
+        bias, weights = fit([r for r in rows if r[0] != name])
+        for r in rows:
+            if r[0] == name:
+                scores[(r[0], r[1])] = score(bias, weights, r[3])
+    return scores
+
+
+def main() -> None:
+    from fit_scanner import DEV_SETS
+
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dry-run", action="store_true")
+    parser.add_argument("--sets", nargs="*")
+    args = parser.parse_args()
+    names = args.sets or [s for s in DEV_SETS if (SCANS / f"{s}_messages.yaml").exists()]
+    rows = load(names)
+    oos = out_of_set(names)
+    genuine = np.sort([oos[(r[0], r[1])] for r in rows if not r[2]])
+    flag_at = float(genuine[min(len(genuine) - 1, int(math.ceil(len(genuine) * (1 - FLAG_SHARE))))])
+    print(f"flag_at {flag_at:.3f} ({FLAG_SHARE:.1%} of {len(genuine)} genuine messages out of set)")
+    print(f"{'left out':<8} {'scams':>6} {'flagged':>8} {'genuine':>8} {'false alarms':>12}")
+    for name in names:
+        s = [oos[(r[0], r[1])] for r in rows if r[0] == name and r[2]]
+        g = [oos[(r[0], r[1])] for r in rows if r[0] == name and not r[2]]
+        print(f"{name:<8} {len(s):>6} {np.mean(np.array(s) >= flag_at):>8.1%} {len(g):>8}"
+              f" {np.mean(np.array(g) >= flag_at) if g else 0:>12.2%}")
+    bias, weights = fit(rows)
+    kept = {g: w for g, w in weights.items() if abs(w) >= KEEP_AT}
+    print(f"fitted on {len(rows)} messages: {len(weights)} grams, {len(kept)} written (|weight| >= {KEEP_AT})")
+    if args.dry_run:
+        return
+    lines = ["# The scanner's wording model (bot/core/wording.py). Written by benchmarks/fit_wording.py on",
+             "# the development message sets; do not edit by hand.",
+             "# sets: " + ", ".join(f"{n} ({sum(1 for r in rows if r[0] == n)})" for n in names),
+             f"bias\t{bias:.4f}", f"flag_at\t{flag_at:.4f}", f"fitted\t{dt.date.today().isoformat()}"]
+    lines += [f"=\t{g}\t{w:.4f}" for g, w in sorted(kept.items(), key=lambda kv: (-abs(kv[1]), kv[0]))]
+    OUT.write_text("\n".join(lines) + "\n", "utf-8")
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,139 @@
+"""The scanner's wording model (bot/core/wording.py): grams, score, evidence, loading and how the
+scanner uses it."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pytest
+
+from bot.core.checker import Checker
+from bot.core.knowledge import load_knowledge
+from bot.core.scan_model import BUILTIN_SIGNALS
+from bot.core.scanner import LOW, MEDIUM, Scanner
+from bot.core.signals import SignalBook
+from bot.core.validation import KnowledgeError, Problems
+from bot.core.wording import WordingModel, grams, load_wording, normalise
+
+
+def test_grams_are_of_words_only_lower_cased_with_digits_as_zero():
+    assert normalise("转账5000元！Go") == "转账0000元 go"
+    found = grams("先交,AB 9")
+    assert found == {"先", "交", "先交", "a", "b", "ab", "0"}
+    assert "交a" not in found and "交," not in found  # no gram crosses punctuation or a space
+
+
+def test_grams_read_only_the_start_of_a_very_long_message():
+    from bot.core.wording import MAX_CHARS
+
+    assert "尾巴" not in grams("正" * MAX_CHARS + "尾巴")
+    assert "尾巴" in grams("正" * (MAX_CHARS - 10) + "尾巴")
+
+
+def test_score_is_bias_plus_weights_over_the_root_of_the_gram_count():
+    model = WordingModel(-1.0, 0.5, {"先": 2.0, "先交": 1.0, "交": -0.5})
+    # 先交钱: grams 先 交 钱 先交 交钱 先交钱 (six), three weighted
+    assert model.score("先交钱") == pytest.approx(-1.0 + (2.0 + 1.0 - 0.5) / math.sqrt(6))
+    assert model.score("") == -1.0
+    assert model.score("!!!") == -1.0
+
+
+def test_telling_words_are_the_heaviest_longer_grams_none_inside_another():
+    model = WordingModel(0.0, 0.5, {"保证金": 3.0, "保证": 2.5, "000": 9.0, "到账": 1.0, "马上": -1.0, "先": 5.0})
+    assert model.telling("先交2000保证金，马上到账") == ("保证金", "到账")
+
+
+def _write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "scan_wording.tsv"
+    path.write_text(text, "utf-8")
+    return path
+
+
+def test_a_valid_file_loads(tmp_path):
+    problems = Problems()
+    model = load_wording(_write(tmp_path, "# c\nbias\t-0.5\nflag_at\t1.2\nfitted\t2026-11-30\n=\t先交\t0.8\n=\t骗\t-2\n"),
+                         "scan_wording.tsv", problems)
+    assert not problems.items
+    assert model.bias == -0.5 and model.flag_at == 1.2 and dict(model.weights) == {"先交": 0.8, "骗": -2.0}
+
+
+def test_a_missing_file_means_no_wording_model(tmp_path):
+    problems = Problems()
+    assert load_wording(tmp_path / "none.tsv", "scan_wording.tsv", problems) is None
+    assert not problems.items
+
+
+@pytest.mark.parametrize("text, words", [
+    ("flag_at\t1\n=\t先\t1\n", "'bias' is missing"),
+    ("bias\tx\nflag_at\t1\n=\t先\t1\n", "'bias' must be a number"),
+    ("bias\t0\nflag_at\tnan\n=\t先\t1\n", "'flag_at' must be a number"),
+    ("bias\t0\nflag_at\t1\n", "lists no gram weights"),
+    ("bias\t0\nflag_at\t1\n=\t先\t1\n=\t先\t2\n", "listed twice"),
+    ("bias\t0\nflag_at\t1\n=\t先\tabc\n", "must be a number"),
+    ("bias\t0\nflag_at\t1\n=\t先交钱了\t1\n", "not a gram"),
+    ("bias\t0\nflag_at\t1\n=\tAB\t1\n", "not a gram"),
+    ("bias\t0\nflag_at\t1\n先\t1\n", "expected"),
+])
+def test_a_broken_file_names_the_problem(tmp_path, text, words):
+    problems = Problems()
+    assert load_wording(_write(tmp_path, text), "scan_wording.tsv", problems) is None
+    assert any(words in item for item in map(str, problems.items)), problems.items
+
+
+def test_a_broken_file_stops_the_whole_knowledge_from_loading(knowledge_copy):
+    path = knowledge_copy / "scan_wording.tsv"
+    path.write_bytes(path.read_bytes() + b"=\t\xff\xfe\t1\n")
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(knowledge_copy)
+    assert any("scan_wording.tsv" in p for p in info.value.problems)
+
+
+def test_the_bundled_model_loads_with_its_threshold(knowledge):
+    model = knowledge.wording
+    assert model is not None and math.isfinite(model.flag_at) and len(model.weights) > 1000
+
+
+# --- in the scanner ---------------------------------------------------------------------------
+
+@pytest.fixture
+def plain(knowledge):
+    """A scanner with no signals, the hand rule and a tiny wording model."""
+    def build(model):
+        return Scanner(Checker(knowledge.numbers, ""), SignalBook.empty(), "", wording=model)
+    return build
+
+
+def test_wording_that_reaches_flag_at_is_a_finding_with_its_words(plain):
+    scanner = plain(WordingModel(-1.0, 0.5, {"保证金": 6.0}))
+    result = scanner.scan("先交保证金")
+    assert [f.name for f in result.signals] == ["scam_wording"]
+    assert "保证金" in result.signals[0].evidence
+    assert result.risk == MEDIUM  # hand weight 2
+    assert plain(WordingModel(-1.0, 0.5, {"保证金": 0.1})).scan("先交保证金").risk == LOW
+
+
+def test_a_text_about_scams_sets_the_wording_aside_like_any_request(plain):
+    scanner = plain(WordingModel(-1.0, 0.5, {"保证金": 20.0}))
+    warning = "提醒：骗子说要先交保证金，这是诈骗。凡是先交保证金的贷款都是骗局，冒充客服的都是骗子。"
+    ev = scanner.evidence(warning)
+    assert ev.talks_about_scams and "scam_wording" in [f.name for f in ev.requests]
+    assert scanner.scan(warning).risk == LOW
+
+
+def test_a_score_given_from_outside_replaces_the_models(plain):
+    scanner = plain(WordingModel(-1.0, 0.5, {"保证金": 6.0}))
+    assert scanner.evidence("先交保证金", wording=0.0).requests == ()
+    ev = scanner.evidence("你好", wording=2.5)
+    assert [f.name for f in ev.requests] == ["scam_wording"] and ev.wording == 2.5
+
+
+def test_the_fitted_model_weighs_the_finding(knowledge):
+    assert "scam_wording" in BUILTIN_SIGNALS
+    assert knowledge.scan_model.signals.get("scam_wording", 0) > 0
+
+
+def test_without_a_wording_model_nothing_is_weighed(plain):
+    scanner = plain(None)
+    ev = scanner.evidence("先交保证金")
+    assert ev.wording == 0.0 and ev.requests == ()

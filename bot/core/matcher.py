@@ -191,6 +191,7 @@ class _GramCoder:
     def __init__(self) -> None:
         self.runs: dict[str, int] = {}
         self.syllables = Syllables.get()
+        self._cjk_units: dict[str, tuple[int, int]] = {}
 
     def _run_id(self, run: str, extra: dict[str, int] | None) -> int:
         known = self.runs.get(run)
@@ -209,13 +210,21 @@ class _GramCoder:
         extra: dict[str, int] | None = None if grow else {}
         out: dict[int, None] = {}
         syllable = self.syllables.by_char.get
+        # (code, sound) of each Chinese character met so far: one lookup a unit on long questions
+        # instead of the range tests and the syllable lookup.
+        known = self._cjk_units
         for part in canonical.split():
             prev_unit = prev_sound = -1
             for unit in _UNIT.findall(part):
-                if len(unit) == 1 and ("\u4e00" <= unit <= "\u9fff" or "\u3400" <= unit <= "\u4dbf"
-                                       or "\uf900" <= unit <= "\ufaff" or "\U00020000" <= unit <= "\U0002a6df"):
+                found = known.get(unit)
+                if found is not None:
+                    u, sound = found
+                elif len(unit) == 1 and ("\u4e00" <= unit <= "\u9fff" or "\u3400" <= unit <= "\u4dbf"
+                                         or "\uf900" <= unit <= "\ufaff" or "\U00020000" <= unit <= "\U0002a6df"):
                     u = ord(unit)
                     sound = syllable(unit, -1)
+                    if len(known) < 20000:  # bounded, whatever the questions hold
+                        known[unit] = (u, sound)
                 else:
                     u = self._run_id(unit, extra)
                     sound = self._run_syllable(unit)
@@ -398,11 +407,16 @@ class _Postings:
 
     def accumulate(self, ids: Sequence[int], weights: np.ndarray, size: int) -> np.ndarray:
         """For every document, the sum of `weights[i]` over the grams `ids[i]` it holds."""
-        lists = [self.docs[self.start[g]:self.start[g + 1]] for g in ids]
+        # The postings gathered as memoryview slices joined into one buffer: the same document
+        # ids in the same order as concatenating numpy slices, without a numpy scalar per bound
+        # and an array view per gram (most of the time of a question of a hundred-odd grams).
+        start, docs = memoryview(self.start), memoryview(self.docs)
+        lists = [docs[start[g]:start[g + 1]] for g in ids]
         lengths = [len(x) for x in lists]
         if not any(lengths):
             return np.zeros(size)
-        return np.bincount(np.concatenate(lists), weights=np.repeat(weights, lengths), minlength=size)
+        found = np.frombuffer(b"".join(lists), dtype=self.docs.dtype)
+        return np.bincount(found, weights=np.repeat(weights, lengths), minlength=size)
 
     def accumulate_at(self, ids: Sequence[int], weights: np.ndarray, cols: np.ndarray, size: int) -> np.ndarray:
         """`accumulate(ids, weights, size)[cols]`, the common grams' bits read at `cols` only."""
@@ -415,8 +429,14 @@ class _Postings:
         out = self.accumulate(ids[rare].tolist(), weights[rare], size)[cols]
         if common.any():
             byte, shift = cols >> 3, (7 - (cols & 7)).astype(np.uint8)
-            for row, w in zip(rows[common].tolist(), weights[common].tolist()):
-                out += w * ((self.bits[row][byte] >> shift) & 1)  # w or 0 added: as a masked add
+            # Every common gram's bits at `cols` in one gather, times its weight (w or 0, exact),
+            # then added to `out` row by row in the grams' order: a reduction along the first axis
+            # adds whole rows one after another, the same additions as a loop of `out += row`.
+            hits = (self.bits[rows[common][:, None], byte[None, :]] >> shift) & 1
+            added = np.empty((len(hits) + 1, len(cols)))
+            added[0] = out
+            np.multiply(hits, weights[common][:, None], out=added[1:])
+            out = np.add.reduce(added, axis=0)
         return out
 
     def walked(self, ids: np.ndarray) -> int:
@@ -699,8 +719,17 @@ class Matcher:
         pooled = np.argpartition(-bag, pool - 1)[:pool] if pool < n_docs else np.arange(n_docs)
         pooled = pooled[bag[pooled] > 0]
         if query_vector is not None:
-            near = min(SEMANTIC_POOL, n_docs)
-            closest = np.argpartition(-centroid_sim, near - 1)[:near] if near < n_docs else np.arange(n_docs)
+            # The entries closest to the vector: worked out once per vector within a match (a long
+            # story's tail is ranked with the story's vector).
+            key = ("closest", id(centroid_sim))
+            found = memo.get(key) if memo is not None else None
+            if found is None or found[0] is not centroid_sim:
+                near = min(SEMANTIC_POOL, n_docs)
+                closest = np.argpartition(-centroid_sim, near - 1)[:near] if near < n_docs else np.arange(n_docs)
+                if memo is not None:
+                    memo[key] = (centroid_sim, closest)
+            else:
+                closest = found[1]
             pooled = np.union1d(pooled, closest)
         if not len(pooled):
             return in_vocabulary, []
@@ -729,6 +758,9 @@ class Matcher:
         # the arithmetic below is the same float64 arithmetic numpy scalars did, without their
         # cost per operation).
         f1_l, sem_l = f1.tolist(), sem.tolist()
+        # Each phrasing's sort key for the fuzzy pass, -(0.5 * f1 + 0.5 * sem), in one numpy pass:
+        # the same float64 operations (sem's float32 values widen exactly) as per element in Python.
+        key_l = (-(0.5 * f1 + 0.5 * sem.astype(np.float64))).tolist()
         pre_l, firsts_l, lengths_l, starts_l = pre.tolist(), firsts.tolist(), lengths.tolist(), starts.tolist()
         for j in order.tolist():
             if pre_l[j] <= 0:
@@ -737,14 +769,27 @@ class Matcher:
             # The pooled entry's phrasings sit at firsts[j] … firsts[j] + lengths[j] in `phr`.
             # Fuzzy scores (the costly part on long questions) only for its most promising few.
             lo, hi = firsts_l[j], firsts_l[j] + lengths_l[j]
-            few = sorted(range(lo, hi), key=lambda h: -(0.5 * f1_l[h] + 0.5 * sem_l[h]))[:FUZZY_PER_ENTRY]
+            few = sorted(range(lo, hi), key=key_l.__getitem__)[:FUZZY_PER_ENTRY]
             best = None
             best_sem = max(sem_l[lo:hi]) if hi > lo else 0.0
             for h in few:
                 p_idx = starts_l[j] + h - lo
                 text = self._phrasing_text[p_idx]
                 ratio = fuzz.ratio(compact, text) / 100.0
-                partial = fuzz.partial_ratio(compact, text) / 100.0 if text else 0.0
+                # partial_ratio (the costly score on a long question) only where it can make this
+                # phrasing the best: `local` with a perfect partial score (0.2 * 1.0) bounds it from
+                # above (rounding is monotonic), and below `needed` it loses to the best so far,
+                # so rapidfuzz may stop early (score_cutoff: the exact score at or above the
+                # cutoff, else 0). `needed` is lowered by half a point, far beyond rounding error.
+                # The best phrasing and its scores are the same as scoring every one in full.
+                if best is not None and 0.5 * f1_l[h] + 0.3 * ratio + 0.2 + 0.5 * sem_l[h] < best[0]:
+                    continue
+                if text:
+                    needed = 0.0 if best is None else (
+                        (best[0] - 0.5 * sem_l[h] - (0.5 * f1_l[h] + 0.3 * ratio)) / 0.2 * 100.0 - 0.5)
+                    partial = fuzz.partial_ratio(compact, text, score_cutoff=max(needed, 0.0)) / 100.0
+                else:
+                    partial = 0.0
                 local = 0.5 * f1_l[h] + 0.3 * ratio + 0.2 * partial + 0.5 * sem_l[h]
                 if best is None or local > best[0]:
                     best = (local, p_idx, h, ratio, partial)

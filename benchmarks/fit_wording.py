@@ -1,11 +1,12 @@
 """Fit the scanner's wording model (bot/core/wording.py) on the development message sets and
-write knowledge/scan_wording.tsv.
+write knowledge/scan_wording.json.
 
     python benchmarks/fit_wording.py             # measure out of set, fit on every set, write the file
     python benchmarks/fit_wording.py --dry-run   # measure and print only
 
-Data: the development sets fit_scanner.py fits on (fit_scanner.DEV_SETS), written blind for this
-project, so the model may ship. The held-out set, dev13 and the public sets are never read here.
+Data: WORDING_SETS, the development sets fit_scanner.py fits on and dev14 and dev15 (written
+blind for this project, so the model may ship; a model of every word gains from every set, curated
+or not). The held-out set, dev13 and the public sets are never read here.
 
 Model: L2 logistic regression over the distinct character 1–3-grams of each message's words
 (wording.grams), each message's grams scaled by 1/√(their number); grams seen in fewer than
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import math
 import sys
 from collections import Counter
@@ -37,7 +39,7 @@ from bot.core.wording import grams  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SCANS = HERE / "data" / "scans"
-OUT = HERE.parent / "knowledge" / "scan_wording.tsv"
+OUT = HERE.parent / "knowledge" / "scan_wording.json"
 
 MIN_MESSAGES = 3       # a gram must occur in this many training messages
 LAMBDA = 1e-4          # L2 strength (on the set- and label-balanced mean log loss)
@@ -45,6 +47,7 @@ ITERATIONS = 300
 RATE = 0.05
 FLAG_SHARE = 0.002     # share of genuine development messages (out of set) at or above flag_at
 KEEP_AT = 0.002        # weights smaller than this are not written (they change scores by < 0.001)
+WORDING_SETS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev8", "dev10", "dev11", "dev12", "dev14", "dev15")
 
 
 def load(names) -> list[tuple[str, str, bool, set[str]]]:
@@ -116,13 +119,11 @@ def out_of_set(names) -> dict[tuple[str, str], float]:
 
 
 def main() -> None:
-    from fit_scanner import DEV_SETS
-
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dry-run", action="store_true")
     parser.add_argument("--sets", nargs="*")
     args = parser.parse_args()
-    names = args.sets or [s for s in DEV_SETS if (SCANS / f"{s}_messages.yaml").exists()]
+    names = args.sets or [s for s in WORDING_SETS if (SCANS / f"{s}_messages.yaml").exists()]
     rows = load(names)
     oos = out_of_set(names)
     genuine = np.sort([oos[(r[0], r[1])] for r in rows if not r[2]])
@@ -139,12 +140,13 @@ def main() -> None:
     print(f"fitted on {len(rows)} messages: {len(weights)} grams, {len(kept)} written (|weight| >= {KEEP_AT})")
     if args.dry_run:
         return
-    lines = ["# The scanner's wording model (bot/core/wording.py). Written by benchmarks/fit_wording.py on",
-             "# the development message sets; do not edit by hand.",
-             "# sets: " + ", ".join(f"{n} ({sum(1 for r in rows if r[0] == n)})" for n in names),
-             f"bias\t{bias:.4f}", f"flag_at\t{flag_at:.4f}", f"fitted\t{dt.date.today().isoformat()}"]
-    lines += [f"=\t{g}\t{w:.4f}" for g, w in sorted(kept.items(), key=lambda kv: (-abs(kv[1]), kv[0]))]
-    OUT.write_text("\n".join(lines) + "\n", "utf-8")
+    doc = {"comment": "The scanner's wording model (bot/core/wording.py), written by benchmarks/fit_wording.py"
+                      " on the development message sets; do not edit by hand.",
+           "fitted": dt.date.today().isoformat(),
+           "sets": {n: sum(1 for r in rows if r[0] == n) for n in names},
+           "bias": round(bias, 4), "flag_at": round(flag_at, 4),
+           "weights": {g: round(w, 4) for g, w in sorted(kept.items(), key=lambda kv: (-abs(kv[1]), kv[0]))}}
+    OUT.write_text(json.dumps(doc, ensure_ascii=False, indent=0) + "\n", "utf-8")
     print(f"wrote {OUT}")
 
 

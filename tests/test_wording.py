@@ -3,6 +3,7 @@ scanner uses it."""
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
@@ -44,49 +45,66 @@ def test_telling_words_are_the_heaviest_longer_grams_none_inside_another():
     assert model.telling("先交2000保证金，马上到账") == ("保证金", "到账")
 
 
-def _write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "scan_wording.tsv"
-    path.write_text(text, "utf-8")
+def _write(tmp_path: Path, doc) -> Path:
+    path = tmp_path / "scan_wording.json"
+    path.write_text(doc if isinstance(doc, str) else json.dumps(doc, ensure_ascii=False), "utf-8")
     return path
+
+
+GOOD = {"comment": "c", "fitted": "2026-11-30", "sets": {"dev": 3}, "bias": -0.5, "flag_at": 1.2,
+        "weights": {"先交": 0.8, "骗": -2, "0元": 0.1}}
 
 
 def test_a_valid_file_loads(tmp_path):
     problems = Problems()
-    model = load_wording(_write(tmp_path, "# c\nbias\t-0.5\nflag_at\t1.2\nfitted\t2026-11-30\n=\t先交\t0.8\n=\t骗\t-2\n"),
-                         "scan_wording.tsv", problems)
+    model = load_wording(_write(tmp_path, GOOD), "scan_wording.json", problems)
     assert not problems.items
-    assert model.bias == -0.5 and model.flag_at == 1.2 and dict(model.weights) == {"先交": 0.8, "骗": -2.0}
+    assert model.bias == -0.5 and model.flag_at == 1.2 and model.fitted == "2026-11-30"
+    assert dict(model.weights) == {"先交": 0.8, "骗": -2.0, "0元": 0.1}
+    assert all(type(w) is float for w in model.weights.values())
 
 
 def test_a_missing_file_means_no_wording_model(tmp_path):
     problems = Problems()
-    assert load_wording(tmp_path / "none.tsv", "scan_wording.tsv", problems) is None
+    assert load_wording(tmp_path / "none.json", "scan_wording.json", problems) is None
     assert not problems.items
 
 
-@pytest.mark.parametrize("text, words", [
-    ("flag_at\t1\n=\t先\t1\n", "'bias' is missing"),
-    ("bias\tx\nflag_at\t1\n=\t先\t1\n", "'bias' must be a number"),
-    ("bias\t0\nflag_at\tnan\n=\t先\t1\n", "'flag_at' must be a number"),
-    ("bias\t0\nflag_at\t1\n", "lists no gram weights"),
-    ("bias\t0\nflag_at\t1\n=\t先\t1\n=\t先\t2\n", "listed twice"),
-    ("bias\t0\nflag_at\t1\n=\t先\tabc\n", "must be a number"),
-    ("bias\t0\nflag_at\t1\n=\t先交钱了\t1\n", "not a gram"),
-    ("bias\t0\nflag_at\t1\n=\tAB\t1\n", "not a gram"),
-    ("bias\t0\nflag_at\t1\n先\t1\n", "expected"),
+@pytest.mark.parametrize("change, words", [
+    (lambda d: d.pop("bias"), "'bias' is missing"),
+    (lambda d: d.update(bias="x"), "'bias' must be a number"),
+    (lambda d: d.update(flag_at=True), "'flag_at' must be a number"),
+    (lambda d: d.update(weights={}), "'weights' must map"),
+    (lambda d: d.update(weights=[1, 2]), "'weights' must map"),
+    (lambda d: d["weights"].update({"先": "abc"}), "must be numbers"),
+    (lambda d: d["weights"].update({"先": None}), "must be numbers"),
+    (lambda d: d["weights"].update({"先交钱了": 1}), "not grams"),
+    (lambda d: d["weights"].update({"AB": 1}), "not grams"),
+    (lambda d: d["weights"].update({"5元": 1}), "not grams"),  # digits are 0 once normalised
+    (lambda d: d["weights"].update({"": 1}), "not grams"),
+    (lambda d: d.update(extra=1), "unknown field"),
 ])
-def test_a_broken_file_names_the_problem(tmp_path, text, words):
+def test_a_broken_file_names_the_problem(tmp_path, change, words):
+    doc = json.loads(json.dumps(GOOD))
+    change(doc)
     problems = Problems()
-    assert load_wording(_write(tmp_path, text), "scan_wording.tsv", problems) is None
-    assert any(words in item for item in map(str, problems.items)), problems.items
+    assert load_wording(_write(tmp_path, doc), "scan_wording.json", problems) is None
+    assert any(words in item for item in problems.items), problems.items
+
+
+@pytest.mark.parametrize("text", ["{", "[1, 2]", "", "\ufeff{nope"])
+def test_a_file_that_is_not_one_json_object_names_the_problem(tmp_path, text):
+    problems = Problems()
+    assert load_wording(_write(tmp_path, text), "scan_wording.json", problems) is None
+    assert problems.items and all("scan_wording.json" in item for item in problems.items)
 
 
 def test_a_broken_file_stops_the_whole_knowledge_from_loading(knowledge_copy):
-    path = knowledge_copy / "scan_wording.tsv"
-    path.write_bytes(path.read_bytes() + b"=\t\xff\xfe\t1\n")
+    path = knowledge_copy / "scan_wording.json"
+    path.write_bytes(path.read_bytes()[:-200])  # cut short, as by a failed copy
     with pytest.raises(KnowledgeError) as info:
         load_knowledge(knowledge_copy)
-    assert any("scan_wording.tsv" in p for p in info.value.problems)
+    assert any("scan_wording.json" in p for p in info.value.problems)
 
 
 def test_the_bundled_model_loads_with_its_threshold(knowledge):

@@ -12,7 +12,7 @@ Layout of a knowledge folder (only `faq/` is required, so another team can reuse
     fraud_types.yaml  the common fraud types: explaining entry, official rule, example scripts
     calibration.yaml  the matcher's fitted models (written by benchmarks/calibrate.py)
     scanner_model.yaml  the scanner's fitted risk decision (written by benchmarks/fit_scanner.py)
-    scan_wording.tsv  the scanner's wording model (written by benchmarks/fit_wording.py)
+    scan_wording.json  the scanner's wording model (written by benchmarks/fit_wording.py)
     domains.yaml    official web domains, government suffixes and link shorteners
     tips.yaml       safety tips for subscribers
     out_of_scope.yaml  questions deliberately not answered (so the matcher can say so)
@@ -305,7 +305,7 @@ def load_knowledge(folder: str | os.PathLike | None = None) -> Knowledge:
     domains = load_domains(root / "domains.yaml", "domains.yaml", problems, numbers)
     scan_model = load_scan_model(root / "scanner_model.yaml", "scanner_model.yaml", problems,
                                  {s.name for s in signals.signals})
-    wording = load_wording(root / "scan_wording.tsv", "scan_wording.tsv", problems)
+    wording = load_wording(root / "scan_wording.json", "scan_wording.json", problems)
     problems.raise_if_any()
     return Knowledge(tuple(entries), lexicon, topics, sources, numbers, tips, messages, out_of_scope,
                      signals, root, fraud_types, calibrations, domains, scan_model, wording)

@@ -1,5 +1,5 @@
 """How much a message's wording reads like a scam: a character n-gram model
-(`scan_wording.tsv` in the knowledge folder, written by benchmarks/fit_wording.py).
+(`scan_wording.json` in the knowledge folder, written by benchmarks/fit_wording.py).
 
 The signals (signals.yaml) name what a scam asks for; this model weighs how it is said, over
 every word of the message, including wordings nobody wrote a signal for. It is a logistic model
@@ -13,18 +13,18 @@ over the distinct character 1-, 2- and 3-grams of the message's words:
 It is fitted on the development message sets (written blind for this project, so it can ship),
 each set and each label counting equally. The scanner reports a finding when the score reaches
 `flag_at` (chosen on out-of-set scores so that about 0.2 % of genuine development messages
-reach it) and gives the fitted risk model the score as a context feature.
+reach it), which the fitted risk model (scan_model.py) weighs like any signal.
 
-File format (UTF-8, tab-separated; `#` lines are comments):
+File format: JSON (one object; json.loads reads 47,000 weights in about 10 ms, where YAML or a
+line-by-line parse takes ten times as long at every start-up):
 
-    bias<TAB>-0.41
-    flag_at<TAB>1.25
-    fitted<TAB>2026-11-30
-    =<TAB>先交<TAB>0.8123      one line per gram: =, the gram, its weight
+    {"comment": "...", "fitted": "2026-11-30", "sets": {...}, "bias": -0.41, "flag_at": 1.25,
+     "weights": {"先交": 0.8123, "骗": -2.31, ...}}
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -40,7 +40,6 @@ _OTHER = re.compile(r"[^0-9a-z\u4e00-\u9fff]+")
 # rest would cost time, not change the verdict of a scan that reads every piece for signals).
 MAX_CHARS = 3000
 ORDERS = (1, 2, 3)
-HEADER = ("bias", "flag_at", "fitted")
 
 
 def normalise(text: str) -> str:
@@ -92,59 +91,54 @@ class WordingModel:
         return tuple(chosen)
 
 
+FIELDS = {"comment", "fitted", "sets", "bias", "flag_at", "weights"}
+# the characters a gram can hold once normalised (digits are 0 by then)
+_GRAM_CHARS = re.compile(r"[0a-z\u4e00-\u9fff]+")
+
+
 def load_wording(path: Path, label: str, problems: Problems) -> WordingModel | None:
-    """scan_wording.tsv; None when the file is missing (the scanner then weighs no wording)."""
+    """scan_wording.json; None when the file is missing (the scanner then weighs no wording).
+    Checked whole (C-level passes over all the grams at once), every problem recorded."""
     if not path.exists():
         return None
     try:
-        lines = path.read_text("utf-8").splitlines()
-    except (OSError, UnicodeDecodeError) as exc:
-        problems.add(label, f"cannot be read: {exc}")
+        doc = json.loads(path.read_text("utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        problems.add(label, f"cannot be read as JSON: {exc}")
+        return None
+    if not isinstance(doc, dict):
+        problems.add(label, "must be one JSON object")
         return None
     before = len(problems.items)
-    header: dict[str, str] = {}
-    weights: dict[str, float] = {}
-    for number, line in enumerate(lines, 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        parts = line.split("\t")
-        if parts[0] == "=" and len(parts) == 3:
-            gram, value = parts[1], parts[2]
-            if not gram or len(gram) > max(ORDERS) or normalise(gram) != gram or " " in gram:
-                problems.add(label, f"line {number}: '{gram}' is not a gram of 1–3 normalised characters")
-                continue
-            if gram in weights:
-                problems.add(label, f"line {number}: gram '{gram}' is listed twice")
-                continue
-        elif parts[0] in HEADER and len(parts) == 2:
-            if parts[0] in header:
-                problems.add(label, f"line {number}: '{parts[0]}' is given twice")
-            header[parts[0]] = parts[1]
-            continue
-        else:
-            problems.add(label, f"line {number}: expected 'bias|flag_at|fitted<TAB>value' or '=<TAB>gram<TAB>weight'")
-            continue
-        try:
-            weight = float(value)
-        except ValueError:
-            weight = math.nan
-        if not math.isfinite(weight):
-            problems.add(label, f"line {number}: the weight of '{gram}' must be a number")
-            continue
-        weights[gram] = weight
+    unknown = set(doc) - FIELDS
+    if unknown:
+        problems.add(label, f"unknown field(s): {', '.join(sorted(unknown))}")
     values = {}
     for key in ("bias", "flag_at"):
-        try:
-            values[key] = float(header[key])
-        except KeyError:
+        value = doc.get(key)
+        if value is None:
             problems.add(label, f"'{key}' is missing (refit with benchmarks/fit_wording.py)")
-        except ValueError:
+        elif isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
             problems.add(label, f"'{key}' must be a number")
         else:
-            if not math.isfinite(values[key]):
-                problems.add(label, f"'{key}' must be a number")
-    if not weights:
-        problems.add(label, "lists no gram weights")
+            values[key] = float(value)
+    weights = doc.get("weights")
+    if not isinstance(weights, dict) or not weights:
+        problems.add(label, "'weights' must map grams to numbers and list at least one")
+        weights = {}
+    grams_ = list(weights)
+    joined = "".join(grams_)
+    if grams_ and (max(map(len, grams_)) > max(ORDERS) or min(map(len, grams_)) < 1
+                   or _GRAM_CHARS.fullmatch(joined) is None):
+        bad = [g for g in grams_ if not 1 <= len(g) <= max(ORDERS) or _GRAM_CHARS.fullmatch(g) is None]
+        problems.add(label, f"not grams of 1–3 normalised characters: {', '.join(repr(g) for g in bad[:5])}")
+    numbers = list(weights.values())
+    kinds = set(map(type, numbers))  # (bool is a type of its own: not a number here)
+    if not kinds <= {int, float} or not all(map(math.isfinite, numbers)):
+        bad = [g for g, v in weights.items() if type(v) not in (int, float) or not math.isfinite(v)]
+        problems.add(label, f"the weights of {', '.join(repr(g) for g in bad[:5])} must be numbers")
     if len(problems.items) > before:
         return None
-    return WordingModel(values["bias"], values["flag_at"], weights, header.get("fitted", ""))
+    if int in kinds:
+        weights = {g: float(v) for g, v in weights.items()}
+    return WordingModel(values["bias"], values["flag_at"], weights, str(doc.get("fitted", "")))

@@ -499,6 +499,7 @@ def section_scanner() -> None:
                ("dev14 (ours, pasted chats and SMS)", SCANS / "dev14_messages.yaml"),
                ("dev15 (ours, scammers' scripts)", SCANS / "dev15_messages.yaml"),
                ("dev16 (ours, mixed, many short)", SCANS / "dev16_messages.yaml"),
+               ("dev17 (ours, everyday money talk)", SCANS / "dev17_messages.yaml"),
                ("dev13 (ours, mixed, never looked at)", SCANS / "dev13_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]
     if DEV_ONLY:

@@ -142,7 +142,7 @@ def test_a_text_about_scams_sets_the_wording_aside_like_any_request(plain):
 def test_a_score_given_from_outside_replaces_the_models(plain):
     scanner = plain(WordingModel(-1.0, 0.5, {"保证金": 6.0}))
     assert scanner.evidence("先交保证金", wording=0.0).requests == ()
-    ev = scanner.evidence("你好", wording=2.5)
+    ev = scanner.evidence("今天天气很好", wording=2.5)
     assert [f.name for f in ev.requests] == ["scam_wording"] and ev.wording == 2.5
 
 
@@ -155,3 +155,23 @@ def test_without_a_wording_model_nothing_is_weighed(plain):
     scanner = plain(None)
     ev = scanner.evidence("先交保证金")
     assert ev.wording == 0.0 and ev.requests == ()
+
+
+def test_only_pasted_chinese_messages_are_weighed(plain):
+    scanner = plain(WordingModel(-1.0, 0.5, {"a": 9.0, "保证金": 9.0}))
+    assert scanner.evidence("a a a a a a").requests == ()            # no Chinese: not what it learned from
+    assert scanner.evidence("保证金", wording=None).requests == ()     # three Chinese characters: too few
+    assert [f.name for f in scanner.evidence("先交保证金").requests] == ["scam_wording"]
+    # the user's own story quotes the scam's words: not weighed
+    assert scanner.evidence("先交保证金", pasted=False).requests == ()
+
+
+def test_scam_wording_alone_does_not_turn_a_question_into_a_scan(assistant, monkeypatch):
+    from bot.core.assistant import QUESTION
+
+    scanner = assistant.scanner
+    question = "帮我翻译一下 good morning"
+    monkeypatch.setattr(scanner, "wording", WordingModel(-1.0, 0.5, {"翻译": 40.0}))
+    assert [f.name for f in scanner.scan(question).signals] == ["scam_wording"]
+    assert scanner.scan(question).risk != LOW
+    assert assistant.respond(question).kind == QUESTION

@@ -184,12 +184,16 @@ class Assistant:
             if answered or answer.result.status == SUGGEST:
                 return self._both(scanned, answer, text)
             return self._scan_response(scanned, text)
-        if not speaking.users_words and scanned.risk == HIGH:
+        if not speaking.users_words and scanned.risk == HIGH and any(s.name != "scam_wording" for s in scanned.signals):
             # "在吗 麻烦打500到我账户": a request in someone else's words, not a question. The verdict
-            # comes first; when the matcher is sure which scam it is, its explanation follows.
+            # comes first; when the matcher is sure which scam it is, its explanation follows. (Scam
+            # wording alone does not make a text someone else's: "帮我翻译 good morning" is a question.)
             return self._both(scanned, answer, text) if answered else self._scan_response(scanned, text)
-        if not answered and speaking.story and (scanned.risk != LOW or CARD.search(stripped)):
+        if not answered and speaking.story and (scanned.risk != LOW or CARD.search(stripped)
+                                                or any(s.weight >= 2 for s in scanned.signals)):
             # A story with scam signals: say what they are, and explain the scam it most resembles.
+            # (A request the story tells of, hand weight 2 or 3, is enough: the risk model is fitted
+            # on messages, where one request alone may stay low; a story is not the message.)
             entry = self._explaining_entry(stripped, scanned)
             if entry is not None:
                 note = self.matcher.numbers_note(stripped, entry)

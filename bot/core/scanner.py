@@ -26,6 +26,10 @@ from .text import clean
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 MAX_SCAN_CHARS = 20_000  # a forwarded message is far shorter; beyond this only the start is read
+# The wording model (wording.py) weighs a pasted message with at least this many Chinese characters
+# among its first 400.
+WORDING_MIN_CHINESE = 4
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
 # Signals in a longer text are looked for piece by piece: pieces of about PIECE_CHARS characters
 # ending at sentence ends, each reaching PIECE_OVERLAP characters into the next (more than any
 # signal's window, signals.MAX_WINDOW), so whatever fits in a window fits in one piece.
@@ -518,7 +522,9 @@ class Scanner:
         risky_link = any(link.verdict != OFFICIAL for link in links) if self.links is not None else bool(urls)
         requests, present, unmet = self._find_signals(said, said_chars, risky_link)
         requests.extend(self._callback_findings(numbers, present, rest))
-        if self.wording is not None:
+        if self.wording is not None and pasted and len(_CHINESE.findall(text, 0, 400)) >= WORDING_MIN_CHINESE:
+            # (a message in Chinese: the model learned from Chinese messages, not from pinyin or
+            # English; and pasted: the user's own story quotes the scam's words, it is not one)
             if wording is None:
                 wording = self.wording.score(text)
             if wording >= self.wording.flag_at:

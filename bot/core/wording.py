@@ -69,7 +69,10 @@ class WordingModel:
 
     def score(self, text: str) -> float:
         """The log-odds that the wording is a scam's (the bias alone for text without words)."""
-        found = grams(text)
+        return self.weigh(grams(text))
+
+    def weigh(self, found: set[str]) -> float:
+        """The score of a message whose distinct grams are `found`."""
         if not found:
             return self.bias
         total = sum(filter(None, map(self.weights.get, found)))  # grams not in the model weigh 0

@@ -23,6 +23,7 @@ from .links import LOOKALIKE as LINK_LOOKALIKE, SHORTENER, LinkChecker, LinkResu
 from .prefilter import Conditions, Finder, needs, possible
 from .signals import MAX_WINDOW, Signal, SignalBook
 from .text import clean
+from .wording import grams
 
 HIGH, MEDIUM, LOW = "high", "medium", "low"
 MAX_SCAN_CHARS = 20_000  # a forwarded message is far shorter; beyond this only the start is read
@@ -525,12 +526,14 @@ class Scanner:
         if self.wording is not None and pasted and len(_CHINESE.findall(text, 0, 400)) >= WORDING_MIN_CHINESE:
             # (a message in Chinese: the model learned from Chinese messages, not from pinyin or
             # English; and pasted: the user's own story quotes the scam's words, it is not one)
+            found = None
             if wording is None:
-                wording = self.wording.score(text)
+                found = grams(text)
+                wording = self.wording.weigh(found)
             if wording >= self.wording.flag_at:
                 # words that read like the scams of the development sets, whatever they ask for
                 # (a request like any other: a warning or a genuine notice sets it aside too)
-                told = "、".join(f"「{g}」" for g in self.wording.telling(text))
+                told = "、".join(f"「{g}」" for g in self.wording.telling(text, found=found))
                 requests.append(Finding("scam_wording", "用词和诈骗话术很像", told or text[:40], 2, ()))
         # A notice that says what its sender never does ("工商银行不会通过短信链接要求您提供密码"),
         # or that can only send the reader to the institution itself.

@@ -78,15 +78,17 @@ class WordingModel:
         total = sum(filter(None, map(self.weights.get, found)))  # grams not in the model weigh 0
         return self.bias + total / math.sqrt(len(found))
 
-    def telling(self, text: str, limit: int = 3) -> tuple[str, ...]:
+    def telling(self, text: str, limit: int = 3, found: set[str] | None = None) -> tuple[str, ...]:
         """The words that weigh most towards a scam, longest first among equals, none inside
         another (the finding's evidence): up to `limit` grams of two or three characters, not
-        only digits (an amount's 000 tells the reader nothing)."""
+        only digits (an amount's 000 tells the reader nothing). `found`: the text's grams, when
+        already worked out."""
         weights = self.weights
-        ranked = sorted((g for g in grams(text) if len(g) > 1 and weights.get(g, 0.0) > 0 and g.strip("0")),
-                        key=lambda g: (-weights[g], -len(g), g))
+        found = grams(text) if found is None else found
+        heavy = [(-w, -len(g), g) for g in found if len(g) > 1 and (w := weights.get(g, 0.0)) > 0 and g.strip("0")]
+        heavy.sort()
         chosen: list[str] = []
-        for g in ranked:
+        for _, _, g in heavy:
             if not any(g in c or c in g for c in chosen):
                 chosen.append(g)
                 if len(chosen) == limit:

@@ -117,3 +117,32 @@ def test_a_scanned_message_gets_the_official_number_of_the_institution_it_names(
 def test_no_number_note_when_the_message_gives_it_or_names_nobody(assistant, text):
     reply = assistant.scan(text).reply
     assert not any(line.text.startswith("消息提到的机构") for line in reply.lines)
+
+
+def test_a_story_telling_of_one_request_is_explained_even_when_the_risk_model_says_low(assistant, monkeypatch):
+    """The risk model is fitted on messages; a user's story that tells of a request (hand weight 2
+    or 3) gets the scan and an explanation even when the fitted risk of the story is low, and a
+    story with only a weak sign (urgency, weight 1) does not."""
+    import dataclasses
+
+    from bot.core.matcher import SUGGEST
+    from bot.core.scanner import LOW, Finding
+
+    story = "我妈说昨天有个人打电话说是她的老同学，让她先转两千块钱过去救急，她差点就转了，我该怎么跟她说"
+    real_scan = assistant.scanner.scan
+    real_ask = assistant.ask
+    unsure = real_ask(story)
+    unsure = dataclasses.replace(unsure, result=dataclasses.replace(unsure.result, status=SUGGEST))
+    monkeypatch.setattr(assistant, "ask", lambda text: unsure)
+
+    def scan_low(signals):
+        def scan(text, *args, **kwargs):
+            return dataclasses.replace(real_scan(text, *args, **kwargs), risk=LOW, signals=signals)
+        return scan
+
+    request = Finding("transfer_request", "让你转账", "先转两千块钱过去", 3)
+    monkeypatch.setattr(assistant.scanner, "scan", scan_low((request,)))
+    assert assistant.respond(story).kind in (BOTH, SCAN)
+    weak = Finding("urgency", "催你赶快", "救急", 1)
+    monkeypatch.setattr(assistant.scanner, "scan", scan_low((weak,)))
+    assert assistant.respond(story).kind == QUESTION

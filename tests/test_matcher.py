@@ -196,3 +196,30 @@ def test_script_index_takes_raw_or_cleaned_text_and_scores_as_the_plain_definiti
             f1 = 2 * overlap / (total_q + total_s) if overlap else 0.0
             expected[t_idx] = max(expected[t_idx], f1)
         assert list(index.scores(text)) == pytest.approx(expected, abs=1e-9), text
+
+
+def test_accumulate_at_adds_common_grams_in_order_even_for_one_column():
+    """The bitmap path adds the common grams' weights row after row, like a loop of `out += row`;
+    with one column a plain reduction would sum the run pairwise and differ in the last bits."""
+    import numpy as np
+
+    from bot.core.matcher import _Postings
+
+    rng = np.random.default_rng(7)
+    n_docs, n_grams = 40, 300
+    pairs = [(g, d) for g in range(n_grams) for d in range(n_docs) if rng.random() < (0.9 if g < 250 else 0.05)]
+    grams = np.array([g for g, _ in pairs], dtype=np.int64)
+    docs = np.array([d for _, d in pairs], dtype=np.int64)
+    postings = _Postings.from_sorted(grams, docs, n_grams).with_bitmaps(n_docs, 10)
+    assert postings.dense_row is not None and (postings.dense_row >= 0).sum() > 200
+    ids = list(range(n_grams))
+    weights = rng.random(n_grams) * rng.choice([1.0, 1e-7, 1e7], size=n_grams)
+    held = {(g, d) for g, d in pairs}
+    common = [g for g in ids if postings.dense_row[g] >= 0]
+    for cols in (np.array([3]), np.array([0, 17, 39])):
+        rare = [g for g in ids if postings.dense_row[g] < 0]
+        expected = postings.accumulate(rare, weights[rare], n_docs)[cols]
+        for g in common:
+            expected = expected + np.array([weights[g] if (g, int(c)) in held else 0.0 for c in cols])
+        got = postings.accumulate_at(ids, weights, cols, n_docs)
+        assert got.tolist() == expected.tolist()

@@ -436,7 +436,10 @@ class _Postings:
             added = np.empty((len(hits) + 1, len(cols)))
             added[0] = out
             np.multiply(hits, weights[common][:, None], out=added[1:])
-            out = np.add.reduce(added, axis=0)
+            if len(cols) > 1:
+                out = np.add.reduce(added, axis=0)
+            else:  # a single column is one contiguous run, which `reduce` would sum pairwise
+                out = np.add.accumulate(added, axis=0)[-1]
         return out
 
     def walked(self, ids: np.ndarray) -> int:

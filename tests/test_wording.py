@@ -83,6 +83,8 @@ def test_a_missing_file_means_no_wording_model(tmp_path):
     (lambda d: d["weights"].update({"5元": 1}), "not grams"),  # digits are 0 once normalised
     (lambda d: d["weights"].update({"": 1}), "not grams"),
     (lambda d: d.update(extra=1), "unknown field"),
+    (lambda d: d.update(bias=10 ** 400), "'bias' must be a number"),  # beyond a float's range
+    (lambda d: d["weights"].update({"先": -10 ** 400}), "must be numbers"),
 ])
 def test_a_broken_file_names_the_problem(tmp_path, change, words):
     doc = json.loads(json.dumps(GOOD))
@@ -92,7 +94,7 @@ def test_a_broken_file_names_the_problem(tmp_path, change, words):
     assert any(words in item for item in problems.items), problems.items
 
 
-@pytest.mark.parametrize("text", ["{", "[1, 2]", "", "\ufeff{nope"])
+@pytest.mark.parametrize("text", ["{", "[1, 2]", "", "\ufeff{nope", '{"weights": ' + "[" * 100_000 + "]" * 100_000 + "}"])
 def test_a_file_that_is_not_one_json_object_names_the_problem(tmp_path, text):
     problems = Problems()
     assert load_wording(_write(tmp_path, text), "scan_wording.json", problems) is None

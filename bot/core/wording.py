@@ -75,7 +75,9 @@ class WordingModel:
         """The score of a message whose distinct grams are `found`."""
         if not found:
             return self.bias
-        total = sum(filter(None, map(self.weights.get, found)))  # grams not in the model weigh 0
+        # grams not in the model weigh 0; fsum: exactly rounded whatever the set's order (which
+        # changes with the interpreter's string hashing), so a score is the same in every process
+        total = math.fsum(filter(None, map(self.weights.get, found)))
         return self.bias + total / math.sqrt(len(found))
 
     def telling(self, text: str, limit: int = 3, found: set[str] | None = None) -> tuple[str, ...]:
@@ -96,6 +98,17 @@ class WordingModel:
         return tuple(chosen)
 
 
+def _is_number(value: object) -> bool:
+    """A finite int or float (not a bool), one a float can hold: JSON allows integers of any
+    size, and math.isfinite raises OverflowError on one beyond a float's range."""
+    if type(value) not in (int, float):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
 FIELDS = {"comment", "fitted", "sets", "bias", "flag_at", "weights"}
 # the characters a gram can hold once normalised (digits are 0 by then)
 _GRAM_CHARS = re.compile(r"[0a-z\u4e00-\u9fff]+")
@@ -111,6 +124,9 @@ def load_wording(path: Path, label: str, problems: Problems) -> WordingModel | N
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         problems.add(label, f"cannot be read as JSON: {exc}")
         return None
+    except RecursionError:
+        problems.add(label, "cannot be read as JSON: nested too deeply")
+        return None
     if not isinstance(doc, dict):
         problems.add(label, "must be one JSON object")
         return None
@@ -123,7 +139,7 @@ def load_wording(path: Path, label: str, problems: Problems) -> WordingModel | N
         value = doc.get(key)
         if value is None:
             problems.add(label, f"'{key}' is missing (refit with benchmarks/fit_wording.py)")
-        elif isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        elif not _is_number(value):
             problems.add(label, f"'{key}' must be a number")
         else:
             values[key] = float(value)
@@ -139,8 +155,8 @@ def load_wording(path: Path, label: str, problems: Problems) -> WordingModel | N
         problems.add(label, f"not grams of 1–3 normalised characters: {', '.join(repr(g) for g in bad[:5])}")
     numbers = list(weights.values())
     kinds = set(map(type, numbers))  # (bool is a type of its own: not a number here)
-    if not kinds <= {int, float} or not all(map(math.isfinite, numbers)):
-        bad = [g for g, v in weights.items() if type(v) not in (int, float) or not math.isfinite(v)]
+    if not kinds <= {int, float} or not all(map(_is_number, numbers)):
+        bad = [g for g, v in weights.items() if not _is_number(v)]
         problems.add(label, f"the weights of {', '.join(repr(g) for g in bad[:5])} must be numbers")
     if len(problems.items) > before:
         return None

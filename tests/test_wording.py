@@ -85,6 +85,7 @@ def test_a_missing_file_means_no_wording_model(tmp_path):
     (lambda d: d.update(extra=1), "unknown field"),
     (lambda d: d.update(bias=10 ** 400), "'bias' must be a number"),  # beyond a float's range
     (lambda d: d["weights"].update({"先": -10 ** 400}), "must be numbers"),
+    (lambda d: d["weights"].update({"先": 1e308}), "must be numbers"),  # a float, but no weight
 ])
 def test_a_broken_file_names_the_problem(tmp_path, change, words):
     doc = json.loads(json.dumps(GOOD))
@@ -177,3 +178,22 @@ def test_scam_wording_alone_does_not_turn_a_question_into_a_scan(assistant, monk
     assert [f.name for f in scanner.scan(question).signals] == ["scam_wording"]
     assert scanner.scan(question).risk != LOW
     assert assistant.respond(question).kind == QUESTION
+
+
+def test_a_score_is_the_same_in_every_process():
+    """Set order changes with string hashing between processes; the integer sum does not care."""
+    import os
+    import subprocess
+    import sys
+
+    script = ("import sys; from pathlib import Path; from bot.core.validation import Problems; "
+              "from bot.core.wording import load_wording; "
+              "m = load_wording(Path('knowledge/scan_wording.json'), 'w', Problems()); "
+              "print(repr(m.score(sys.argv[1])))")
+    text = ("您好，我是平台客服，您的账户因操作异常已被冻结，需要先缴纳保证金解冻，"
+            "请下载指定APP并开启屏幕共享，按我说的把钱转到安全账户，验证码发给我核对。") * 3
+    root = Path(__file__).resolve().parents[1]
+    scores = {subprocess.run([sys.executable, "-c", script, text], cwd=root, capture_output=True, text=True,
+                             env={**os.environ, "PYTHONHASHSEED": seed}, check=True).stdout.strip()
+              for seed in ("1", "2", "3", "4")}
+    assert len(scores) == 1 and float(scores.pop()) > 0

@@ -523,6 +523,7 @@ class Scanner:
         risky_link = any(link.verdict != OFFICIAL for link in links) if self.links is not None else bool(urls)
         requests, present, unmet = self._find_signals(said, said_chars, risky_link)
         requests.extend(self._callback_findings(numbers, present, rest))
+        weighed = 0.0  # the wording score, when the wording is weighed at all
         if self.wording is not None and pasted and len(_CHINESE.findall(text, 0, 400)) >= WORDING_MIN_CHINESE:
             # (a message in Chinese: the model learned from Chinese messages, not from pinyin or
             # English; and pasted: the user's own story quotes the scam's words, it is not one)
@@ -530,6 +531,7 @@ class Scanner:
             if wording is None:
                 found = grams(text)
                 wording = self.wording.weigh(found)
+            weighed = wording
             if wording >= self.wording.flag_at:
                 # words that read like the scams of the development sets, whatever they ask for
                 # (a request like any other: a warning or a genuine notice sets it aside too)
@@ -550,7 +552,7 @@ class Scanner:
         return Evidence(text, said, numbers, urls, cards, links, tuple(requests),
                         tuple(self._number_findings(numbers, cards)) + tuple(self._link_findings(links)),
                         talks_about_scams, bool(notice), bool(own_number), fraud_type, truncated, warning, chars,
-                        wording or 0.0)
+                        weighed)
 
     # -- numbers ---------------------------------------------------------------------------
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
 from operator import add
 from pathlib import Path
 from typing import Mapping
@@ -60,12 +59,28 @@ def grams(text: str) -> set[str]:
     return out
 
 
-@dataclass(frozen=True)
+# Weights are held in units of 1/SCALE (the file's four decimals): a score's sum is then one of
+# integers, exact and the same whatever the order a set of grams is walked in (which changes
+# with the interpreter's string hashing between processes), and as fast as a float sum.
+SCALE = 10_000
+
+
 class WordingModel:
-    bias: float
-    flag_at: float
-    weights: Mapping[str, float]
-    fitted: str = ""
+    """bias + Σ weights / √n over a message's distinct grams (see the module)."""
+
+    __slots__ = ("bias", "flag_at", "units", "fitted")
+
+    def __init__(self, bias: float, flag_at: float, weights: Mapping[str, float], fitted: str = ""):
+        self.bias = float(bias)
+        self.flag_at = float(flag_at)
+        # gram -> weight in units of 1/SCALE; grams rounded to 0 are left out (they weigh nothing)
+        self.units: dict[str, int] = {g: u for g, w in weights.items() if (u := round(w * SCALE))}
+        self.fitted = fitted
+
+    @property
+    def weights(self) -> dict[str, float]:
+        """gram -> weight (as the file writes it)."""
+        return {g: u / SCALE for g, u in self.units.items()}
 
     def score(self, text: str) -> float:
         """The log-odds that the wording is a scam's (the bias alone for text without words)."""
@@ -75,19 +90,17 @@ class WordingModel:
         """The score of a message whose distinct grams are `found`."""
         if not found:
             return self.bias
-        # grams not in the model weigh 0; fsum: exactly rounded whatever the set's order (which
-        # changes with the interpreter's string hashing), so a score is the same in every process
-        total = math.fsum(filter(None, map(self.weights.get, found)))
-        return self.bias + total / math.sqrt(len(found))
+        total = sum(filter(None, map(self.units.get, found)))  # grams not in the model weigh 0
+        return self.bias + total / SCALE / math.sqrt(len(found))
 
     def telling(self, text: str, limit: int = 3, found: set[str] | None = None) -> tuple[str, ...]:
         """The words that weigh most towards a scam, longest first among equals, none inside
         another (the finding's evidence): up to `limit` grams of two or three characters, not
         only digits (an amount's 000 tells the reader nothing). `found`: the text's grams, when
         already worked out."""
-        weights = self.weights
+        units = self.units
         found = grams(text) if found is None else found
-        heavy = [(-w, -len(g), g) for g in found if len(g) > 1 and (w := weights.get(g, 0.0)) > 0 and g.strip("0")]
+        heavy = [(-u, -len(g), g) for g in found if len(g) > 1 and (u := units.get(g, 0)) > 0 and g.strip("0")]
         heavy.sort()
         chosen: list[str] = []
         for _, _, g in heavy:
@@ -98,13 +111,17 @@ class WordingModel:
         return tuple(chosen)
 
 
+LIMIT = 1e6  # no weight, bias or threshold of a fitted model comes near this (they are under 100)
+
+
 def _is_number(value: object) -> bool:
-    """A finite int or float (not a bool), one a float can hold: JSON allows integers of any
-    size, and math.isfinite raises OverflowError on one beyond a float's range."""
+    """A finite int or float (not a bool) within ±LIMIT: JSON allows integers of any size (and
+    math.isfinite raises OverflowError on one beyond a float's range), and a weight is held as
+    an integer number of 1/SCALE units."""
     if type(value) not in (int, float):
         return False
     try:
-        return math.isfinite(value)
+        return math.isfinite(value) and abs(value) <= LIMIT
     except OverflowError:
         return False
 
@@ -160,6 +177,4 @@ def load_wording(path: Path, label: str, problems: Problems) -> WordingModel | N
         problems.add(label, f"the weights of {', '.join(repr(g) for g in bad[:5])} must be numbers")
     if len(problems.items) > before:
         return None
-    if int in kinds:
-        weights = {g: float(v) for g, v in weights.items()}
     return WordingModel(values["bias"], values["flag_at"], weights, str(doc.get("fitted", "")))

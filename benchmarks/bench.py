@@ -500,6 +500,9 @@ def section_scanner() -> None:
                ("dev15 (ours, scammers' scripts)", SCANS / "dev15_messages.yaml"),
                ("dev16 (ours, mixed, many short)", SCANS / "dev16_messages.yaml"),
                ("dev17 (ours, everyday money talk)", SCANS / "dev17_messages.yaml"),
+               ("dev18 (ours, chat screenshots' text)", SCANS / "dev18_messages.yaml"),
+               ("dev19 (ours, an SMS inbox)", SCANS / "dev19_messages.yaml"),
+               ("dev20 (ours, scripts and look-alikes)", SCANS / "dev20_messages.yaml"),
                ("dev13 (ours, mixed, never looked at)", SCANS / "dev13_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]
     if DEV_ONLY:

@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT))
 from bot.core.assistant import Assistant  # noqa: E402
 from bot.core.evaluation import load_messages  # noqa: E402
 
-SETS = ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12", "dev14", "dev15", "dev16", "dev17"]
+SETS = ["dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev7", "dev8", "dev9", "dev10", "dev11", "dev12", "dev14", "dev15", "dev16", "dev17", "dev18", "dev19", "dev20"]
 
 
 def texts() -> list[str]:

@@ -57,7 +57,7 @@ from bot.core.assistant import Assistant  # noqa: E402
 from bot.core.evaluation import load_messages  # noqa: E402
 from bot.core.scan_model import BUILTIN_SIGNALS, CONTEXT, ScanModel, context_features  # noqa: E402
 from bot.core.scanner import HIGH, LOW, hand_decision  # noqa: E402
-from fit_wording import WORDING_SETS, out_of_set as wording_out_of_set  # noqa: E402
+from fit_wording import WORDING_SETS, existing as existing_sets, out_of_set as wording_out_of_set  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SCANS = HERE / "data" / "scans"
@@ -92,7 +92,7 @@ def collect(scanner, names) -> list[Row]:
     the leave-one-set-out figures the other sets' wording scores come from models that saw the
     left-out set: the wording model is not refitted inside each round.)"""
     scanner.model = None
-    wording = wording_out_of_set(WORDING_SETS) if scanner.wording is not None else {}
+    wording = wording_out_of_set(existing_sets(WORDING_SETS)) if scanner.wording is not None else {}
     rows = []
     for name in names:
         for m in load_messages(SCANS / f"{name}_messages.yaml"):

@@ -35,6 +35,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.core.evaluation import load_messages  # noqa: E402
+from bot.core.text import clean  # noqa: E402
 from bot.core.wording import WordingModel, grams  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -48,12 +49,18 @@ RATE = 0.05
 FLAG_SHARE = 0.002     # share of genuine development messages (out of set) at or above flag_at
 KEEP_AT = 0.002        # weights smaller than this are not written (they change scores by < 0.001)
 WORDING_SETS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev8", "dev10", "dev11", "dev12", "dev14", "dev15",
-                "dev16", "dev17")
+                "dev16", "dev17", "dev18", "dev19", "dev20")
+
+
+def existing(names) -> list[str]:
+    """The sets of `names` that are on disk (a checkout may lack some development sets)."""
+    return [s for s in names if (SCANS / f"{s}_messages.yaml").exists()]
 
 
 def load(names) -> list[tuple[str, str, bool, set[str]]]:
-    """(set, id, scam, grams) for every message of the sets."""
-    return [(name, m.id, m.scam, grams(m.text)) for name in names
+    """(set, id, scam, grams) for every message of the sets, read as the scanner reads a message
+    (text.clean: no invisible characters, NFKC, simplified characters)."""
+    return [(name, m.id, m.scam, grams(clean(m.text))) for name in names
             for m in load_messages(SCANS / f"{name}_messages.yaml")]
 
 
@@ -118,10 +125,12 @@ def main() -> None:
     parser.add_argument("--dry-run", action="store_true")
     parser.add_argument("--sets", nargs="*")
     args = parser.parse_args()
-    names = args.sets or [s for s in WORDING_SETS if (SCANS / f"{s}_messages.yaml").exists()]
+    names = args.sets or existing(WORDING_SETS)
     rows = load(names)
     oos = out_of_set(names)
     genuine = np.sort([oos[(r[0], r[1])] for r in rows if not r[2]])
+    if len(names) < 2 or not len(genuine):
+        parser.error("needs at least two sets with genuine messages (flag_at is chosen on them, out of set)")
     flag_at = float(genuine[min(len(genuine) - 1, int(math.ceil(len(genuine) * (1 - FLAG_SHARE))))])
     print(f"flag_at {flag_at:.3f} ({FLAG_SHARE:.1%} of {len(genuine)} genuine messages out of set)")
     print(f"{'left out':<8} {'scams':>6} {'flagged':>8} {'genuine':>8} {'false alarms':>12}")

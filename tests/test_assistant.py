@@ -146,3 +146,29 @@ def test_a_story_telling_of_one_request_is_explained_even_when_the_risk_model_sa
     weak = Finding("urgency", "催你赶快", "救急", 1)
     monkeypatch.setattr(assistant.scanner, "scan", scan_low((weak,)))
     assert assistant.respond(story).kind == QUESTION
+
+
+@pytest.mark.parametrize("status, kind", [("no_match", SCAN), ("suggest", BOTH)])
+def test_a_risky_text_the_matcher_cannot_answer_gets_the_verdict_not_i_dont_know(assistant, monkeypatch, status, kind):
+    """A text in a user's voice (a question mark, no story) that the scan rates a risk and the
+    matcher cannot answer: the verdict (with the closest questions when there are some), never
+    "outside what I know"; with the scan low it stays a question; one number with a few words
+    stays a number check."""
+    import dataclasses
+
+    from bot.core.scanner import LOW, MEDIUM
+
+    text = "你那个游戏账号还卖吗？我出2000，不过你得先在这个网站上交500保证金，安全一点"
+    real_scan, real_ask = assistant.scanner.scan, assistant.ask
+    unsure = real_ask(text)
+    unsure = dataclasses.replace(unsure, result=dataclasses.replace(unsure.result, status=status))
+    monkeypatch.setattr(assistant, "ask", lambda t: unsure)
+
+    def scan_at(risk):
+        return lambda t, *a, **k: dataclasses.replace(real_scan(t, *a, **k), risk=risk)
+
+    monkeypatch.setattr(assistant.scanner, "scan", scan_at(MEDIUM))
+    assert assistant.respond(text).kind == kind
+    assert assistant.respond("13912345678 打来的是谁？").kind == CHECK
+    monkeypatch.setattr(assistant.scanner, "scan", scan_at(LOW))
+    assert assistant.respond(text).kind == QUESTION

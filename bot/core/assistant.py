@@ -200,9 +200,20 @@ class Assistant:
                 return self._both(scanned, Answer(answer.result, compose_entry(entry, self.knowledge, note)), text)
             return self._scan_response(scanned, text)
         numbers = [m.group(0) for m in NUMBER.finditer(stripped) if len(re.sub(r"\D", "", m.group(0))) >= 5]
+        # A number with a few words ("0571-88888888 打来的") is about that number.
+        about_number = len(numbers) == 1 and len(stripped) - len(numbers[0]) <= NUMBER_QUESTION_CHARS
+        requests = {s.name for s in scanned.signals if s.name != "scam_wording"}
+        if not answered and scanned.risk != LOW and len(requests) >= 2 and not about_number:
+            # The matcher has nothing sure to say and the scan rates the text a risk on two or more
+            # of a scam's signs (a chat screenshot's text with the reader's own lines, a request in
+            # the user's words): the verdict, with the closest questions when there are some, not
+            # "outside what I know". (One sign is not enough: a user's own question trips one now
+            # and then, "支付宝怎么把钱转到银行卡最快" a transfer request.)
+            if answer.result.status == SUGGEST:
+                return self._both(scanned, answer, text)
+            return self._scan_response(scanned, text)
         if numbers and not answered:
-            # A number with a few words ("0571-88888888 打来的") is about that number.
-            if len(numbers) == 1 and len(stripped) - len(numbers[0]) <= NUMBER_QUESTION_CHARS:
+            if about_number:
                 return self.check(numbers[0], reports)
             if speaking.users_words and answer.result.status == SUGGEST:
                 # The user's own story or question mentioning numbers (我马上打了95188冻结了 接下来还用

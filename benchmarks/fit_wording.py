@@ -126,11 +126,14 @@ def main() -> None:
     parser.add_argument("--sets", nargs="*")
     args = parser.parse_args()
     names = args.sets or existing(WORDING_SETS)
+    missing = [n for n in names if n not in existing(names)]
+    if missing or len(names) < 2:
+        parser.error(f"needs at least two sets on disk (flag_at is chosen out of set); missing: {missing}")
     rows = load(names)
     oos = out_of_set(names)
     genuine = np.sort([oos[(r[0], r[1])] for r in rows if not r[2]])
-    if len(names) < 2 or not len(genuine):
-        parser.error("needs at least two sets with genuine messages (flag_at is chosen on them, out of set)")
+    if not len(genuine):
+        parser.error("needs genuine messages (flag_at is chosen on them, out of set)")
     flag_at = float(genuine[min(len(genuine) - 1, int(math.ceil(len(genuine) * (1 - FLAG_SHARE))))])
     print(f"flag_at {flag_at:.3f} ({FLAG_SHARE:.1%} of {len(genuine)} genuine messages out of set)")
     print(f"{'left out':<8} {'scams':>6} {'flagged':>8} {'genuine':>8} {'false alarms':>12}")

@@ -172,3 +172,8 @@ def test_a_risky_text_the_matcher_cannot_answer_gets_the_verdict_not_i_dont_know
     assert assistant.respond("13912345678 打来的是谁？").kind == CHECK
     monkeypatch.setattr(assistant.scanner, "scan", scan_at(LOW))
     assert assistant.respond(text).kind == QUESTION
+
+
+@pytest.mark.parametrize("text", ["\ud800转账", "我被骗了\udfff怎么办", "\ud83d"])
+def test_a_lone_surrogate_gets_a_reply(assistant, text):
+    assert assistant.respond(text).reply.lines

@@ -62,3 +62,11 @@ def test_table_nfkc_equals_unicodedata():
         s = "".join(rng.choice(safe if rng.random() < 0.9 else chars) for _ in range(rng.randint(1, 12)))
         assert text.nfkc(s) == unicodedata.normalize("NFKC", s), repr(s)
     assert text.nfkc("您好，请拨打９５５８８。") == unicodedata.normalize("NFKC", "您好，请拨打９５５８８。")
+
+
+def test_a_lone_surrogate_is_read_not_raised():
+    """JSON's "\\ud800" decodes to a lone surrogate, which OpenCC cannot encode."""
+    from bot.core.text import clean
+
+    assert clean("\ud800转账") == "\ufffd转账"
+    assert clean("我被骗了\udfff怎么办").endswith("怎么办")

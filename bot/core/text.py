@@ -129,8 +129,14 @@ def strip_invisible(text: str) -> str:
     return text.translate(_INVISIBLE) if _INVISIBLE_RUN.search(text) else text
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def to_simplified(text: str) -> str:
-    """Traditional -> Simplified Chinese (OpenCC t2s); other text passes through."""
+    """Traditional -> Simplified Chinese (OpenCC t2s); other text passes through. A lone UTF-16
+    surrogate (JSON's "\\ud800" decodes to one; OpenCC cannot encode it) becomes U+FFFD."""
+    if _SURROGATE.search(text):
+        text = _SURROGATE.sub("\ufffd", text)
     return _T2S.convert(text)
 
 

@@ -126,7 +126,8 @@ def main() -> None:
     parser.add_argument("--sets", nargs="*")
     args = parser.parse_args()
     names = args.sets or existing(WORDING_SETS)
-    missing = [n for n in names if n not in existing(names)]
+    on_disk = existing(names)
+    missing = [n for n in names if n not in on_disk]
     if missing or len(names) < 2:
         parser.error(f"needs at least two sets on disk (flag_at is chosen out of set); missing: {missing}")
     rows = load(names)

@@ -170,9 +170,7 @@ def load_wording(path: Path, label: str, problems: Problems) -> WordingModel | N
                    or _GRAM_CHARS.fullmatch(joined) is None):
         bad = [g for g in grams_ if not 1 <= len(g) <= max(ORDERS) or _GRAM_CHARS.fullmatch(g) is None]
         problems.add(label, f"not grams of 1–3 normalised characters: {', '.join(repr(g) for g in bad[:5])}")
-    numbers = list(weights.values())
-    kinds = set(map(type, numbers))  # (bool is a type of its own: not a number here)
-    if not kinds <= {int, float} or not all(map(_is_number, numbers)):
+    if not all(map(_is_number, weights.values())):  # (a bool is not a number here: see _is_number)
         bad = [g for g, v in weights.items() if not _is_number(v)]
         problems.add(label, f"the weights of {', '.join(repr(g) for g in bad[:5])} must be numbers")
     if len(problems.items) > before:

@@ -60,8 +60,24 @@ def test_a_valid_file_loads(tmp_path):
     model = load_wording(_write(tmp_path, GOOD), "scan_wording.json", problems)
     assert not problems.items
     assert model.bias == -0.5 and model.flag_at == 1.2 and model.fitted == "2026-11-30"
-    assert dict(model.weights) == {"先交": 0.8, "骗": -2.0, "0元": 0.1}
-    assert all(type(w) is float for w in model.weights.values())
+    assert {g: model.weight(g) for g in model.units} == {"先交": 0.8, "骗": -2.0, "0元": 0.1}
+    assert model.weight("不在") == 0.0
+
+
+def test_a_model_is_read_only_once_made():
+    model = WordingModel(-1.0, 0.5, {"保证金": 6.0})
+    with pytest.raises(AttributeError):
+        model.flag_at = -100.0
+    with pytest.raises(TypeError):
+        model.units["骗"] = 10 ** 6  # the gram table is a read-only view
+    assert model.flag_at == 0.5 and model.weight("骗") == 0.0
+
+
+def test_a_file_whose_weights_all_round_to_zero_is_a_problem(tmp_path):
+    doc = dict(GOOD, weights={"先交": 0.00004, "骗": -0.00003})
+    problems = Problems()
+    assert load_wording(_write(tmp_path, doc), "scan_wording.json", problems) is None
+    assert any("rounds to 0" in item for item in problems.items), problems.items
 
 
 def test_a_missing_file_means_no_wording_model(tmp_path):
@@ -112,7 +128,7 @@ def test_a_broken_file_stops_the_whole_knowledge_from_loading(knowledge_copy):
 
 def test_the_bundled_model_loads_with_its_threshold(knowledge):
     model = knowledge.wording
-    assert model is not None and math.isfinite(model.flag_at) and len(model.weights) > 1000
+    assert model is not None and math.isfinite(model.flag_at) and len(model.units) > 1000
 
 
 # --- in the scanner ---------------------------------------------------------------------------
@@ -158,6 +174,15 @@ def test_without_a_wording_model_nothing_is_weighed(plain):
     scanner = plain(None)
     ev = scanner.evidence("先交保证金")
     assert ev.wording == 0.0 and ev.requests == ()
+
+
+def test_a_message_the_gate_sets_aside_carries_no_wording_score(plain):
+    """Evidence.wording is the score only when the wording was weighed (the risk model reads it)."""
+    scanner = plain(WordingModel(3.0, 0.5, {"保证金": 9.0}))  # every weighed text scores >= 3
+    assert scanner.evidence("先交保证金").wording > 3.0
+    assert scanner.evidence("保证金").wording == 0.0                  # too few Chinese characters
+    assert scanner.evidence("pay the deposit first").wording == 0.0   # no Chinese
+    assert scanner.evidence("先交保证金", pasted=False).wording == 0.0  # the user's own story
 
 
 def test_only_pasted_chinese_messages_are_weighed(plain):

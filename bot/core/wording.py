@@ -29,6 +29,7 @@ import math
 import re
 from operator import add
 from pathlib import Path
+from types import MappingProxyType
 from typing import Mapping
 
 from .validation import Problems
@@ -68,19 +69,30 @@ SCALE = 10_000
 class WordingModel:
     """bias + Σ weights / √n over a message's distinct grams (see the module)."""
 
-    __slots__ = ("bias", "flag_at", "units", "fitted")
+    __slots__ = ("bias", "flag_at", "_units", "fitted")
 
     def __init__(self, bias: float, flag_at: float, weights: Mapping[str, float], fitted: str = ""):
-        self.bias = float(bias)
-        self.flag_at = float(flag_at)
+        # Read-only once made (the scanner of every thread shares it): set through object's
+        # __setattr__, the gram table handed out as a read-only view (the hot path reads the
+        # dict itself: a view's get costs half as much again).
+        set_ = object.__setattr__
+        set_(self, "bias", float(bias))
+        set_(self, "flag_at", float(flag_at))
         # gram -> weight in units of 1/SCALE; grams rounded to 0 are left out (they weigh nothing)
-        self.units: dict[str, int] = {g: u for g, w in weights.items() if (u := round(w * SCALE))}
-        self.fitted = fitted
+        set_(self, "_units", {g: u for g, w in weights.items() if (u := round(w * SCALE))})
+        set_(self, "fitted", fitted)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"a WordingModel is read-only ({name})")
 
     @property
-    def weights(self) -> dict[str, float]:
-        """gram -> weight (as the file writes it)."""
-        return {g: u / SCALE for g, u in self.units.items()}
+    def units(self) -> Mapping[str, int]:
+        """gram -> weight in units of 1/SCALE (read-only)."""
+        return MappingProxyType(self._units)
+
+    def weight(self, gram: str) -> float:
+        """One gram's weight as the file writes it (0 for a gram the model does not hold)."""
+        return self._units.get(gram, 0) / SCALE
 
     def score(self, text: str) -> float:
         """The log-odds that the wording is a scam's (the bias alone for text without words)."""
@@ -90,7 +102,7 @@ class WordingModel:
         """The score of a message whose distinct grams are `found`."""
         if not found:
             return self.bias
-        total = sum(filter(None, map(self.units.get, found)))  # grams not in the model weigh 0
+        total = sum(filter(None, map(self._units.get, found)))  # grams not in the model weigh 0
         return self.bias + total / SCALE / math.sqrt(len(found))
 
     def telling(self, text: str, limit: int = 3, found: set[str] | None = None) -> tuple[str, ...]:
@@ -98,7 +110,7 @@ class WordingModel:
         another (the finding's evidence): up to `limit` grams of two or three characters, not
         only digits (an amount's 000 tells the reader nothing). `found`: the text's grams, when
         already worked out."""
-        units = self.units
+        units = self._units
         found = grams(text) if found is None else found
         heavy = [(-u, -len(g), g) for g in found if len(g) > 1 and (u := units.get(g, 0)) > 0 and g.strip("0")]
         heavy.sort()
@@ -175,4 +187,8 @@ def load_wording(path: Path, label: str, problems: Problems) -> WordingModel | N
         problems.add(label, f"the weights of {', '.join(repr(g) for g in bad[:5])} must be numbers")
     if len(problems.items) > before:
         return None
-    return WordingModel(values["bias"], values["flag_at"], weights, str(doc.get("fitted", "")))
+    model = WordingModel(values["bias"], values["flag_at"], weights, str(doc.get("fitted", "")))
+    if not model.units:  # (weights under half a unit, 0.00005, are left out: they weigh nothing)
+        problems.add(label, "every weight rounds to 0: the model would weigh nothing (refit it)")
+        return None
+    return model

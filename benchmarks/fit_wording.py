@@ -15,7 +15,7 @@ messages equally within a set. Optimised with Adam on the full batch (numpy only
 
 flag_at: the scanner reports a "scam wording" finding at this score. It is chosen on out-of-set
 scores (each set scored by a model fitted on the others) so that FLAG_SHARE of the genuine
-development messages reach it. `out_of_set` is also what fit_scanner.py gives the risk model to
+development messages the scanner weighs (scanner.wording_weighs) reach it. `out_of_set` is also what fit_scanner.py gives the risk model to
 fit on, so the fused model learns how far the wording score can be trusted on wording it has
 never seen.
 """
@@ -35,6 +35,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.core.evaluation import load_messages  # noqa: E402
+from bot.core.scanner import wording_weighs  # noqa: E402
 from bot.core.text import clean  # noqa: E402
 from bot.core.wording import WordingModel, grams  # noqa: E402
 
@@ -57,11 +58,16 @@ def existing(names) -> list[str]:
     return [s for s in names if (SCANS / f"{s}_messages.yaml").exists()]
 
 
-def load(names) -> list[tuple[str, str, bool, set[str]]]:
-    """(set, id, scam, grams) for every message of the sets, read as the scanner reads a message
-    (text.clean: no invisible characters, NFKC, simplified characters)."""
-    return [(name, m.id, m.scam, grams(clean(m.text))) for name in names
-            for m in load_messages(SCANS / f"{name}_messages.yaml")]
+def load(names) -> list[tuple[str, str, bool, set[str], bool]]:
+    """(set, id, scam, grams, weighed) for every message of the sets, read as the scanner reads a
+    message (text.clean: no invisible characters, NFKC, simplified characters); `weighed`: whether
+    the scanner weighs its wording at all (scanner.wording_weighs)."""
+    out = []
+    for name in names:
+        for m in load_messages(SCANS / f"{name}_messages.yaml"):
+            text = clean(m.text)
+            out.append((name, m.id, m.scam, grams(text), wording_weighs(text)))
+    return out
 
 
 def fit(rows) -> tuple[float, dict[str, float]]:
@@ -132,11 +138,12 @@ def main() -> None:
         parser.error(f"needs at least two sets on disk (flag_at is chosen out of set); missing: {missing}")
     rows = load(names)
     oos = out_of_set(names)
-    genuine = np.sort([oos[(r[0], r[1])] for r in rows if not r[2]])
+    # (over the genuine messages the scanner weighs: one it never weighs can raise no false alarm)
+    genuine = np.sort([oos[(r[0], r[1])] for r in rows if not r[2] and r[4]])
     if not len(genuine):
         parser.error("needs genuine messages (flag_at is chosen on them, out of set)")
     flag_at = float(genuine[min(len(genuine) - 1, int(math.ceil(len(genuine) * (1 - FLAG_SHARE))))])
-    print(f"flag_at {flag_at:.3f} ({FLAG_SHARE:.1%} of {len(genuine)} genuine messages out of set)")
+    print(f"flag_at {flag_at:.3f} ({FLAG_SHARE:.1%} of {len(genuine)} weighed genuine messages out of set)")
     print(f"{'left out':<8} {'scams':>6} {'flagged':>8} {'genuine':>8} {'false alarms':>12}")
     for name in names:
         s = [oos[(r[0], r[1])] for r in rows if r[0] == name and r[2]]

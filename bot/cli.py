@@ -42,14 +42,14 @@ def _utf8_streams() -> None:
             reconfigure(encoding="utf-8", errors=errors)
 
 
-def _load(args: argparse.Namespace) -> Assistant:
+def _load(args: argparse.Namespace, *, scanning: bool = True) -> Assistant:
     from .config import ConfigError, Settings
 
     try:
         encoder = Settings.from_env(require_token=False).encoder
     except ConfigError:
         encoder = "auto"  # a bad setting of the bot's is reported by `run`, not by the console
-    return Assistant.load(args.knowledge, encoder=encoder)
+    return Assistant.load(args.knowledge, encoder=encoder, scanning=scanning)
 
 
 def _lines(stream: TextIO) -> Iterable[str]:
@@ -79,18 +79,21 @@ def cmd_ask(args: argparse.Namespace) -> int:
 # --- check and scan -------------------------------------------------------------------------
 
 def cmd_check(args: argparse.Namespace) -> int:
-    assistant = _load(args)
+    # numbers and links only: the scanner's files are not read (half the start-up of a check)
+    assistant = _load(args, scanning=False)
     single = " ".join(args.number) if args.number else None
     for raw in [single] if single is not None else _lines(sys.stdin):
         response = assistant.check(raw)
-        result = response.check
+        result = response.check if response.check is not None else response.link  # a number, or a link
         if args.json:
             print(json.dumps(result.to_dict(), ensure_ascii=False), flush=True)
         elif single is not None:
             print(render_text(response.reply, numbered=False))
-        else:
+        elif response.check is not None:
             name = result.institution.name_zh if result.institution else "-"
             print(f"{result.verdict}\t{result.normalized or '-'}\t{name}\t{raw}", flush=True)
+        else:  # a link: its registrable domain and whom it belongs to or imitates
+            print(f"{result.verdict}\t{result.domain or '-'}\t{result.institution or '-'}\t{raw}", flush=True)
     return EXIT_OK
 
 

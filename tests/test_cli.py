@@ -218,3 +218,25 @@ def test_console_reads_a_multi_line_paste_as_one_message():
         except ProcessLookupError:
             pass
         os.waitpid(pid, 0)
+
+
+def test_check_reads_neither_the_scanners_files_nor_its_code(knowledge_copy):
+    """A one-off number check loads numbers, domains and messages only: a scanner file it would not
+    use does not stop it (the scan command still reports the file), and the scanner module, whose
+    patterns take a tenth of a second to compile, is never imported."""
+    (knowledge_copy / "signals.yaml").write_text("signals: [\n", encoding="utf-8")
+    proc = run("check", "--knowledge", str(knowledge_copy), "--json", stdin="95188\nhttps://alipay.com.verify-x.cn/a\n")
+    assert proc.returncode == 0, proc.stderr_text
+    number, link = (json.loads(line) for line in proc.stdout_text.splitlines())
+    assert number["verdict"] == "official" and link["verdict"] == "lookalike" and link["domain"] == "verify-x.cn"
+    plain = run("check", stdin="https://alipay.com.verify-x.cn/a\n95188\n")  # (links crashed here)
+    assert plain.returncode == 0, plain.stderr_text
+    assert [line.split("\t")[:3] for line in plain.stdout_text.splitlines()] == [
+        ["lookalike", "verify-x.cn", "支付宝"], ["official", "95188", "支付宝"]]
+    scan = run("scan", "--knowledge", str(knowledge_copy), stdin="请把验证码发给我")
+    assert scan.returncode == 3 and "signals.yaml" in scan.stderr_text
+    probe = ("import sys; from bot.cli import main; code = main(['check', '95188']);"
+             " print('scanner imported' if 'bot.core.scanner' in sys.modules else 'no scanner', code)")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, cwd=ROOT, timeout=60,
+                          env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    assert proc.stdout.decode("utf-8").strip().endswith("no scanner 0"), proc.stderr.decode("utf-8")

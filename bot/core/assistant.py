@@ -22,7 +22,10 @@ from .matcher import ANSWERED, SUGGEST, Matcher, MatchResult, ScriptIndex
 from .replies import (Line, Reply, compose_check, compose_entry, compose_image_scan, compose_link, compose_match,
                       compose_no_match, compose_none_of_these, compose_notice, compose_scan)
 from .routing import voice
-from .scanner import CARD, HIGH, LOW, NUMBER, URL, Scanner, ScanResult
+from .risk import HIGH, LOW
+
+if TYPE_CHECKING:  # imported when first scanning (a number check compiles none of its patterns)
+    from .scanner import Scanner, ScanResult
 from .text import normalize
 
 QUESTION, CHECK, SCAN, BOTH, LINK, EMPTY = "question", "check", "scan", "both", "link", "empty"
@@ -76,13 +79,25 @@ class Assistant:
         self._matcher: Matcher | None = None
         self._scanner: Scanner | None = None
         self._institutions: Institutions | None = None
+        self._links: LinkChecker | None = None
         self._lock = threading.Lock()
         self.checker = Checker(knowledge.numbers, knowledge.messages.verdict_reminder)
 
     @classmethod
-    def load(cls, folder: str | os.PathLike | None = None, *, encoder: str = "auto") -> "Assistant":
-        """Load (and validate) a knowledge folder; raises KnowledgeError."""
-        return cls(load_knowledge(folder), encoder=encoder)
+    def load(cls, folder: str | os.PathLike | None = None, *, encoder: str = "auto",
+             scanning: bool = True) -> "Assistant":
+        """Load (and validate) a knowledge folder; raises KnowledgeError. `scanning=False`: for
+        number and link checks only (see load_knowledge); such an assistant has no scanner."""
+        return cls(load_knowledge(folder, scanning=scanning), encoder=encoder)
+
+    @property
+    def links(self) -> LinkChecker:
+        """The link checker (official domains and look-alikes), shared with the scanner."""
+        if self._links is None:
+            with self._lock:
+                if self._links is None:
+                    self._links = LinkChecker(self.knowledge.domains)
+        return self._links
 
     @property
     def matcher(self) -> Matcher:
@@ -99,13 +114,18 @@ class Assistant:
     @property
     def scanner(self) -> Scanner:
         if self._scanner is None:
+            if not self.knowledge.scanning:
+                raise RuntimeError("the knowledge was loaded for checks only (scanning=False): no scanner")
+            links = self.links  # (outside the lock, which it takes itself)
             with self._lock:
                 if self._scanner is None:
+                    from .scanner import Scanner
+
                     knowledge = self.knowledge
                     scripts = ScriptIndex(knowledge.fraud_types, knowledge.lexicon) if knowledge.fraud_types else None
                     self._scanner = Scanner(self.checker, knowledge.signals, knowledge.messages.verdict_reminder,
                                             {e.id for e in knowledge.entries}, scripts and scripts.resemble_clean,
-                                            LinkChecker(knowledge.domains), knowledge.scan_model, knowledge.wording)
+                                            links, knowledge.scan_model, knowledge.wording)
         return self._scanner
 
     def warm(self) -> "Assistant":
@@ -134,7 +154,7 @@ class Assistant:
         return Response(CHECK, compose_check(result, self.knowledge), check=result)
 
     def check_link(self, url: str) -> Response:
-        result = self.scanner.links.check(url)
+        result = self.links.check(url)
         return Response(LINK, compose_link(result, self.knowledge), link=result)
 
     def scan(self, message: str, reports: ReportCounts = None) -> Response:
@@ -170,6 +190,8 @@ class Assistant:
             return self.check(stripped, reports)
         if BARE_LINK.match(stripped):
             return self.check_link(stripped)
+        from .scanner import CARD, NUMBER, URL  # (compiled with the scanner, which a scan builds anyway)
+
         speaking = voice(stripped, bool(URL.search(stripped)))
         # The user's own words name scams freely ("骗子让我下载…"): that is not a warning text.
         scanned = self.scanner.scan(text, reports, pasted=speaking.message or not speaking.users_words)

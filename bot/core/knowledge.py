@@ -27,7 +27,7 @@ import datetime as dt
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from .calibration import Calibration, load_calibrations
 from .fraud_types import FraudType, load_fraud_types
@@ -35,11 +35,13 @@ from .lexicon import Lexicon, load_lexicon
 from .links import DomainBook, load_domains
 from .messages import Messages, load_messages
 from .numbers import NumberBook, load_numbers
-from .scan_model import ScanModel, load_scan_model
 from .signals import SignalBook, load_signals
 from .tips import Tip, load_tips
 from .validation import Fields, KnowledgeError, Problems, items, read_document
 from .wording import WordingModel, load_wording
+
+if TYPE_CHECKING:
+    from .scan_model import ScanModel
 
 # An answer plus its footer must fit one Telegram message (4,096 characters) with room to spare.
 MAX_ANSWER_CHARS = 1500
@@ -123,6 +125,9 @@ class Knowledge:
     domains: DomainBook = field(default_factory=DomainBook.empty)
     scan_model: ScanModel | None = None  # None: the scanner's hand-weighted rule
     wording: WordingModel | None = None  # None: the scanner weighs no wording
+    # False: loaded for number and link checks only (load_knowledge(scanning=False)): the scanner's
+    # files (signals, fraud types, scanner model, wording) were neither read nor checked.
+    scanning: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_id", {e.id: e for e in self.entries})
@@ -238,8 +243,11 @@ def _load_entry(data: dict, where: str, problems: Problems, label: str,
                  applies_to, time_sensitive)
 
 
-def load_knowledge(folder: str | os.PathLike | None = None) -> Knowledge:
-    """Load and validate a knowledge folder; raises KnowledgeError listing every problem."""
+def load_knowledge(folder: str | os.PathLike | None = None, *, scanning: bool = True) -> Knowledge:
+    """Load and validate a knowledge folder; raises KnowledgeError listing every problem.
+    `scanning=False` leaves out the scanner's files (signals.yaml, fraud_types.yaml,
+    scanner_model.yaml, scan_wording.json): half the start-up of a one-off number check, which
+    uses none of them (the bot and the console load and check everything)."""
     root = knowledge_dir(folder)
     problems = Problems()
     if not root.is_dir():
@@ -299,13 +307,18 @@ def load_knowledge(folder: str | os.PathLike | None = None) -> Knowledge:
     tips = load_tips(root / "tips.yaml", "tips.yaml", problems, set(first_seen))
     messages = load_messages(root / "messages.yaml", "messages.yaml", problems)
     out_of_scope = _load_out_of_scope(root / "out_of_scope.yaml", "out_of_scope.yaml", problems)
-    signals = load_signals(root / "signals.yaml", "signals.yaml", problems, set(first_seen))
-    fraud_types = load_fraud_types(root / "fraud_types.yaml", "fraud_types.yaml", problems, set(first_seen))
+    signals, fraud_types, scan_model, wording = SignalBook.empty(), (), None, None
+    if scanning:
+        signals = load_signals(root / "signals.yaml", "signals.yaml", problems, set(first_seen))
+        fraud_types = load_fraud_types(root / "fraud_types.yaml", "fraud_types.yaml", problems, set(first_seen))
     calibrations = load_calibrations(root / "calibration.yaml", "calibration.yaml", problems)
     domains = load_domains(root / "domains.yaml", "domains.yaml", problems, numbers)
-    scan_model = load_scan_model(root / "scanner_model.yaml", "scanner_model.yaml", problems,
-                                 {s.name for s in signals.signals})
-    wording = load_wording(root / "scan_wording.json", "scan_wording.json", problems)
+    if scanning:
+        from .scan_model import load_scan_model  # (its patterns compile only when it is read)
+
+        scan_model = load_scan_model(root / "scanner_model.yaml", "scanner_model.yaml", problems,
+                                     {s.name for s in signals.signals})
+        wording = load_wording(root / "scan_wording.json", "scan_wording.json", problems)
     problems.raise_if_any()
     return Knowledge(tuple(entries), lexicon, topics, sources, numbers, tips, messages, out_of_scope,
-                     signals, root, fraud_types, calibrations, domains, scan_model, wording)
+                     signals, root, fraud_types, calibrations, domains, scan_model, wording, scanning)

@@ -7,6 +7,8 @@ decide how it looks, and HTML escaping happens in exactly one place.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import html
 import re
 from dataclasses import dataclass, field
@@ -15,7 +17,10 @@ from .checker import INVALID, LOOKALIKE, OFFICIAL, REPORT_MIN_REPORTERS, RISKY, 
 from .knowledge import Entry, Knowledge
 from .matcher import ANSWERED, SUGGEST, MatchResult
 from .links import LinkResult
-from .scanner import HIGH, LOW, MEDIUM, ScanResult
+from .risk import HIGH, LOW, MEDIUM
+
+if TYPE_CHECKING:  # the scanner module is imported when a scan is made, not by a number check
+    from .scanner import ScanResult
 
 # Line styles. QUOTE is text quoted back to the user (what was read from a screenshot): folded on
 # Telegram (an expandable blockquote), "> " lines in the console.

@@ -25,12 +25,19 @@ from .signals import MAX_WINDOW, Signal, SignalBook
 from .text import clean
 from .wording import grams
 
-HIGH, MEDIUM, LOW = "high", "medium", "low"
+from .risk import HIGH, LOW, MEDIUM  # noqa: F401 - also imported from here
 MAX_SCAN_CHARS = 20_000  # a forwarded message is far shorter; beyond this only the start is read
 # The wording model (wording.py) weighs a pasted message with at least this many Chinese characters
 # among its first 400.
 WORDING_MIN_CHINESE = 4
 _CHINESE = re.compile(r"[\u4e00-\u9fff]")
+
+
+def wording_weighs(text: str) -> bool:
+    """Whether the wording model weighs a pasted message (its text as `clean` leaves it): one in
+    Chinese (the model learned from Chinese messages, not from pinyin or English)."""
+    return len(_CHINESE.findall(text, 0, 400)) >= WORDING_MIN_CHINESE
+
 # Signals in a longer text are looked for piece by piece: pieces of about PIECE_CHARS characters
 # ending at sentence ends, each reaching PIECE_OVERLAP characters into the next (more than any
 # signal's window, signals.MAX_WINDOW), so whatever fits in a window fits in one piece.
@@ -524,7 +531,7 @@ class Scanner:
         requests, present, unmet = self._find_signals(said, said_chars, risky_link)
         requests.extend(self._callback_findings(numbers, present, rest))
         weighed = 0.0  # the wording score, when the wording is weighed at all
-        if self.wording is not None and pasted and len(_CHINESE.findall(text, 0, 400)) >= WORDING_MIN_CHINESE:
+        if self.wording is not None and pasted and wording_weighs(text):
             # (a message in Chinese: the model learned from Chinese messages, not from pinyin or
             # English; and pasted: the user's own story quotes the scam's words, it is not one)
             found = None

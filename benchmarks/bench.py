@@ -503,6 +503,10 @@ def section_scanner() -> None:
                ("dev18 (ours, chat screenshots' text)", SCANS / "dev18_messages.yaml"),
                ("dev19 (ours, an SMS inbox)", SCANS / "dev19_messages.yaml"),
                ("dev20 (ours, scripts and look-alikes)", SCANS / "dev20_messages.yaml"),
+               ("dev21 (ours, bosses and relatives)", SCANS / "dev21_messages.yaml"),
+               ("dev22 (ours, loans and credit)", SCANS / "dev22_messages.yaml"),
+               ("dev23 (ours, a phone's inbox)", SCANS / "dev23_messages.yaml"),
+               ("dev24 (ours, chat screenshots' OCR)", SCANS / "dev24_messages.yaml"),
                ("dev13 (ours, mixed, never looked at)", SCANS / "dev13_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]
     if DEV_ONLY:

@@ -15,7 +15,8 @@ messages equally within a set. Optimised with Adam on the full batch (numpy only
 
 flag_at: the scanner reports a "scam wording" finding at this score. It is chosen on out-of-set
 scores (each set scored by a model fitted on the others) so that FLAG_SHARE of the genuine
-development messages the scanner weighs (scanner.wording_weighs) reach it. `out_of_set` is also what fit_scanner.py gives the risk model to
+development messages the scanner weighs (scanner.wording_weighs) reach it.
+`out_of_set` is also what fit_scanner.py gives the risk model to
 fit on, so the fused model learns how far the wording score can be trusted on wording it has
 never seen.
 """
@@ -47,7 +48,7 @@ MIN_MESSAGES = 3       # a gram must occur in this many training messages
 LAMBDA = 1e-4          # L2 strength (on the set- and label-balanced mean log loss)
 ITERATIONS = 300
 RATE = 0.05
-FLAG_SHARE = 0.002     # share of genuine development messages (out of set) at or above flag_at
+FLAG_SHARE = 0.002     # share of the weighed genuine development messages (out of set) at or above flag_at
 KEEP_AT = 0.002        # weights smaller than this are not written (they change scores by < 0.001)
 WORDING_SETS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev8", "dev10", "dev11", "dev12", "dev14", "dev15",
                 "dev16", "dev17", "dev18", "dev19", "dev20", "dev21", "dev22", "dev23", "dev24")
@@ -145,9 +146,9 @@ def main() -> None:
     flag_at = float(genuine[min(len(genuine) - 1, int(math.ceil(len(genuine) * (1 - FLAG_SHARE))))])
     print(f"flag_at {flag_at:.3f} ({FLAG_SHARE:.1%} of {len(genuine)} weighed genuine messages out of set)")
     print(f"{'left out':<8} {'scams':>6} {'flagged':>8} {'genuine':>8} {'false alarms':>12}")
-    for name in names:
-        s = [oos[(r[0], r[1])] for r in rows if r[0] == name and r[2]]
-        g = [oos[(r[0], r[1])] for r in rows if r[0] == name and not r[2]]
+    for name in names:  # (a message the scanner never weighs is never flagged by its wording)
+        s = [oos[(r[0], r[1])] if r[4] else -math.inf for r in rows if r[0] == name and r[2]]
+        g = [oos[(r[0], r[1])] if r[4] else -math.inf for r in rows if r[0] == name and not r[2]]
         print(f"{name:<8} {len(s):>6} {np.mean(np.array(s) >= flag_at):>8.1%} {len(g):>8}"
               f" {np.mean(np.array(g) >= flag_at) if g else 0:>12.2%}")
     bias, weights = fit(rows)

@@ -3,7 +3,7 @@
     python -m bot                 the bot if TELEGRAM_BOT_TOKEN is set, else the offline console
     python -m bot chat            interactive console conversation
     python -m bot ask [--json] [QUESTION]
-    python -m bot check [--json] [NUMBER]
+    python -m bot check [--json] [NUMBER | LINK]
     python -m bot scan [--json] < message.txt
     python -m bot scan --json --batch < messages.jsonl
     python -m bot scan --image FILE [--json]   a screenshot, read offline (OCR)
@@ -354,9 +354,9 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="*", help="the question; omitted: read one per line from stdin")
     ask.set_defaults(func=cmd_ask)
 
-    check = sub.add_parser("check", parents=[common], help="check a phone number (or one per stdin line)")
+    check = sub.add_parser("check", parents=[common], help="check a phone number or a link (or one per stdin line)")
     check.add_argument("--json", action="store_true", help="one JSON object per line (stable format)")
-    check.add_argument("number", nargs="*", help="the number, in any format; omitted: one per line from stdin")
+    check.add_argument("number", nargs="*", help="the number, in any format, or a link; omitted: one per line from stdin")
     check.set_defaults(func=cmd_check)
 
     scan = sub.add_parser("scan", parents=[common], help="scan a message read from stdin")

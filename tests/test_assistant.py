@@ -177,3 +177,17 @@ def test_a_risky_text_the_matcher_cannot_answer_gets_the_verdict_not_i_dont_know
 @pytest.mark.parametrize("text", ["\ud800转账", "我被骗了\udfff怎么办", "\ud83d"])
 def test_a_lone_surrogate_gets_a_reply(assistant, text):
     assert assistant.respond(text).reply.lines
+
+
+def test_an_assistant_loaded_for_checks_only_checks_and_never_scans():
+    from bot.core.assistant import Assistant
+
+    checks = Assistant.load(scanning=False)
+    assert not checks.knowledge.scanning and checks.knowledge.wording is None
+    assert checks.check("95188").check.verdict == "official"
+    assert checks.check("https://alipay.com.verify-x.cn/a").link.verdict == "lookalike"
+    assert checks.respond("95188").kind == CHECK
+    with pytest.raises(RuntimeError, match="checks only"):
+        checks.scanner  # noqa: B018 - a scan with no signals would call every message low risk
+    with pytest.raises(RuntimeError):
+        checks.respond("请把验证码发给我，马上转账到安全账户")

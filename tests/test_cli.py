@@ -225,6 +225,9 @@ def test_check_reads_neither_the_scanners_files_nor_its_code(knowledge_copy):
     use does not stop it (the scan command still reports the file), and the scanner module, whose
     patterns take a tenth of a second to compile, is never imported."""
     (knowledge_copy / "signals.yaml").write_text("signals: [\n", encoding="utf-8")
+    (knowledge_copy / "scanner_model.yaml").write_text("bias: [\n", encoding="utf-8")
+    (knowledge_copy / "scan_wording.json").write_text("{", encoding="utf-8")
+    (knowledge_copy / "fraud_types.yaml").write_text("types: {", encoding="utf-8")
     proc = run("check", "--knowledge", str(knowledge_copy), "--json", stdin="95188\nhttps://alipay.com.verify-x.cn/a\n")
     assert proc.returncode == 0, proc.stderr_text
     number, link = (json.loads(line) for line in proc.stdout_text.splitlines())

@@ -70,7 +70,19 @@ def test_a_model_is_read_only_once_made():
         model.flag_at = -100.0
     with pytest.raises(TypeError):
         model.units["骗"] = 10 ** 6  # the gram table is a read-only view
+    with pytest.raises(AttributeError):
+        del model.flag_at
     assert model.flag_at == 0.5 and model.weight("骗") == 0.0
+
+
+def test_a_model_copies_and_pickles_whole():
+    import copy
+    import pickle
+
+    model = WordingModel(-1.0, 0.5, {"保证金": 6.0, "骗": -2.0}, "2026-12-01")
+    for twin in (copy.copy(model), copy.deepcopy(model), pickle.loads(pickle.dumps(model))):
+        assert (twin.bias, twin.flag_at, dict(twin.units), twin.fitted) == (-1.0, 0.5, dict(model.units), "2026-12-01")
+        assert twin.score("先交保证金") == model.score("先交保证金")
 
 
 def test_a_file_whose_weights_all_round_to_zero_is_a_problem(tmp_path):

@@ -18,7 +18,9 @@ Layout of a knowledge folder (only `faq/` is required, so another team can reuse
     out_of_scope.yaml  questions deliberately not answered (so the matcher can say so)
 
 Loading is all or nothing: every problem is collected and reported together, naming the file,
-the entry and the field, and nothing is returned unless everything is valid.
+the entry and the field, and nothing is returned unless everything is valid. (A one-off number or
+link check loads with `scanning=False`: the scanner's four files are then neither read nor
+checked; the bot, the console, the web service and every scan load and check them all.)
 """
 
 from __future__ import annotations

@@ -85,6 +85,13 @@ class WordingModel:
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"a WordingModel is read-only ({name})")
 
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"a WordingModel is read-only ({name})")
+
+    def __reduce__(self):
+        # copy, deepcopy and pickle rebuild it from its arguments (the slots cannot be set one by one)
+        return (WordingModel, (self.bias, self.flag_at, {g: u / SCALE for g, u in self._units.items()}, self.fitted))
+
     @property
     def units(self) -> Mapping[str, int]:
         """gram -> weight in units of 1/SCALE (read-only)."""

@@ -23,9 +23,6 @@ from .replies import (Line, Reply, compose_check, compose_entry, compose_image_s
                       compose_no_match, compose_none_of_these, compose_notice, compose_scan)
 from .routing import voice
 from .risk import HIGH, LOW
-
-if TYPE_CHECKING:  # imported when first scanning (a number check compiles none of its patterns)
-    from .scanner import Scanner, ScanResult
 from .text import normalize
 
 QUESTION, CHECK, SCAN, BOTH, LINK, EMPTY = "question", "check", "scan", "both", "link", "empty"
@@ -40,8 +37,9 @@ BARE_LINK = re.compile(r"^(?:https?://)?[0-9a-z\u00c0-\u024f\u0400-\u04ff.@:-]+\
 # A question may mention one number ("95188是支付宝的吗"); this much other text at most.
 NUMBER_QUESTION_CHARS = 30
 
-if TYPE_CHECKING:  # imported where used: a number check needs neither OCR nor the encoder
+if TYPE_CHECKING:  # imported where used: a number check needs neither OCR, the encoder nor the scanner
     from .ocr import OcrError
+    from .scanner import Scanner, ScanResult
 
 ReportCounts = Mapping[str, int] | Callable[[str], int] | None
 
@@ -79,9 +77,10 @@ class Assistant:
         self._matcher: Matcher | None = None
         self._scanner: Scanner | None = None
         self._institutions: Institutions | None = None
-        self._links: LinkChecker | None = None
         self._lock = threading.Lock()
         self.checker = Checker(knowledge.numbers, knowledge.messages.verdict_reminder)
+        # official domains and look-alikes, for link checks and the scanner (cheap to make)
+        self.links = LinkChecker(knowledge.domains)
 
     @classmethod
     def load(cls, folder: str | os.PathLike | None = None, *, encoder: str = "auto",
@@ -89,15 +88,6 @@ class Assistant:
         """Load (and validate) a knowledge folder; raises KnowledgeError. `scanning=False`: for
         number and link checks only (see load_knowledge); such an assistant has no scanner."""
         return cls(load_knowledge(folder, scanning=scanning), encoder=encoder)
-
-    @property
-    def links(self) -> LinkChecker:
-        """The link checker (official domains and look-alikes), shared with the scanner."""
-        if self._links is None:
-            with self._lock:
-                if self._links is None:
-                    self._links = LinkChecker(self.knowledge.domains)
-        return self._links
 
     @property
     def matcher(self) -> Matcher:
@@ -116,7 +106,6 @@ class Assistant:
         if self._scanner is None:
             if not self.knowledge.scanning:
                 raise RuntimeError("the knowledge was loaded for checks only (scanning=False): no scanner")
-            links = self.links  # (outside the lock, which it takes itself)
             with self._lock:
                 if self._scanner is None:
                     from .scanner import Scanner
@@ -125,7 +114,7 @@ class Assistant:
                     scripts = ScriptIndex(knowledge.fraud_types, knowledge.lexicon) if knowledge.fraud_types else None
                     self._scanner = Scanner(self.checker, knowledge.signals, knowledge.messages.verdict_reminder,
                                             {e.id for e in knowledge.entries}, scripts and scripts.resemble_clean,
-                                            links, knowledge.scan_model, knowledge.wording)
+                                            self.links, knowledge.scan_model, knowledge.wording)
         return self._scanner
 
     def warm(self) -> "Assistant":

@@ -309,15 +309,14 @@ def load_knowledge(folder: str | os.PathLike | None = None, *, scanning: bool = 
     tips = load_tips(root / "tips.yaml", "tips.yaml", problems, set(first_seen))
     messages = load_messages(root / "messages.yaml", "messages.yaml", problems)
     out_of_scope = _load_out_of_scope(root / "out_of_scope.yaml", "out_of_scope.yaml", problems)
-    signals, fraud_types, scan_model, wording = SignalBook.empty(), (), None, None
-    if scanning:
-        signals = load_signals(root / "signals.yaml", "signals.yaml", problems, set(first_seen))
-        fraud_types = load_fraud_types(root / "fraud_types.yaml", "fraud_types.yaml", problems, set(first_seen))
     calibrations = load_calibrations(root / "calibration.yaml", "calibration.yaml", problems)
     domains = load_domains(root / "domains.yaml", "domains.yaml", problems, numbers)
+    signals, fraud_types, scan_model, wording = SignalBook.empty(), (), None, None
     if scanning:
         from .scan_model import load_scan_model  # (its patterns compile only when it is read)
 
+        signals = load_signals(root / "signals.yaml", "signals.yaml", problems, set(first_seen))
+        fraud_types = load_fraud_types(root / "fraud_types.yaml", "fraud_types.yaml", problems, set(first_seen))
         scan_model = load_scan_model(root / "scanner_model.yaml", "scanner_model.yaml", problems,
                                      {s.name for s in signals.signals})
         wording = load_wording(root / "scan_wording.json", "scan_wording.json", problems)

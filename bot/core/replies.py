@@ -7,11 +7,10 @@ decide how it looks, and HTML escaping happens in exactly one place.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import html
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .checker import INVALID, LOOKALIKE, OFFICIAL, REPORT_MIN_REPORTERS, RISKY, UNKNOWN, CheckResult
 from .knowledge import Entry, Knowledge

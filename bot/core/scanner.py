@@ -25,7 +25,7 @@ from .signals import MAX_WINDOW, Signal, SignalBook
 from .text import clean
 from .wording import grams
 
-from .risk import HIGH, LOW, MEDIUM  # noqa: F401 - also imported from here
+from .risk import HIGH, LOW, MEDIUM
 MAX_SCAN_CHARS = 20_000  # a forwarded message is far shorter; beyond this only the start is read
 # The wording model (wording.py) weighs a pasted message with at least this many Chinese characters
 # among its first 400.

@@ -731,3 +731,28 @@ def test_guaranteed_returns_and_a_cover_story_for_the_teller(scanner):
     assert "guaranteed_return" in {f.name for f in ev.findings}
     result = scanner.scan("银行柜员问你转账干什么，你就说是给家里人买房，别说是投资")
     assert "cover_story" in _names(result) and result.risk == HIGH
+
+
+def test_a_relative_in_trouble_asking_for_money_is_a_signal(scanner):
+    """kin_trouble: the impersonated relative's story (an accident, a fight, the police) with money
+    or secrecy; trouble alone, or money without trouble, is not it."""
+    def ev(text):
+        return {f.name for f in scanner.evidence(text).requests}
+
+    assert "kin_trouble" in ev("奶奶，我是你孙子，我在学校跟人打架了，对方要赔医药费八千，你先转我，别告诉我爸")
+    assert "kin_trouble" in ev("舅舅，我出了点事，在派出所，对方说给一万五就私了，你别跟我妈说")
+    assert "kin_trouble" in ev("大姐，我是你堂弟，我开车把人撞了，交警说要先垫付三万，你能先借我一些吗")
+    assert "kin_trouble" not in ev("今天下班路上看到一起车祸，堵了半个小时")
+    assert "kin_trouble" not in ev("妈，这个月生活费你先转我两千，下周考完试回家")
+
+
+def test_a_paid_recovery_of_scam_losses_is_a_signal(scanner):
+    """recovery_fee: getting back money lost to a scam for a fee paid first; the police returning
+    it for nothing is not it."""
+    def ev(text):
+        return {f.name for f in scanner.evidence(text).requests}
+
+    assert "recovery_fee" in ev("我们团队专门做受骗资金追回，前期只收一个建档费680，追回后再按比例收服务费")
+    assert "recovery_fee" in ev("您被骗的资金已追回，请于3日内缴纳个人所得税（返还金额的3%）后办理返还")
+    assert "recovery_fee" not in ev("我们追回了一部分赃款，请您带身份证到分局办理返还，整个过程不收任何手续费")
+    assert "recovery_fee" not in ev("这个月的电费是86元，请按时缴纳")

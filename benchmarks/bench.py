@@ -507,6 +507,14 @@ def section_scanner() -> None:
                ("dev22 (ours, loans and credit)", SCANS / "dev22_messages.yaml"),
                ("dev23 (ours, a phone's inbox)", SCANS / "dev23_messages.yaml"),
                ("dev24 (ours, chat screenshots' OCR)", SCANS / "dev24_messages.yaml"),
+               ("dev25 (ours, bosses, relatives, romance)", SCANS / "dev25_messages.yaml"),
+               ("dev26 (ours, call scripts)", SCANS / "dev26_messages.yaml"),
+               ("dev27 (ours, an older SMS inbox)", SCANS / "dev27_messages.yaml"),
+               ("dev28 (ours, tasks and investment groups)", SCANS / "dev28_messages.yaml"),
+               ("dev29 (ours, trades, shopping, games)", SCANS / "dev29_messages.yaml"),
+               ("dev30 (ours, romance grooming)", SCANS / "dev30_messages.yaml"),
+               ("dev31 (ours, impersonated people, another writer)", SCANS / "dev31_messages.yaml"),
+               ("dev32 (ours, texts that talk about scams)", SCANS / "dev32_messages.yaml"),
                ("dev13 (ours, mixed, never looked at)", SCANS / "dev13_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]
     if DEV_ONLY:

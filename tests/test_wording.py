@@ -12,7 +12,7 @@ import pytest
 from bot.core.checker import Checker
 from bot.core.knowledge import load_knowledge
 from bot.core.scan_model import BUILTIN_SIGNALS
-from bot.core.scanner import LOW, MEDIUM, Scanner
+from bot.core.scanner import LOW, MEDIUM, Scanner, hand_decision
 from bot.core.signals import SignalBook
 from bot.core.validation import KnowledgeError, Problems
 from bot.core.wording import WordingModel, grams, load_wording, normalise
@@ -168,6 +168,22 @@ def test_a_text_about_scams_sets_the_wording_aside_like_any_request(plain):
     ev = scanner.evidence(warning)
     assert ev.talks_about_scams and "scam_wording" in [f.name for f in ev.requests]
     assert scanner.scan(warning).risk == LOW
+    # the fitted decision still weighs the wording finding of a text about scams (a fake officer's
+    # script names scams too), beside the talk features; the hand rule sets it aside
+    assert [f.name for f in ev.findings] == ["scam_wording"]
+    assert hand_decision(ev) == (LOW, ())
+
+
+def test_a_text_about_scams_keeps_only_its_wording_finding(assistant):
+    """Under the talk exemption the requests it quotes stay set aside; only the wording finding
+    (and numbers and links) reach the fitted decision."""
+    scanner = assistant.scanner
+    text = "朋友跟我说有个人冒充他表哥，让他把两万块转到一个账户里，他差点就转了。"
+    quiet = scanner.evidence(text, wording=-5.0)
+    assert quiet.talks_about_scams and quiet.requests and quiet.findings == ()
+    loud = scanner.evidence(text, wording=scanner.wording.flag_at + 1.0)
+    assert [f.name for f in loud.findings] == ["scam_wording"]
+    assert {f.name for f in loud.requests} > {"scam_wording"}
 
 
 def test_a_score_given_from_outside_replaces_the_models(plain):
@@ -234,3 +250,33 @@ def test_a_score_is_the_same_in_every_process():
                              env={**os.environ, "PYTHONHASHSEED": seed}, check=True).stdout.strip()
               for seed in ("1", "2", "3", "4")}
     assert len(scores) == 1 and float(scores.pop()) > 0
+
+
+def test_a_text_about_scams_that_reads_like_a_script_is_a_feature_of_its_own(plain):
+    """talk_wording: a fake officer's script names scams too ("嫌疑人会冒充你的家人"); the risk
+    model weighs a scam-talking text whose wording reaches flag_at apart from one that does not."""
+    from bot.core.scan_model import context_features
+
+    scanner = plain(WordingModel(-1.0, 0.5, {"保证金": 20.0}))
+    script = "嫌疑人可能会冒充你的家人给你打电话，你不要接。你先交保证金，我们才能给你出证明。"
+    warning = "提醒：冒充客服的都是骗子，接到这种电话直接挂断。"
+    story = "我今天差点被骗了，幸好挂了电话。"
+    ev = scanner.evidence(script)
+    assert ev.talks_about_scams and context_features(ev)["talk_wording"] == 1.0
+    assert context_features(scanner.evidence(warning))["talk_wording"] == 0.0   # no scam wording
+    assert context_features(scanner.evidence(story))["talk_wording"] == 0.0
+    not_talk = scanner.evidence("你先交保证金，我们才能给你出证明。")
+    assert not not_talk.talks_about_scams and context_features(not_talk)["talk_wording"] == 0.0
+
+
+def test_the_wording_score_is_a_context_feature_that_only_raises(plain):
+    """`wording`: the score where it reads like a scam (below the finding's threshold it still adds
+    to weak signals), capped at WORDING_CAP; genuine-sounding wording counts as 0, so it never
+    lowers a request; 0 for a text the model does not weigh."""
+    from bot.core.scan_model import WORDING_CAP, context_features
+
+    scanner = plain(WordingModel(-1.0, 0.5, {"保证金": 6.0}))
+    assert context_features(scanner.evidence("今天天气很好", wording=0.7))["wording"] == 0.7
+    assert context_features(scanner.evidence("今天天气很好", wording=9.0))["wording"] == WORDING_CAP
+    assert context_features(scanner.evidence("今天天气很好", wording=-9.0))["wording"] == 0.0
+    assert context_features(scanner.evidence("保证金"))["wording"] == 0.0   # too short to be weighed

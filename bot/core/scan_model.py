@@ -56,9 +56,16 @@ AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:元|块|万|w\b)|[¥￥]\s*\d", re.IGNO
 # The context features, in the order the fit script builds them; each is documented here.
 # Longer messages count as this long for the `length` feature (the fit saw none longer).
 LENGTH_CAP = 500
+# The wording score counts up to this (a few telling words saturate it); below 0 it counts as 0.
+WORDING_CAP = 3.0
 CONTEXT = {
     "talk": "calls something a scam (诈骗, 骗子, 被骗…): a warning or a chat about a scam",
     "talk_quoted": "the hand weights of the signals such a text quotes (sum / 3, at most 2)",
+    "talk_wording": "such a text reads like a scam's script all the same (the wording finding): a fake\n"
+                    "          police officer's \"嫌疑人会冒充你的家人\", not a warning's retelling",
+    "wording": "the wording model's score (wording.py) where it reads like a scam, 0..3 (0 when the text\n"
+               "          is not weighed): wording below the finding's threshold still adds to weak signals;\n"
+               "          wording that reads genuine never lowers a request (a short \"麻烦打500元到我账户\")",
     "notice": "says what its sender never asks, or sends the reader only to official numbers, and asks for\n"
               "          nothing no genuine service asks for (no weight-3 request: that still counts)",
     "notice_quoted": "the hand weights of the pretexts a notice's exemption set aside (sum / 3, at most 2)",
@@ -136,6 +143,8 @@ def context_features(ev: "Evidence") -> dict[str, float]:
     return {
         "talk": float(talk),
         "talk_quoted": _quoted(ev.requests) if talk else 0.0,
+        "talk_wording": float(talk and any(f.name == "scam_wording" for f in ev.requests)),
+        "wording": min(max(ev.wording, 0.0), WORDING_CAP),
         "notice": float(ev.notice and not any(f.weight >= 3 for f in ev.requests)),
         "notice_quoted": _quoted(ev.requests) if notice_exempt else 0.0,
         "own_number": float(ev.own_number),

@@ -307,15 +307,22 @@ class Evidence:
 
     @cached_property
     def findings(self) -> tuple[Finding, ...]:
-        """What counts against the message (worked out once: the decision reads it several times)."""
-        return self.others if self.exempt else self.requests + self.others
+        """What the fitted decision weighs against the message (worked out once: the decision reads
+        it several times). A text about scams keeps its wording finding: a fake officer's script
+        ("嫌疑人会冒充你的家人…") or a paid "recovery" of stolen money names scams too, and the
+        model weighs the finding beside the talk features (the hand rule sets it aside)."""
+        if not self.exempt:
+            return self.requests + self.others
+        if self.talks_about_scams:
+            return tuple(f for f in self.requests if f.name == "scam_wording") + self.others
+        return self.others
 
 
 def hand_decision(ev: Evidence) -> tuple[str, tuple[Finding, ...]]:
     """The hand-weighted rule: any weight-3 finding or weights adding up to 4 is high, 2 is
     medium; a message reading like a known script is at least medium, unless it talks about
     scams or is a first-person own-number announcement asking nothing."""
-    findings = ev.findings
+    findings = ev.others if ev.exempt else ev.findings
     score = sum(f.weight for f in findings)
     if any(f.weight >= 3 for f in findings) or score >= 4:
         risk = HIGH

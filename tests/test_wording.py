@@ -162,7 +162,7 @@ def test_wording_that_reaches_flag_at_is_a_finding_with_its_words(plain):
     assert plain(WordingModel(-1.0, 0.5, {"保证金": 0.1})).scan("先交保证金").risk == LOW
 
 
-def test_a_text_about_scams_sets_the_wording_aside_like_any_request(plain):
+def test_the_hand_rule_sets_a_text_about_scams_wording_aside(plain):
     scanner = plain(WordingModel(-1.0, 0.5, {"保证金": 20.0}))
     warning = "提醒：骗子说要先交保证金，这是诈骗。凡是先交保证金的贷款都是骗局，冒充客服的都是骗子。"
     ev = scanner.evidence(warning)
@@ -172,6 +172,23 @@ def test_a_text_about_scams_sets_the_wording_aside_like_any_request(plain):
     # script names scams too), beside the talk features; the hand rule sets it aside
     assert [f.name for f in ev.findings] == ["scam_wording"]
     assert hand_decision(ev) == (LOW, ())
+
+
+def test_a_warning_that_quotes_a_script_stays_low_with_the_fitted_model(assistant):
+    """A warning sentence takes the wording finding away from a text about scams, whatever its
+    score: the fitted decision does not see it (Evidence.findings, talk_wording, wording)."""
+    from bot.core.scan_model import context_features
+
+    scanner = assistant.scanner
+    assert scanner.model is not None
+    warning = "小心刷单诈骗：对方说“先垫付300元，返还本金加佣金，一单一结”，千万别信。"
+    ev = scanner.evidence(warning, wording=scanner.wording.flag_at + 2.0)
+    assert ev.talks_about_scams and ev.warning and "scam_wording" in {f.name for f in ev.requests}
+    assert ev.findings == ()
+    features = context_features(ev)
+    assert features["talk_wording"] == 0.0 and features["wording"] == 0.0
+    assert scanner.model.decide(ev)[0] == LOW
+    assert scanner.scan(warning).risk == LOW
 
 
 def test_a_text_about_scams_keeps_only_its_wording_finding(assistant):
@@ -280,3 +297,5 @@ def test_the_wording_score_is_a_context_feature_that_only_raises(plain):
     assert context_features(scanner.evidence("今天天气很好", wording=9.0))["wording"] == WORDING_CAP
     assert context_features(scanner.evidence("今天天气很好", wording=-9.0))["wording"] == 0.0
     assert context_features(scanner.evidence("保证金"))["wording"] == 0.0   # too short to be weighed
+    # a text about scams counts it unless it warns: a story does, a warning does not
+    assert context_features(scanner.evidence("我差点被骗了，他让我先交保证金", wording=2.0))["wording"] == 2.0

@@ -61,10 +61,11 @@ WORDING_CAP = 3.0
 CONTEXT = {
     "talk": "calls something a scam (诈骗, 骗子, 被骗…): a warning or a chat about a scam",
     "talk_quoted": "the hand weights of the signals such a text quotes (sum / 3, at most 2)",
-    "talk_wording": "such a text reads like a scam's script all the same (the wording finding): a fake\n"
-                    "          police officer's \"嫌疑人会冒充你的家人\", not a warning's retelling",
+    "talk_wording": "such a text, with no warning sentence, reads like a scam's script all the same (its\n"
+                    "          wording finding): a fake officer's script or a paid \"recovery\" names scams too",
     "wording": "the wording model's score (wording.py) where it reads like a scam, 0..3 (0 when the text\n"
-               "          is not weighed): wording below the finding's threshold still adds to weak signals;\n"
+               "          is not weighed, or warns against a scam it talks about): wording below the\n"
+               "          finding's threshold still adds to weak signals;\n"
                "          wording that reads genuine never lowers a request (a short \"麻烦打500元到我账户\")",
     "notice": "says what its sender never asks, or sends the reader only to official numbers, and asks for\n"
               "          nothing no genuine service asks for (no weight-3 request: that still counts)",
@@ -143,8 +144,8 @@ def context_features(ev: "Evidence") -> dict[str, float]:
     return {
         "talk": float(talk),
         "talk_quoted": _quoted(ev.requests) if talk else 0.0,
-        "talk_wording": float(talk and any(f.name == "scam_wording" for f in ev.requests)),
-        "wording": min(max(ev.wording, 0.0), WORDING_CAP),
+        "talk_wording": float(talk and not ev.warning and any(f.name == "scam_wording" for f in ev.requests)),
+        "wording": 0.0 if talk and ev.warning else min(max(ev.wording, 0.0), WORDING_CAP),
         "notice": float(ev.notice and not any(f.weight >= 3 for f in ev.requests)),
         "notice_quoted": _quoted(ev.requests) if notice_exempt else 0.0,
         "own_number": float(ev.own_number),
@@ -211,7 +212,9 @@ class ScanModel:
         if p >= self.high_at:
             risk = HIGH
         elif p >= self.medium_at:
-            hand_high = any(f.weight >= 3 for f in findings) or sum(f.weight for f in findings) >= 4
+            # (the hand rule's own findings: it sets aside a text about scams' wording finding)
+            hand = ev.others if ev.exempt else findings
+            hand_high = any(f.weight >= 3 for f in hand) or sum(f.weight for f in hand) >= 4
             risk = HIGH if hand_high else MEDIUM
         else:
             risk = LOW

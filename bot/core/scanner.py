@@ -308,12 +308,13 @@ class Evidence:
     @cached_property
     def findings(self) -> tuple[Finding, ...]:
         """What the fitted decision weighs against the message (worked out once: the decision reads
-        it several times). A text about scams keeps its wording finding: a fake officer's script
-        ("嫌疑人会冒充你的家人…") or a paid "recovery" of stolen money names scams too, and the
-        model weighs the finding beside the talk features (the hand rule sets it aside)."""
+        it several times). A text about scams with no warning sentence keeps its wording finding: a
+        fake officer's script or a paid "recovery" of stolen money names scams too, and the model
+        weighs the finding beside the talk features (talk_wording). A warning never keeps it (a
+        warning quotes the script it warns against), nor does the hand rule (`hand_decision`)."""
         if not self.exempt:
             return self.requests + self.others
-        if self.talks_about_scams:
+        if self.talks_about_scams and not self.warning:
             return tuple(f for f in self.requests if f.name == "scam_wording") + self.others
         return self.others
 
@@ -521,7 +522,8 @@ class Scanner:
         chars = set(text)
         # A message that names scams as scams (a police or bank warning, a chat about a scam
         # someone avoided) quotes scam phrases without asking them of the reader; its signals are
-        # still looked for (the fitted model weighs what such a text quotes): see `Evidence.exempt`,
+        # still looked for (the fitted model weighs what such a text quotes, and the wording finding
+        # of one without a warning sentence): see `Evidence.exempt`, `Evidence.findings`,
         # `hand_decision` and the fitted model for what that does to the risk.
         talks_about_scams = pasted and self._talks_about_scams(text, chars)
         if talks_about_scams and ("户" in chars or "账号" in text):
@@ -548,7 +550,8 @@ class Scanner:
             weighed = wording
             if wording >= self.wording.flag_at:
                 # words that read like the scams of the development sets, whatever they ask for
-                # (a request like any other: a warning or a genuine notice sets it aside too)
+                # (a request like any other: a warning or a genuine notice sets it aside too; a
+                # text about scams with no warning sentence keeps it, see Evidence.findings)
                 told = "、".join(f"「{g}」" for g in self.wording.telling(text, found=found))
                 requests.append(Finding("scam_wording", "用词和诈骗话术很像", told or text[:40], 2, ()))
         # A notice that says what its sender never does ("工商银行不会通过短信链接要求您提供密码"),

@@ -733,37 +733,36 @@ def test_guaranteed_returns_and_a_cover_story_for_the_teller(scanner):
     assert "cover_story" in _names(result) and result.risk == HIGH
 
 
+def _requested(scanner, text: str) -> set[str]:
+    """The names of the requests a text shows (before any exemption or decision)."""
+    return {f.name for f in scanner.evidence(text).requests}
+
+
 def test_a_relative_in_trouble_asking_for_money_is_a_signal(scanner):
     """kin_trouble: the impersonated relative's story (an accident, a fight, the police) with money
     or secrecy; trouble alone, or money without trouble, is not it."""
-    def ev(text):
-        return {f.name for f in scanner.evidence(text).requests}
-
-    assert "kin_trouble" in ev("奶奶，我是你孙子，我在学校跟人打架了，对方要赔医药费八千，你先转我，别告诉我爸")
-    assert "kin_trouble" in ev("舅舅，我出了点事，在派出所，对方说给一万五就私了，你别跟我妈说")
-    assert "kin_trouble" in ev("大姐，我是你堂弟，我开车把人撞了，交警说要先垫付三万，你能先借我一些吗")
-    assert "kin_trouble" not in ev("今天下班路上看到一起车祸，堵了半个小时")
-    assert "kin_trouble" not in ev("妈，这个月生活费你先转我两千，下周考完试回家")
+    assert "kin_trouble" in _requested(scanner, "奶奶，我是你孙子，我在学校跟人打架了，对方要赔医药费八千，你先转我，别告诉我爸")
+    assert "kin_trouble" in _requested(scanner, "舅舅，我出了点事，在派出所，对方说给一万五就私了，你别跟我妈说")
+    assert "kin_trouble" in _requested(scanner, "大姐，我是你堂弟，我开车把人撞了，交警说要先垫付三万，你能先借我一些吗")
+    assert "kin_trouble" not in _requested(scanner, "今天下班路上看到一起车祸，堵了半个小时")
+    assert "kin_trouble" not in _requested(scanner, "妈，这个月生活费你先转我两千，下周考完试回家")
     # the writer's own bill, paid; no relative at all
-    assert "kin_trouble" not in ev("我哥出车祸住院了，医药费花了八千多")
-    assert "kin_trouble" not in ev("我妈今天急诊，手术费两万，我先垫付了")
-    assert "kin_trouble" not in ev("派出所的人来小区宣传，有什么问题单独找他们，费用200元的讲座")
+    assert "kin_trouble" not in _requested(scanner, "我哥出车祸住院了，医药费花了八千多")
+    assert "kin_trouble" not in _requested(scanner, "我妈今天急诊，手术费两万，我先垫付了")
+    assert "kin_trouble" not in _requested(scanner, "派出所的人来小区宣传，有什么问题单独找他们，费用200元的讲座")
     assert scanner.scan("奶奶，我是你孙子，我在学校跟人打架了，对方要赔医药费八千，你先转我，别告诉我爸").risk == HIGH
 
 
 def test_a_paid_recovery_of_scam_losses_is_a_signal(scanner):
     """recovery_fee: getting back money lost to a scam for a fee paid first; the police returning
     it for nothing is not it."""
-    def ev(text):
-        return {f.name for f in scanner.evidence(text).requests}
-
-    assert "recovery_fee" in ev("我们团队专门做受骗资金追回，前期只收一个建档费680，追回后再按比例收服务费")
-    assert "recovery_fee" in ev("您被骗的资金已追回，请于3日内缴纳个人所得税（返还金额的3%）后办理返还")
-    assert "recovery_fee" not in ev("我们追回了一部分赃款，请您带身份证到分局办理返还，整个过程不收任何手续费")
-    assert "recovery_fee" not in ev("这个月的电费是86元，请按时缴纳")
+    assert "recovery_fee" in _requested(scanner, "我们团队专门做受骗资金追回，前期只收一个建档费680，追回后再按比例收服务费")
+    assert "recovery_fee" in _requested(scanner, "您被骗的资金已追回，请于3日内缴纳个人所得税（返还金额的3%）后办理返还")
+    assert "recovery_fee" not in _requested(scanner, "我们追回了一部分赃款，请您带身份证到分局办理返还，整个过程不收任何手续费")
+    assert "recovery_fee" not in _requested(scanner, "这个月的电费是86元，请按时缴纳")
     # money recovered that no scam took, back taxes, a platform paying first
-    assert "recovery_fee" not in ev("上个月借给老王的5000元终于追回来了")
-    assert "recovery_fee" not in ev("客户还欠我们30000元货款，财务这周要去追款")
-    assert "recovery_fee" not in ev("根据规定需追缴税款1200元，请于本月底前缴纳")
-    assert "recovery_fee" not in ev("平台说会先行垫付，赔我200元")
+    assert "recovery_fee" not in _requested(scanner, "上个月借给老王的5000元终于追回来了")
+    assert "recovery_fee" not in _requested(scanner, "客户还欠我们30000元货款，财务这周要去追款")
+    assert "recovery_fee" not in _requested(scanner, "根据规定需追缴税款1200元，请于本月底前缴纳")
+    assert "recovery_fee" not in _requested(scanner, "平台说会先行垫付，赔我200元")
     assert scanner.scan("我们团队专门做受骗资金追回，前期只收一个建档费680，追回后再按比例收服务费").risk == HIGH

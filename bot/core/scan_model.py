@@ -144,7 +144,7 @@ def context_features(ev: "Evidence") -> dict[str, float]:
     return {
         "talk": float(talk),
         "talk_quoted": _quoted(ev.requests) if talk else 0.0,
-        "talk_wording": float(talk and not ev.warning and any(f.name == "scam_wording" for f in ev.requests)),
+        "talk_wording": float(talk and any(f.name == "scam_wording" for f in active)),  # (see Evidence.findings)
         "wording": 0.0 if talk and ev.warning else min(max(ev.wording, 0.0), WORDING_CAP),
         "notice": float(ev.notice and not any(f.weight >= 3 for f in ev.requests)),
         "notice_quoted": _quoted(ev.requests) if notice_exempt else 0.0,
@@ -212,8 +212,7 @@ class ScanModel:
         if p >= self.high_at:
             risk = HIGH
         elif p >= self.medium_at:
-            # (the hand rule's own findings: it sets aside a text about scams' wording finding)
-            hand = ev.others if ev.exempt else findings
+            hand = ev.hand_findings  # (the hand rule sets aside a text about scams' wording finding)
             hand_high = any(f.weight >= 3 for f in hand) or sum(f.weight for f in hand) >= 4
             risk = HIGH if hand_high else MEDIUM
         else:

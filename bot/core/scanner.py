@@ -312,18 +312,22 @@ class Evidence:
         fake officer's script or a paid "recovery" of stolen money names scams too, and the model
         weighs the finding beside the talk features (talk_wording). A warning never keeps it (a
         warning quotes the script it warns against), nor does the hand rule (`hand_decision`)."""
-        if not self.exempt:
-            return self.requests + self.others
         if self.talks_about_scams and not self.warning:
             return tuple(f for f in self.requests if f.name == "scam_wording") + self.others
-        return self.others
+        return self.hand_findings
+
+    @cached_property
+    def hand_findings(self) -> tuple[Finding, ...]:
+        """What the hand rule counts: every request and the numbers and links, or, for an exempt
+        text, the numbers and links only."""
+        return self.others if self.exempt else self.requests + self.others
 
 
 def hand_decision(ev: Evidence) -> tuple[str, tuple[Finding, ...]]:
     """The hand-weighted rule: any weight-3 finding or weights adding up to 4 is high, 2 is
     medium; a message reading like a known script is at least medium, unless it talks about
     scams or is a first-person own-number announcement asking nothing."""
-    findings = ev.others if ev.exempt else ev.findings
+    findings = ev.hand_findings
     score = sum(f.weight for f in findings)
     if any(f.weight >= 3 for f in findings) or score >= 4:
         risk = HIGH

@@ -515,6 +515,9 @@ def section_scanner() -> None:
                ("dev30 (ours, romance grooming)", SCANS / "dev30_messages.yaml"),
                ("dev31 (ours, impersonated people, another writer)", SCANS / "dev31_messages.yaml"),
                ("dev32 (ours, texts that talk about scams)", SCANS / "dev32_messages.yaml"),
+               ("dev33 (ours, what phones hold, OCR)", SCANS / "dev33_messages.yaml"),
+               ("dev34 (ours, short messages)", SCANS / "dev34_messages.yaml"),
+               ("dev35 (ours, whole scripts)", SCANS / "dev35_messages.yaml"),
                ("dev13 (ours, mixed, never looked at)", SCANS / "dev13_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]
     if DEV_ONLY:

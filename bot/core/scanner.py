@@ -86,7 +86,7 @@ _OWN_LINE = re.compile(r"(?m)^[ \t]*我[ \t]*[:：][^\n]*[？?吗][ \t]*$")
 # Words that call something a scam. A message with this many sentences using them talks about
 # scams rather than being one.
 # A negation right before a match turns a request into advice against it.
-NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无需|不需要|不经|不通过|不会|不存在|并不存在|不建议|不推荐|避免|严禁|禁止)\s*"
+NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无需|不需要|不经|不通过|不会|不存在|并不存在|不建议|不推荐|避免|严禁|禁止|不接受|不支持)\s*"
                      r"(先|再|去|随便|轻易|任何|碰|信|相信|听|理|搞|参与)?\s*$"
                      r"|(别|不要|千万别|千万不要)(听|信|相信|碰|理|搞|参与|加|买)[^。！？!?\n，,]{0,6}$"
                      # where not to pay: "别在微信上转给陌生账户", "别在别的链接交"
@@ -98,7 +98,7 @@ NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无
 # that negation: 不用/不需要/无需/没有/别/不要 (then 先, 提前, 往任何人账户…) ending where the word starts.
 # (not 还没: "你怎么还没转" presses for the payment)
 _NEGATABLE = ("pay", "pay_amount", "borrow", "private_pay", "personal_account", "account")
-_NEGATED_PAY = re.compile(r"(?:不用|不需要|无需|无须|不必|(?<!还)没有?|别|不要|千万别|不会|勿|不得)"
+_NEGATED_PAY = re.compile(r"(?:不用|不需要|无需|无须|不必|(?<!还)没有?|别|不要|千万别|不会|勿|不得|不接受|不支持)"
                           r"(?:先|提前|预先|再|额外|另外|私下|随便)?(?:往|向|给|找)?(?:任何人?|个人|陌生人?|我)?的?"
                           r"(?:账户|账号|卡)?(?:里|上)?\s*$")
 SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|(?<!不是)(?<!为防)(?<!防止)(?<!怕我是)(?<!觉得我是)(?<!以为我是)骗子|骗局|杀猪盘|套路|反诈(?!中心|专线|专员|工作人员|保护|账户|专用)|冒充|(?<!怕)(?<!担心)(?<!害怕)被骗|上当|(?<!不会)(?<!不是)(?<!不)骗人|骗钱|电诈"

@@ -766,3 +766,61 @@ def test_a_paid_recovery_of_scam_losses_is_a_signal(scanner):
     assert "recovery_fee" not in _requested(scanner, "根据规定需追缴税款1200元，请于本月底前缴纳")
     assert "recovery_fee" not in _requested(scanner, "平台说会先行垫付，赔我200元")
     assert scanner.scan("我们团队专门做受骗资金追回，前期只收一个建档费680，追回后再按比例收服务费").risk == HIGH
+
+
+def test_a_grandchilds_plea_not_to_call_a_parent_is_no_retelling(scanner):
+    """'我不敢给我爸打电话' is the impersonated grandchild's plea, not a retelling's '我不敢给（钱）'
+    warning: the money request that follows still counts."""
+    text = "爷爷，我骑车撞了人，人家要先交一万押金，我不敢给我爸打电话，你先帮我交一下"
+    assert "kin_trouble" in _requested(scanner, text)
+    assert scanner.scan(text).risk != LOW
+    assert scanner.evidence("他让我转钱，我不敢给，直接挂了").warning
+
+
+def test_money_passed_on_through_the_readers_card_is_a_relay(scanner):
+    """relay_transfer in other words: money said to reach the reader's card first, then passed on
+    or advanced by the reader."""
+    assert "relay_transfer" in _requested(scanner, "我先把货款转到你卡上，你收到后帮我转给供应商，卡号发我")
+    assert "relay_transfer" in _requested(scanner, "钱我已经打到你账户了，银行有延迟，你先帮我垫一下给对方")
+    assert "relay_transfer" not in _requested(scanner, "钱我已经转到你卡上了，你查收一下")
+    assert "relay_transfer" not in _requested(scanner, "下个月工资发了我就转给你")
+
+
+def test_a_coached_story_for_whoever_asks_is_a_cover_story(scanner):
+    assert "cover_story" in _requested(scanner, "去了柜台要是有人问，你就说是给亲戚还钱，别的不要提")
+    assert "cover_story" in _requested(scanner, "回家以后什么都不要说，等案子结了再告诉家里")
+    assert "cover_story" not in _requested(scanner, "这钱是你给亲戚买房凑的吗？")
+
+
+def test_a_password_asked_for_a_purpose_no_own_payment_has(scanner):
+    """A payment password typed to verify an identity or to receive money is a request no genuine
+    service makes; typing it to pay one's own transfer is how paying works."""
+    assert "verification_code" in _requested(scanner, "小程序打开后输一下你的支付密码验证身份就行")
+    assert "verification_code" in _requested(scanner, "你点收款的时候页面会让你输入支付密码，照输就行")
+    assert "verification_code" not in _requested(scanner, "您点转账，输入金额，再输您的支付密码就好了")
+    assert "verification_code" not in _requested(scanner, "收款不需要输入支付密码，让你输的都是骗子")
+
+
+def test_fees_to_a_personal_account_and_refusals_of_private_payment(scanner):
+    assert "pay_privately" in _requested(scanner, "学校账户在年审，这次资料费先转到家委会会长的个人账户，我统一交")
+    assert scanner.scan("我们只在平台下单，不接受私下转账，也不加微信付款").risk == LOW
+    assert scanner.scan("会议链接发我一下，我下午要用").risk == LOW
+
+
+def test_a_secrecy_order_is_no_warning_and_the_procedure_put_off_is_a_boss_signal(scanner):
+    text = "你的账户涉嫌一起洗钱案，请添加办案民警QQ：3849201756配合笔录，请勿转告他人，以免影响侦破"
+    assert "official_private_contact" in _requested(scanner, text)
+    assert scanner.scan(text).risk != LOW
+    boss = "王总：这笔合同款今天先付给对方，账户我发你了，审批我回来补签"
+    assert "boss_transfer" in _requested(scanner, boss)
+    assert "boss_transfer" not in _requested(scanner, "报销的话先自己垫付，回来走OA报销流程")
+
+
+def test_word_segmented_text_reads_as_the_same_message(scanner):
+    """Chinese split into words by spaces (segmented corpora, some OCR) is joined before the signals
+    are looked for: the same request is found."""
+    text = "您好，您的快递丢失了，我们给您三倍理赔，请把收到的验证码发给我们"
+    spaced = "您好 ， 您的 快递 丢失 了 ， 我们 给 您 三倍 理赔 ， 请 把 收到 的 验证码 发给 我们"
+    assert _requested(scanner, spaced) == _requested(scanner, text)
+    assert "verification_code" in _requested(scanner, spaced)
+    assert scanner.scan(spaced).risk == scanner.scan(text).risk == HIGH

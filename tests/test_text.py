@@ -1,4 +1,4 @@
-from bot.core.text import normalize, pinyin_of, pinyin_seq, strip_invisible, to_simplified
+from bot.core.text import normalize, pinyin_of, pinyin_seq, strip_invisible, to_simplified, unsegment
 
 
 def test_full_width_becomes_half_width_and_lower_case():
@@ -70,3 +70,12 @@ def test_a_lone_surrogate_is_read_not_raised():
 
     assert clean("\ud800转账") == "\ufffd转账"
     assert clean("我被骗了\udfff怎么办").endswith("怎么办")
+
+
+def test_word_segmented_chinese_is_joined_and_other_spacing_kept():
+    assert unsegment("请 将 验证码 发送 给 我们 ， 谢谢") == "请将验证码发送给我们 ， 谢谢"
+    # a screenshot's OCR joining its lines with a space now and then is not segmented text
+    ocr = "好的 您输入一下金额 我这边确认收款了 按住说话"
+    assert unsegment(ocr) == ocr
+    assert unsegment("hello world 你好 朋友") == "hello world 你好 朋友"
+    assert unsegment("") == "" and unsegment("没有空格的句子") == "没有空格的句子"

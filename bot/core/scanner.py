@@ -22,7 +22,7 @@ from .fraud_types import FraudType
 from .links import LOOKALIKE as LINK_LOOKALIKE, SHORTENER, LinkChecker, LinkResult
 from .prefilter import Conditions, Finder, needs, possible
 from .signals import MAX_WINDOW, Signal, SignalBook
-from .text import clean
+from .text import clean, unsegment
 from .wording import grams
 
 from .risk import HIGH, LOW, MEDIUM
@@ -511,7 +511,7 @@ class Scanner:
         each development message the score of a wording model that never saw its set)."""
         message = message if isinstance(message, str) else str(message)
         truncated = len(message) > MAX_SCAN_CHARS
-        text = clean(message[:MAX_SCAN_CHARS])
+        text = unsegment(clean(message[:MAX_SCAN_CHARS]))
 
         # One pass for the links: listed, blanked out for the numbers, one word for the signals.
         spans = [(m.start(), m.end()) for m in URL.finditer(text)] if "." in text or "//" in text else []

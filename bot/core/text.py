@@ -147,6 +147,23 @@ def clean(text: str) -> str:
     return to_simplified(nfkc(strip_invisible(text)))
 
 
+_CJK_SPACE = re.compile("(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")
+_CJK_NEXT = re.compile("[\u4e00-\u9fff](?=[\u4e00-\u9fff])")
+
+
+def unsegment(text: str) -> str:
+    """Chinese text split into words by spaces ("请 将 验证码 发送 给 我们", as word-segmented
+    corpora and some OCR read it) joined again; other text unchanged. Segmented: at least a
+    quarter of the places where two Chinese characters meet hold a space, and at least three do
+    (a screenshot's OCR joins its lines with a space now and then: a few percent of them)."""
+    if " " not in text:
+        return text
+    spaced = len(_CJK_SPACE.findall(text))
+    if spaced < 3 or spaced * 3 < len(_CJK_NEXT.findall(text)):  # spaced / (spaced + joined) < 1/4
+        return text
+    return _CJK_SPACE.sub("", text)
+
+
 def fold(cleaned: str) -> str:
     """Text already `clean`ed, made comparable: lower case, every run of punctuation, symbols,
     emoji or whitespace one space. Equal to `normalize` of the raw text except that simplifying

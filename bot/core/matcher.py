@@ -46,7 +46,7 @@ from .text import (_ASTRAL_SYMBOLS, _INVISIBLE_RUN, _class_of, clean, fold, norm
 
 if TYPE_CHECKING:
     import numpy as np
-    from rapidfuzz import fuzz
+    from rapidfuzz import fuzz, process
 
     from .encoder import Encoder, VectorCache
 
@@ -69,6 +69,7 @@ class _Lazy:
 
 np = _Lazy("numpy", "np")  # type: ignore[assignment]  # noqa: F811
 fuzz = _Lazy("rapidfuzz.fuzz", "fuzz")  # type: ignore[assignment]  # noqa: F811
+process = _Lazy("rapidfuzz.process", "process")  # type: ignore[assignment]  # noqa: F811
 
 ANSWERED, SUGGEST, NO_MATCH = "answered", "suggest", "no_match"
 
@@ -386,23 +387,24 @@ class _Postings:
         return np.diff(self.start)
 
     def with_bitmaps(self, n_docs: int, min_df: int) -> "_Postings":
-        """Also hold the grams found in at least `min_df` documents as bitmaps over the documents
-        (one bit a document, packed), for `accumulate_at`: at 10,000 entries a hundred-odd grams
-        (的, 我, 怎么) hold most of the postings a question walks, while the few hundred pooled
-        phrasings are read from a bitmap in a few vector operations.
-        Memory: n_common x n_docs / 8 bytes (134 grams, 1 MB at 10,000 entries)."""
+        """Also hold the grams found in at least `min_df` documents as bitmaps, for
+        `accumulate_at`: at 10,000 entries a hundred-odd grams (的, 我, 怎么) hold most of the
+        postings a question walks, while the few hundred pooled phrasings are read from the
+        bitmaps in a few vector operations. One row of bits a document (bit r of a row: the r-th
+        common gram, packed): the pooled documents' rows are one gather of a few kilobytes, where
+        a row per gram meant a scattered two-dimensional gather, four times slower.
+        Memory: n_docs x n_common / 8 bytes (134 grams, 1 MB at 10,000 entries)."""
         df = self.df()
         common = np.flatnonzero(df >= max(min_df, 1))
         if not len(common):
             return self
         self.dense_row = np.full(len(df), -1, dtype=np.int32)
         self.dense_row[common] = np.arange(len(common), dtype=np.int32)
-        bits = np.zeros((len(common), (n_docs + 7) // 8), dtype=np.uint8)
-        for row, g in enumerate(common.tolist()):
-            hit = np.zeros(n_docs, dtype=bool)
-            hit[self.docs[self.start[g]:self.start[g + 1]]] = True
-            bits[row] = np.packbits(hit)
-        self.bits = bits
+        lengths = df[common]
+        docs = self.docs[_ranges(self.start[common], lengths)[0]]
+        hit = np.zeros((n_docs, len(common)), dtype=bool)
+        hit[docs, np.repeat(np.arange(len(common)), lengths)] = True
+        self.bits = np.packbits(hit, axis=1)
         return self
 
     def accumulate(self, ids: Sequence[int], weights: np.ndarray, size: int) -> np.ndarray:
@@ -428,14 +430,16 @@ class _Postings:
         rare = ~common
         out = self.accumulate(ids[rare].tolist(), weights[rare], size)[cols]
         if common.any():
-            byte, shift = cols >> 3, (7 - (cols & 7)).astype(np.uint8)
-            # Every common gram's bits at `cols` in one gather, times its weight (w or 0, exact),
-            # then added to `out` row by row in the grams' order: a reduction along the first axis
-            # adds whole rows one after another, the same additions as a loop of `out += row`.
-            hits = (self.bits[rows[common][:, None], byte[None, :]] >> shift) & 1
-            added = np.empty((len(hits) + 1, len(cols)))
+            rows = rows[common]
+            # The pooled documents' bit rows, then each common gram's bit in them (a column per
+            # gram), times its weight (w or 0, exact), then added to `out` gram by gram in the
+            # grams' order: a reduction along the first axis adds whole rows one after another,
+            # the same additions as a loop of `out += row`.
+            held = self.bits.take(cols, axis=0)
+            hits = (held[:, rows >> 3] >> (7 - (rows & 7)).astype(np.uint8)) & 1
+            added = np.empty((len(rows) + 1, len(cols)))
             added[0] = out
-            np.multiply(hits, weights[common][:, None], out=added[1:])
+            np.multiply(hits.T, weights[common][:, None], out=added[1:])
             if len(cols) > 1:
                 out = np.add.reduce(added, axis=0)
             else:  # a single column is one contiguous run, which `reduce` would sum pairwise
@@ -459,6 +463,19 @@ def _dense_from(n_entries: int) -> int:
     return max(2048, n_entries // 16)
 
 
+def _partial_bound(ratio: float, compact: str, text: str) -> float:
+    """An upper bound of `fuzz.partial_ratio(compact, text) / 100` from `fuzz.ratio(compact, text) / 100`.
+    partial_ratio is the best ratio of the shorter text (n characters) with a part of the longer
+    (k <= n characters): 2 * l / (n + k), where l, their longest common subsequence, is at most k
+    and at most L, the two whole texts' (read off their ratio: 2 * L / (both lengths)). So it is at
+    most 2 * L / (n + L). Padded by 1e-9, far beyond the rounding of either score."""
+    if not text or not compact:
+        return 1.0
+    total = len(compact) + len(text)
+    common = (total - round((1.0 - ratio) * total)) / 2  # L: the ratio's distance is total - 2 * L
+    return 2.0 * common / (min(len(compact), len(text)) + common) + 1e-9
+
+
 def _idf(df: np.ndarray, n: int) -> np.ndarray:
     return np.log1p((n - df + 0.5) / (df + 0.5))
 
@@ -480,6 +497,7 @@ class Matcher:
         self.shortlist_size = shortlist_size
         self.encoder = encoder
         self._canonical_memo: dict[str, str] = {}
+        self._mentioned_memo: dict[str, tuple] = {}
         # Out-of-scope examples are indexed like entries (after them), never shown to users.
         self._docs = self.entries + tuple(
             Entry(OUT_OF_SCOPE + topic.id, "out_of_scope", topic.examples[0], topic.examples[1:], "", (), (),
@@ -757,35 +775,46 @@ class Matcher:
         order = order[np.argsort(-pre[order], kind="stable")]
         compact = _compact(canon)
         shortlisted = []
-        # The few shortlisted entries in Python floats (the same values as the arrays' elements;
-        # the arithmetic below is the same float64 arithmetic numpy scalars did, without their
-        # cost per operation).
-        f1_l, sem_l = f1.tolist(), sem.tolist()
+        # The entries given fuzzy scores: the shortlist, best first, up to the first with no pre-score.
+        pre_l = pre.tolist()
+        chosen = order.tolist()
+        chosen = chosen[:next((i for i, j in enumerate(chosen) if pre_l[j] <= 0), len(chosen))]
+        # Their phrasings only (a few dozen of the pooled thousand), in Python floats (the same
+        # values as the arrays' elements; the arithmetic below is the same float64 arithmetic
+        # numpy scalars did, without their cost per operation). Entry i's phrasings sit at
+        # offset[i] … offset[i] + lengths[i] in these lists, and at firsts[j] … in `phr`.
+        sel, offsets = _ranges(firsts[chosen], lengths[chosen])
+        f1_l, sem_l = f1[sel].tolist(), sem[sel].tolist()
         # Each phrasing's sort key for the fuzzy pass, -(0.5 * f1 + 0.5 * sem), in one numpy pass:
         # the same float64 operations (sem's float32 values widen exactly) as per element in Python.
-        key_l = (-(0.5 * f1 + 0.5 * sem.astype(np.float64))).tolist()
-        pre_l, firsts_l, lengths_l, starts_l = pre.tolist(), firsts.tolist(), lengths.tolist(), starts.tolist()
-        for j in order.tolist():
-            if pre_l[j] <= 0:
-                break
+        key_l = (-(0.5 * f1[sel] + 0.5 * sem[sel].astype(np.float64))).tolist()
+        firsts_l, lengths_l, starts_l, offsets_l = firsts.tolist(), lengths.tolist(), starts.tolist(), offsets.tolist()
+        # Fuzzy scores (the costly part on long questions) only for each entry's most promising few.
+        fews = [sorted(range(off, off + lengths_l[j]), key=key_l.__getitem__)[:FUZZY_PER_ENTRY]
+                for j, off in zip(chosen, offsets_l)]
+        texts = [self._phrasing_text[starts_l[j] + h - off] for j, off, few in zip(chosen, offsets_l, fews) for h in few]
+        # All their ratios in one call, the question prepared once (rapidfuzz's cached scorer: the
+        # same scores as `fuzz.ratio` pair by pair, a third of the time on a long question).
+        ratios = iter((process.cdist([compact], texts, scorer=fuzz.ratio, dtype=np.float64)[0] / 100.0).tolist()
+                      if texts else ())
+        for j, off, few in zip(chosen, offsets_l, fews):
             e_idx = int(pooled[j])
-            # The pooled entry's phrasings sit at firsts[j] … firsts[j] + lengths[j] in `phr`.
-            # Fuzzy scores (the costly part on long questions) only for its most promising few.
-            lo, hi = firsts_l[j], firsts_l[j] + lengths_l[j]
-            few = sorted(range(lo, hi), key=key_l.__getitem__)[:FUZZY_PER_ENTRY]
+            lo, hi = off, off + lengths_l[j]
             best = None
             best_sem = max(sem_l[lo:hi]) if hi > lo else 0.0
             for h in few:
-                p_idx = starts_l[j] + h - lo
+                p_idx = starts_l[j] + h - off
                 text = self._phrasing_text[p_idx]
-                ratio = fuzz.ratio(compact, text) / 100.0
+                ratio = next(ratios)
                 # partial_ratio (the costly score on a long question) only where it can make this
-                # phrasing the best: `local` with a perfect partial score (0.2 * 1.0) bounds it from
-                # above (rounding is monotonic), and below `needed` it loses to the best so far,
-                # so rapidfuzz may stop early (score_cutoff: the exact score at or above the
-                # cutoff, else 0). `needed` is lowered by half a point, far beyond rounding error.
-                # The best phrasing and its scores are the same as scoring every one in full.
-                if best is not None and 0.5 * f1_l[h] + 0.3 * ratio + 0.2 + 0.5 * sem_l[h] < best[0]:
+                # phrasing the best: `local` with the highest partial score the phrasing can reach
+                # (`_partial_bound`) bounds it from above (rounding is monotonic), and below
+                # `needed` it loses to the best so far, so rapidfuzz may stop early (score_cutoff:
+                # the exact score at or above the cutoff, else 0). `needed` is lowered by half a
+                # point, far beyond rounding error. The best phrasing and its scores are the same
+                # as scoring every one in full.
+                if best is not None and (0.5 * f1_l[h] + 0.3 * ratio + 0.2 * _partial_bound(ratio, compact, text)
+                                         + 0.5 * sem_l[h]) < best[0]:
                     continue
                 if text:
                     needed = 0.0 if best is None else (
@@ -797,7 +826,8 @@ class Matcher:
                 if best is None or local > best[0]:
                     best = (local, p_idx, h, ratio, partial)
             _, p_idx, h, ratio, partial = best
-            feats = (f1_l[h], float(min(cover_q[h], 1.0)), float(min(cover_d[h], 1.0)),
+            at = firsts_l[j] + h - off  # the phrasing's place in `phr`
+            feats = (f1_l[h], float(min(cover_q[at], 1.0)), float(min(cover_d[at], 1.0)),
                      float(min(bag[e_idx], 1.0)), ratio, partial, float(min(in_answer[j], 1.0)),
                      best_sem, float(centroid_sim[e_idx]) if centroid_sim is not None else 0.0)
             shortlisted.append((e_idx, feats, p_idx))
@@ -850,7 +880,7 @@ class Matcher:
                           ) -> list[tuple[Entry, tuple[float, ...], int]]:
         """Drop entries whose steps are for other institutions than the question names; answer
         a number entry for the institution named (each resulting entry once, best first)."""
-        named = self.institutions.mentioned(canon)
+        named = self._mentioned(canon)
         out: list[tuple[Entry, tuple[float, ...], int]] = []
         seen: set[str] = set()
         for e_idx, feats, p_idx in shortlisted:
@@ -943,8 +973,20 @@ class Matcher:
     def numbers_note(self, query: str, entry: Entry) -> str | None:
         """The official numbers of the institutions a question names, when the entry's answer
         does not give them (see Institutions.numbers_note)."""
-        named = self.institutions.mentioned(self.canonical(query))
+        named = self._mentioned(self.canonical(query))
         return self.institutions.numbers_note(named, entry.answer) if named else None
+
+    def _mentioned(self, canon: str) -> tuple:
+        """`institutions.mentioned`, memoised: a match asks it of one text up to three times
+        (the question's ranking, its tail's, the numbers note)."""
+        memo = self._mentioned_memo
+        named = memo.get(canon)
+        if named is None:
+            named = tuple(self.institutions.mentioned(canon))
+            if len(memo) >= 1024:
+                memo.clear()
+            memo[canon] = named
+        return named
 
     def answer_for(self, query: str, entry: Entry) -> str:
         """The answer text a user asking `query` gets from `entry` (with the numbers note)."""

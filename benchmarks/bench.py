@@ -518,6 +518,8 @@ def section_scanner() -> None:
                ("dev33 (ours, what phones hold, OCR)", SCANS / "dev33_messages.yaml"),
                ("dev34 (ours, short messages)", SCANS / "dev34_messages.yaml"),
                ("dev35 (ours, whole scripts)", SCANS / "dev35_messages.yaml"),
+               ("dev36 (ours, everyday mix)", SCANS / "dev36_messages.yaml"),
+               ("dev37 (ours, long chats)", SCANS / "dev37_messages.yaml"),
                ("dev13 (ours, mixed, never looked at)", SCANS / "dev13_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]
     if DEV_ONLY:

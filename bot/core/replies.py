@@ -111,6 +111,7 @@ VERDICT_LINE = {
     INVALID: "❌ 这不是电话号码",
 }
 RISK_LINE = {HIGH: "🚨 高风险：很可能是诈骗", MEDIUM: "⚠️ 中风险：有可疑之处", LOW: "🟢 低风险：未发现明显诈骗特征"}
+RISK_LINE_NOTED = "🟢 低风险：没有明确的诈骗要求，但有一处值得留意"
 
 
 def _related_choices(knowledge: Knowledge, entry_ids) -> tuple[Choice, ...]:
@@ -176,7 +177,9 @@ def _link_reason(link: LinkResult) -> str:
 def compose_scan(result: ScanResult, knowledge: Knowledge, claimed: str | None = None) -> Reply:
     """A scanned message: the risk, the evidence for each signal, the numbers and links, the
     official numbers of the institutions it names (`claimed`, Assistant.claimed_note), advice."""
-    lines = [Line(RISK_LINE[result.risk], TITLE)]
+    # (low, yet something scams also do was found: not "nothing found" above the finding)
+    title = RISK_LINE_NOTED if result.risk == LOW and result.signals else RISK_LINE[result.risk]
+    lines = [Line(title, TITLE)]
     if result.fraud_type is not None and (result.risk != LOW or result.fraud_type.strong):
         ft = result.fraud_type.type
         lines.append(Line(f"这条消息最像“{ft.name}”诈骗。{ft.rule}"))

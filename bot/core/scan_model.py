@@ -71,7 +71,7 @@ CONTEXT = {
               "          nothing no genuine service asks for (no weight-3 request: that still counts)",
     "notice_quoted": "the hand weights of the pretexts a notice's exemption set aside (sum / 3, at most 2)",
     "own_number": "the writer announces their own new number",
-    "several": "signals found beyond the first (at most 3)",
+    "several": "requests found beyond the first, hints (hand weight 1) not counted (at most 3)",
     "resemblance": "how closely it reads like a fraud type's scripts (0..1; 0 below 0.15)",
     "strong": "the resemblance is strong (at least the script index's strong_at)",
     "contact_number": "a phone number that is not an official one",
@@ -149,7 +149,9 @@ def context_features(ev: "Evidence") -> dict[str, float]:
         "notice": float(ev.notice and not any(f.weight >= 3 for f in ev.requests)),
         "notice_quoted": _quoted(ev.requests) if notice_exempt else 0.0,
         "own_number": float(ev.own_number),
-        "several": float(min(max(len(active) - 1, 0), 3)),
+        # (a hint such as urgency or a money word is no second request: counted, it made a lone
+        # request plus a hint score lower than the request alone)
+        "several": float(min(max(sum(1 for f in active if f.weight >= 2) - 1, 0), 3)),
         "resemblance": ft.score if ft is not None else 0.0,
         "strong": float(ft is not None and ft.strong),
         "contact_number": float(contact),

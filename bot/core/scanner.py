@@ -502,7 +502,8 @@ class Scanner:
         risk, findings = self.model.decide(ev) if self.model is not None else hand_decision(ev)
         related = self._related(list(findings), ev.fraud_type)
         return ScanResult(risk, ev.numbers, ev.urls, tuple(findings), related,
-                          self._advice(risk, ev.numbers, ev.urls), ev.cards, ev.truncated, ev.fraud_type, ev.links)
+                          self._advice(risk, ev.numbers, ev.urls, bool(findings)), ev.cards, ev.truncated, ev.fraud_type,
+                          ev.links)
 
     def evidence(self, message: str, reports: Mapping[str, int] | Callable[[str], int] | None = None, *,
                  pasted: bool = True, wording: float | None = None) -> "Evidence":
@@ -1008,11 +1009,16 @@ class Scanner:
                     ordered.setdefault(entry_id)
         return tuple(ordered)
 
-    def _advice(self, risk: str, numbers: tuple[CheckResult, ...], urls: tuple[str, ...]) -> str:
+    def _advice(self, risk: str, numbers: tuple[CheckResult, ...], urls: tuple[str, ...], noted: bool = False) -> str:
+        """What to do. `noted`: a low-risk message still shows something scams also do (an old
+        classmate borrowing, one pretext): the advice says to check before acting on it."""
         if risk == HIGH:
             text = "这条消息有明显的诈骗特征：不要回复，不要点链接，不要拨打消息里的号码，不要转账，也不要提供验证码。"
         elif risk == MEDIUM:
             text = "这条消息有可疑之处：先别按消息里说的做，自己打开官方App或拨打官方号码核实。"
+        elif noted:
+            text = ("整体看不像诈骗，但上面这一处诈骗里也常见：涉及钱、验证码或下载软件时，先用你原来就知道的电话、"
+                    "当面或官方App核实对方身份，再决定；不要把验证码告诉任何人。")
         else:
             text = "没有发现明显的诈骗特征，但仍请通过官方App或官方号码核实，不要把验证码告诉任何人。"
         if risk != LOW and any(n.verdict == OFFICIAL for n in numbers):

@@ -831,3 +831,17 @@ def test_word_segmented_text_reads_as_the_same_message(scanner):
     assert _requested(scanner, spaced) == _requested(scanner, text)
     assert "verification_code" in _requested(scanner, spaced)
     assert scanner.scan(spaced).risk == scanner.scan(text).risk == HIGH
+
+
+def test_an_own_new_number_to_save_asking_nothing_is_low_but_with_money_it_is_not(scanner):
+    """'我换号了…你存一下' announces the writer's own number (not lifted by resembling the 换号借钱
+    script when nothing is asked); the same announcement with a money request is flagged."""
+    assert scanner.evidence("姐，我换号了，这个是新号，原来那个停了，你存一下。下周回家吃饭").own_number
+    assert scanner.scan("姐，我换号了，这个是新号，原来那个停了，你存一下。下周回家吃饭").risk == LOW
+    assert scanner.scan("姐，我换号了，这个是新号，你存一下，我这边急用钱，先转我两千").risk != LOW
+
+
+def test_a_notice_of_the_readers_own_action_and_a_friend_warning_off_are_no_requests(scanner):
+    assert scanner.scan("【支付宝】您正在开通快捷支付，校验码123456。请勿向任何人提供您收到的短信校验码。").risk == LOW
+    assert scanner.scan("你说的那个刷单兼职要先交300押金，我觉得不靠谱，你别去了").risk == LOW
+    assert scanner.scan("刷单兼职，先交300押金，做完一单返佣金").risk != LOW

@@ -74,7 +74,8 @@ NEVER_ASKS = re.compile(r"(不会|绝不会|从不|从来不|不可能)[^。！�
                         r"|(整个过程|全程|办理)(都)?(无需|不需要|无须|不用)(支付|缴纳|交纳?|收取)任何(费用|钱)")
 # Someone telling their own new number for "anything" or retiring the old one.
 OWN_NUMBER = re.compile(r"我[^。！？\n]{0,3}(换号|换了?(手机)?号|新号|(手机|电话)号?码?换了|新微信)[\s\S]{0,60}"
-                        r"(有事(就|可以|请)?(打|找|联系|拨)(这个|新|我)|(旧|老|原来)的?(那个)?(号|号码|微信)?[^。！？\n]{0,8}(不用了|停用|停机|注销))")
+                        r"(有事(就|可以|请)?(打|找|联系|拨)(这个|新|我)|(旧|老|原来)的?(那个)?(号|号码|微信)?[^。！？\n]{0,8}(不用了|停用|停机|停了|注销)"
+                        r"|(你|您)(先)?(存|记|备注)一?下)")
 # A notice's sender tag at its start: 【工商银行】.
 SENDER_TAG = re.compile(r"【[^】\n]{2,20}】")
 # A chat transcript's speaker tag ("财务 小刘:", "老板:"): who talks, not what is asked.

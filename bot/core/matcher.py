@@ -476,6 +476,18 @@ def _partial_bound(ratio: float, compact: str, text: str) -> float:
     return 2.0 * common / (min(len(compact), len(text)) + common) + 1e-9
 
 
+def _remembered(memo: dict, key: str, make):
+    """memo[key], made by `make()` the first time; the memo is emptied at 1,024 keys (a match asks
+    the same few texts several times; a long-running bot must not grow without bound)."""
+    value = memo.get(key)
+    if value is None:
+        value = make()
+        if len(memo) >= 1024:
+            memo.clear()
+        memo[key] = value
+    return value
+
+
 def _idf(df: np.ndarray, n: int) -> np.ndarray:
     return np.log1p((n - df + 0.5) / (df + 0.5))
 
@@ -534,14 +546,8 @@ class Matcher:
     def canonical(self, text: str) -> str:
         """A question in the matcher's form (only its start if it is very long). Memoised: one
         question is canonicalised by several steps (number intent, ranking, institutions)."""
-        memo = self._canonical_memo
-        canon = memo.get(text)
-        if canon is None:
-            canon = self.lexicon.canonicalize(normalize(text[: MAX_QUERY_CHARS * 2])[:MAX_QUERY_CHARS])
-            if len(memo) >= 1024:
-                memo.clear()
-            memo[text] = canon
-        return canon
+        return _remembered(self._canonical_memo, text, lambda: self.lexicon.canonicalize(
+            normalize(text[: MAX_QUERY_CHARS * 2])[:MAX_QUERY_CHARS]))
 
     def canonical_long(self, text: str) -> str:
         """Curated text (answers) in the matcher's form, whole."""
@@ -979,14 +985,7 @@ class Matcher:
     def _mentioned(self, canon: str) -> tuple:
         """`institutions.mentioned`, memoised: a match asks it of one text up to three times
         (the question's ranking, its tail's, the numbers note)."""
-        memo = self._mentioned_memo
-        named = memo.get(canon)
-        if named is None:
-            named = tuple(self.institutions.mentioned(canon))
-            if len(memo) >= 1024:
-                memo.clear()
-            memo[canon] = named
-        return named
+        return _remembered(self._mentioned_memo, canon, lambda: tuple(self.institutions.mentioned(canon)))
 
     def answer_for(self, query: str, entry: Entry) -> str:
         """The answer text a user asking `query` gets from `entry` (with the numbers note)."""

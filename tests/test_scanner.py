@@ -203,9 +203,9 @@ def test_scan_a_code_to_claim(scanner):
 
 
 def test_an_old_acquaintance_borrowing_is_shown_but_a_friend_borrowing_is_not(scanner):
-    """A long-lost acquaintance's loan alone: the fitted model (stop 23, consistent refit) rates it
-    low at p 0.78 against medium_at 0.83, but the finding is shown and the advice says to check
-    the person first; with a new account or a card to pay into it is high."""
+    """A long-lost acquaintance's loan alone: the fitted model (stop 23's final refit) rates it low,
+    p 0.75 against medium_at 0.81, but the finding is shown and the advice says to check the
+    person first; with a new account or a card to pay into it is high."""
     scam = "老同学 好久不见啊 我最近做生意资金周转有点困难 能不能借我两千 下个月就还你"
     result = scanner.scan(scam)
     assert "acquaintance_money" in _names(result) and "核实对方身份" in result.advice

@@ -200,3 +200,29 @@ def test_a_low_risk_scan_that_shows_a_finding_does_not_say_nothing_was_found(ass
     assert "值得留意" in noted and "未发现明显诈骗特征" not in noted and "核实对方身份" in noted
     plain = render_text(assistant.scan("明天下午三点在学校门口接孩子，别迟到").reply)
     assert "未发现明显诈骗特征" in plain and "值得留意" not in plain
+
+
+@pytest.mark.parametrize("text, numbers", [
+    ("95516和95188分别是哪家的", ["95516", "95188"]),
+    ("95533和95555 哪个是建行", ["95533", "95555"]),
+    ("96110、12381、95017是干嘛的号码", ["96110", "12381", "95017"]),
+])
+def test_a_short_question_about_several_numbers_checks_each(assistant, text, numbers):
+    """A scan does not read a bare short number as a phone number (it may be an amount or a code);
+    the user's own short question about several numbers is about those numbers: each is checked,
+    and the advice (hang up, call the official number yourself) is given once."""
+    response = assistant.respond(text)
+    assert response.kind == CHECK
+    shown = render_text(response.reply)
+    titles = [line.text for line in response.reply.lines if line.text.startswith("🏛️")]
+    assert len(titles) == len(numbers)
+    for number in numbers:
+        assert any(number in title for title in titles)
+    assert shown.count("怎么做：") == 1 and "挂断" in shown
+
+
+def test_several_numbers_in_a_pasted_request_are_still_scanned(assistant):
+    """A request naming numbers (someone else's words, a scam signal) is not a number question."""
+    response = assistant.respond("在吗 帮我转5000到6222021234567890123 验证码665432发我")
+    assert response.kind in (SCAN, BOTH)
+    assert response.scan is not None and response.scan.risk != "low"

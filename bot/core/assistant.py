@@ -19,7 +19,7 @@ from .knowledge import Knowledge, load_knowledge
 from .institutions import Institutions
 from .links import LinkChecker, LinkResult
 from .matcher import ANSWERED, SUGGEST, Matcher, MatchResult, ScriptIndex
-from .replies import (Line, Reply, compose_check, compose_entry, compose_image_scan, compose_link, compose_match,
+from .replies import (Line, Reply, compose_check, compose_checks, compose_entry, compose_image_scan, compose_link, compose_match,
                       compose_no_match, compose_none_of_these, compose_notice, compose_scan)
 from .routing import voice
 from .risk import HIGH, LOW
@@ -36,6 +36,8 @@ BARE_LINK = re.compile(r"^(?:https?://)?[0-9a-z\u00c0-\u024f\u0400-\u04ff.@:-]+\
 
 # A question may mention one number ("95188是支付宝的吗"); this much other text at most.
 NUMBER_QUESTION_CHARS = 30
+# At most this many numbers in one question are checked one by one (more: a list to scan).
+MAX_ASKED_NUMBERS = 4
 
 if TYPE_CHECKING:  # imported where used: a number check needs neither OCR, the encoder nor the scanner
     from .ocr import OcrError
@@ -142,6 +144,15 @@ class Assistant:
         result = check_with_reports(self.checker, number, reports)
         return Response(CHECK, compose_check(result, self.knowledge), check=result)
 
+    def check_all(self, numbers: list[str], reports: ReportCounts = None) -> Response:
+        """Several numbers at once: each checked (the same number written twice, once)."""
+        results: dict[str, CheckResult] = {}
+        for number in numbers:
+            result = check_with_reports(self.checker, number, reports)
+            results.setdefault(result.normalized or number, result)
+        found = list(results.values())
+        return Response(CHECK, compose_checks(found, self.knowledge), check=found[0])
+
     def check_link(self, url: str) -> Response:
         result = self.links.check(url)
         return Response(LINK, compose_link(result, self.knowledge), link=result)
@@ -213,6 +224,11 @@ class Assistant:
         numbers = [m.group(0) for m in NUMBER.finditer(stripped) if len(re.sub(r"\D", "", m.group(0))) >= 5]
         # A number with a few words ("0571-88888888 打来的") is about that number.
         about_number = len(numbers) == 1 and len(stripped) - len(numbers[0]) <= NUMBER_QUESTION_CHARS
+        if (not speaking.message and 2 <= len(numbers) <= MAX_ASKED_NUMBERS and not scanned.signals
+                and len(stripped) - sum(map(len, numbers)) <= NUMBER_QUESTION_CHARS):
+            # "95516和95188分别是哪家的": the user's own short question about several numbers (a
+            # scan would not read a bare short number as a phone number): each one checked.
+            return self.check_all(numbers, reports)
         requests = {s.name for s in scanned.signals if s.name != "scam_wording"}
         if not answered and scanned.risk != LOW and len(requests) >= 2 and not about_number:
             # The matcher has nothing sure to say and the scan rates the text a risk on two or more

@@ -139,6 +139,29 @@ def compose_check(result: CheckResult, knowledge: Knowledge) -> Reply:
     return Reply("check", tuple(lines), choices, related=_related_choices(knowledge, related))
 
 
+# The order in which several numbers' advice is chosen: the riskiest number's advice is shown.
+_VERDICT_RANK = {LOOKALIKE: 0, RISKY: 1, UNKNOWN: 2, OFFICIAL: 3, INVALID: 4}
+
+
+def compose_checks(results: "list[CheckResult]", knowledge: Knowledge) -> Reply:
+    """Several numbers asked about at once ("95516和95188分别是哪家的"): each number's verdict
+    and reasons, then what to do once (the riskiest number's advice, which always says to hang
+    up and call the official number yourself), a report button for each number not official."""
+    if len(results) == 1:
+        return compose_check(results[0], knowledge)
+    lines: list[Line] = []
+    related: list[str] = []
+    for result in results:
+        one = compose_check(result, knowledge)
+        lines.extend(line for line in one.lines if not line.text.startswith("怎么做："))
+        related.extend(c.value for c in one.related)
+    worst = min(results, key=lambda r: _VERDICT_RANK[r.verdict])
+    lines.append(Line("怎么做：" + worst.advice))
+    choices = tuple(Choice(REPORT_NUMBER, r.normalized, f"🚩 举报 {r.normalized}")
+                    for r in results if r.normalized and r.verdict != OFFICIAL)[:3]
+    return Reply("check", tuple(lines), choices, related=_related_choices(knowledge, list(dict.fromkeys(related))))
+
+
 LINK_LINE = {"official": "🏛️ 官方网站的域名（仍需警惕）", "lookalike": "⚠️ 仿冒官方网站的链接",
              "shortener": "🔗 短链接：看不出真实网址", "unknown": "❔ 未知网址"}
 

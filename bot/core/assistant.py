@@ -224,10 +224,11 @@ class Assistant:
         numbers = [m.group(0) for m in NUMBER.finditer(stripped) if len(re.sub(r"\D", "", m.group(0))) >= 5]
         # A number with a few words ("0571-88888888 打来的") is about that number.
         about_number = len(numbers) == 1 and len(stripped) - len(numbers[0]) <= NUMBER_QUESTION_CHARS
-        if (not speaking.message and 2 <= len(numbers) <= MAX_ASKED_NUMBERS and not scanned.signals
+        if (not answered and not speaking.message and 2 <= len(set(numbers)) <= MAX_ASKED_NUMBERS and not scanned.signals
                 and len(stripped) - sum(map(len, numbers)) <= NUMBER_QUESTION_CHARS):
-            # "95516和95188分别是哪家的": the user's own short question about several numbers (a
-            # scan would not read a bare short number as a phone number): each one checked.
+            # "95516和95188分别是哪家的": the user's own short question about several numbers that
+            # the matcher has no sure answer to (a scan would not read a bare short number as a
+            # phone number): each one checked.
             return self.check_all(numbers, reports)
         requests = {s.name for s in scanned.signals if s.name != "scam_wording"}
         if not answered and scanned.risk != LOW and len(requests) >= 2 and not about_number:

@@ -204,13 +204,13 @@ def test_a_low_risk_scan_that_shows_a_finding_does_not_say_nothing_was_found(ass
 
 @pytest.mark.parametrize("text, numbers", [
     ("95516和95188分别是哪家的", ["95516", "95188"]),
-    ("95533和95555 哪个是建行", ["95533", "95555"]),
-    ("96110、12381、95017是干嘛的号码", ["96110", "12381", "95017"]),
+    ("95566 95599 这俩号", ["95566", "95599"]),
+    ("4008205555和95533是一家的吗", ["4008205555", "95533"]),
 ])
 def test_a_short_question_about_several_numbers_checks_each(assistant, text, numbers):
     """A scan does not read a bare short number as a phone number (it may be an amount or a code);
-    the user's own short question about several numbers is about those numbers: each is checked,
-    and the advice (hang up, call the official number yourself) is given once."""
+    the user's own short question about several numbers, when the matcher has no sure answer, is
+    about those numbers: each is checked, and the advice (hang up, call the official number yourself) is given once."""
     response = assistant.respond(text)
     assert response.kind == CHECK
     shown = render_text(response.reply)

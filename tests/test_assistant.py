@@ -204,7 +204,7 @@ def test_a_low_risk_scan_that_shows_a_finding_does_not_say_nothing_was_found(ass
 
 @pytest.mark.parametrize("text, numbers", [
     ("95516和95188分别是哪家的", ["95516", "95188"]),
-    ("95566 95599 这俩号", ["95566", "95599"]),
+    ("95566和95599是哪两家银行", ["95566", "95599"]),
     ("4008205555和95533是一家的吗", ["4008205555", "95533"]),
 ])
 def test_a_short_question_about_several_numbers_checks_each(assistant, text, numbers):

@@ -845,3 +845,32 @@ def test_a_notice_of_the_readers_own_action_and_a_friend_warning_off_are_no_requ
     assert scanner.scan("【支付宝】您正在开通快捷支付，校验码123456。请勿向任何人提供您收到的短信校验码。").risk == LOW
     assert scanner.scan("你说的那个刷单兼职要先交300押金，我觉得不靠谱，你别去了").risk == LOW
     assert scanner.scan("刷单兼职，先交300押金，做完一单返佣金").risk != LOW
+
+
+def test_the_money_stage_of_a_romance_or_betting_con(scanner):
+    """A fee said to be the last step before the money comes out, money said to be lost unless a
+    tax is paid, a win or no loss promised, an inside plan or a draw's result to follow; and the
+    genuine sentences that share their words."""
+    assert "pay_to_withdraw" in _requested(scanner, "最后一次了，交完这笔手续费就能全部提出来了，你相信我")
+    assert "pay_to_withdraw" in _requested(scanner, "今晚12点之前不交税就要冻结了，之前的钱都拿不回来了")
+    assert "pay_to_withdraw" not in _requested(scanner, "微信零钱提现按金额的0.1%收取手续费，最少0.1元")
+    assert "guaranteed_return" in _requested(scanner, "每次跟着他的点位进，基本不会亏。")
+    assert "guaranteed_return" in _requested(scanner, "充个五千试试水，赚了你就知道我没骗你，亏了算我的")
+    assert "guaranteed_return" not in _requested(scanner, "投资哪有不会亏的，说亏了算他的那种都是骗人的")
+    assert "rigged_game" in _requested(scanner, "我有内部计划，跟着买就行，这是我这周的中奖记录")
+    assert "rigged_game" in _requested(scanner, "我给你发这期的结果，你就押大，两千")
+    assert "rigged_game" not in _requested(scanner, "今晚开奖了，我给你发结果截图，没中")
+
+
+def test_lending_ones_number_to_receive_a_code_is_a_code_request(scanner):
+    assert "verification_code" in _requested(scanner, "我刚回国手机卡还没办好，能借你的手机号接收一个验证码吗？")
+    assert "verification_code" in _requested(scanner, "帮我接个验证码，我手机没信号")
+    assert "verification_code" not in _requested(scanner, "我手机没信号，收不到验证码，等我回家再登录")
+
+
+def test_a_school_that_collects_through_no_personal_account_asks_for_no_transfer(scanner):
+    """不通过任何个人账户收费: the account is named to be refused, no transfer is requested."""
+    text = ("【XX市第二实验小学】家长您好：课后服务费已开通缴费，请通过“XX教育缴费”公众号或学校官方APP缴纳，"
+            "学校不通过任何个人账户收费。")
+    assert "transfer_request" not in _requested(scanner, text)
+    assert scanner.scan(text).risk == LOW

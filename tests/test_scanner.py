@@ -874,3 +874,17 @@ def test_a_school_that_collects_through_no_personal_account_asks_for_no_transfer
             "学校不通过任何个人账户收费。")
     assert "transfer_request" not in _requested(scanner, text)
     assert scanner.scan(text).risk == LOW
+
+
+def test_the_romance_scams_stock_personas_in_the_writers_own_words(scanner):
+    """romance_persona: the foreign military doctor or peacekeeper, the oil-rig engineer, the add
+    "by mistake" turned into a chat; a retelling (自称, 他说) is not the persona speaking."""
+    assert "romance_persona" in _requested(scanner, "我是美国海军陆战队的军医，现在在叙利亚执行维和任务，明年就退役了")
+    assert "romance_persona" in _requested(scanner, "啊不好意思，加错人了😅 不过也挺有缘的，你是哪里人呀")
+    assert "romance_persona" not in _requested(scanner, "有个人在网上自称是叙利亚维和的军医，说要给我寄包裹")
+    assert "romance_persona" not in _requested(scanner, "不好意思加错了，打扰了")
+
+
+def test_a_relative_in_hospital_with_money_asked_is_kin_trouble(scanner):
+    assert "kin_trouble" in _requested(scanner, "叔，我是您战友的儿子，我爸住院了，要做手术，您能不能先借两万周转一下")
+    assert "kin_trouble" not in _requested(scanner, "我爸住院了，做完手术恢复得挺好，下周出院")

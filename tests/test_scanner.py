@@ -888,3 +888,14 @@ def test_the_romance_scams_stock_personas_in_the_writers_own_words(scanner):
 def test_a_relative_in_hospital_with_money_asked_is_kin_trouble(scanner):
     assert "kin_trouble" in _requested(scanner, "叔，我是您战友的儿子，我爸住院了，要做手术，您能不能先借两万周转一下")
     assert "kin_trouble" not in _requested(scanner, "我爸住院了，做完手术恢复得挺好，下周出院")
+
+
+def test_returns_promised_per_period_or_by_a_listing(scanner):
+    """investment_lure: a high rate or a sum paid back per period, months to earn the stake back,
+    a listing's rise; a family's monthly allowance and a low bank rate are not."""
+    assert "investment_lure" in _requested(scanner, "这款养老理财保本保息，一年12%，今天签约还送一台按摩椅")
+    assert "investment_lure" in _requested(scanner, "我们小区好多老人都在投，投一万每个月返八百，每个月都按时到账")
+    assert "investment_lure" in _requested(scanner, "一台两万八，每天租金收益三百块，三个月回本")
+    assert "investment_lure" in _requested(scanner, "这个币下周上交易所，上线至少100倍")
+    assert "investment_lure" not in _requested(scanner, "妈，我每个月给你三千生活费，你别省着")
+    assert "investment_lure" not in _requested(scanner, "我们行一年期定期存款年利率1.5%，欢迎到网点办理")

@@ -899,3 +899,22 @@ def test_returns_promised_per_period_or_by_a_listing(scanner):
     assert "investment_lure" in _requested(scanner, "这个币下周上交易所，上线至少100倍")
     assert "investment_lure" not in _requested(scanner, "妈，我每个月给你三千生活费，你别省着")
     assert "investment_lure" not in _requested(scanner, "我们行一年期定期存款年利率1.5%，欢迎到网点办理")
+
+
+def test_a_fake_officer_discrediting_the_real_warnings(scanner):
+    """warning_discredited: 96110, the anti-fraud app or the bank's questions called fake, to be
+    ignored or uninstalled; a real warning to answer 96110 is not it."""
+    assert "warning_discredited" in _requested(scanner, "你手机上的国家反诈中心APP先卸载，那个APP会把你的数据传给嫌疑人")
+    assert "warning_discredited" in _requested(
+        scanner, "等一下可能会有一个显示96110的电话打给你，那个不是我们，是嫌疑人冒充的，你接了马上挂掉")
+    assert "warning_discredited" not in _requested(scanner, "接到96110来电一定要接听，千万别挂掉")
+
+
+def test_kept_from_other_calls_during_an_investigation_is_isolation(scanner):
+    assert "isolation" in _requested(scanner, "配合调查期间手机保持畅通，其他来电一律不要接，包括你家里人")
+    assert scanner.scan("陌生来电一律不要接，谨防诈骗").risk == LOW
+
+
+def test_the_cover_story_for_the_bank_counter(scanner):
+    assert "cover_story" in _requested(scanner, "银行柜台那个小姑娘问您取钱干啥，您就说给孙子买房，千万别提我们")
+    assert "cover_story" in _requested(scanner, "柜员要是问，你就说是买房首付")

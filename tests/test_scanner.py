@@ -918,3 +918,13 @@ def test_kept_from_other_calls_during_an_investigation_is_isolation(scanner):
 def test_the_cover_story_for_the_bank_counter(scanner):
     assert "cover_story" in _requested(scanner, "银行柜台那个小姑娘问您取钱干啥，您就说给孙子买房，千万别提我们")
     assert "cover_story" in _requested(scanner, "柜员要是问，你就说是买房首付")
+
+
+def test_fees_before_a_loan_or_a_parcel_and_paying_twice(scanner):
+    assert "loan_fee" in _requested(scanner, "你的额度已经批下来了，就差一个工本费680，交完立马到账")
+    assert "loan_fee" in _requested(scanner, "放款前需要您买一份借款保险，保费1280，保险公司会给您发保单。")
+    assert "fee_request" in _requested(scanner, "纯种布偶猫，包邮到家，运费和疫苗费要您先出一下，一共860。")
+    assert "fee_request" in _requested(scanner, "您订的助听器到货了，快递不能代收，先转一下邮费和保价费268。")
+    assert "fee_request" in _requested(scanner, "您付款时没备注订单号，系统无法识别，需要重新付一次，之前的会原路退。")
+    # an insurance agent pointing to the insurer's own app: no fee asked of the agent's account
+    assert scanner.scan("重疾险年交4800，投保在保险公司官方APP上你自己付款，保费直接扣到保险公司账户，不经过我手。").risk == LOW

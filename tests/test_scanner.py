@@ -928,3 +928,16 @@ def test_fees_before_a_loan_or_a_parcel_and_paying_twice(scanner):
     assert "fee_request" in _requested(scanner, "您付款时没备注订单号，系统无法识别，需要重新付一次，之前的会原路退。")
     # an insurance agent pointing to the insurer's own app: no fee asked of the agent's account
     assert scanner.scan("重疾险年交4800，投保在保险公司官方APP上你自己付款，保费直接扣到保险公司账户，不经过我手。").risk == LOW
+
+
+def test_card_renting_credit_repair_gambling_documents_and_refund_tricks(scanner):
+    assert "sell_accounts" in _requested(scanner, "兄弟收个卡吗？一张银行卡给你800，用一个月还给你")
+    assert "sell_accounts" in _requested(scanner, "你那张农行卡借我过几笔账，一天给你三百")
+    assert "sell_accounts" not in _requested(scanner, "【退款成功】您的订单“加厚珊瑚绒四件套”退款¥159.00已退回至您的余额宝")
+    assert "credit_repair" in _requested(scanner, "你征信有逾期吧，我认识银行内部的人，能给你修，一条记录2000，一周内就消掉")
+    assert "credit_repair" not in _requested(scanner, "有人私信我说能帮我把征信上的逾期消掉，收3000，靠谱吗？")
+    assert "gambling" in _requested(scanner, "抢红包游戏开始啦 每局押注50，踩雷赔1.8倍，群主担保秒结，新人进群先发三个包")
+    assert "fake_documents" in _requested(scanner, "办理各类证件：驾驶证、毕业证、学位证，网上可查，价格优惠")
+    assert "fake_documents" in _requested(scanner, "本公司有部分增值税发票可对外代开，税点优惠")
+    assert "refund_claim" in _requested(scanner, "您的快件在分拣中破损，我司将赔付您299元，请回复\"1\"由专员联系您办理。")
+    assert "refund_claim" in _requested(scanner, "先给您打了一笔款，我们不小心多打了2000，麻烦您退回来一下哈")

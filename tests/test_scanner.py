@@ -941,3 +941,10 @@ def test_card_renting_credit_repair_gambling_documents_and_refund_tricks(scanner
     assert "fake_documents" in _requested(scanner, "本公司有部分增值税发票可对外代开，税点优惠")
     assert "refund_claim" in _requested(scanner, "您的快件在分拣中破损，我司将赔付您299元，请回复\"1\"由专员联系您办理。")
     assert "refund_claim" in _requested(scanner, "先给您打了一笔款，我们不小心多打了2000，麻烦您退回来一下哈")
+
+
+def test_a_payment_whose_risk_the_asker_takes_on_or_split_under_the_limit(scanner):
+    assert "boss_transfer" in _requested(scanner, "你用公司网银先付，审批单后补，领导联系不上，出了事我担着，今天要打款")
+    assert "boss_transfer" in _requested(scanner, "你先用手机银行分几笔转，每笔49999，快点")
+    assert "boss_transfer" not in _requested(scanner, "这个方案你按自己的想法改，出了问题我负责")
+    assert "pay_privately" in _requested(scanner, "学校要统一订购寒假练习册，每本98元，请把钱转到我微信，今天截止")

@@ -948,3 +948,10 @@ def test_a_payment_whose_risk_the_asker_takes_on_or_split_under_the_limit(scanne
     assert "boss_transfer" in _requested(scanner, "你先用手机银行分几笔转，每笔49999，快点")
     assert "boss_transfer" not in _requested(scanner, "这个方案你按自己的想法改，出了问题我负责")
     assert "pay_privately" in _requested(scanner, "学校要统一订购寒假练习册，每本98元，请把钱转到我微信，今天截止")
+
+
+def test_the_romance_cons_small_asks(scanner):
+    assert "prove_funds" in _requested(scanner, "我们的感情要经得起考验，你把你的存款截个图给我看看，我也给你看我的")
+    assert "stream_gifts" in _requested(scanner, "你刷一下这个礼物就能看到我私密照哦，最近直播间要冲榜，帮帮我")
+    assert "rigged_game" in _requested(scanner, "宝贝，我舅舅在博彩公司做技术，发现了漏洞，我们一起赚点钱将来结婚用。")
+    assert "stream_gifts" not in _requested(scanner, "昨天给我妈送了生日礼物，她可开心了")

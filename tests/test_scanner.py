@@ -955,3 +955,17 @@ def test_the_romance_cons_small_asks(scanner):
     assert "stream_gifts" in _requested(scanner, "你刷一下这个礼物就能看到我私密照哦，最近直播间要冲榜，帮帮我")
     assert "rigged_game" in _requested(scanner, "宝贝，我舅舅在博彩公司做技术，发现了漏洞，我们一起赚点钱将来结婚用。")
     assert "stream_gifts" not in _requested(scanner, "昨天给我妈送了生日礼物，她可开心了")
+
+
+def test_invoices_from_the_tax_office_or_advice_against_fake_ones_ask_nothing(scanner):
+    assert scanner.scan("个体户开不了专票的话，可以去税务局代开发票，带上合同和身份证").risk == LOW
+    assert scanner.scan("你在酒店前台申请电子发票就行，千万别找外面“代开发票”的，那是违法的。").risk == LOW
+
+
+def test_notices_of_money_coming_in_or_of_the_law_ask_nothing(scanner):
+    assert scanner.scan("【中国人寿】您的保单将于2026年12月15日满期，满期金将于满期日后自动转入您投保时指定的银行账户，"
+                        "无需缴纳任何手续费。").risk == LOW
+    assert scanner.scan("【银行信用卡】您参加的“周五超市满100返10元”活动，返现10元已于今日入账您尾号2218的信用卡，"
+                        "无需任何操作。").risk == LOW
+    assert scanner.scan("【XX反诈中心】您好，不出租、出借、出售银行卡和电话卡，不帮他人收款转账，否则可能构成“帮信罪”。"
+                        "如发现有人收购银行卡，请拨打110举报。").risk == LOW

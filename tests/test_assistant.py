@@ -226,3 +226,10 @@ def test_several_numbers_in_a_pasted_request_are_still_scanned(assistant):
     response = assistant.respond("在吗 帮我转5000到6222021234567890123 验证码665432发我")
     assert response.kind in (SCAN, BOTH)
     assert response.scan is not None and response.scan.risk != "low"
+
+
+def test_a_password_quoted_in_a_question_is_not_checked_as_a_number(assistant):
+    """支付密码就用的123456: the digits are a password, the question is about passwords."""
+    response = assistant.respond("我记性不好，支付密码就用的123456，会不会不安全")
+    assert response.kind != CHECK
+    assert response.check is None

@@ -36,6 +36,8 @@ BARE_LINK = re.compile(r"^(?:https?://)?[0-9a-z\u00c0-\u024f\u0400-\u04ff.@:-]+\
 
 # A question may mention one number ("95188是支付宝的吗"); this much other text at most.
 NUMBER_QUESTION_CHARS = 30
+# A password or a code named just before a number: the number is that secret, not a phone number.
+_SECRET_BEFORE = re.compile(r"密码|验证码|口令|动态码|校验码")
 # At most this many numbers in one question are checked one by one (more: a list to scan).
 MAX_ASKED_NUMBERS = 4
 
@@ -221,7 +223,9 @@ class Assistant:
                 note = self.matcher.numbers_note(stripped, entry)
                 return self._both(scanned, Answer(answer.result, compose_entry(entry, self.knowledge, note)), text)
             return self._scan_response(scanned, text)
-        numbers = [m.group(0) for m in NUMBER.finditer(stripped) if len(re.sub(r"\D", "", m.group(0))) >= 5]
+        # (a password or code the user quotes is no number to check: 支付密码就用的123456)
+        numbers = [m.group(0) for m in NUMBER.finditer(stripped) if len(re.sub(r"\D", "", m.group(0))) >= 5
+                   and not _SECRET_BEFORE.search(stripped, max(0, m.start() - 8), m.start())]
         # A number with a few words ("0571-88888888 打来的") is about that number.
         about_number = len(numbers) == 1 and len(stripped) - len(numbers[0]) <= NUMBER_QUESTION_CHARS
         if (not answered and not speaking.message and 2 <= len(set(numbers)) <= MAX_ASKED_NUMBERS and not scanned.signals

@@ -969,3 +969,11 @@ def test_notices_of_money_coming_in_or_of_the_law_ask_nothing(scanner):
                         "无需任何操作。").risk == LOW
     assert scanner.scan("【XX反诈中心】您好，不出租、出借、出售银行卡和电话卡，不帮他人收款转账，否则可能构成“帮信罪”。"
                         "如发现有人收购银行卡，请拨打110举报。").risk == LOW
+
+
+def test_receipts_official_payment_systems_and_a_shops_own_code_ask_nothing(scanner):
+    assert "romance_money" not in _requested(
+        scanner, "微信支付 转账收款通知 收款金额 ¥520.00 付款方 老婆 收款方式 零钱 到账时间 2026-11-29 20:14:32")
+    assert "transfer_request" not in _requested(
+        scanner, "研学活动费用为每人180元，统一通过学校的“校园缴费”系统支付，缴费截止周一中午12点。")
+    assert "transfer_request" not in _requested(scanner, "需要的直接在群里接龙，付款扫我店里的收款码就行，店名“鲜果汇”。")

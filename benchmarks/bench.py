@@ -152,10 +152,10 @@ def section_blind() -> None:
     print("issue 8 targets on the evaluation set: answered right >= 90%, answered wrong <= 3%,"
           " off topic not answered >= 95%, top-3 >= 97%")
     knowledge = load_knowledge()
-    # fraud_dev and general_dev2..9 and 11 are development data (blind-written, but curators read
+    # fraud_dev and general_dev2..9 and 11..13 are development data (blind-written, but curators read
     # their failures): shown for comparison with the evaluation sets, never as an evaluation.
     # general_dev10 was never read: it is measured with the evaluation sets.
-    curated = [(f"general DEV{n}", BLIND / f"general_dev{n}.yaml") for n in (2, 3, 4, 5, 6, 7, 8, 9, 11)]
+    curated = [(f"general DEV{n}", BLIND / f"general_dev{n}.yaml") for n in (2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13)]
     sets = [("eval (blind)", BLIND / "eval_questions.yaml"), ("fraud types (blind)", BLIND / "fraud_eval.yaml"),
             ("general DEV10 (unread)", BLIND / "general_dev10.yaml"), ("fraud types DEV", BLIND / "fraud_dev.yaml"),
             *curated]
@@ -520,6 +520,9 @@ def section_scanner() -> None:
                ("dev35 (ours, whole scripts)", SCANS / "dev35_messages.yaml"),
                ("dev36 (ours, everyday mix)", SCANS / "dev36_messages.yaml"),
                ("dev37 (ours, long chats)", SCANS / "dev37_messages.yaml"),
+               ("dev38 (ours, impersonated people, romance)", SCANS / "dev38_messages.yaml"),
+               ("dev39 (ours, first minutes, unread)", SCANS / "dev39_messages.yaml"),
+               ("dev40 (ours, a family's month, unread)", SCANS / "dev40_messages.yaml"),
                ("dev13 (ours, mixed, never looked at)", SCANS / "dev13_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]
     if DEV_ONLY:
@@ -872,7 +875,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", choices=sorted(SECTIONS), help="run one section")
     parser.add_argument("--dev-only", action="store_true",
-                        help="development sets only (blind: general_dev..general_dev9 and general_dev11, fraud_dev, the calibration"
+                        help="development sets only (blind: general_dev..general_dev9 and general_dev11..13, fraud_dev, the calibration"
                              " set's even ids; scans: dev..dev12): the evaluation, held-out, public and AFQMC sets,"
                              " dev13, general_dev10 and the calibration fit half, which are for measuring or fitting only, are left"
                              " to the lead")

@@ -977,3 +977,9 @@ def test_receipts_official_payment_systems_and_a_shops_own_code_ask_nothing(scan
     assert "transfer_request" not in _requested(
         scanner, "研学活动费用为每人180元，统一通过学校的“校园缴费”系统支付，缴费截止周一中午12点。")
     assert "transfer_request" not in _requested(scanner, "需要的直接在群里接龙，付款扫我店里的收款码就行，店名“鲜果汇”。")
+
+
+def test_a_prize_promised_is_not_a_return_promised(scanner):
+    """保证中奖 is a prize draw's promise, not a guaranteed return (guaranteed_return: 保证赢, 保证不亏)."""
+    assert "guaranteed_return" not in _requested(scanner, "店庆抽奖活动，消费满100元即可参与，保证中奖！")
+    assert "guaranteed_return" in _requested(scanner, "你就押大，两千，保证赢")

@@ -233,3 +233,12 @@ def test_a_password_quoted_in_a_question_is_not_checked_as_a_number(assistant):
     response = assistant.respond("我记性不好，支付密码就用的123456，会不会不安全")
     assert response.kind != CHECK
     assert response.check is None
+
+
+def test_several_numbers_the_riskiest_advice_and_a_report_button_for_the_lookalike(assistant):
+    response = assistant.respond("95188和0095188分别是谁的")
+    assert response.kind == CHECK
+    shown = render_text(response.reply)
+    assert "95188（支付宝）" in shown and "冒充支付宝" in shown
+    assert shown.count("怎么做：") == 1 and "不是官方号码" in shown  # the lookalike's advice, not the official's
+    assert [c.value for c in response.reply.choices] == ["+95188"]   # no button to report the real number

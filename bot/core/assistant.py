@@ -19,8 +19,8 @@ from .knowledge import Knowledge, load_knowledge
 from .institutions import Institutions
 from .links import LinkChecker, LinkResult
 from .matcher import ANSWERED, SUGGEST, Matcher, MatchResult, ScriptIndex
-from .replies import (Line, Reply, compose_check, compose_checks, compose_entry, compose_image_scan, compose_link, compose_match,
-                      compose_no_match, compose_none_of_these, compose_notice, compose_scan)
+from .replies import (Line, Reply, compose_check, compose_checks, compose_entry, compose_image_scan, compose_link,
+                      compose_match, compose_no_match, compose_none_of_these, compose_notice, compose_scan)
 from .routing import voice
 from .risk import HIGH, LOW
 from .text import normalize
@@ -228,7 +228,8 @@ class Assistant:
                    and not _SECRET_BEFORE.search(stripped, max(0, m.start() - 8), m.start())]
         # A number with a few words ("0571-88888888 打来的") is about that number.
         about_number = len(numbers) == 1 and len(stripped) - len(numbers[0]) <= NUMBER_QUESTION_CHARS
-        if (not answered and not speaking.message and 2 <= len(set(numbers)) <= MAX_ASKED_NUMBERS and not scanned.signals
+        if (not answered and not speaking.message and not scanned.signals
+                and 2 <= len(set(numbers)) <= MAX_ASKED_NUMBERS
                 and len(stripped) - sum(map(len, numbers)) <= NUMBER_QUESTION_CHARS):
             # "95516和95188分别是哪家的": the user's own short question about several numbers that
             # the matcher has no sure answer to (a scan would not read a bare short number as a

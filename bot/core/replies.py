@@ -153,13 +153,14 @@ def compose_checks(results: "list[CheckResult]", knowledge: Knowledge) -> Reply:
     related: list[str] = []
     for result in results:
         one = compose_check(result, knowledge)
-        lines.extend(line for line in one.lines if not line.text.startswith("怎么做："))
+        lines.extend(one.lines[:-1])  # its verdict, reasons and report note; its advice (the last line) once below
         related.extend(c.value for c in one.related)
     worst = min(results, key=lambda r: _VERDICT_RANK[r.verdict])
     lines.append(Line("怎么做：" + worst.advice))
     choices = tuple(Choice(REPORT_NUMBER, r.normalized, f"🚩 举报 {r.normalized}")
                     for r in results if r.normalized and r.verdict != OFFICIAL)[:3]
-    return Reply("check", tuple(lines), choices, related=_related_choices(knowledge, list(dict.fromkeys(related))))
+    related_ids = list(dict.fromkeys(related))
+    return Reply("check", tuple(lines), choices, related=_related_choices(knowledge, related_ids))
 
 
 LINK_LINE = {"official": "🏛️ 官方网站的域名（仍需警惕）", "lookalike": "⚠️ 仿冒官方网站的链接",

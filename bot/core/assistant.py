@@ -36,8 +36,6 @@ BARE_LINK = re.compile(r"^(?:https?://)?[0-9a-z\u00c0-\u024f\u0400-\u04ff.@:-]+\
 
 # A question may mention one number ("95188是支付宝的吗"); this much other text at most.
 NUMBER_QUESTION_CHARS = 30
-# A password or a code named just before a number: the number is that secret, not a phone number.
-_SECRET_BEFORE = re.compile(r"密码|验证码|口令|动态码|校验码")
 # At most this many numbers in one question are checked one by one (more: a list to scan).
 MAX_ASKED_NUMBERS = 4
 
@@ -192,7 +190,8 @@ class Assistant:
             return self.check(stripped, reports)
         if BARE_LINK.match(stripped):
             return self.check_link(stripped)
-        from .scanner import CARD, NUMBER, URL  # (compiled with the scanner, which a scan builds anyway)
+        # (compiled with the scanner, which a scan builds anyway)
+        from .scanner import CARD, NUMBER, SECRET_BEFORE, URL
 
         speaking = voice(stripped, bool(URL.search(stripped)))
         # The user's own words name scams freely ("骗子让我下载…"): that is not a warning text.
@@ -225,7 +224,7 @@ class Assistant:
             return self._scan_response(scanned, text)
         # (a password or code the user quotes is no number to check: 支付密码就用的123456)
         numbers = [m.group(0) for m in NUMBER.finditer(stripped) if len(re.sub(r"\D", "", m.group(0))) >= 5
-                   and not _SECRET_BEFORE.search(stripped, max(0, m.start() - 8), m.start())]
+                   and not SECRET_BEFORE.search(stripped, max(0, m.start() - 8), m.start())]
         # A number with a few words ("0571-88888888 打来的") is about that number.
         about_number = len(numbers) == 1 and len(stripped) - len(numbers[0]) <= NUMBER_QUESTION_CHARS
         if (not answered and not speaking.message and not scanned.signals

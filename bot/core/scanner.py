@@ -212,9 +212,13 @@ _NOT_PHONE_AFTER = re.compile(
     r"^\s*(元|块|万|千|百|圆|毛|角|rmb|w\b|k\b|%|％|年|月|日|号(?!码)|时|点|分|秒|笔|次|个|天|周|岁|期|倍|箱|件|只|台|盒|"
     r"包|袋|瓶|斤|公斤|克|吨|kg|g\b|米|平|人|位|名|张|份|套|条|双|本|股|手|单|楼|层|室|栋|幢|单元|路|届|级|班|分钟|小时)",
     re.IGNORECASE)
-# Text right before it that makes it an amount, a code, a password or an order/card/stock number.
+# Words that name a secret (a code, a password): digits right after one are that secret, in a
+# message (below) and in a user's own question ("支付密码就用的123456", Assistant.respond).
+SECRET_WORDS = r"验证码|校验码|动态码|密码|口令"
+SECRET_BEFORE = re.compile(SECRET_WORDS)
+# Text right before a digit run that makes it an amount, a code, a password or an order/card/stock number.
 _NOT_PHONE_BEFORE = re.compile(
-    r"(¥|￥|\$|金额|余额|人民币|验证码|校验码|动态码|取件码|提货码|取货码|密码|口令|code|尾号|订单号|单号|编号|"
+    r"(¥|￥|\$|金额|余额|人民币|" + SECRET_WORDS + r"|取件码|提货码|取货码|code|尾号|订单号|单号|编号|"
     r"卡号|工号|学号|房号|房间号?|座位|车次|航班|股票|代码|证券|基金|邮编|编码|型号|序号|账号|账户)[^0-9]{0,6}$",
     re.IGNORECASE)
 # A payment verb right before a digit run makes it an amount ("转10000", "打500到我账户").

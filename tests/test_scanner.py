@@ -983,3 +983,39 @@ def test_a_prize_promised_is_not_a_return_promised(scanner):
     """保证中奖 is a prize draw's promise, not a guaranteed return (guaranteed_return: 保证赢, 保证不亏)."""
     assert "guaranteed_return" not in _requested(scanner, "店庆抽奖活动，消费满100元即可参与，保证中奖！")
     assert "guaranteed_return" in _requested(scanner, "你就押大，两千，保证赢")
+
+
+def test_a_boss_payment_to_his_card_or_account_put_plainly(scanner):
+    """A boss's money to 'his' card, 'the other side's account, just transfer', a payment with the
+    contract to follow: boss_transfer and transfer_request without the usual words."""
+    assert "boss_transfer" in _requested(scanner, "小周，来我办公室之前先帮我办个事，你先帮我随个礼，两万，转他卡上，回头我给你")
+    assert "transfer_request" in _requested(scanner, "今天之前要把广告费付给这家公司。这是对方账户，你直接转吧")
+    assert "boss_transfer" in _requested(scanner, "刘会计，明天审计要来，你先把这笔款付一下，合同晚点补")
+    # a landlord returning the deposit the way it came is no request
+    assert "transfer_request" not in _requested(scanner, "押金6000当天原路转回你之前付款的那张卡，钥匙记得带齐")
+
+
+def test_a_payment_code_asked_for(scanner):
+    """payment_code_request: whoever scans the reader's payment code takes the money; a shop's
+    till asking to show it, or advice never to send it, is not the request."""
+    assert "payment_code_request" in _requested(scanner, "阿姨您好，我是快递员，您有个件投递错了，您发一下付款码我扫一下")
+    assert "payment_code_request" not in _requested(scanner, "结账请出示付款码，谢谢")
+    assert "payment_code_request" not in _requested(scanner, "付款码是别人扫了能扣你钱的，千万别发付款码截图给任何人")
+
+
+def test_an_app_no_store_has_for_trading_or_tasks(scanner):
+    assert "private_app" in _requested(
+        scanner, "A股实盘训练营：请还没有下载的同学抓紧下载，内部软件，应用商店没有，请通过我发的链接安装")
+    assert "private_app" not in _requested(scanner, "公司内部软件的账号密码找IT部门开通")
+
+
+def test_a_case_kept_secret_and_the_victim_kept_alone(scanner):
+    assert "secrecy" in _requested(scanner, "这个案子要保密，不要告诉任何人，包括你老公")
+    assert "secrecy" in _requested(scanner, "这是国家二级机密，你跟你父母说了，他们也会被牵连进来")
+    assert "warning_discredited" in _requested(scanner, "别接其他电话，也别去银行问，柜员里有嫌疑人的人")
+    assert "isolation" in _requested(scanner, "配合调查期间，除了我的电话，其他一律不接，手机保持满电")
+
+
+def test_a_loan_ad_with_a_homophone_for_add_me(scanner):
+    assert "loan_ad" in _requested(scanner, "急用钱找我，利息低，当天放，不上征信。茄V：jq6188")
+    assert "loan_ad" not in _requested(scanner, "【建设银行】快贷利率低至3.2%，详询95533")

@@ -1019,3 +1019,22 @@ def test_a_case_kept_secret_and_the_victim_kept_alone(scanner):
 def test_a_loan_ad_with_a_homophone_for_add_me(scanner):
     assert "loan_ad" in _requested(scanner, "急用钱找我，利息低，当天放，不上征信。茄V：jq6188")
     assert "loan_ad" not in _requested(scanner, "【建设银行】快贷利率低至3.2%，详询95533")
+
+
+def test_card_photos_and_a_card_with_its_password_asked_for(scanner):
+    assert "card_secrets" in _requested(scanner, "把你名下所有银行卡的照片，正反面都拍给我。")
+    assert "verification_code" in _requested(scanner, "你把银行卡号、余额、密码都报一下，我们做个资产登记。")
+
+
+def test_a_fake_officer_has_the_anti_fraud_app_removed_and_keeps_the_victim_alone(scanner):
+    assert "warning_discredited" in _requested(scanner, "你手机里那个国家反诈中心APP先卸了，它会干扰我们办案。")
+    # a son installing it for his mother, "don't delete it", is the opposite
+    assert scanner.scan("妈，我给你手机装了个“国家反诈中心”App，以后有陌生电话它会提醒你，别删了啊").risk == LOW
+    assert "isolation" in _requested(scanner, "今晚别回家了，在外面开个房间，每两个小时跟我报一次平安，这是保护你。")
+    assert "isolation" in _requested(scanner, "这几天不要接其他陌生电话，也不要跟银行工作人员提这件事。")
+
+
+def test_a_loans_insurance_fee_and_an_inside_plan_to_follow(scanner):
+    assert "loan_fee" in _requested(scanner, "贷款过了，但需要购买一份“借款履约险”，899元，银行规定的。")
+    assert "rigged_game" in _requested(scanner, "这个游戏是我朋友公司的，押大小，我知道后台规律，你跟着我下。")
+    assert "rigged_game" in _requested(scanner, "这个是我哥内部拿到的计划，跟着投，我这个月已经赚了二十多万了。")

@@ -534,6 +534,8 @@ def section_scanner() -> None:
                ("dev40 (ours, a family's month, unread)", SCANS / "dev40_messages.yaml"),
                ("dev41 (ours, scammers' scripts)", SCANS / "dev41_messages.yaml"),
                ("dev42 (ours, chat screenshots' text)", SCANS / "dev42_messages.yaml"),
+               ("dev43 (ours, a week's mix, unread)", SCANS / "dev43_messages.yaml"),
+               ("dev44 (ours, short bubbles)", SCANS / "dev44_messages.yaml"),
                ("dev13 (ours, mixed, never looked at)", SCANS / "dev13_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]
     if DEV_ONLY:

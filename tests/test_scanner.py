@@ -1038,3 +1038,8 @@ def test_a_loans_insurance_fee_and_an_inside_plan_to_follow(scanner):
     assert "loan_fee" in _requested(scanner, "贷款过了，但需要购买一份“借款履约险”，899元，银行规定的。")
     assert "rigged_game" in _requested(scanner, "这个游戏是我朋友公司的，押大小，我知道后台规律，你跟着我下。")
     assert "rigged_game" in _requested(scanner, "这个是我哥内部拿到的计划，跟着投，我这个月已经赚了二十多万了。")
+
+
+def test_a_loophole_to_bet_on(scanner):
+    assert "rigged_game" in _requested(scanner, "我表哥在澳门一个网站做技术，他说有个漏洞，每天晚上九点到十点押大小，按他给的方案基本稳赢。")
+    assert "rigged_game" not in _requested(scanner, "测试发现系统有个漏洞，下周一的版本修复")

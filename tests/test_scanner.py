@@ -1043,3 +1043,14 @@ def test_a_loans_insurance_fee_and_an_inside_plan_to_follow(scanner):
 def test_a_loophole_to_bet_on(scanner):
     assert "rigged_game" in _requested(scanner, "我表哥在澳门一个网站做技术，他说有个漏洞，每天晚上九点到十点押大小，按他给的方案基本稳赢。")
     assert "rigged_game" not in _requested(scanner, "测试发现系统有个漏洞，下周一的版本修复")
+
+
+def test_a_scam_told_after_it_ended_is_talk_about_scams(scanner):
+    """Reported, blocked, talked out of it, named by the police: a story, not the scam; a fake
+    officer's 'if your family calls the police' is no such ending."""
+    for story in ("对方说我的校园贷要注销 让我借钱转到他们账户清零 我挂了 然后在国家反诈中心APP上举报了",
+                  "后来说他在做跨境电商，让我先交三万保证金。我查了那个网站域名，果断拉黑举报。",
+                  "她说“警察”让她转到安全账户 后来银行报警了 警察来了才劝住",
+                  "她儿子带她去派出所问，民警说这是非法集资，类似的公司已经跑路好几家了。"):
+        assert scanner.evidence(story).talks_about_scams, story
+    assert not scanner.evidence("这期间不准和任何人联系，如果你家人报警找你，就说明你向外泄露了案情").talks_about_scams

@@ -159,10 +159,10 @@ def section_blind() -> None:
     print("issue 8 targets on the evaluation set: answered right >= 90%, answered wrong <= 3%,"
           " off topic not answered >= 95%, top-3 >= 97%")
     knowledge = load_knowledge()
-    # fraud_dev and general_dev2..9, 11..13 and 15 are development data (blind-written, but curators read
+    # fraud_dev and general_dev2..9, 11..13, 15 and 16 are development data (blind-written, but curators read
     # their failures): shown for comparison with the evaluation sets, never as an evaluation.
     # general_dev10 and general_dev14 (stop 25) were never read: they are measured with the evaluation sets.
-    curated = [(f"general DEV{n}", BLIND / f"general_dev{n}.yaml") for n in (2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 15)]
+    curated = [(f"general DEV{n}", BLIND / f"general_dev{n}.yaml") for n in (2, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 15, 16)]
     sets = [("eval (blind)", BLIND / "eval_questions.yaml"), ("fraud types (blind)", BLIND / "fraud_eval.yaml"),
             ("general DEV10 (unread)", BLIND / "general_dev10.yaml"), ("general DEV14 (unread)", BLIND / "general_dev14.yaml"),
             ("fraud types DEV", BLIND / "fraud_dev.yaml"),

@@ -221,6 +221,24 @@ def test_a_short_question_about_several_numbers_checks_each(assistant, text, num
     assert shown.count("怎么做：") == 1 and "挂断" in shown
 
 
+@pytest.mark.parametrize("text, number, owner", [
+    ("95533是哪家的电话", "95533", "建设银行"),
+    ("95110是哪个单位的号码", "95110", "海警"),
+])
+def test_whose_number_is_it_is_answered_by_checking_the_number(assistant, text, number, owner):
+    """"X是哪家的": the matcher would answer with how numbers can be faked in general; the user
+    asked whose this one is, so it is checked (and the check still says to hang up and call back)."""
+    response = assistant.respond(text)
+    assert response.kind == CHECK
+    shown = render_text(response.reply)
+    assert number in shown and owner in shown and "挂断" in shown
+
+
+def test_a_question_about_what_to_do_with_a_number_still_gets_the_answer(assistant):
+    response = assistant.respond("95188冻结了怎么解冻")
+    assert response.kind != CHECK and response.match is not None and response.match.entry is not None
+
+
 def test_several_numbers_in_a_pasted_request_are_still_scanned(assistant):
     """A request naming numbers (someone else's words, a scam signal) is not a number question."""
     response = assistant.respond("在吗 帮我转5000到6222021234567890123 验证码665432发我")

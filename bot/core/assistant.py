@@ -36,6 +36,12 @@ BARE_LINK = re.compile(r"^(?:https?://)?[0-9a-z\u00c0-\u024f\u0400-\u04ff.@:-]+\
 
 # A question may mention one number ("95188是支付宝的吗"); this much other text at most.
 NUMBER_QUESTION_CHARS = 30
+# A short question that asks whose one number is ("95533是哪家的电话", "95110是哪个单位的号码"), or
+# the number with hardly a word more ("0571-88888888 打来的"): the number is checked even when the
+# matcher has an answer, which would explain numbers in general and not name this one's owner.
+# (Whether a known number's call or text is real, "96110打来的是真的吗", is the entry's to answer.)
+WHOSE_NUMBER = re.compile(r"哪家|哪个(?:单位|公司|机构|银行|部门|平台)|什么(?:单位|公司|机构|部门)|谁的|谁家|归属")
+BARE_NUMBER_CHARS = 5
 # At most this many numbers in one question are checked one by one (more: a list to scan).
 MAX_ASKED_NUMBERS = 4
 
@@ -244,6 +250,9 @@ class Assistant:
             if answer.result.status == SUGGEST:
                 return self._both(scanned, answer, text)
             return self._scan_response(scanned, text)
+        if (about_number and answered and not scanned.signals
+                and (WHOSE_NUMBER.search(stripped) or len(stripped) - len(numbers[0]) <= BARE_NUMBER_CHARS)):
+            return self.check(numbers[0], reports)
         if numbers and not answered:
             if about_number:
                 return self.check(numbers[0], reports)

@@ -537,6 +537,7 @@ def section_scanner() -> None:
                ("dev42 (ours, chat screenshots' text)", SCANS / "dev42_messages.yaml"),
                ("dev43 (ours, a week's mix, unread)", SCANS / "dev43_messages.yaml"),
                ("dev44 (ours, short bubbles)", SCANS / "dev44_messages.yaml"),
+               ("dev45 (ours, hardest genuine look-alikes)", SCANS / "dev45_messages.yaml"),
                ("dev13 (ours, mixed, never looked at)", SCANS / "dev13_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]
     if DEV_ONLY:

@@ -1054,3 +1054,25 @@ def test_a_scam_told_after_it_ended_is_talk_about_scams(scanner):
                   "她儿子带她去派出所问，民警说这是非法集资，类似的公司已经跑路好几家了。"):
         assert scanner.evidence(story).talks_about_scams, story
     assert not scanner.evidence("这期间不准和任何人联系，如果你家人报警找你，就说明你向外泄露了案情").talks_about_scams
+
+
+@pytest.mark.parametrize("text", [
+    "09:41 5G 78%\n<  微信支付\n转账已被接收\n¥2,000.00\n收款方   李建国\n转账时间  2026-11-29 20:17:05\n收款时间  2026-11-29 20:18:44",
+    "【XX市实验小学】尊敬的家长，本校春季学期代收费项目为：作业本费20元。缴费请通过学校官方缴费平台，学校及老师不会在家长群发布个人收款码。",
+    "妈，我这个月用零花钱在游戏里充了68块买了个皮肤，是官方商城买的，你别担心，不是什么私下交易",
+    "【XX市反诈中心】我们注意到您近期下载了“XX云会议”等软件。如有陌生人要求您共享屏幕、转账或提供验证码，请立即停止操作并拨打110。",
+    "【财经早报】证监会提醒投资者，警惕以“内幕消息”“稳赚不赔”“带单荐股”为名的非法证券活动，请通过持牌机构进行交易。",
+    "妈，今天有个人加你微信说是我，你别理\n我知道，他说他换号了，叫我转钱\n那我就没转，把他删了",
+])
+def test_receipts_school_fees_warnings_and_retellings_hard_genuine(scanner, text):
+    """dev45's hard genuine messages: a transfer receipt, a school that pays through its platform and
+    never by a teacher's code, a private deal denied, an anti-fraud centre's and a regulator's
+    warnings, a scam told after it was seen off."""
+    assert scanner.scan(text).risk == LOW
+
+
+def test_the_readers_own_offer_to_call_back_does_not_make_a_scam_chat_a_story(scanner):
+    chat = ("李校长\n还有个事 我一个朋友家里老人住院 我这边现在不方便转账\n你先帮我转给他 ¥15,000 明天上班我给你现金\n"
+            "校长 我先给您打个电话确认一下\n我在开会 不方便接 你转就行了")
+    assert not scanner.evidence(chat).talks_about_scams
+    assert scanner.evidence("舅，我是小雨，我手机换号了。你方便的话给我打个语音，我确认一下你也能听出来是我").talks_about_scams

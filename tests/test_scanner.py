@@ -1076,3 +1076,8 @@ def test_the_readers_own_offer_to_call_back_does_not_make_a_scam_chat_a_story(sc
             "校长 我先给您打个电话确认一下\n我在开会 不方便接 你转就行了")
     assert not scanner.evidence(chat).talks_about_scams
     assert scanner.evidence("舅，我是小雨，我手机换号了。你方便的话给我打个语音，我确认一下你也能听出来是我").talks_about_scams
+
+
+def test_money_someone_sends_the_reader_to_pass_on_is_relay_transfer(scanner):
+    assert "relay_transfer" in _requested(scanner, "我的收款码被风控了，有人转给你一笔，你收到了直接转我这个卡，谢啦。")
+    assert "relay_transfer" not in _requested(scanner, "我朋友会转给你两百，是上次聚餐的钱，你收到了说一声")

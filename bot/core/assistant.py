@@ -250,12 +250,10 @@ class Assistant:
             if answer.result.status == SUGGEST:
                 return self._both(scanned, answer, text)
             return self._scan_response(scanned, text)
-        if (about_number and answered and not scanned.signals
-                and (WHOSE_NUMBER.search(stripped) or len(stripped) - len(numbers[0]) <= BARE_NUMBER_CHARS)):
+        if about_number and (not answered or (not scanned.signals and (
+                WHOSE_NUMBER.search(stripped) or len(stripped) - len(numbers[0]) <= BARE_NUMBER_CHARS))):
             return self.check(numbers[0], reports)
         if numbers and not answered:
-            if about_number:
-                return self.check(numbers[0], reports)
             if speaking.users_words and answer.result.status == SUGGEST:
                 # The user's own story or question mentioning numbers (我马上打了95188冻结了 接下来还用
                 # 干嘛): each number judged, and the closest questions, not a verdict alone.

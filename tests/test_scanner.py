@@ -1081,3 +1081,28 @@ def test_the_readers_own_offer_to_call_back_does_not_make_a_scam_chat_a_story(sc
 def test_money_someone_sends_the_reader_to_pass_on_is_relay_transfer(scanner):
     assert "relay_transfer" in _requested(scanner, "我的收款码被风控了，有人转给你一笔，你收到了直接转我这个卡，谢啦。")
     assert "relay_transfer" not in _requested(scanner, "我朋友会转给你两百，是上次聚餐的钱，你收到了说一声")
+
+
+def test_a_fake_officers_proofs_and_threats(scanner):
+    """An officer on video holding up his card, a case handed to one who will add the reader, a
+    call recorded as evidence, a leak treated as obstruction: the fake officer's script."""
+    for line in ("我开个视频，给你看下我的证件，你看清楚，我是警察。",
+                 "我现在把你的案子移交给检察院的张检察官，他会加你微信，后面听他安排。",
+                 "这个通话是全程录音的，你说的每一句话都会作为证据，想清楚再回答。",
+                 "保密协议签了就要遵守，你要是泄露出去，按妨碍司法处理。"):
+        assert "authority_threat" in _requested(scanner, line), line
+    assert "authority_threat" not in _requested(scanner, "公安机关已将该案移交检察院审查起诉。")
+
+
+def test_the_warning_side_called_fake_by_a_fake_officer_is_no_talk_about_scams(scanner):
+    line = "核查期间手机不能关机，有人给你打电话都不要接，包括96110，那是嫌疑人冒充的。"
+    assert not scanner.evidence(line).talks_about_scams
+    assert scanner.scan(line).risk != LOW
+    # the real 96110 calling a scam a scam still talks about scams
+    assert scanner.evidence("民警（96110）：那是诈骗。公安机关没有安全账户，请您不要转账").talks_about_scams
+
+
+def test_a_student_membership_to_cancel_or_upgrade(scanner):
+    assert "cancel_loan" in _requested(scanner, "那个是学生会员，您已经毕业了，不注销的话会影响征信。")
+    assert "cancel_loan" in _requested(scanner, "你之前那个学生会员是要升级成成人账户的，不升级每个月都在扣费。")
+    assert "cancel_loan" not in _requested(scanner, "学生认证通过后可享受会员半价，毕业后自动恢复原价。")

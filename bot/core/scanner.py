@@ -212,7 +212,9 @@ _OCR_DEBRIS = re.compile("(?m)" + "|".join(_DEBRIS_PARTS))
 # 诈骗 shortly after 涉嫌/涉及 in the same sentence accuses the reader ("涉嫌在外地开办电话卡用于诈骗").
 # (also a number "sending" scam texts: 您的名下号码在哈尔滨发送了大量诈骗短信, a fake carrier's pretext)
 ACCUSED = re.compile(r"(涉嫌|涉及|涉案)[^。！？!?\n]*$"
-                     r"|(名下|号码|手机号|电话号|银行卡|账户|身份证)[^。！？!?\n]{0,10}(发送|发布|群发|发)了?(大量|很多|多条|大批)?的?$")
+                     r"|(名下|号码|手机号|电话号|银行卡|账户|身份证)[^。！？!?\n]{0,10}(发送|发布|群发|发)了?(大量|很多|多条|大批)?的?$"
+                     # the warning side called the fake one by a fake officer: "包括96110，那是嫌疑人冒充的"
+                     r"|(96110|反诈中心|反诈app|反诈民警|反诈专线|反诈的电话|柜员|银行的人|银行工作人员)[，,、 ]?(的人|的电话)?(那|这|都|也|全)?就?是(嫌疑人)?$")
 
 # Text right after a digit run that makes it an amount, a date, a quantity or a count.
 _NOT_PHONE_AFTER = re.compile(

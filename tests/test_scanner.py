@@ -1106,3 +1106,9 @@ def test_a_student_membership_to_cancel_or_upgrade(scanner):
     assert "cancel_loan" in _requested(scanner, "那个是学生会员，您已经毕业了，不注销的话会影响征信。")
     assert "cancel_loan" in _requested(scanner, "你之前那个学生会员是要升级成成人账户的，不升级每个月都在扣费。")
     assert "cancel_loan" not in _requested(scanner, "学生认证通过后可享受会员半价，毕业后自动恢复原价。")
+
+
+def test_tiding_someone_over_is_borrowing(scanner):
+    assert "money_request" in _requested(scanner, "你卡上有钱吗？有个急事要用，晚上就还你。")
+    assert "acquaintance_money" in _requested(scanner, "老同学，还记得我不？高中坐你后桌那个。最近手头有点紧……")
+    assert "acquaintance_money" not in _requested(scanner, "老同学，还记得我不？高中坐你后桌那个。周末同学聚会来吗")

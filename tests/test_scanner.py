@@ -1112,3 +1112,44 @@ def test_tiding_someone_over_is_borrowing(scanner):
     assert "money_request" in _requested(scanner, "你卡上有钱吗？有个急事要用，晚上就还你。")
     assert "acquaintance_money" in _requested(scanner, "老同学，还记得我不？高中坐你后桌那个。最近手头有点紧……")
     assert "acquaintance_money" not in _requested(scanner, "老同学，还记得我不？高中坐你后桌那个。周末同学聚会来吗")
+
+
+def test_guess_who_is_the_fake_acquaintances_opener(scanner):
+    assert "guess_who" in _requested(scanner, "对方：喂，猜猜我是谁？\n我：听不出来\n对方：你这都听不出来了？我是你老领导啊")
+    # told about afterwards: no request
+    assert "guess_who" not in _requested(scanner, "今天接到一个“猜猜我是谁”的电话，我说你是秦始皇，对方就挂了。")
+
+
+def test_a_notice_whose_numbers_and_links_are_all_official_is_the_institutions_own(scanner):
+    notice = "【中国电信】尊敬的客户，您的合约机活动将于本月底到期，续约可享话费返还。详询10000或登录189.cn。退订回T"
+    assert scanner.evidence(notice).notice
+    assert scanner.scan(notice).risk == LOW
+    assert not scanner.evidence(notice.replace("189.cn", "189-cn.top")).notice
+
+
+def test_a_banks_if_someone_calls_himself_and_a_verdict_are_talk_about_scams(scanner):
+    for text in ("【建设银行】您尾号6728的账户正在向个人账户转账50,000.00元。如您正在接听自称公检法、客服或贷款专员的电话并被要求转账，请立即停止操作。95533",
+                 "民警：那是诈骗分子。真正的公安机关不会电话办案，没有安全账户。",
+                 "跟你说个事，我表姐接到电话说要三倍赔偿，让她下载个会议软件共享屏幕，她差点就操作了，还好我在旁边给拦住了"):
+        assert scanner.scan(text).risk == LOW, text
+
+
+def test_a_caller_keeping_the_reader_from_the_police_is_no_scam_story(scanner):
+    chat = ("对方：你的社保卡在外地被人冒领养老金，你要赶紧报案。\n我：好的，我去派出所报案。\n"
+            "对方：不用去派出所，我直接帮你转接到公安局的专案组，你在电话里报案就可以。")
+    assert not scanner.evidence(chat).talks_about_scams
+    assert scanner.evidence("这是不是就是那种冒充领导的骗局？我要不要报警？").talks_about_scams
+
+
+def test_credit_repair_loan_fees_and_loan_ads_in_other_words(scanner):
+    assert "credit_repair" in _requested(scanner, "征信有问题找我们，查询多、逾期、呆账、担保代偿都能处理，银行内部修复通道，不成功不收费。")
+    assert "credit_repair" in _requested(scanner, "你这几条逾期可以走非恶意逾期证明，盖银行的章，拿去人行就能撤。")
+    assert "loan_fee" in _requested(scanner, "额度审批下来了：35万。放款前需交6%的风险准备金给担保公司，到账后一次性退还。")
+    assert "loan_ad" in _requested(scanner, "急用钱吗？无视黑白，当天下款，私信")
+    assert "loan_fee" not in _requested(scanner, "您的贷款已放款，请按时还款。")
+
+
+def test_a_bosss_payment_without_the_approval_or_on_his_word(scanner):
+    assert "busy_request" in _requested(scanner, "不用打电话，我在开会，你直接按我说的转就行，转完截图发我")
+    assert "boss_transfer" in _requested(scanner, "这个事你办一下，别让小赵知道。对方是我多年的朋友，你直接转，不用走审批了，我担着。我是王总")
+    assert "card_secrets" in _requested(scanner, "我是集团新来的审计，你把对公账户的网银U盾密码和最近三个月的流水发我一下")

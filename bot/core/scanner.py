@@ -122,6 +122,10 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        # "那肯定有问题", "报了警" (not 千万别信: a scam borrows it for the "old" number's messages)
                        r"|千万别(碰|转|理|做|点|去)|那就别(做|转|去|弄|理)|正规[^。！？\n]{0,6}(不会|不可能|从不)"
                        r"|(肯定|一定|绝对)是?(假的|有问题)|报了警"
+                       # caught in time (还好我在旁边给拦住了, 差点就转了), a verdict (那是诈骗分子), a
+                       # bank's "if you are on the phone with someone calling himself…"
+                       r"|(?:还好|幸好|幸亏)[^。！？\n]{0,10}(?:拦住|劝住|拦下|识破|反应过来|没(?:转|操作|点|给|信))|差点(?:就)?(?:被骗|上当|转了|操作了|信了)"
+                       r"|(?:那|这|他|她|对方|他们)(?:就|都|肯定)?是诈骗分子|(?:如(?:您|你)|若(?:您|你)|如果(?:您|你)|如遇)(?:正在)?[^。！？\n]{0,8}自称"
                        # a victim asking what to do next, or done with the police: 现在报警还来得及吗,
                        # 先报警还是先找银行, 能打96110咨询吗 (OCR: 961l0), 已经在派出所做了笔录
                        r"|报警(?:还来得及|还有用|有用)吗|先报警还是|(?:能|可以|该|要不要|需要)(?:打|拨打?)\s*96\s*1\s*[1lI]\s*[0oO][^。！？?]{0,6}吗"
@@ -192,6 +196,9 @@ SCAM_TALK_SENTENCES = 1
 CUSTODY = re.compile(r"(?:帮(?:你|您)|(?:你|您)(?:先|现在|马上|赶紧)?把[^。！？\n]{0,6}(?:钱|资金|存款|余额)|资金|存款)[^。！？\n]{0,16}"
                      r"(?:转|存|打|放|汇)(?:入|到|进)[^。！？\n]{0,12}(?:保护|安全|加密|监管|隔离|核查|清查|保管|保险)(?:账户|户|账号)")
 # (nor the scam's words quoted or reported: 要求您把钱转到“安全账户”, 他是不是让您把钱转到安全账户, 称其…)
+# the reader talked out of going to the police (不用去派出所, 别报警, 没必要报案), not in a retelling
+# (他说不用报警)
+_POLICE_DISCOURAGED = re.compile(r"(?<!说)(?<!说的)(?<!让我)(?<!叫我)(?<!要)(?:不用|不要|别|不必|没必要|用不着)(?:去|到)?(?:派出所|公安局|报案|报警)(?!了吗|吗|么)")
 _CUSTODY_DENIED = re.compile(r"(?:不会|没有|不存在|绝不|从不|从来不|不要|别|谨防|如果|凡是|一律|让我|叫我|要我|让您|让你|要求|称|说|是否|是不是|骗子|对方)[^。！？\n]*$")
 # a line ending in one of these closes its sentence; any other line break may be a wrapped line
 _LINE_CLOSED = frozenset("。！？!?；;：:…」”\"）)]】\n ")
@@ -214,7 +221,7 @@ _OCR_DEBRIS = re.compile("(?m)" + "|".join(_DEBRIS_PARTS))
 ACCUSED = re.compile(r"(涉嫌|涉及|涉案)[^。！？!?\n]*$"
                      r"|(名下|号码|手机号|电话号|银行卡|账户|身份证)[^。！？!?\n]{0,10}(发送|发布|群发|发)了?(大量|很多|多条|大批)?的?$"
                      # the warning side called the fake one by a fake officer: "包括96110，那是嫌疑人冒充的"
-                     r"|(96110|反诈中心|反诈app|反诈民警|反诈专线|反诈的电话|柜员|银行的人|银行工作人员)[，,、 ]?(的人|的电话)?(那|这|都|也|全)?就?是(嫌疑人)?$")
+                     r"|(96110|反诈中心|反诈app|反诈民警|反诈专线|反诈的电话|柜员|银行的人|银行工作人员)[^。！？!?\n：:）)]{0,10}?(?<!以为)(?<!怀疑)是(嫌疑人|骗子)?的?(同伙|人|团伙)?$")
 
 # Text right after a digit run that makes it an amount, a date, a quantity or a count.
 _NOT_PHONE_AFTER = re.compile(
@@ -553,6 +560,8 @@ class Scanner:
                 if text[m.end():m.end() + 1] not in "”\"'」" and not _CUSTODY_DENIED.search(text, 0, m.start()):
                     talks_about_scams = False
                     break
+        if talks_about_scams and _POLICE_DISCOURAGED.search(text):
+            talks_about_scams = False  # "不用去派出所，我直接帮你转接": the caller keeps the reader from the police
         said = self._signal_text(_replace_spans(text, spans, lambda a, b: LINK_WORD))
         # said holds the text's characters, the link word's and the spaces of speaker tags
         said_chars = chars | _LINK_CHARS if spans else chars | {" "}
@@ -578,7 +587,7 @@ class Scanner:
         # A notice that says what its sender never does ("工商银行不会通过短信链接要求您提供密码"),
         # or that can only send the reader to the institution itself.
         notice = ((possible(_NEVER_ASKS_NEEDS, said_chars) and _NEVER_ASKS.search(said))
-                  or self._official_notice(text, numbers, urls))
+                  or self._official_notice(text, numbers, urls, links if self.links is not None else None))
         fraud_type = self.resemblance(text) if self.resemblance is not None and _WORD.search(text) else None
         own_number = possible(_OWN_NUMBER_NEEDS, chars) and _OWN_NUMBER.search(text)
         # a sentence anywhere warns against a scam (the warning patterns the text can hold)
@@ -754,11 +763,15 @@ class Scanner:
         return findings
 
     @staticmethod
-    def _official_notice(text: str, numbers: tuple[CheckResult, ...], urls: tuple[str, ...]) -> bool:
-        """A sender-tagged notice (【…】) with no link whose every number is an official one: it can
-        only send the reader to the institution itself ("如非本人操作，请致电95588"), which no scam
-        can use; its pretexts (账户冻结, 立即) are the institution's own news."""
-        return (not urls and bool(numbers) and all(n.verdict == OFFICIAL for n in numbers)
+    def _official_notice(text: str, numbers: tuple[CheckResult, ...], urls: tuple[str, ...],
+                         links: "tuple[LinkResult, ...] | None" = None) -> bool:
+        """A sender-tagged notice (【…】) with a number or a link, whose every number is an official
+        one and whose links are all official domains (`links`: the link checks, None without a link checker, when
+        any link at all disqualifies): it can only send the reader to the institution itself
+        ("如非本人操作，请致电95588", "详询10000或登录189.cn"), which no scam can use; its pretexts
+        (账户冻结, 立即, 返还) are the institution's own news."""
+        links_official = (not urls) if links is None else all(link.verdict == OFFICIAL for link in links)
+        return (links_official and bool(numbers or (urls and links)) and all(n.verdict == OFFICIAL for n in numbers)
                 and SENDER_TAG.match(text.lstrip()) is not None)
 
     @staticmethod

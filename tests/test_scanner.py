@@ -639,7 +639,10 @@ def test_ocr_status_bar_and_timestamps_are_not_content(scanner):
     said = scanner._signal_text(text)
     assert len(said) == len(text)
     assert "57%" not in said and "19:05" not in said and "按住" not in said
-    assert "请把 600 转到这个账户" in said and "< 小区物业" in said
+    assert "请把 600 转到这个账户" in said and "小区物业" in said
+    # the title bar's back arrow and app name go, the contact's name stays
+    said = scanner._signal_text("< 微信(3)    张总\n张总\n在吗")
+    assert "微信" not in said and "张总" in said
     # a time inside a message is the message's
     assert "明天 9:30 在门口" in scanner._signal_text("好的\n明天 9:30 在门口")
 
@@ -1153,3 +1156,25 @@ def test_a_bosss_payment_without_the_approval_or_on_his_word(scanner):
     assert "busy_request" in _requested(scanner, "不用打电话，我在开会，你直接按我说的转就行，转完截图发我")
     assert "boss_transfer" in _requested(scanner, "这个事你办一下，别让小赵知道。对方是我多年的朋友，你直接转，不用走审批了，我担着。我是王总")
     assert "card_secrets" in _requested(scanner, "我是集团新来的审计，你把对公账户的网银U盾密码和最近三个月的流水发我一下")
+
+
+@pytest.mark.parametrize("text", [
+    # a chat app's title bar is no "add me on WeChat"; a dividend is no lure between friends
+    "< 微信    老李\n老李\n兄弟 你最近炒股怎么样\n我\n还行 小赚一点 主要买的银行股 分红稳定\n老李\n我在华泰证券开的户 跟着新闻买了点新能源 亏了",
+    # the seller paying the postage, a deposit paid at the hospital, a call record, a receipt
+    "亲 我收到了 但是衣服有个小洞 能不能退\n我\n啊 不好意思 我没注意到 你申请退货吧 运费我出",
+    "< 儿子\n儿子\n妈 我下个月要交房租押金 一共八千 我手上只有五千 你能先借我三千吗 下个月发工资就还你\n我\n行 我给你打个电话\n[语音通话 3:24]\n我\n转了 你查一下",
+    "10:22 4G\n< 中国工商银行\n交易详情\n转账成功\n收款人 刘**\n收款账号 6222 **** **** 3456\n金额 ¥3,000.00\n附言 还你上次的钱",
+    # a visa's bank statement, a rule against private payments, a warning naming a pig-butchering scam
+    "宝贝\n我看了 去日本要办签证 需要银行流水 存款证明\n我\n我去银行开个存款证明 5万够吗",
+    "经理\n签了的合同第一时间发我 回款到公司对公账户 不要让客户打到个人账户\n小赵\n明白",
+    "王老师：@全体成员 下周一开始交校服费，按学校通知走税务统一缴费平台。提醒：任何让大家扫个人二维码或私聊转账的都不是学校的要求",
+    "【微信支付】你向\"李某\"的转账已被延时到账，因系统识别到对方账户可能存在风险。如你正在被\"领导\"\"亲友\"\"网恋对象\"要求转账，请立即停止并拨打110。",
+    "这个是不是骗子？有个人加我说是我们校长，让我明天去他办公室。我问了办公室主任，主任说校长根本没新号。我已经拉黑了",
+])
+def test_dev48_and_dev46_hard_genuine_chats(scanner, text):
+    assert scanner.scan(text).risk == LOW
+
+
+def test_a_partner_blocking_the_reader_is_no_retelling(scanner):
+    assert not scanner.evidence("小舅子，在忙不？我跟你姐吵架了，她把我拉黑了。我这两天手头有点紧，你先借我两千，zfb转我就行").talks_about_scams

@@ -102,6 +102,7 @@ NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无
 # (not 还没: "你怎么还没转" presses for the payment)
 _NEGATABLE = ("pay", "pay_amount", "borrow", "private_pay", "personal_account", "account")
 _NEGATED_PAY = re.compile(r"(?:不用|不需要|无需|无须|不必|(?<!还)没有?|别|不要|千万别|不会|勿|不得|不接受|不支持|不通过|不经过?|不走)"
+                          r"(?:让|叫)?(?:客户|他|她|对方|别人|人家|家长|大家)?"
                           r"(?:先|提前|预先|再|额外|另外|私下|随便)?(?:往|向|给|找)?(?:任何人?|个人|陌生人?|我){0,2}的?"
                           r"(?:账户|账号|卡)?(?:里|上)?\s*$")
 SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|(?<!不是)(?<!为防)(?<!防止)(?<!怕我是)(?<!觉得我是)(?<!以为我是)骗子|骗局|杀猪盘|套路|反诈(?!中心|专线|专员|工作人员|保护|账户|专用)|冒充|(?<!怕)(?<!担心)(?<!害怕)被骗|上当|(?<!不会)(?<!不是)(?<!不)骗人|骗钱|电诈"
@@ -120,12 +121,13 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        r"|(?:如|若|如果|一旦)(?:对方|有人|陌生人|任何人)[^。！？\n]{0,12}(?:自称|冒充|要求你?(?:转账|汇款|提供)|让你(?:转账|汇款|提供)|索要)"
                        # advice against it or a verdict on it: "那就别做了", "千万别碰", "正规兼职不会先收钱",
                        # "那肯定有问题", "报了警" (not 千万别信: a scam borrows it for the "old" number's messages)
-                       r"|千万别(碰|转|理|做|点|去)|那就别(做|转|去|弄|理)|正规[^。！？\n]{0,6}(不会|不可能|从不)"
+                       r"|千万别(碰|转|理|做|点|去|投)|那就别(做|转|去|弄|理)|正规[^。！？\n]{0,6}(不会|不可能|从不)"
                        r"|(肯定|一定|绝对)是?(假的|有问题)|报了警"
                        # caught in time (还好我在旁边给拦住了, 差点就转了), a verdict (那是诈骗分子), a
                        # bank's "if you are on the phone with someone calling himself…"
                        r"|(?:还好|幸好|幸亏)[^。！？\n]{0,10}(?:拦住|劝住|拦下|识破|反应过来|没(?:转|操作|点|给|信))|差点(?:就)?(?:被骗|上当|转了|操作了|信了)"
-                       r"|(?:那|这|他|她|对方|他们)(?:就|都|肯定)?是诈骗分子|(?:如(?:您|你)|若(?:您|你)|如果(?:您|你)|如遇)(?:正在)?[^。！？\n]{0,8}自称"
+                       r"|(?:那|这|他|她|对方|他们)(?:就|都|肯定)?是诈骗分子|(?:如(?:您|你)|若(?:您|你)|如果(?:您|你)|如遇)(?:正在)?[^。！？\n]{0,8}(?:自称|被[^。！？\n]{0,16}要求)"
+                       r"|(?:觉得|感觉|越想越)(?:有点|有些)?不对劲?|(?<!把)(?<!被)(?:已经|已|直接|果断|赶紧|就|我)拉黑了"
                        # a victim asking what to do next, or done with the police: 现在报警还来得及吗,
                        # 先报警还是先找银行, 能打96110咨询吗 (OCR: 961l0), 已经在派出所做了笔录
                        r"|报警(?:还来得及|还有用|有用)吗|先报警还是|(?:能|可以|该|要不要|需要)(?:打|拨打?)\s*96\s*1\s*[1lI]\s*[0oO][^。！？?]{0,6}吗"
@@ -214,6 +216,8 @@ _DEBRIS_PARTS = [
     r"^[ \t]*(?:昨天|今天|前天|星期[一二三四五六日天]|周[一二三四五六日天]|上午|下午|晚上|凌晨|中午|\d{1,2}月\d{1,2}日|\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?)?[ \t]*\d{1,2}[:：]\d{2}[ \t]*$",
     # the input bar's voice button: "按住 说话"
     r"^[ \t]*按住[ \t]*说话[^\n]*$",
+    # the app's title bar: its back arrow and name (the contact's name after it stays): "< 微信(36)"
+    r"^[ \t]*[<＜‹][ \t]*(?:微信|qq|闲鱼|淘宝|支付宝|钉钉|企业微信)?[ \t]*(?:[(（]\d+[)）])?",
 ]
 _OCR_DEBRIS = re.compile("(?m)" + "|".join(_DEBRIS_PARTS))
 # 诈骗 shortly after 涉嫌/涉及 in the same sentence accuses the reader ("涉嫌在外地开办电话卡用于诈骗").
@@ -658,7 +662,7 @@ class Scanner:
         do not read as a boss or a payment; so are a screenshot's status bar, time stamps and
         voice button (_OCR_DEBRIS)."""
         # (first: a clock time's colon is no speaker tag)
-        if "\n" in text and (":" in text or "：" in text or "按住" in text):
+        if "\n" in text and (":" in text or "：" in text or "按住" in text or "<" in text or "＜" in text or "‹" in text):
             text = _OCR_DEBRIS.sub(lambda m: " " * (m.end() - m.start()), text)
         if ":" in text or "：" in text:
             tags = SPEAKER.findall(text)

@@ -1178,3 +1178,20 @@ def test_dev48_and_dev46_hard_genuine_chats(scanner, text):
 
 def test_a_partner_blocking_the_reader_is_no_retelling(scanner):
     assert not scanner.evidence("小舅子，在忙不？我跟你姐吵架了，她把我拉黑了。我这两天手头有点紧，你先借我两千，zfb转我就行").talks_about_scams
+
+
+def test_a_romance_cons_insider_and_its_attacks_on_whoever_warns(scanner):
+    assert "rigged_game" in _requested(scanner, "我舅舅在一个平台做数据分析，每次有行情他会提前告诉我，这个不能外传的")
+    assert "rigged_game" in _requested(scanner, "这是内部导师的计划单，只有会员才有，我偷偷发给你，你别截图出去")
+    assert "rigged_game" not in _requested(scanner, "我表哥在证券公司上班，他说最近市场不好，让我别乱买")
+    for line in ("你别听96110那些人瞎说，我们这个是正规的，不一样",
+                 "银行那些人就是怕你把钱转走，影响他们的存款业绩。",
+                 "别问他，年轻人不懂这些，还以为你被骗了。"):
+        assert "warning_discredited" in _requested(scanner, line), line
+
+
+def test_a_boss_who_has_the_reader_pay_with_her_own_money_or_keep_it_secret(scanner):
+    assert "relay_transfer" in _requested(scanner, "我刚刚已经把钱转给你了，你看下。你先用自己的钱给对方打过去，对方等不了两小时")
+    assert "boss_transfer" in _requested(
+        scanner, "我是你们公司新上任的副总，这周有几笔款要你配合处理，任何人问起你都说不知道。我一会儿把账户发你")
+    assert "impersonation_contact" in _requested(scanner, "在吗？我是老郑，加一下我这个QQ，原来那个登不上了")

@@ -1195,3 +1195,11 @@ def test_a_boss_who_has_the_reader_pay_with_her_own_money_or_keep_it_secret(scan
     assert "boss_transfer" in _requested(
         scanner, "我是你们公司新上任的副总，这周有几笔款要你配合处理，任何人问起你都说不知道。我一会儿把账户发你")
     assert "impersonation_contact" in _requested(scanner, "在吗？我是老郑，加一下我这个QQ，原来那个登不上了")
+
+
+def test_a_lover_who_never_shows_his_face_or_does_business_abroad(scanner):
+    assert "video_dodge" in _requested(scanner, "亲爱的，我的摄像头坏了，视频不了，等我买了新手机再跟你视频好不好")
+    assert "video_dodge" in _requested(scanner, "你知道的，我这种工作不能随便视频，部队有纪律")
+    assert "video_dodge" not in _requested(scanner, "能不能视频一下跑个测试，走闲鱼担保我就要")
+    assert "video_dodge" not in _requested(scanner, "我摄像头坏了，一会儿开会我就不开视频了")
+    assert "romance_persona" in _requested(scanner, "我在新加坡做跨境电商，平时比较忙，能认识你真的很开心。")

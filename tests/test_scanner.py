@@ -1203,3 +1203,14 @@ def test_a_lover_who_never_shows_his_face_or_does_business_abroad(scanner):
     assert "video_dodge" not in _requested(scanner, "能不能视频一下跑个测试，走闲鱼担保我就要")
     assert "video_dodge" not in _requested(scanner, "我摄像头坏了，一会儿开会我就不开视频了")
     assert "romance_persona" in _requested(scanner, "我在新加坡做跨境电商，平时比较忙，能认识你真的很开心。")
+
+
+def test_a_paid_recovery_counts_even_in_a_text_that_talks_about_scams(scanner):
+    """Its pretext names the scam (被骗的钱…追回): the request survives the talk exemption, a
+    warning sentence still sets it aside."""
+    pitch = "我们是国际反诈骗追款组织，您在Coinbit平台被骗的USDT，我们可以通过链上追踪找回。请先支付案件启动费0.5 ETH，48小时内提交冻结申请。"
+    ev = scanner.evidence(pitch)
+    assert ev.talks_about_scams and "recovery_fee" in {f.name for f in ev.findings}
+    assert scanner.scan(pitch).risk != LOW
+    advice = "您提到的那家追损机构要求先交2000元保证金才能追回被骗的钱，我建议您不要支付。"
+    assert scanner.scan(advice).risk == LOW

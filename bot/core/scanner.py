@@ -257,6 +257,7 @@ class Finding:
     weight: int
     related: tuple[str, ...] = ()
     never_low: bool = False   # see Signal.never_low
+    despite_talk: bool = False  # see Signal.despite_talk
 
 
 @dataclass(frozen=True)
@@ -338,16 +339,20 @@ class Evidence:
         it several times). A text about scams with no warning sentence keeps its wording finding: a
         fake officer's script or a paid "recovery" of stolen money names scams too, and the model
         weighs the finding beside the talk features (talk_wording). A warning never keeps it (a
-        warning quotes the script it warns against), nor does the hand rule (`hand_decision`)."""
+        warning quotes the script it warns against), nor does the hand rule (`hand_decision`). Nor
+        is a request marked despite_talk (a fee to recover money lost to a scam) set aside."""
         if self.talks_about_scams and not self.warning:
-            return tuple(f for f in self.requests if f.name == "scam_wording") + self.others
+            return tuple(f for f in self.requests if f.name == "scam_wording" or f.despite_talk) + self.others
         return self.hand_findings
 
     @cached_property
     def hand_findings(self) -> tuple[Finding, ...]:
         """What the hand rule counts: every request and the numbers and links, or, for an exempt
         text, the numbers and links only."""
-        return self.others if self.exempt else self.requests + self.others
+        if self.exempt:
+            # (a request only texts about scams make still counts when no sentence warns against it)
+            return tuple(f for f in self.requests if f.despite_talk and not self.warning) + self.others
+        return self.requests + self.others
 
 
 def hand_decision(ev: Evidence) -> tuple[str, tuple[Finding, ...]]:
@@ -763,7 +768,7 @@ class Scanner:
                             break
             if evidence is not None:
                 findings.append(Finding(signal.name, signal.label, evidence, signal.weight, signal.related,
-                                        signal.never_low))
+                                        signal.never_low, signal.despite_talk))
         return findings
 
     @staticmethod

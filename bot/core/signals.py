@@ -31,7 +31,7 @@ from pathlib import Path
 
 from .validation import Fields, Problems, items, read_document
 
-SIGNAL_FIELDS = {"name", "label", "weight", "patterns", "near", "window", "unless", "related", "requires_url", "never_low"}
+SIGNAL_FIELDS = {"name", "label", "weight", "patterns", "near", "window", "unless", "related", "requires_url", "never_low", "despite_talk"}
 MAX_PATTERN_CHARS = 1200
 DEFAULT_WINDOW = 16
 MAX_WINDOW = 400
@@ -49,6 +49,9 @@ class Signal:
     near: tuple[tuple[str, ...], ...] = ()   # combinations of concept names
     window: int = DEFAULT_WINDOW
     never_low: bool = False   # a message showing it is at least medium risk, whatever else it says
+    # a request only texts about scams make (a paid "recovery" of money lost to one, the police called
+    # fake): it counts even in a text that talks about scams (Evidence.findings)
+    despite_talk: bool = False
 
 
 @dataclass(frozen=True)
@@ -166,6 +169,10 @@ def load_signals(path: Path, label: str, problems: Problems, entry_ids: set[str]
         if not isinstance(never_low, bool):
             problems.add(where, "field 'never_low' must be true or false")
             never_low = False
+        despite_talk = item.get("despite_talk", False)
+        if not isinstance(despite_talk, bool):
+            problems.add(where, "field 'despite_talk' must be true or false")
+            despite_talk = False
         if name in seen:
             problems.add(where, "duplicate signal name")
             continue
@@ -173,7 +180,7 @@ def load_signals(path: Path, label: str, problems: Problems, entry_ids: set[str]
             continue
         seen.add(name)
         signals.append(Signal(name, text_label, weight, patterns, unless, related, requires_url, near, window,
-                              never_low))
+                              never_low, despite_talk))
     raw = doc.get("concepts") if isinstance(doc.get("concepts"), dict) else {}
     starts = {name: first_chars(raw[name]) for name in concepts}
     # Each concept's plain words are found with str.find; only its pattern words stay a regex.

@@ -1214,3 +1214,11 @@ def test_a_paid_recovery_counts_even_in_a_text_that_talks_about_scams(scanner):
     assert scanner.scan(pitch).risk != LOW
     advice = "您提到的那家追损机构要求先交2000元保证金才能追回被骗的钱，我建议您不要支付。"
     assert scanner.scan(advice).risk == LOW
+
+
+def test_a_cards_secrets_a_relay_and_a_victim_kept_alone_are_never_low(scanner):
+    """Requests no genuine message makes keep a message at least medium, whatever the fitted model
+    says of a short text with no other sign."""
+    for text in ("您好，为核实您的用卡能力，请在下方输入：信用卡卡号、有效期、安全码、本次验证码。",
+                 "这种时候你还泄露案情，你是想被拘留吗？从现在开始，除了我的电话，其他一律不接"):
+        assert scanner.scan(text).risk != LOW, text

@@ -1222,3 +1222,22 @@ def test_a_cards_secrets_a_relay_and_a_victim_kept_alone_are_never_low(scanner):
     for text in ("您好，为核实您的用卡能力，请在下方输入：信用卡卡号、有效期、安全码、本次验证码。",
                  "这种时候你还泄露案情，你是想被拘留吗？从现在开始，除了我的电话，其他一律不接"):
         assert scanner.scan(text).risk != LOW, text
+
+
+@pytest.mark.parametrize("text", [
+    "【华泰证券】尊敬的客户，您的账户今日有新股中签，中签数量1000股，缴款金额18,760.00元，请留意资金安排。",
+    "【新股中签缴款提醒】尊敬的客户，您的账户(尾号6621)今日新股中签，应缴 16,500.00元。请于今日16:00前将资金转入证券账户(银证转账)",
+    "【闪送】您好，您申请退还的服务保证金500.00元已审核通过，将于1-3个工作日原路退回至您的银行卡。",
+    "【交通银行】您好，您已获得信用卡分期手续费8折券，有效期至12月31日，可登录买单吧App使用。拒收请回复R",
+    "我在美团上接了个上门做饭的活，一单80块，客人通过平台下单付款，我不直接收钱，挺规范的",
+    "签了，千字150，他们财务按月打款，开的劳务报酬，会代扣个税",
+    "我老乡去面试，说入职要交押金和住宿费，交了800以后就联系不上了，现在找工作要先交钱的都别去",
+    "他们说入职要先交500培训费，我直接没去了。正规公司培训都是公司出钱的",
+])
+def test_dev50_brokers_gigs_and_retellings_hard_genuine(scanner, text):
+    assert scanner.scan(text).risk == LOW
+
+
+def test_a_group_told_to_pay_up_or_a_boss_out_of_reach_is_no_retelling(scanner):
+    assert not scanner.evidence("顾问-老刘：大家注意了，明天早上九点十五开盘竞价，目标股已经锁定，大家提前准备资金").talks_about_scams
+    assert not scanner.evidence("我在飞机上，落地前都联系不上，你按我说的办，办完跟我说一声就行。").talks_about_scams

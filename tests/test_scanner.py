@@ -1241,3 +1241,25 @@ def test_dev50_brokers_gigs_and_retellings_hard_genuine(scanner, text):
 def test_a_group_told_to_pay_up_or_a_boss_out_of_reach_is_no_retelling(scanner):
     assert not scanner.evidence("顾问-老刘：大家注意了，明天早上九点十五开盘竞价，目标股已经锁定，大家提前准备资金").talks_about_scams
     assert not scanner.evidence("我在飞机上，落地前都联系不上，你按我说的办，办完跟我说一声就行。").talks_about_scams
+
+
+def test_a_withdrawal_held_until_the_reader_pays_more(scanner):
+    for line in ("您的信誉分已经扣到60分了，低于80分无法提现，需要补做一单才能恢复",
+                 "你账户里的钱是安全的，只是被系统锁定了，交了解锁费就能用。",
+                 "这是系统自动派的单，不能取消，必须完成，不然之前充进去的钱都退不了，你自己考虑"):
+        assert "pay_to_withdraw" in _requested(scanner, line), line
+
+
+def test_a_lovers_guilt_over_money(scanner):
+    assert "romance_pressure" in _requested(scanner, "我都把首付准备好了，就差你这5万，你忍心让我们之前的努力都白费吗")
+    assert "romance_pressure" in _requested(scanner, "你再不交我们就真的完了。我不想因为钱失去你")
+    assert "romance_pressure" not in _requested(scanner, "你再这样天天加班，我们就真的完了，周末能不能陪陪我")
+
+
+def test_a_recovery_in_other_words_and_a_recovery_told_by_its_target(scanner):
+    for line in ("你好，上次你在网上被骗的那笔钱，法院判决已经出来了，你需要交一笔执行费，法院才能把钱划给你",
+                 "您在某网络投资平台的损失我们已登记，可退还70%，请先缴纳资金保证金证明您的偿付能力",
+                 "我们是国家资金追回中心的，您在网上被骗的钱已经立案追回，下载“资金追回”APP登记一下就能退款"):
+        assert scanner.scan(line).risk != LOW, line
+    told = "我刚接到一个电话，说我去年被骗的钱能退回来，让我下载一个App。我去年根本没被骗过，直接挂了"
+    assert scanner.evidence(told).retold and scanner.scan(told).risk == LOW

@@ -203,6 +203,10 @@ SCAM_TALK_SENTENCES = 1
 CUSTODY = re.compile(r"(?:帮(?:你|您)|(?:你|您)(?:先|现在|马上|赶紧)?把[^。！？\n]{0,6}(?:钱|资金|存款|余额)|资金|存款)[^。！？\n]{0,16}"
                      r"(?:转|存|打|放|汇)(?:入|到|进)[^。！？\n]{0,12}(?:保护|安全|加密|监管|隔离|核查|清查|保管|保险)(?:账户|户|账号)")
 # (nor the scam's words quoted or reported: 要求您把钱转到“安全账户”, 他是不是让您把钱转到安全账户, 称其…)
+# Someone else's words reported (说我…, 对方让我…, 自称…): a story about a scam, in which even a
+# request only scams make (Signal.despite_talk) is told, not made
+_RETOLD = re.compile(r"(?:他|她|对方|那人|骗子|那边)(?:就|又|还)?(?:说|让我|叫我|要我)|说我(?!们)|自称"
+                     r"|(?<![你您])让我(?:先)?(?:付|交|转|下载|填|打开)|联系我说")
 # the reader talked out of going to the police (不用去派出所, 别报警, 没必要报案), not in a retelling
 # (他说不用报警)
 _POLICE_DISCOURAGED = re.compile(r"(?<!说)(?<!说的)(?<!让我)(?<!叫我)(?<!要)(?:不用|不要|别|不必|没必要|用不着)(?:去|到)?(?:派出所|公安局|报案|报警)(?!了吗|吗|么)")
@@ -331,6 +335,7 @@ class Evidence:
     # are skipped on text that cannot hold a match)
     chars: "AbstractSet[str] | None" = field(default=None, compare=False, repr=False)
     wording: float = 0.0  # the wording model's log-odds (wording.py); 0 without the model
+    retold: bool = False  # someone else's words reported (_RETOLD): despite_talk requests are told, not made
 
     @property
     def exempt(self) -> bool:
@@ -347,7 +352,8 @@ class Evidence:
         warning quotes the script it warns against), nor does the hand rule (`hand_decision`). Nor
         is a request marked despite_talk (a fee to recover money lost to a scam) set aside."""
         if self.talks_about_scams and not self.warning:
-            return tuple(f for f in self.requests if f.name == "scam_wording" or f.despite_talk) + self.others
+            return tuple(f for f in self.requests
+                         if f.name == "scam_wording" or (f.despite_talk and not self.retold)) + self.others
         return self.hand_findings
 
     @cached_property
@@ -356,7 +362,7 @@ class Evidence:
         text, the numbers and links only."""
         if self.exempt:
             # (a request only texts about scams make still counts when no sentence warns against it)
-            return tuple(f for f in self.requests if f.despite_talk and not self.warning) + self.others
+            return tuple(f for f in self.requests if f.despite_talk and not self.warning and not self.retold) + self.others
         return self.requests + self.others
 
 
@@ -613,7 +619,7 @@ class Scanner:
         return Evidence(text, said, numbers, urls, cards, links, tuple(requests),
                         tuple(self._number_findings(numbers, cards)) + tuple(self._link_findings(links)),
                         talks_about_scams, bool(notice), bool(own_number), fraud_type, truncated, warning, chars,
-                        weighed)
+                        weighed, talks_about_scams and _RETOLD.search(text) is not None)
 
     # -- numbers ---------------------------------------------------------------------------
 

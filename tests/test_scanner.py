@@ -1263,3 +1263,17 @@ def test_a_recovery_in_other_words_and_a_recovery_told_by_its_target(scanner):
         assert scanner.scan(line).risk != LOW, line
     told = "我刚接到一个电话，说我去年被骗的钱能退回来，让我下载一个App。我去年根本没被骗过，直接挂了"
     assert scanner.evidence(told).retold and scanner.scan(told).risk == LOW
+
+
+def test_a_platform_beyond_any_regulator_a_monthly_return_and_a_stake_grown(scanner):
+    for line in ("不是骗你，这个期货账户是跟香港那边对接的，国内的监管管不到，所以收益才这么高",
+                 "阳光明媚：跟老师半个月，本金30万现在52万，终于把之前亏的全回来了",
+                 "亏了的不要怕，跟着老师这一波，三个交易日帮你回本，回不了本老师退你学费",
+                 "这周老师又有一个新项目，保本的，您要不要把定期取出来投一点？"):
+        assert "investment_lure" in _requested(scanner, line), line
+    assert "investment_lure" not in _requested(scanner, "这只基金一个月跌了3%，先别加仓了")
+
+
+def test_a_private_card_explained_away_and_a_casinos_name(scanner):
+    assert "pay_privately" in _requested(scanner, "收款的是个人账户很正常，平台为了避税都是私人卡收款，你放心转，转完截图给我")
+    assert scanner.scan("澳门新葡京官方线上平台，注册即送58元体验金，提款三分钟到账").risk != LOW

@@ -1277,3 +1277,8 @@ def test_a_platform_beyond_any_regulator_a_monthly_return_and_a_stake_grown(scan
 def test_a_private_card_explained_away_and_a_casinos_name(scanner):
     assert "pay_privately" in _requested(scanner, "收款的是个人账户很正常，平台为了避税都是私人卡收款，你放心转，转完截图给我")
     assert scanner.scan("澳门新葡京官方线上平台，注册即送58元体验金，提款三分钟到账").risk != LOW
+
+
+def test_a_boss_without_his_u_key_or_past_the_banks_limit(scanner):
+    assert "boss_transfer" in _requested(scanner, "公司账户今天U盾不在身边，你先用自己的卡帮我走一下，明天一早财务给你转回来，你放心")
+    assert "boss_transfer" in _requested(scanner, "你现在去银行柜台转，手机转限额的话柜台可以。转好了拍照给我")

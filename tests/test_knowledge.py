@@ -288,3 +288,12 @@ def test_inbound_only_numbers_cite_a_statement_that_they_never_call_out(knowledg
     for number, record in knowledge.numbers.numbers.items():
         if "inbound_only" in record.uses:
             assert "国际" not in (record.note or ""), number
+
+
+def test_a_signals_true_or_false_fields_must_be_booleans(knowledge_copy):
+    path = knowledge_copy / "signals.yaml"
+    _replace(path, "    never_low: true\n", "    never_low: yes please\n")
+    _replace(path, "    despite_talk: true\n", "    despite_talk: 1\n")
+    problems = "\n".join(_problems(knowledge_copy))
+    assert "field 'never_low' must be true or false" in problems
+    assert "field 'despite_talk' must be true or false" in problems

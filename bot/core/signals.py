@@ -161,18 +161,7 @@ def load_signals(path: Path, label: str, problems: Problems, entry_ids: set[str]
         for rel in related:
             if entry_ids and rel not in entry_ids:
                 problems.add(where, f"related id '{rel}' does not exist")
-        requires_url = item.get("requires_url", False)
-        if not isinstance(requires_url, bool):
-            problems.add(where, "field 'requires_url' must be true or false")
-            requires_url = False
-        never_low = item.get("never_low", False)
-        if not isinstance(never_low, bool):
-            problems.add(where, "field 'never_low' must be true or false")
-            never_low = False
-        despite_talk = item.get("despite_talk", False)
-        if not isinstance(despite_talk, bool):
-            problems.add(where, "field 'despite_talk' must be true or false")
-            despite_talk = False
+        requires_url, never_low, despite_talk = f.flag("requires_url"), f.flag("never_low"), f.flag("despite_talk")
         if name in seen:
             problems.add(where, "duplicate signal name")
             continue

@@ -132,6 +132,14 @@ class Fields:
             self.problems.add(self.where, f"field '{key}' needs at least {min_items} item(s)")
         return tuple(items)
 
+    def flag(self, key: str) -> bool:
+        """An optional true/false field: False when absent, or (with a problem) when not a boolean."""
+        value = self.data.get(key, False)
+        if not isinstance(value, bool):
+            self.problems.add(self.where, f"field '{key}' must be true or false")
+            return False
+        return value
+
     def identifier(self, key: str = "id") -> str | None:
         value = self.text(key, max_len=48)
         if value is not None and not ID_PATTERN.match(value):

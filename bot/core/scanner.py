@@ -343,6 +343,11 @@ class Evidence:
         whose signals are all pretexts (a request no genuine service makes, weight 3, still counts)."""
         return self.talks_about_scams or (self.notice and not any(f.weight >= 3 for f in self.requests))
 
+    def _made_despite_talk(self, f: Finding) -> bool:
+        """A request only texts about scams make (Signal.despite_talk), made here: no sentence warns
+        against it and no one else's words are being reported."""
+        return f.despite_talk and not self.warning and not self.retold
+
     @cached_property
     def findings(self) -> tuple[Finding, ...]:
         """What the fitted decision weighs against the message (worked out once: the decision reads
@@ -352,8 +357,7 @@ class Evidence:
         warning quotes the script it warns against), nor does the hand rule (`hand_decision`). Nor
         is a request marked despite_talk (a fee to recover money lost to a scam) set aside."""
         if self.talks_about_scams and not self.warning:
-            return tuple(f for f in self.requests
-                         if f.name == "scam_wording" or (f.despite_talk and not self.retold)) + self.others
+            return tuple(f for f in self.requests if f.name == "scam_wording" or self._made_despite_talk(f)) + self.others
         return self.hand_findings
 
     @cached_property
@@ -362,7 +366,7 @@ class Evidence:
         text, the numbers and links only."""
         if self.exempt:
             # (a request only texts about scams make still counts when no sentence warns against it)
-            return tuple(f for f in self.requests if f.despite_talk and not self.warning and not self.retold) + self.others
+            return tuple(f for f in self.requests if self._made_despite_talk(f)) + self.others
         return self.requests + self.others
 
 
@@ -607,7 +611,7 @@ class Scanner:
         # A notice that says what its sender never does ("工商银行不会通过短信链接要求您提供密码"),
         # or that can only send the reader to the institution itself.
         notice = ((possible(_NEVER_ASKS_NEEDS, said_chars) and _NEVER_ASKS.search(said))
-                  or self._official_notice(text, numbers, urls, links if self.links is not None else None))
+                  or self._official_notice(text, numbers, urls, links))
         fraud_type = self.resemblance(text) if self.resemblance is not None and _WORD.search(text) else None
         own_number = possible(_OWN_NUMBER_NEEDS, chars) and _OWN_NUMBER.search(text)
         # a sentence anywhere warns against a scam (the warning patterns the text can hold)
@@ -784,14 +788,14 @@ class Scanner:
 
     @staticmethod
     def _official_notice(text: str, numbers: tuple[CheckResult, ...], urls: tuple[str, ...],
-                         links: "tuple[LinkResult, ...] | None" = None) -> bool:
+                         links: "tuple[LinkResult, ...]" = ()) -> bool:
         """A sender-tagged notice (【…】) with a number or a link, whose every number is an official
-        one and whose links are all official domains (`links`: the link checks, None without a link checker, when
-        any link at all disqualifies): it can only send the reader to the institution itself
+        one and every link checked as an official domain (without a link checker no link is
+        checked, so any link disqualifies): it can only send the reader to the institution itself
         ("如非本人操作，请致电95588", "详询10000或登录189.cn"), which no scam can use; its pretexts
         (账户冻结, 立即, 返还) are the institution's own news."""
-        links_official = (not urls) if links is None else all(link.verdict == OFFICIAL for link in links)
-        return (links_official and bool(numbers or (urls and links)) and all(n.verdict == OFFICIAL for n in numbers)
+        return (len(links) == len(urls) and all(link.verdict == OFFICIAL for link in links)
+                and bool(numbers or links) and all(n.verdict == OFFICIAL for n in numbers)
                 and SENDER_TAG.match(text.lstrip()) is not None)
 
     @staticmethod

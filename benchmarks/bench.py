@@ -544,6 +544,8 @@ def section_scanner() -> None:
                ("dev48 (ours, whole scam chats, OCR)", SCANS / "dev48_messages.yaml"),
                ("dev49 (ours, hardest types, unread)", SCANS / "dev49_messages.yaml"),
                ("dev50 (ours, the money stage of long cons)", SCANS / "dev50_messages.yaml"),
+               ("dev51 (ours, first steps of romance and boss cons)", SCANS / "dev51_messages.yaml"),
+               ("dev52 (ours, short texts as users paste them)", SCANS / "dev52_messages.yaml"),
                ("dev13 (ours, mixed, never looked at)", SCANS / "dev13_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]
     if DEV_ONLY:

@@ -1282,3 +1282,31 @@ def test_a_private_card_explained_away_and_a_casinos_name(scanner):
 def test_a_boss_without_his_u_key_or_past_the_banks_limit(scanner):
     assert "boss_transfer" in _requested(scanner, "公司账户今天U盾不在身边，你先用自己的卡帮我走一下，明天一早财务给你转回来，你放心")
     assert "boss_transfer" in _requested(scanner, "你现在去银行柜台转，手机转限额的话柜台可以。转好了拍照给我")
+
+
+def test_someone_telling_the_reader_when_and_how_much_to_deposit(scanner):
+    for line in ("明天上午十点前记得准时入金，老师开盘就带大家进",
+                 "最低入金三千，入金后截图给助理，十分钟上分"):
+        assert "deposit_instruction" in _requested(scanner, line), line
+    for line in ("先别急着入金，把基础知识看一看再说",
+                 "入金只能银证转账，从你自己名下的银行卡转到证券账户"):
+        assert "deposit_instruction" not in _requested(scanner, line), line
+    # 划入金额 is money credited, not a deposit nor a payment asked for
+    credited = "您的医保个人账户本月划入金额为152.30元"
+    assert scanner.scan(credited).risk == LOW and not _requested(scanner, credited)
+
+
+def test_a_withdrawal_shown_as_proof_and_a_loss_promised_back(scanner):
+    for line in ("你看我昨天提了三万出来，秒到账，这下放心了吧，今晚跟我多充点",
+                 "提现到账了吧？我就说这个平台靠谱",
+                 "你先少投一点试试，不赚我赔你"):
+        assert "withdrawal_proof" in _requested(scanner, line), line
+    assert "withdrawal_proof" not in _requested(scanner, "我提现到账了，手续费扣了两块")
+
+
+def test_someone_who_asked_first_a_tax_withheld_a_school_card_and_a_sisters_own_card(scanner):
+    assert scanner.evidence("有人让我儿子去网站交保证金解冻，还好他先来问我了，没交").talks_about_scams
+    for line in ("稿费下周打到你卡上，个税我们代扣代缴，明细回头发你",
+                 "本学期午餐费请通过校园一卡通充值，也可以到食堂窗口充值",
+                 "我姐要借三万，我跟她打电话确认过了，明天我去银行直接转到她本人的卡上"):
+        assert scanner.scan(line).risk == LOW, line

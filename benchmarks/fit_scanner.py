@@ -202,9 +202,10 @@ def choose(rows: list[Row], probs: np.ndarray, budget: float, lift: np.ndarray |
     """(threshold, recall, false alarms): the lowest threshold at which the flagged share of the
     genuine messages, averaged over the sets (each set equally), stays within `budget`; recall is
     averaged the same way. `lift`: messages counted as flagged whatever their probability; `floor`:
-    the lowest threshold allowed. (A quantile of many genuine messages: one message more or less
-    moves it to a neighbouring probability, where a trade of recall against a cost per false alarm
-    jumped between distant plateaus.)"""
+    the lowest threshold allowed. When even the highest threshold flags more than the budget (the
+    lifted messages alone), that threshold is returned with its share. (A quantile of many genuine
+    messages: one message more or less moves it to a neighbouring probability, where a trade of
+    recall against a cost per false alarm jumped between distant plateaus.)"""
     groups = by_set(rows)
     candidates = np.unique(np.concatenate([probs[probs >= floor], [1.0, max(floor, 1e-9)]]))
     best = None
@@ -275,7 +276,9 @@ def train(rows: list[Row], signals, classes, verbose=False) -> Trained:
     # A strong resemblance as an override (low -> medium): kept only when, within the same
     # budget of false alarms, it flags more scams out of set.
     lifted_at, lifted_rec, lifted_fa = choose(rows, probs, FALSE_ALARM_BUDGET, lifts(rows))
-    strong_lifts = lifted_rec > rec + 1e-9
+    # (the lifted messages alone may flag more genuine ones than the budget allows: then choose
+    # returns the highest threshold with that share, and the lift is not kept)
+    strong_lifts = lifted_fa <= FALSE_ALARM_BUDGET + 1e-12 and lifted_rec > rec + 1e-9
     if strong_lifts:
         medium_at, rec, fa = lifted_at, lifted_rec, lifted_fa
     # high: the same rule with a smaller budget (the group guard acts on high)

@@ -59,3 +59,11 @@ def test_lifted_messages_count_as_flagged_and_the_floor_holds():
     assert fit_scanner.choose(rows_of(labels), probs, budget=0.25, lift=lift) == (pytest.approx(0.9), 1.0, 0.25)
     t_floor, _, _ = fit_scanner.choose(rows_of(labels), probs, budget=1.0, floor=0.5)
     assert t_floor == pytest.approx(0.5)
+
+
+def test_lifted_messages_alone_over_the_budget_are_reported_as_such():
+    labels = [("a", True)] * 2 + [("a", False)] * 4
+    probs = np.array([0.9, 0.1, 0.2, 0.3, 0.4, 0.5])
+    lift = np.array([False, True, True, False, False, False])   # one genuine message lifted: 25 %
+    t, recall, fa = fit_scanner.choose(rows_of(labels), probs, budget=0.1, lift=lift)
+    assert t == 1.0 and fa == 0.25 and recall == 0.5   # over the budget: train() then keeps no lift

@@ -546,6 +546,7 @@ def section_scanner() -> None:
                ("dev50 (ours, the money stage of long cons)", SCANS / "dev50_messages.yaml"),
                ("dev51 (ours, first steps of romance and boss cons)", SCANS / "dev51_messages.yaml"),
                ("dev52 (ours, short texts as users paste them)", SCANS / "dev52_messages.yaml"),
+               ("dev53 (ours, whole romance and boss conversations)", SCANS / "dev53_messages.yaml"),
                ("dev54 (ours, a month of what users send, unread)", SCANS / "dev54_messages.yaml"),
                ("dev13 (ours, mixed, never looked at)", SCANS / "dev13_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]

@@ -1322,3 +1322,11 @@ def test_principal_guaranteed_beside_a_high_return(scanner):
                  "这个是非保本浮动收益型产品，业绩比较基准年化6%"):
         assert "principal_guaranteed" not in _requested(scanner, line), line
     assert scanner.scan("那种说保本还年化15%的都是骗局，你千万别投").risk == LOW
+
+
+def test_a_supervisor_and_an_academic_conference_are_no_investment_mentor_nor_meeting_app(scanner):
+    assert "screen_sharing" not in _requested(scanner, "小唐，下个月国际会议的摘要被接收了，赶紧准备报告")
+    line = "导师：会议注册费你先用自己的卡交，留好发票，回来填报销单我签字，走课题经费"
+    assert "investment_lure" not in _requested(scanner, line)
+    # (the mentor of a trading group still is one)
+    assert "investment_lure" in _requested(scanner, "导师带你炒股，先入金五万，稳赚不赔")

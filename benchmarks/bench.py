@@ -549,6 +549,7 @@ def section_scanner() -> None:
                ("dev53 (ours, whole romance and boss conversations)", SCANS / "dev53_messages.yaml"),
                ("dev54 (ours, a month of what users send, unread)", SCANS / "dev54_messages.yaml"),
                ("dev55 (ours, a phone's SMS inbox)", SCANS / "dev55_messages.yaml"),
+               ("dev56 (ours, whole conversations of every type)", SCANS / "dev56_messages.yaml"),
                ("dev13 (ours, mixed, never looked at)", SCANS / "dev13_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]
     if DEV_ONLY:

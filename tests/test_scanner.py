@@ -1330,3 +1330,15 @@ def test_a_supervisor_and_an_academic_conference_are_no_investment_mentor_nor_me
     assert "investment_lure" not in _requested(scanner, line)
     # (the mentor of a trading group still is one)
     assert "investment_lure" in _requested(scanner, "导师带你炒股，先入金五万，稳赚不赔")
+
+
+def test_a_services_reassurance_its_own_cooperation_a_claim_dismissed_and_wages_paid_out(scanner):
+    for line, name in (("正常关闭花呗不会对您的征信产生不良影响", "cancel_loan"),
+                       ("正常关闭花呗不会对您的征信产生不良影响", "account_frozen"),
+                       ("您可以带报案回执到网点申请交易争议处理，我们会配合调查", "safe_account"),
+                       ("还有，有人说交钱就能帮你抢好单、派单多的，别信，平台派单是系统自动的", "task_rebate"),
+                       ("每周日结一次，微信转给你，或者月结到你银行卡，你选", "transfer_request")):
+        assert name not in _requested(scanner, line), line
+    # (the threat and the order still count)
+    assert "cancel_loan" in _requested(scanner, "不关闭花呗会影响征信，请配合操作")
+    assert "safe_account" in _requested(scanner, "您涉嫌洗钱，请配合调查")

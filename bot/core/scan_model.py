@@ -58,6 +58,18 @@ AMOUNT = re.compile(r"\d+(?:\.\d+)?\s*(?:元|块|万|w\b)|[¥￥]\s*\d", re.IGNO
 LENGTH_CAP = 500
 # The wording score counts up to this (a few telling words saturate it); below 0 it counts as 0.
 WORDING_CAP = 3.0
+# Wording that reads genuine counts in full from GENUINE_FULL characters on and less in shorter
+# texts, in proportion: a short request's few words say less either way ("麻烦打500元到我账户"
+# reads like ordinary chat), a whole conversation's many words more. (Counting it only from 100
+# characters on, the fit gained nothing out of set: 96.4 % / 0.30 % leaving one set out, against
+# 96.6 % / 0.28 % in proportion from the first character and 96.3 % / 0.28 % without it.)
+GENUINE_FULL = 300
+
+
+def _genuine_share(length: int) -> float:
+    return min(length / GENUINE_FULL, 1.0)
+
+
 CONTEXT = {
     "talk": "calls something a scam (诈骗, 骗子, 被骗…): a warning or a chat about a scam",
     "talk_quoted": "the hand weights of the signals such a text quotes (sum / 3, at most 2)",
@@ -65,8 +77,12 @@ CONTEXT = {
                     "          wording finding): a fake officer's script or a paid \"recovery\" names scams too",
     "wording": "the wording model's score (wording.py) where it reads like a scam, 0..3 (0 when the text\n"
                "          is not weighed, or warns against a scam it talks about): wording below the\n"
-               "          finding's threshold still adds to weak signals;\n"
-               "          wording that reads genuine never lowers a request (a short \"麻烦打500元到我账户\")",
+               "          finding's threshold still adds to weak signals (wording that reads genuine is\n"
+               "          genuine_wording)",
+    "genuine_wording": "the wording model's score where it reads genuine, 0..3 (its opposite, capped), times\n"
+                       "          length / 300 up to 1: a whole conversation of a couple's, a family's or an\n"
+                       "          office's money talk reads unlike any scam even where one of its lines fires\n"
+                       "          a request; a short request's few words say less (\"麻烦打500元到我账户\")",
     "notice": "says what its sender never asks, or sends the reader only to official numbers, and asks for\n"
               "          nothing no genuine service asks for (no weight-3 request: that still counts)",
     "notice_quoted": "the hand weights of the pretexts a notice's exemption set aside (sum / 3, at most 2)",
@@ -146,6 +162,7 @@ def context_features(ev: "Evidence") -> dict[str, float]:
         "talk_quoted": _quoted(ev.requests) if talk else 0.0,
         "talk_wording": float(talk and any(f.name == "scam_wording" for f in active)),  # (see Evidence.findings)
         "wording": 0.0 if talk and ev.warning else min(max(ev.wording, 0.0), WORDING_CAP),
+        "genuine_wording": min(max(-ev.wording, 0.0), WORDING_CAP) * _genuine_share(len(text.strip())),
         "notice": float(ev.notice and not any(f.weight >= 3 for f in ev.requests)),
         "notice_quoted": _quoted(ev.requests) if notice_exempt else 0.0,
         "own_number": float(ev.own_number),

@@ -1348,3 +1348,11 @@ def test_a_services_reassurance_its_own_cooperation_a_claim_dismissed_and_wages_
     # (the threat and the order still count)
     assert "cancel_loan" in _requested(scanner, "不关闭花呗会影响征信，请配合操作")
     assert "safe_account" in _requested(scanner, "您涉嫌洗钱，请配合调查")
+
+
+def test_the_phones_own_warning_talked_away_and_a_police_station_made_suspect(scanner):
+    for line in ("需要您下载我们的售后APP来申请，安装的时候手机会提示有风险，您点“继续安装”就行",
+                 "阿姨您别打，派出所里有内鬼，这个案子就是派出所里的人泄露的信息"):
+        assert "warning_discredited" in _requested(scanner, line), line
+        assert scanner.scan(line).risk != LOW, line
+    assert scanner.scan("我手机提示有风险，我就没装，直接删了").risk == LOW

@@ -1356,3 +1356,10 @@ def test_the_phones_own_warning_talked_away_and_a_police_station_made_suspect(sc
         assert "warning_discredited" in _requested(scanner, line), line
         assert scanner.scan(line).risk != LOW, line
     assert scanner.scan("我手机提示有风险，我就没装，直接删了").risk == LOW
+
+
+def test_a_fee_per_head_from_a_new_number(scanner):
+    line = "同学们好，我是班长，这是我的新号。学校通知，本学期的服装费和体检费每人 260，请大家今天交到我这里"
+    assert "relative_new_number" in _requested(scanner, line)
+    assert scanner.scan(line).risk != LOW
+    assert scanner.scan("这是我的新号，下周聚会每人 3 个菜，别带重样的").risk == LOW

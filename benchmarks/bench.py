@@ -145,7 +145,7 @@ def _assistant(knowledge, encoder):
 
 
 # Set by --dev-only: the evaluation sets (blind eval and fraud_eval, general_dev10 and general_dev14, held-out scans,
-# dev13 and the unread dev39, dev40, dev43, dev49 and dev54) are not read;
+# dev13 and the unread dev39, dev40, dev43, dev49, dev54 and dev57) are not read;
 # development work measures on the development sets and leaves those to the lead.
 DEV_ONLY = False
 
@@ -550,10 +550,11 @@ def section_scanner() -> None:
                ("dev54 (ours, a month of what users send, unread)", SCANS / "dev54_messages.yaml"),
                ("dev55 (ours, a phone's SMS inbox)", SCANS / "dev55_messages.yaml"),
                ("dev56 (ours, whole conversations of every type)", SCANS / "dev56_messages.yaml"),
+               ("dev57 (ours, long pastes of unsure users, unread)", SCANS / "dev57_messages.yaml"),
                ("dev13 (ours, mixed, never looked at)", SCANS / "dev13_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]
     if DEV_ONLY:
-        # (the sets kept unread, dev39, dev40, dev43, dev49 and dev54, are measurement sets like dev13)
+        # (the sets kept unread, dev39, dev40, dev43, dev49, dev54 and dev57, are measurement sets like dev13)
         corpora = [c for c in corpora if "held-out" not in c[0] and not c[0].startswith("dev13") and "unread" not in c[0]]
     corpora = [(name, path) for name, path in corpora if path.exists()]
     public = [("public: real chat OCR", "chatfraud_ocr.jsonl"), ("public: fake-base-station SMS", "fbs_sms_fraud.jsonl"),
@@ -905,7 +906,7 @@ def main() -> None:
     parser.add_argument("--dev-only", action="store_true",
                         help="development sets only (blind: general_dev..general_dev9, general_dev11..13, 15 and 16, fraud_dev,"
                              " the calibration set's even ids; scans: every development set but the unread ones): the evaluation,"
-                             " held-out, public and AFQMC sets, dev13, dev39, dev40, dev43, dev49, dev54, general_dev10, general_dev14 and the"
+                             " held-out, public and AFQMC sets, dev13, dev39, dev40, dev43, dev49, dev54, dev57, general_dev10, general_dev14 and the"
                              " calibration fit half, which are for measuring or fitting only, are left to the lead")
     args = parser.parse_args()
     global DEV_ONLY

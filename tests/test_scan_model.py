@@ -165,3 +165,18 @@ def test_never_low_must_be_true_or_false(knowledge_copy):
     path.write_text(text.replace("never_low: true", "never_low: maybe", 1), "utf-8")
     problems = _problems(knowledge_copy)
     assert any("signals.yaml" in p and "never_low" in p for p in problems), problems
+
+
+def test_genuine_wording_counts_in_proportion_to_length_and_never_for_scam_wording(scanner):
+    """The wording score's opposite (capped at 3) times length / 300: a whole conversation of
+    ordinary money talk counts in full, a short line less, wording that reads like a scam not at
+    all (that is the `wording` feature)."""
+    line = "老婆，我爸妈说给我们首付支援二十万，明天转到你卡上，你记得查收一下"
+    long = "\n".join([line, "我：好，我跟我妈也说一声，谢谢叔叔阿姨", "他：装修的钱我们自己慢慢攒"] * 6)
+    for text, wording in ((line, -1.5), (long, -1.5), (long, -4.0), (long, 2.0)):
+        ev = scanner.evidence(text, wording=wording)
+        share = min(len(text.strip()) / 300, 1.0)
+        assert context_features(ev)["genuine_wording"] == pytest.approx(min(max(-wording, 0.0), 3.0) * share)
+    assert len(long) >= 300 and len(line) < 100
+    # (fitted to lower the risk)
+    assert scanner.model.context["genuine_wording"] < 0

@@ -1363,3 +1363,9 @@ def test_a_fee_per_head_from_a_new_number(scanner):
     assert "relative_new_number" in _requested(scanner, line)
     assert scanner.scan(line).risk != LOW
     assert scanner.scan("这是我的新号，下周聚会每人 3 个菜，别带重样的").risk == LOW
+
+
+def test_a_flight_refund_that_asks_which_banks_card_the_reader_holds(scanner):
+    line = "您订的后天去三亚的机票，那个航班取消了，退票的话我们给您补偿，您家里有没有工商银行或者建设银行的卡？"
+    assert "flight_change" in _requested(scanner, line)
+    assert "flight_change" not in _requested(scanner, "航班取消了，退票的钱会原路退回到你付款的那张卡")

@@ -49,7 +49,8 @@ LAMBDA = 1e-4          # L2 strength (on the set- and label-balanced mean log lo
 ITERATIONS = 300
 RATE = 0.05
 FLAG_SHARE = 0.002     # share of the weighed genuine development messages (out of set) at or above flag_at
-KEEP_AT = 0.002        # weights smaller than this are not written (they change scores by < 0.001)
+KEEP_AT = 0.01         # weights smaller than this are not written (over the development messages they change a
+                       # score by 0.0013 at the median, 0.014 at most; 40,000 fewer grams, 3.6 MiB less at idle)
 WORDING_SETS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev8", "dev10", "dev11", "dev12", "dev14", "dev15",
                 "dev16", "dev17", "dev18", "dev19", "dev20", "dev21", "dev22", "dev23", "dev24", "dev25", "dev26",
                 "dev27", "dev28", "dev29", "dev30", "dev31", "dev32", "dev33", "dev34", "dev35", "dev36", "dev37", "dev38",

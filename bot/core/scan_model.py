@@ -157,12 +157,13 @@ def context_features(ev: "Evidence") -> dict[str, float]:
     tag = SENDER_TAG.match(text.lstrip()) is not None
     chars = ev.chars if ev.chars is not None else set(text)
     contact = any(n.verdict != OFFICIAL and scanner.dialable(n) for n in ev.numbers)
+    length = len(text.strip())
     return {
         "talk": float(talk),
         "talk_quoted": _quoted(ev.requests) if talk else 0.0,
         "talk_wording": float(talk and any(f.name == "scam_wording" for f in active)),  # (see Evidence.findings)
         "wording": 0.0 if talk and ev.warning else min(max(ev.wording, 0.0), WORDING_CAP),
-        "genuine_wording": min(max(-ev.wording, 0.0), WORDING_CAP) * _genuine_share(len(text.strip())),
+        "genuine_wording": min(max(-ev.wording, 0.0), WORDING_CAP) * _genuine_share(length),
         "notice": float(ev.notice and not any(f.weight >= 3 for f in ev.requests)),
         "notice_quoted": _quoted(ev.requests) if notice_exempt else 0.0,
         "own_number": float(ev.own_number),
@@ -188,8 +189,8 @@ def context_features(ev: "Evidence") -> dict[str, float]:
         "unsubscribe": _found("unsubscribe", text, chars),
         "amount": _found("amount", text, chars),
         # capped where the development messages end (444 characters): beyond it the fit knows nothing
-        "length": math.log1p(min(len(text.strip()), LENGTH_CAP) / 50.0),
-        "short": float(len(text.strip()) < 30),
+        "length": math.log1p(min(length, LENGTH_CAP) / 50.0),
+        "short": float(length < 30),
     }
 
 

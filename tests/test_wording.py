@@ -299,3 +299,11 @@ def test_the_wording_score_is_a_context_feature_that_only_raises(plain):
     assert context_features(scanner.evidence("保证金"))["wording"] == 0.0   # too short to be weighed
     # a text about scams counts it unless it warns: a story does, a warning does not
     assert context_features(scanner.evidence("我差点被骗了，他让我先交保证金", wording=2.0))["wording"] == 2.0
+
+
+def test_equal_weights_share_one_integer():
+    """95,000 grams hold some 6,000 distinct weights: equal ones are one int object (memory)."""
+    model = WordingModel(0.0, 1.0, {"先交": 0.0512, "保证": 0.0512, "骗": -0.0512, "好的": 0.0001})
+    units = model.units
+    assert units["先交"] == 512 and units["先交"] is units["保证"]
+    assert units["骗"] == -512 and "好的" in units and units["好的"] == 1

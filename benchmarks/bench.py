@@ -551,6 +551,7 @@ def section_scanner() -> None:
                ("dev55 (ours, a phone's SMS inbox)", SCANS / "dev55_messages.yaml"),
                ("dev56 (ours, whole conversations of every type)", SCANS / "dev56_messages.yaml"),
                ("dev57 (ours, long pastes of unsure users, unread)", SCANS / "dev57_messages.yaml"),
+               ("dev58 (ours, short and long conversations)", SCANS / "dev58_messages.yaml"),
                ("dev13 (ours, mixed, never looked at)", SCANS / "dev13_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]
     if DEV_ONLY:

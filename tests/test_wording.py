@@ -15,7 +15,7 @@ from bot.core.scan_model import BUILTIN_SIGNALS
 from bot.core.scanner import LOW, MEDIUM, Scanner, hand_decision
 from bot.core.signals import SignalBook
 from bot.core.validation import KnowledgeError, Problems
-from bot.core.wording import WordingModel, grams, load_wording, normalise
+from bot.core.wording import MAX_CHARS, WordingModel, gram_of, grams, key, keys, load_wording, normalise
 
 
 def test_grams_are_of_words_only_lower_cased_with_digits_as_zero():
@@ -301,9 +301,18 @@ def test_the_wording_score_is_a_context_feature_that_only_raises(plain):
     assert context_features(scanner.evidence("我差点被骗了，他让我先交保证金", wording=2.0))["wording"] == 2.0
 
 
-def test_equal_weights_share_one_integer():
-    """95,000 grams hold some 6,000 distinct weights: equal ones are one int object (memory)."""
-    model = WordingModel(0.0, 1.0, {"先交": 0.0512, "保证": 0.0512, "骗": -0.0512, "好的": 0.0001})
-    units = model.units
-    assert units["先交"] == 512 and units["先交"] is units["保证"]
-    assert units["骗"] == -512 and "好的" in units and units["好的"] == 1
+def test_the_gram_table_is_two_arrays_of_twelve_bytes_a_gram():
+    """95,000 grams: a dict of strings took some 11 MB of the idle bot, two arrays take 1.1 MB."""
+    model = WordingModel(0.0, 1.0, {"先交": 0.0512, "保证": 0.0512, "骗": -0.0512, "好的": 0.0001, "零": 0.00001})
+    assert len(model) == 4 and model.nbytes == 4 * 12  # (the weight that rounds to 0 is left out)
+    assert dict(model.units) == {"先交": 512, "保证": 512, "骗": -512, "好的": 1}
+
+
+@pytest.mark.parametrize("text", ["", "!!!", "a", "ab c", "先交,AB 9", "转账5000元！Go 先交保证金 先交",
+                                  "正" * (MAX_CHARS + 5), "老同学 好久不见啊\n最近手头有点紧，能不能借我两千？下个月就还你"])
+def test_keys_are_the_grams_packed_and_score_equals_weigh(text):
+    found = grams(text)
+    assert list(map(int, keys(text))) == sorted(map(key, found))
+    assert all(gram_of(key(g)) == g for g in found)
+    model = WordingModel(-0.3, 1.0, {"先交": 0.8, "保证金": 1.25, "0": 0.01, "借我": 0.6, "正": -0.02, "go": 0.3})
+    assert model.score(text) == pytest.approx(model.weigh(found), abs=1e-12)

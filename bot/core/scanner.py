@@ -23,7 +23,6 @@ from .links import LOOKALIKE as LINK_LOOKALIKE, SHORTENER, LinkChecker, LinkResu
 from .prefilter import Conditions, Finder, needs, possible
 from .signals import MAX_WINDOW, Signal, SignalBook
 from .text import clean, unsegment
-from .wording import grams
 
 from .risk import HIGH, LOW, MEDIUM
 MAX_SCAN_CHARS = 20_000  # a forwarded message is far shorter; beyond this only the start is read
@@ -599,16 +598,14 @@ class Scanner:
         if self.wording is not None and pasted and wording_weighs(text):
             # (a message in Chinese: the model learned from Chinese messages, not from pinyin or
             # English; and pasted: the user's own story quotes the scam's words, it is not one)
-            found = None
             if wording is None:
-                found = grams(text)
-                wording = self.wording.weigh(found)
+                wording = self.wording.score(text)
             weighed = wording
             if wording >= self.wording.flag_at:
                 # words that read like the scams of the development sets, whatever they ask for
                 # (a request like any other: a warning or a genuine notice sets it aside too; a
                 # text about scams with no warning sentence keeps it, see Evidence.findings)
-                told = "、".join(f"「{g}」" for g in self.wording.telling(text, found=found))
+                told = "、".join(f"「{g}」" for g in self.wording.telling(text))
                 requests.append(Finding("scam_wording", "用词和诈骗话术很像", told or text[:40], 2, ()))
         # A notice that says what its sender never does ("工商银行不会通过短信链接要求您提供密码"),
         # or that can only send the reader to the institution itself.

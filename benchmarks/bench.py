@@ -552,6 +552,8 @@ def section_scanner() -> None:
                ("dev56 (ours, whole conversations of every type)", SCANS / "dev56_messages.yaml"),
                ("dev57 (ours, long pastes of unsure users, unread)", SCANS / "dev57_messages.yaml"),
                ("dev58 (ours, short and long conversations)", SCANS / "dev58_messages.yaml"),
+               ("dev59 (ours, romance and impersonated people, slow)", SCANS / "dev59_messages.yaml"),
+               ("dev60 (ours, short phone texts and ads)", SCANS / "dev60_messages.yaml"),
                ("dev13 (ours, mixed, never looked at)", SCANS / "dev13_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]
     if DEV_ONLY:

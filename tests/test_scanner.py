@@ -1369,3 +1369,33 @@ def test_a_flight_refund_that_asks_which_banks_card_the_reader_holds(scanner):
     line = "您订的后天去三亚的机票，那个航班取消了，退票的话我们给您补偿，您家里有没有工商银行或者建设银行的卡？"
     assert "flight_change" in _requested(scanner, line)
     assert "flight_change" not in _requested(scanner, "航班取消了，退票的钱会原路退回到你付款的那张卡")
+
+
+def test_the_readers_own_doubt_in_a_chat_does_not_make_it_a_warning(scanner):
+    """A transcript where only the reader says 骗 (我：会不会是骗人的) and the other side talks the doubt
+    away still asks what it asks; one where the friend says he blocked them is a story."""
+    pushed = ("李姐：我最近跟着老师学炒股，跟着买就行，我这一个月赚了两万多\n我：这么多？会不会是骗人的\n"
+              "李姐：我没被骗啊，一开始我也怕。老师有机构专用通道，要下载他们给的App，你先转5000到App里，稳赚的\n我：好吧")
+    assert not scanner.evidence(pushed).talks_about_scams
+    assert scanner.scan(pushed).risk != LOW
+    avoided = "小王：有人加我说能带我炒股，让我先充5000试试\n我：会不会是骗人的\n小王：肯定是，我已经拉黑了"
+    assert scanner.evidence(avoided).talks_about_scams
+    assert scanner.scan(avoided).risk == LOW
+    # (the reader's doubt alone, no one else speaking, still talks about scams)
+    assert scanner.evidence("我：会不会是骗人的？他让我先充5000").talks_about_scams
+
+
+def test_wire_transfers_passwords_named_first_and_threats_to_send_a_video(scanner):
+    for line, name in (("我在外地开会不方便接电话，合同今天要付首期款，请立即安排电汇至以下账户，此事保密", "transfer_request"),
+                       ("账号密码发我，我帮你操作，你不懂就别乱点", "verification_code"),
+                       ("麻烦把孩子的学号、您的姓名和常用银行卡号发我一下，学校要统一发放补助", "verification_code"),
+                       ("主办方的账户我转给你，你先个人垫付一下，回来走报销", "transfer_request"),
+                       ("不转钱我就把视频发给你老婆，你自己看着办", "sextortion"),
+                       ("急收微信、支付宝实名号，一个月租金800，只用来收款", "sell_accounts")):
+        assert name in _requested(scanner, line), line
+        assert scanner.scan(line).risk != LOW, line
+    # a relative's card number to pay it, a password handed to a relative, a benchmark score
+    for line, name in (("侄子，我这边能借你两万。你把卡号发我，我明天去银行转", "verification_code"),
+                       ("您方便就把账号密码给我妈，她转给我", "verification_code"),
+                       ("我：收到了，跑分正常，我确认收货了\n卖家：好的，谢谢", "sell_accounts")):
+        assert name not in _requested(scanner, line), line

@@ -83,6 +83,26 @@ SENDER_TAG = re.compile(r"【[^】\n]{2,20}】")
 SPEAKER = re.compile(r"(?m)^[ \t]*([^\n:：。，,！？请]{1,12})[:：](?=\s*\S)(?![ \t]*[A-Za-z0-9_\-@.]{5,}[ \t]*$)")
 # A transcript line spoken by the reader (我：…), up to the line's end.
 _OWN_LINE = re.compile(r"(?m)^[ \t]*我[ \t]*[:：][^\n]*[？?吗][ \t]*$")
+# A transcript line of the reader's that doubts (我：会不会是骗人的, 我：你别被骗了) and the other side's
+# line, later, that talks the doubt away (不是骗人的, 我还能害你吗, 放心).
+_DOUBT_LINE = re.compile(r"(?m)^[ \t]*我[ \t]*[:：][^\n]*(会不会|是不是|别是|该不会|不会是|你别|可别|小心)[^\n]*$")
+
+# (the other side's denial: 我没被骗啊, 这不是骗局)
+_DENIED_BEFORE = re.compile(r"(没|不是|不会|哪是|怎么会)$")
+
+
+def _only_doubted(text: str) -> bool:
+    """Whether every sentence calling something a scam is a doubt in the reader's own line of a
+    transcript that someone else speaks in too: the talk is the reader's worry, not a warning."""
+    doubts = [(m.start(), m.end()) for m in _DOUBT_LINE.finditer(text)]
+    if not doubts:
+        return False
+    if not re.search(r"(?m)^[ \t]*(?!我[ \t]*[:：])[^\n:：。，,！？]{1,12}[:：]", text):
+        return False  # no other speaker
+    return all(any(a <= m.start() < b for a, b in doubts) or _DENIED_BEFORE.search(text, max(0, m.start() - 3), m.start())
+               for m in SCAM_TALK.finditer(text))
+
+
 # Words that call something a scam. A message with this many sentences using them talks about
 # scams rather than being one.
 # A negation right before a match turns a request into advice against it.
@@ -585,6 +605,8 @@ class Scanner:
                 if text[m.end():m.end() + 1] not in "”\"'」" and not _CUSTODY_DENIED.search(text, 0, m.start()):
                     talks_about_scams = False
                     break
+        if talks_about_scams and "我" in chars and _only_doubted(text):
+            talks_about_scams = False  # "我：会不会是骗人的" / "对方：放心…": the reader's doubt, talked away
         if talks_about_scams and _POLICE_DISCOURAGED.search(text):
             talks_about_scams = False  # "不用去派出所，我直接帮你转接": the caller keeps the reader from the police
         said = self._signal_text(_replace_spans(text, spans, lambda a, b: LINK_WORD))

@@ -1399,3 +1399,15 @@ def test_wire_transfers_passwords_named_first_and_threats_to_send_a_video(scanne
                        ("您方便就把账号密码给我妈，她转给我", "verification_code"),
                        ("我：收到了，跑分正常，我确认收货了\n卖家：好的，谢谢", "sell_accounts")):
         assert name not in _requested(scanner, line), line
+
+
+def test_chat_moved_off_wechat_credit_courses_and_named_trading_sites(scanner):
+    for line, name in (("我们以后别用微信聊了，微信聊天记录会被监控的。你下个QQ，我加你，以后在QQ上说", "chat_elsewhere"),
+                       ("您的征信评分仅为480分，低于银行贷款标准，可付费报名修复课程，三个月提升到700分以上", "credit_repair"),
+                       ("你挂的那个王者号我老板要收，走\"游易宝\"交易平台比较安全，你先注册一下", "game_trade_detour"),
+                       ("高价收购抖音号、快手号，一千粉以上都要，当天结清", "sell_accounts")):
+        assert name in _requested(scanner, line), line
+    for line, name in (("今晚微信视频吧，我妈想看看孙子", "chat_elsewhere"),
+                       ("在藏宝阁上架就行，我直接拍", "game_trade_detour"),
+                       ("征信报告可以在人民银行征信中心官网免费查，一年两次", "credit_repair")):
+        assert name not in _requested(scanner, line), line

@@ -1405,9 +1405,12 @@ def test_chat_moved_off_wechat_credit_courses_and_named_trading_sites(scanner):
     for line, name in (("我们以后别用微信聊了，微信聊天记录会被监控的。你下个QQ，我加你，以后在QQ上说", "chat_elsewhere"),
                        ("您的征信评分仅为480分，低于银行贷款标准，可付费报名修复课程，三个月提升到700分以上", "credit_repair"),
                        ("你挂的那个王者号我老板要收，走\"游易宝\"交易平台比较安全，你先注册一下", "game_trade_detour"),
-                       ("高价收购抖音号、快手号，一千粉以上都要，当天结清", "sell_accounts")):
+                       ("高价收购抖音号、快手号，一千粉以上都要，当天结清", "sell_accounts"),
+                       ("以后我们就在这里聊吧，微信我平时不用的", "chat_elsewhere"),
+                       ("因原家长群被人恶意举报，现启用新群，请各位家长扫码加入新群", "impersonation_contact")):
         assert name in _requested(scanner, line), line
     for line, name in (("今晚微信视频吧，我妈想看看孙子", "chat_elsewhere"),
                        ("在藏宝阁上架就行，我直接拍", "game_trade_detour"),
-                       ("征信报告可以在人民银行征信中心官网免费查，一年两次", "credit_repair")):
+                       ("征信报告可以在人民银行征信中心官网免费查，一年两次", "credit_repair"),
+                       ("原家长群人满了，请还没进的家长扫码加入新群", "impersonation_contact")):
         assert name not in _requested(scanner, line), line

@@ -238,8 +238,10 @@ def test_check_reads_neither_the_scanners_files_nor_its_code(knowledge_copy):
         ["lookalike", "verify-x.cn", "支付宝"], ["official", "95188", "支付宝"]]
     scan = run("scan", "--knowledge", str(knowledge_copy), stdin="请把验证码发给我")
     assert scan.returncode == 3 and "signals.yaml" in scan.stderr_text
+    # (nor numpy: the wording model's module imports it only where a model is made, 10 MiB of a check)
     probe = ("import sys; from bot.cli import main; code = main(['check', '95188']);"
-             " print('scanner imported' if 'bot.core.scanner' in sys.modules else 'no scanner', code)")
+             " print('scanner imported' if 'bot.core.scanner' in sys.modules else 'no scanner',"
+             " 'numpy imported' if 'numpy' in sys.modules else 'no numpy', code)")
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, cwd=ROOT, timeout=60,
                           env={**os.environ, "PYTHONIOENCODING": "utf-8"})
-    assert proc.stdout.decode("utf-8").strip().endswith("no scanner 0"), proc.stderr.decode("utf-8")
+    assert proc.stdout.decode("utf-8").strip().endswith("no scanner no numpy 0"), proc.stderr.decode("utf-8")

@@ -30,9 +30,10 @@ import re
 from operator import add
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
-import numpy as np
+if TYPE_CHECKING:  # numpy is imported where a model is made or used: a number check loads none
+    import numpy as np
 
 from .validation import Problems
 
@@ -94,6 +95,8 @@ def gram_of(k: int) -> str:
 def keys(text: str) -> np.ndarray:
     """The sorted distinct keys of the text's grams (those `grams` returns), built by numpy over
     the whole text at once: its code points, then each pair and triple inside a word."""
+    import numpy as np
+
     codes = np.frombuffer(normalise(text[:MAX_CHARS]).encode("utf-32-le"), dtype="<u4").astype(np.uint64)
     inside = codes != _SPACE
     parts = [codes[inside]]
@@ -114,6 +117,8 @@ class WordingModel:
     def __init__(self, bias: float, flag_at: float, weights: Mapping[str, float], fitted: str = ""):
         # Read-only once made (the scanner of every thread shares it): set through object's
         # __setattr__, the arrays flagged read-only.
+        import numpy as np
+
         set_ = object.__setattr__
         set_(self, "bias", float(bias))
         set_(self, "flag_at", float(flag_at))
@@ -156,6 +161,8 @@ class WordingModel:
 
     def _lookup(self, found: np.ndarray) -> int:
         """Σ units of the keys `found` (keys the model does not hold weigh 0)."""
+        import numpy as np
+
         table = self._keys
         if not len(table) or not len(found):
             return 0
@@ -165,6 +172,8 @@ class WordingModel:
 
     def weight(self, gram: str) -> float:
         """One gram's weight as the file writes it (0 for a gram the model does not hold)."""
+        import numpy as np
+
         return self._lookup(np.array([key(gram)], dtype=np.uint64)) / SCALE
 
     def score(self, text: str) -> float:
@@ -176,6 +185,8 @@ class WordingModel:
 
     def weigh(self, found: set[str]) -> float:
         """The score of a message whose distinct grams are `found` (as `grams` gives them)."""
+        import numpy as np
+
         if not found:
             return self.bias
         return self.bias + self._lookup(np.array(sorted(map(key, found)), dtype=np.uint64)) / SCALE / math.sqrt(len(found))
@@ -184,6 +195,8 @@ class WordingModel:
         """The words that weigh most towards a scam, longest first among equals, none inside
         another (the finding's evidence): up to `limit` grams of two or three characters, not
         only digits (an amount's 000 tells the reader nothing)."""
+        import numpy as np
+
         found = [g for g in grams(text) if len(g) > 1 and g.strip("0")]
         if not found or not len(self._keys):
             return ()

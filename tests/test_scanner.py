@@ -1414,3 +1414,11 @@ def test_chat_moved_off_wechat_credit_courses_and_named_trading_sites(scanner):
                        ("征信报告可以在人民银行征信中心官网免费查，一年两次", "credit_repair"),
                        ("原家长群人满了，请还没进的家长扫码加入新群", "impersonation_contact")):
         assert name not in _requested(scanner, line), line
+
+
+def test_the_boss_who_has_to_introduce_himself_and_calls_the_reader_to_his_office(scanner):
+    for line in ("我是你领导，明天上午九点到我办公室来一趟", "你好，我是你们单位的王主任，存一下我的号码，明天到我办公室来"):
+        assert "impersonation_contact" in _requested(scanner, line), line
+        assert scanner.scan(line).risk != LOW, line
+    # (a boss known by name in the chat needs no introduction)
+    assert scanner.scan("王经理：小李，明天上午到我办公室来一趟，聊下季度计划").risk == LOW

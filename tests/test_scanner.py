@@ -1422,3 +1422,10 @@ def test_the_boss_who_has_to_introduce_himself_and_calls_the_reader_to_his_offic
         assert scanner.scan(line).risk != LOW, line
     # (a boss known by name in the chat needs no introduction)
     assert scanner.scan("王经理：小李，明天上午到我办公室来一趟，聊下季度计划").risk == LOW
+
+
+def test_a_sum_said_sent_to_the_readers_card_to_be_passed_on(scanner):
+    line = "我刚转了五万到你卡上，你查收一下，然后帮我转给这个客户，他的账号我发你"
+    assert "relay_transfer" in _requested(scanner, line)
+    assert scanner.scan(line).risk == HIGH
+    assert "relay_transfer" not in _requested(scanner, "妈，我刚转了两千到你卡上，你查收一下，给爸买点药")

@@ -23,6 +23,7 @@ from .links import LOOKALIKE as LINK_LOOKALIKE, SHORTENER, LinkChecker, LinkResu
 from .prefilter import Conditions, Finder, needs, possible
 from .signals import MAX_WINDOW, Signal, SignalBook
 from .text import clean, unsegment
+from .wording import keys
 
 from .risk import HIGH, LOW, MEDIUM
 MAX_SCAN_CHARS = 20_000  # a forwarded message is far shorter; beyond this only the start is read
@@ -83,8 +84,7 @@ SENDER_TAG = re.compile(r"【[^】\n]{2,20}】")
 SPEAKER = re.compile(r"(?m)^[ \t]*([^\n:：。，,！？请]{1,12})[:：](?=\s*\S)(?![ \t]*[A-Za-z0-9_\-@.]{5,}[ \t]*$)")
 # A transcript line spoken by the reader (我：…), up to the line's end.
 _OWN_LINE = re.compile(r"(?m)^[ \t]*我[ \t]*[:：][^\n]*[？?吗][ \t]*$")
-# A transcript line of the reader's that doubts (我：会不会是骗人的, 我：你别被骗了) and the other side's
-# line, later, that talks the doubt away (不是骗人的, 我还能害你吗, 放心).
+# A transcript line of the reader's that doubts (我：会不会是骗人的, 我：你别被骗了).
 _DOUBT_LINE = re.compile(r"(?m)^[ \t]*我[ \t]*[:：][^\n]*(会不会|是不是|别是|该不会|不会是|你别|可别|小心)[^\n]*$")
 
 # (the other side's denial: 我没被骗啊, 这不是骗局)
@@ -97,8 +97,8 @@ def _only_doubted(text: str) -> bool:
     doubts = [(m.start(), m.end()) for m in _DOUBT_LINE.finditer(text)]
     if not doubts:
         return False
-    if not re.search(r"(?m)^[ \t]*(?!我[ \t]*[:：])[^\n:：。，,！？]{1,12}[:：]", text):
-        return False  # no other speaker
+    if all(tag.strip() == "我" for tag in SPEAKER.findall(text)):
+        return False  # no other speaker (see Scanner._signal_text)
     return all(any(a <= m.start() < b for a, b in doubts) or _DENIED_BEFORE.search(text, max(0, m.start() - 3), m.start())
                for m in SCAM_TALK.finditer(text))
 
@@ -620,14 +620,16 @@ class Scanner:
         if self.wording is not None and pasted and wording_weighs(text):
             # (a message in Chinese: the model learned from Chinese messages, not from pinyin or
             # English; and pasted: the user's own story quotes the scam's words, it is not one)
+            found = None
             if wording is None:
-                wording = self.wording.score(text)
+                found = keys(text)
+                wording = self.wording.weigh_keys(found)
             weighed = wording
             if wording >= self.wording.flag_at:
                 # words that read like the scams of the development sets, whatever they ask for
                 # (a request like any other: a warning or a genuine notice sets it aside too; a
                 # text about scams with no warning sentence keeps it, see Evidence.findings)
-                told = "、".join(f"「{g}」" for g in self.wording.telling(text))
+                told = "、".join(f"「{g}」" for g in self.wording.telling(text, found=found))
                 requests.append(Finding("scam_wording", "用词和诈骗话术很像", told or text[:40], 2, ()))
         # A notice that says what its sender never does ("工商银行不会通过短信链接要求您提供密码"),
         # or that can only send the reader to the institution itself.

@@ -159,51 +159,46 @@ class WordingModel:
         tools, not the hot path)."""
         return MappingProxyType({gram_of(int(k)): int(u) for k, u in zip(self._keys, self._units)})
 
-    def _lookup(self, found: np.ndarray) -> int:
-        """Σ units of the keys `found` (keys the model does not hold weigh 0)."""
+    def _units_of(self, found: np.ndarray) -> np.ndarray:
+        """The units of each key of `found` (sorted or not; 0 for a key the model does not hold)."""
         import numpy as np
 
         table = self._keys
-        if not len(table) or not len(found):
-            return 0
-        at = np.searchsorted(table, found)
-        np.minimum(at, len(table) - 1, out=at)
-        return int(self._units[at[table[at] == found]].sum(dtype=np.int64))
+        if not len(table):
+            return np.zeros(len(found), dtype=np.int64)
+        at = np.minimum(np.searchsorted(table, found), len(table) - 1)
+        return np.where(table[at] == found, self._units[at], 0)
 
     def weight(self, gram: str) -> float:
         """One gram's weight as the file writes it (0 for a gram the model does not hold)."""
         import numpy as np
 
-        return self._lookup(np.array([key(gram)], dtype=np.uint64)) / SCALE
+        return int(self._units_of(np.array([key(gram)], dtype=np.uint64))[0]) / SCALE
+
+    def weigh_keys(self, found: np.ndarray) -> float:
+        """The score of a message whose distinct gram keys are `found` (as `keys` gives them)."""
+        if not len(found):
+            return self.bias
+        return self.bias + int(self._units_of(found).sum(dtype="int64")) / SCALE / math.sqrt(len(found))
 
     def score(self, text: str) -> float:
         """The log-odds that the wording is a scam's (the bias alone for text without words)."""
-        found = keys(text)
-        if not len(found):
-            return self.bias
-        return self.bias + self._lookup(found) / SCALE / math.sqrt(len(found))
+        return self.weigh_keys(keys(text))
 
     def weigh(self, found: set[str]) -> float:
         """The score of a message whose distinct grams are `found` (as `grams` gives them)."""
         import numpy as np
 
-        if not found:
-            return self.bias
-        return self.bias + self._lookup(np.array(sorted(map(key, found)), dtype=np.uint64)) / SCALE / math.sqrt(len(found))
+        return self.weigh_keys(np.array(sorted(map(key, found)), dtype=np.uint64))
 
-    def telling(self, text: str, limit: int = 3) -> tuple[str, ...]:
+    def telling(self, text: str, limit: int = 3, found: np.ndarray | None = None) -> tuple[str, ...]:
         """The words that weigh most towards a scam, longest first among equals, none inside
         another (the finding's evidence): up to `limit` grams of two or three characters, not
-        only digits (an amount's 000 tells the reader nothing)."""
-        import numpy as np
-
-        found = [g for g in grams(text) if len(g) > 1 and g.strip("0")]
-        if not found or not len(self._keys):
-            return ()
-        wanted = np.array([key(g) for g in found], dtype=np.uint64)
-        at = np.minimum(np.searchsorted(self._keys, wanted), len(self._keys) - 1)
-        units = np.where(self._keys[at] == wanted, self._units[at], 0)
-        heavy = sorted((-int(u), -len(g), g) for g, u in zip(found, units) if u > 0)
+        only digits (an amount's 000 tells the reader nothing). `found`: the text's gram keys,
+        when already worked out."""
+        found = keys(text) if found is None else found
+        heavy = sorted((-int(u), -len(g), g) for k, u in zip(found, self._units_of(found))
+                       if u > 0 and len(g := gram_of(int(k))) > 1 and g.strip("0"))
         chosen: list[str] = []
         for _, _, g in heavy:
             if not any(g in c or c in g for c in chosen):

@@ -755,6 +755,12 @@ def _requested(scanner, text: str) -> set[str]:
     return {f.name for f in scanner.evidence(text).requests}
 
 
+def _flagged_by(scanner, name: str, text: str) -> None:
+    """The text shows the request `name` and is flagged (medium or high)."""
+    assert name in _requested(scanner, text), text
+    assert scanner.scan(text).risk != LOW, text
+
+
 def test_a_relative_in_trouble_asking_for_money_is_a_signal(scanner):
     """kin_trouble: the impersonated relative's story (an accident, a fight, the police) with money
     or secrecy; trouble alone, or money without trouble, is not it."""
@@ -1353,15 +1359,13 @@ def test_a_services_reassurance_its_own_cooperation_a_claim_dismissed_and_wages_
 def test_the_phones_own_warning_talked_away_and_a_police_station_made_suspect(scanner):
     for line in ("需要您下载我们的售后APP来申请，安装的时候手机会提示有风险，您点“继续安装”就行",
                  "阿姨您别打，派出所里有内鬼，这个案子就是派出所里的人泄露的信息"):
-        assert "warning_discredited" in _requested(scanner, line), line
-        assert scanner.scan(line).risk != LOW, line
+        _flagged_by(scanner, "warning_discredited", line)
     assert scanner.scan("我手机提示有风险，我就没装，直接删了").risk == LOW
 
 
 def test_a_fee_per_head_from_a_new_number(scanner):
     line = "同学们好，我是班长，这是我的新号。学校通知，本学期的服装费和体检费每人 260，请大家今天交到我这里"
-    assert "relative_new_number" in _requested(scanner, line)
-    assert scanner.scan(line).risk != LOW
+    _flagged_by(scanner, "relative_new_number", line)
     assert scanner.scan("这是我的新号，下周聚会每人 3 个菜，别带重样的").risk == LOW
 
 
@@ -1392,8 +1396,7 @@ def test_wire_transfers_passwords_named_first_and_threats_to_send_a_video(scanne
                        ("主办方的账户我转给你，你先个人垫付一下，回来走报销", "transfer_request"),
                        ("不转钱我就把视频发给你老婆，你自己看着办", "sextortion"),
                        ("急收微信、支付宝实名号，一个月租金800，只用来收款", "sell_accounts")):
-        assert name in _requested(scanner, line), line
-        assert scanner.scan(line).risk != LOW, line
+        _flagged_by(scanner, name, line)
     # a relative's card number to pay it, a password handed to a relative, a benchmark score
     for line, name in (("侄子，我这边能借你两万。你把卡号发我，我明天去银行转", "verification_code"),
                        ("您方便就把账号密码给我妈，她转给我", "verification_code"),
@@ -1418,8 +1421,7 @@ def test_chat_moved_off_wechat_credit_courses_and_named_trading_sites(scanner):
 
 def test_the_boss_who_has_to_introduce_himself_and_calls_the_reader_to_his_office(scanner):
     for line in ("我是你领导，明天上午九点到我办公室来一趟", "你好，我是你们单位的王主任，存一下我的号码，明天到我办公室来"):
-        assert "impersonation_contact" in _requested(scanner, line), line
-        assert scanner.scan(line).risk != LOW, line
+        _flagged_by(scanner, "impersonation_contact", line)
     # (a boss known by name in the chat needs no introduction)
     assert scanner.scan("王经理：小李，明天上午到我办公室来一趟，聊下季度计划").risk == LOW
 

@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from bot.core.scanner import HIGH, LOW, MEDIUM, Scanner, hand_decision, mask_card
+from bot.core import scanner as scanner_module
 
 from .conftest import DATA
 
@@ -1431,3 +1432,27 @@ def test_a_sum_said_sent_to_the_readers_card_to_be_passed_on(scanner):
     assert "relay_transfer" in _requested(scanner, line)
     assert scanner.scan(line).risk == HIGH
     assert "relay_transfer" not in _requested(scanner, "妈，我刚转了两千到你卡上，你查收一下，给爸买点药")
+
+
+def test_a_screenshot_with_names_on_their_own_lines_keeps_the_readers_questions_apart(scanner):
+    """OCR puts each speaker's name on a line above the words; the reader's own question (我 /
+    评估费要先交吗) asks nothing of the reader, as "我：…？" does not."""
+    chat = ("工行-信贷经理 李\n李先生，您的经营贷材料初审过了，还差一份半年的对公流水\n我\n那手续费是不是要先交给你？\n"
+            "工行-信贷经理 李\n银行放款不收任何费用，流水在网银里导出就可以\n我\n好的谢谢")
+    assert scanner.scan(chat).risk == LOW
+    # the same question asked of the reader by the other side counts
+    asked = ("工行-信贷经理 李\n李先生，您的贷款审核过了\n工行-信贷经理 李\n放款前手续费是不是要先交一下？交2000到我发你的账户\n"
+             "我\n好的")
+    assert scanner.scan(asked).risk != LOW
+    # (a name line must come back: one short line is no transcript)
+    assert scanner_module._blank_name_lines("我\n验证码要发给你吗？\n好的") == "我\n验证码要发给你吗？\n好的"
+
+
+def test_a_story_of_a_call_hung_up_on_or_a_fake_set_against_the_real_thing_is_talk_about_scams(scanner):
+    for text in ("我爸说前天有个自称社保局的打电话，说他社保卡要冻结，要转到核查账户，他直接挂了",
+                 "朋友圈转的：收到说话费积分可以兑换现金的短信，真的积分兑换都是在营业厅App里操作，大家别点"):
+        assert scanner.evidence(text).talks_about_scams, text
+    # (a caller who offers to hang up and call back, or an announcement to the group, is no such talk)
+    for text in ("你不信的话挂了我再打给你，现在把卡里的钱转到安全账户",
+                 "大家注意，明天上午十点开始内部认购，名额有限，先转账先得"):
+        assert not scanner.evidence(text).talks_about_scams, text

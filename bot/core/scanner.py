@@ -103,6 +103,41 @@ def _only_doubted(text: str) -> bool:
                for m in SCAM_TALK.finditer(text))
 
 
+# A line that is only a name (a chat screenshot's OCR puts each speaker's name on a line of its
+# own above the words: "建行-贷款经理 周", "同学(新号)", "我").
+# (not a payment card of the chat, [转账] ¥200.00, nor anything with a digit)
+_NAME_LINE = re.compile(r"[^\n。，,！!？?：:；;…、“”\"\[\]［］【】¥￥0-9０-９]{1,12}")
+
+
+def _blank_name_lines(text: str) -> str:
+    """A transcript whose speakers' names stand on lines of their own (OCR of a chat screenshot:
+    "老公\n我妈刚说接到个电话…\n我\n啊？她没转钱吧"), when a name comes back at least twice: the
+    name lines blanked (same length), as _signal_text blanks "name：" tags, and the reader's own
+    questions too (我\n评估费需要先交吗: the reader asks, nobody asks it of the reader), as
+    _OWN_LINE does for "我：…？" when someone else speaks too."""
+    lines = text.split("\n")
+    names = [line.strip() for line in lines]
+    counts: dict[str, int] = {}
+    for name in names:
+        if name and _NAME_LINE.fullmatch(name):
+            counts[name] = counts.get(name, 0) + 1
+    repeated = {name for name, n in counts.items() if n >= 2}
+    others = repeated - {"我"}
+    if not others:
+        return text
+    speakers = repeated | ({"我"} if "我" in counts else set())
+    out, own = [], False
+    for line, name in zip(lines, names):
+        if name in speakers:
+            own = name == "我"
+            out.append(line)
+        elif own and name and (name[-1] in "？?" or "吗" in name):
+            out.append(" " * len(line))
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
 # Words that call something a scam. A message with this many sentences using them talks about
 # scams rather than being one.
 # A negation right before a match turns a request into advice against it.
@@ -141,6 +176,8 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        # advice against it or a verdict on it: "那就别做了", "千万别碰", "正规兼职不会先收钱",
                        # "那肯定有问题", "报了警" (not 千万别信: a scam borrows it for the "old" number's messages)
                        r"|千万别(碰|转|理|做|点|去|投)|那就别(做|转|去|弄|理)|正规[^。！？\n]{0,6}(不会|不可能|从不)"
+                       # the real thing set against the fake: 真的航班取消都是在官方App里处理, 真的提额通知只会让你去App里看
+                       r"|(?<!是)真(?:的|正的)[^。！？\n，,]{0,10}(?:只会|都是在|从不|不会)"
                        r"|(肯定|一定|绝对)是?(假的|有问题)|报了警"
                        # caught in time (还好我在旁边给拦住了, 差点就转了), a verdict (那是诈骗分子), a
                        # bank's "if you are on the phone with someone calling himself…"
@@ -151,11 +188,13 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        # reader who did not go (我直接没去了), a crowd warned (大家千万别信), "if it is someone who…"
                        r"|(?:就|再也|然后就|后来就)(?:联系不上|失联)了|(?:要|先)?(?:交钱|收费|收钱)的都(?:别|不要)|劝了"
                        r"|我(?:直接|就|果断|当时)?没(?:去|交|转|给|理他|理她|信)了?(?=[。！!，,\s]|$)"
-                       r"|大家(?:千万|一定|都)?(?:别信|不要信|小心|警惕|当心)|(?:如果|如|若|要是)是[^。！？\n]{0,12}(?:让|叫|要)(?:您|你)"
+                       r"|大家(?:千万|一定|都)?(?:别信|不要信|小心|警惕|当心|别点|不要点|别上当)|(?:如果|如|若|要是)是[^。！？\n]{0,12}(?:让|叫|要)(?:您|你)"
                        # a victim asking what to do next, or done with the police: 现在报警还来得及吗,
                        # 先报警还是先找银行, 能打96110咨询吗 (OCR: 961l0), 已经在派出所做了笔录
                        r"|报警(?:还来得及|还有用|有用)吗|先报警还是|(?:能|可以|该|要不要|需要)(?:打|拨打?)\s*96\s*1\s*[1lI]\s*[0oO][^。！？?]{0,6}吗"
                        r"|做了笔录|做完笔录"
+                       # seen through and hung up on: (她)直接挂了, 这种一律挂掉
+                       r"|(?:直接|果断|立马|当场)挂(?:了|掉|断)(?!我再|再打)|一律挂掉"
                        # a victim's statement to the police, or a scam told after it failed: 报案人：…,
                        # 派出所笔录片段, 好在我爸装了反诈App…没转钱
                        r"|报案人|(?:去|到|在)派出所报了?案|笔录(?:片段|摘录|节选)"
@@ -715,6 +754,8 @@ class Scanner:
                 if any(t.strip() == "我" for t in tags) and any(t.strip() != "我" for t in tags):
                     text = _OWN_LINE.sub(lambda m: " " * (m.end() - m.start()), text)
                 text = SPEAKER.sub(lambda m: " " * (m.end(1) - m.start(0)) + m.group(0)[m.end(1) - m.start(0):], text)
+        if "\n" in text:
+            text = _blank_name_lines(text)
         if ("转账" in text or "红包" in text) and "\n" in text:
             # a chat screenshot's toolbar read by OCR (a line that is only 转账 or 红包) is no request
             text = _TOOLBAR.sub(lambda m: " " * (m.end() - m.start()), text)

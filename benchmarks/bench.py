@@ -555,10 +555,13 @@ def section_scanner() -> None:
                ("dev59 (ours, romance and impersonated people, slow)", SCANS / "dev59_messages.yaml"),
                ("dev60 (ours, short phone texts and ads)", SCANS / "dev60_messages.yaml"),
                ("dev61 (ours, someone known asks, unread)", SCANS / "dev61_messages.yaml"),
+               ("dev62 (ours, promotions and service texts)", SCANS / "dev62_messages.yaml"),
+               ("dev63 (ours, promotions and service texts, unread)", SCANS / "dev63_messages.yaml"),
+               ("dev64 (ours, call-centre scripts and calls)", SCANS / "dev64_messages.yaml"),
                ("dev13 (ours, mixed, never looked at)", SCANS / "dev13_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]
     if DEV_ONLY:
-        # (the sets kept unread, dev39, dev40, dev43, dev49, dev54, dev57 and dev61, are measurement sets like dev13)
+        # (the sets kept unread, dev39, dev40, dev43, dev49, dev54, dev57, dev61 and dev63, are measurement sets like dev13)
         corpora = [c for c in corpora if "held-out" not in c[0] and not c[0].startswith("dev13") and "unread" not in c[0]]
     corpora = [(name, path) for name, path in corpora if path.exists()]
     public = [("public: real chat OCR", "chatfraud_ocr.jsonl"), ("public: fake-base-station SMS", "fbs_sms_fraud.jsonl"),

@@ -6,7 +6,7 @@ write knowledge/scan_wording.json.
 
 Data: WORDING_SETS, the development sets fit_scanner.py fits on, dev14 to dev38, dev41, dev42,
 dev44 to dev48, dev50 to dev53, dev55 and dev56 (written blind for this project, so the model may ship; a model of every word gains
-from every set, curated or not). The held-out set, dev13, dev39, dev40, dev43, dev49, dev54, dev57, dev61 and the public sets are never read here.
+from every set, curated or not). The held-out set, dev13, dev39, dev40, dev43, dev49, dev54, dev57, dev61, dev63 and the public sets are never read here.
 
 Model: L2 logistic regression over the distinct character 1–3-grams of each message's words
 (wording.grams), each message's grams scaled by 1/√(their number); grams seen in fewer than

@@ -1456,3 +1456,26 @@ def test_a_story_of_a_call_hung_up_on_or_a_fake_set_against_the_real_thing_is_ta
     for text in ("你不信的话挂了我再打给你，现在把卡里的钱转到安全账户",
                  "大家注意，明天上午十点开始内部认购，名额有限，先转账先得"):
         assert not scanner.evidence(text).talks_about_scams, text
+
+
+def test_a_bank_or_platform_tag_with_a_private_contact_or_a_number_not_its_own(scanner):
+    for line, name in (("【建设银行】您的信用卡可申请分期免息，办理请添加客服微信 ccb_fenqi886 人工办理", "institution_private_contact"),
+                       ("【工商银行】您尾号3302的账户有一笔21,000元的异地消费待确认，如非本人操作请致电 17045218833", "callback_request"),
+                       ("您好，这边是中通快递，您有一个快件在安检时被扣下，里面查出了六张别人的银行卡，需要跟您核实一下", "parcel_contraband")):
+        _flagged_by(scanner, name, line)
+    # a shop's tag may give a WeChat id; a roaming notice gives the carrier's own number from abroad
+    for line, name in (("【小林花店】情人节预订开始啦，加微信 xiaolin_flower 选花型", "institution_private_contact"),
+                       ("【中国联通】您已进入国际漫游，如需帮助请拨打+852 10010", "callback_request")):
+        assert name not in _requested(scanner, line), line
+
+
+def test_tasks_of_liking_sales_made_up_savings_into_the_check_and_the_cvv_asked_for(scanner):
+    for line, name in (("姐妹们，今天的关注任务开始啦，做完佣金秒结", "task_rebate"),
+                       ("招聘在家兼职，主要帮商家刷好评，加我QQ 20391847 详聊", "task_rebate"),
+                       ("你名下的理财和存款，都要纳入这次的资金清查", "safe_account"),
+                       ("麻烦您报一下卡背面的那三位数，我帮您登记免年费", "verification_code"),
+                       ("检察官：这个案子保密，你不用去派出所，只能由我们跟你直接联系，今晚找个宾馆一个人待着", "isolation")):
+        _flagged_by(scanner, name, line)
+    for line, name in (("美团准时宝已赔付5元红包至您的账户，下次下单可用", "transfer_request"),
+                       ("家里遭贼了，要不要去派出所报个案？", "isolation")):
+        assert name not in _requested(scanner, line), line

@@ -471,7 +471,8 @@ _NUMBER, _CARD, _MASKED_PHONE = Finder(NUMBER), Finder(CARD), Finder(MASKED_PHON
 MAX_CONCEPT_HITS = 400
 
 # Concepts of signals.yaml that make a call-back request about money or an account.
-CALLBACK_PRETEXTS = ("frozen", "refund", "fee", "prize", "loan", "authority", "cs", "flight", "charge")
+_COUNTRY_PREFIXED = re.compile(r"\+(?:86|852|853|886)(\d{5,6})$")
+CALLBACK_PRETEXTS = ("frozen", "refund", "fee", "prize", "loan", "authority", "cs", "flight", "charge", "inst_tag")
 _ASCII_UPPER = re.compile(r"[A-Z]+")
 _NON_DIGIT, _WORD, _NON_SPACE = re.compile(r"\D"), re.compile(r"\w"), re.compile(r"\S+")
 _UPPER_LITERAL = re.compile(r"(?<!\\)[A-Z]")
@@ -1081,15 +1082,17 @@ class Scanner:
                                     ("safe-account",)))
         return findings
 
-    @staticmethod
-    def _callback_findings(numbers: tuple[CheckResult, ...], present: AbstractSet[str], text: str = "") -> list[Finding]:
+    def _callback_findings(self, numbers: tuple[CheckResult, ...], present: AbstractSet[str], text: str = "") -> list[Finding]:
         """A request to call or contact a number that is not an official one, about an account,
-        a refund, a fee, a prize, a loan or the police ("请联系客服 400-…", "致电专属客服 0571-…"):
+        a refund, a fee, a prize, a loan or the police, or in a text tagged as a bank's or a
+        platform's ("请联系客服 400-…", "致电专属客服 0571-…", "【中国银行】…请致电00852-…"):
         genuine notices give the official number."""
         # Lookalike or risky numbers, and ordinary mobiles, landlines and 400 lines; not the short
-        # service numbers of other real institutions (95338, 12368), which 'unknown' also covers.
-        other = [n for n in numbers if n.verdict in (LOOKALIKE, RISKY)
-                 or (n.verdict not in (OFFICIAL, INVALID) and dialable(n))]
+        # service numbers of other real institutions (95338, 12368), which 'unknown' also covers,
+        # nor an official number dialled from abroad (a roaming notice's "请拨打+852 10086").
+        other = [n for n in numbers if (n.verdict in (LOOKALIKE, RISKY)
+                                        or (n.verdict not in (OFFICIAL, INVALID) and dialable(n)))
+                 and not self._official_from_abroad(n)]
         if "callback" not in present or not any(name in present for name in CALLBACK_PRETEXTS):
             return []
         # A half-hidden number (137****0926) says less about who it is: it needs a money or account
@@ -1102,6 +1105,11 @@ class Scanner:
             return [Finding("callback_request", "让你联系一个不是官方的号码", shown, 2,
                             ("real-or-fake-call", "lookalike-numbers"))]
         return []
+
+    def _official_from_abroad(self, number: CheckResult) -> bool:
+        """"+852 10086", "+86 95588": a country code before an official number of the book."""
+        m = _COUNTRY_PREFIXED.match(number.normalized or "")
+        return m is not None and m.group(1) in self.checker.book.numbers
 
     @staticmethod
     def _link_findings(links: tuple[LinkResult, ...]) -> list[Finding]:

@@ -1450,6 +1450,7 @@ def test_a_screenshot_with_names_on_their_own_lines_keeps_the_readers_questions_
 
 def test_a_story_of_a_call_hung_up_on_or_a_fake_set_against_the_real_thing_is_talk_about_scams(scanner):
     for text in ("我爸说前天有个自称社保局的打电话，说他社保卡要冻结，要转到核查账户，他直接挂了",
+                 "王总，有人用您的头像建了个群，让我往一个账户打三十万，我先问问您",
                  "朋友圈转的：收到说话费积分可以兑换现金的短信，真的积分兑换都是在营业厅App里操作，大家别点"):
         assert scanner.evidence(text).talks_about_scams, text
     # (a caller who offers to hang up and call back, or an announcement to the group, is no such talk)
@@ -1474,8 +1475,11 @@ def test_tasks_of_liking_sales_made_up_savings_into_the_check_and_the_cvv_asked_
                        ("招聘在家兼职，主要帮商家刷好评，加我QQ 20391847 详聊", "task_rebate"),
                        ("你名下的理财和存款，都要纳入这次的资金清查", "safe_account"),
                        ("麻烦您报一下卡背面的那三位数，我帮您登记免年费", "verification_code"),
-                       ("检察官：这个案子保密，你不用去派出所，只能由我们跟你直接联系，今晚找个宾馆一个人待着", "isolation")):
+                       ("检察官：这个案子保密，你不用去派出所，只能由我们跟你直接联系，今晚找个宾馆一个人待着", "isolation"),
+                       ("我是市公安局的，你别挂这个电话，用另一部手机查我们的号码", "isolation"),
+                       ("舅舅，是我啊，听不出来了？我换号了，这个号你存一下", "impersonation_contact")):
         _flagged_by(scanner, name, line)
     for line, name in (("美团准时宝已赔付5元红包至您的账户，下次下单可用", "transfer_request"),
-                       ("家里遭贼了，要不要去派出所报个案？", "isolation")):
+                       ("家里遭贼了，要不要去派出所报个案？", "isolation"),
+                       ("舅舅，我换号了，这个号你存一下，原来那个不用了", "impersonation_contact")):
         assert name not in _requested(scanner, line), line

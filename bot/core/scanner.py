@@ -195,6 +195,8 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        r"|做了笔录|做完笔录"
                        # seen through and hung up on: (她)直接挂了, 这种一律挂掉
                        r"|(?:直接|果断|立马|当场)挂(?:了|掉|断)(?!我再|再打)|一律挂掉"
+                       # someone else behind a known face: 群里有人用您的头像发消息
+                       r"|(?:有人|别人)(?:用|盗用|拿)(?:了)?(?:你|您|我)的头像"
                        # a victim's statement to the police, or a scam told after it failed: 报案人：…,
                        # 派出所笔录片段, 好在我爸装了反诈App…没转钱
                        r"|报案人|(?:去|到|在)派出所报了?案|笔录(?:片段|摘录|节选)"

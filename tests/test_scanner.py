@@ -1451,6 +1451,7 @@ def test_a_screenshot_with_names_on_their_own_lines_keeps_the_readers_questions_
 def test_a_story_of_a_call_hung_up_on_or_a_fake_set_against_the_real_thing_is_talk_about_scams(scanner):
     for text in ("我爸说前天有个自称社保局的打电话，说他社保卡要冻结，要转到核查账户，他直接挂了",
                  "王总，有人用您的头像建了个群，让我往一个账户打三十万，我先问问您",
+                 "叔叔您先别往那个账户转，电话里说要配合调查的那个人不是警察，真警察不会让您转钱",
                  "朋友圈转的：收到说话费积分可以兑换现金的短信，真的积分兑换都是在营业厅App里操作，大家别点"):
         assert scanner.evidence(text).talks_about_scams, text
     # (a caller who offers to hang up and call back, or an announcement to the group, is no such talk)

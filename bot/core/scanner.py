@@ -176,8 +176,8 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        # advice against it or a verdict on it: "那就别做了", "千万别碰", "正规兼职不会先收钱",
                        # "那肯定有问题", "报了警" (not 千万别信: a scam borrows it for the "old" number's messages)
                        r"|千万别(碰|转|理|做|点|去|投)|那就别(做|转|去|弄|理)|正规[^。！？\n]{0,6}(不会|不可能|从不)"
-                       # the real thing set against the fake: 真的航班取消都是在官方App里处理, 真的提额通知只会让你去App里看
-                       r"|(?<!是)真(?:的|正的)[^。！？\n，,]{0,10}(?:只会|都是在|从不|不会)"
+                       # the real thing set against the fake: 真的航班取消都是在官方App里处理, 真的提额通知只会让你去App里看, 真警察不会让您转钱
+                       r"|(?<!是)(?:真(?:的|正的)|真(?=警察|民警|公安|检察官|法官|客服|银行))[^。！？\n，,]{0,10}(?:只会|都是在|从不|不会)"
                        r"|(肯定|一定|绝对)是?(假的|有问题)|报了警"
                        # caught in time (还好我在旁边给拦住了, 差点就转了), a verdict (那是诈骗分子), a
                        # bank's "if you are on the phone with someone calling himself…"

@@ -1478,9 +1478,9 @@ def test_tasks_of_liking_sales_made_up_savings_into_the_check_and_the_cvv_asked_
                        ("麻烦您报一下卡背面的那三位数，我帮您登记免年费", "verification_code"),
                        ("检察官：这个案子保密，你不用去派出所，只能由我们跟你直接联系，今晚找个宾馆一个人待着", "isolation"),
                        ("我是市公安局的，你别挂这个电话，用另一部手机查我们的号码", "isolation"),
-                       ("舅舅，是我啊，听不出来了？我换号了，这个号你存一下", "impersonation_contact")):
+                       ("舅舅，是我啊，听不出来了？我换号了，这个号你存一下", "guess_who")):
         _flagged_by(scanner, name, line)
     for line, name in (("美团准时宝已赔付5元红包至您的账户，下次下单可用", "transfer_request"),
                        ("家里遭贼了，要不要去派出所报个案？", "isolation"),
-                       ("舅舅，我换号了，这个号你存一下，原来那个不用了", "impersonation_contact")):
+                       ("舅舅，我换号了，这个号你存一下，原来那个不用了", "guess_who")):
         assert name not in _requested(scanner, line), line

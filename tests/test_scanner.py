@@ -1380,7 +1380,7 @@ def test_the_readers_own_doubt_in_a_chat_does_not_make_it_a_warning(scanner):
     """A transcript where only the reader says 骗 (我：会不会是骗人的) and the other side talks the doubt
     away still asks what it asks; one where the friend says he blocked them is a story."""
     pushed = ("李姐：我最近跟着老师学炒股，跟着买就行，我这一个月赚了两万多\n我：这么多？会不会是骗人的\n"
-              "李姐：我没被骗啊，一开始我也怕。老师有机构专用通道，要下载他们给的App，你先转5000到App里，稳赚的\n我：好吧")
+              "李姐：我没被骗啊，一开始我也怕。老师有机构专用通道，要下载他们给的App，你先转5000到老师给的账户里，稳赚的\n我：好吧")
     assert not scanner.evidence(pushed).talks_about_scams
     assert scanner.scan(pushed).risk != LOW
     avoided = "小王：有人加我说能带我炒股，让我先充5000试试\n我：会不会是骗人的\n小王：肯定是，我已经拉黑了"

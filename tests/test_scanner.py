@@ -1445,7 +1445,7 @@ def test_a_screenshot_with_names_on_their_own_lines_keeps_the_readers_questions_
              "我\n好的")
     assert scanner.scan(asked).risk != LOW
     # (a name line must come back: one short line is no transcript)
-    assert scanner_module._blank_name_lines("我\n验证码要发给你吗？\n好的") == "我\n验证码要发给你吗？\n好的"
+    assert scanner_module._blank_own_questions("我\n验证码要发给你吗？\n好的") == "我\n验证码要发给你吗？\n好的"
 
 
 def test_a_story_of_a_call_hung_up_on_or_a_fake_set_against_the_real_thing_is_talk_about_scams(scanner):

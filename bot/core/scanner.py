@@ -82,8 +82,10 @@ SENDER_TAG = re.compile(r"【[^】\n]{2,20}】")
 # Not a label before a contact id or an instruction ("领奖请联系客服V: hw_lj", "微信: abc123" on a
 # screenshot): those are content.
 SPEAKER = re.compile(r"(?m)^[ \t]*([^\n:：。，,！？请]{1,12})[:：](?=\s*\S)(?![ \t]*[A-Za-z0-9_\-@.]{5,}[ \t]*$)")
-# A transcript line spoken by the reader (我：…), up to the line's end.
-_OWN_LINE = re.compile(r"(?m)^[ \t]*我[ \t]*[:：][^\n]*[？?吗][ \t]*$")
+# A line that asks (…吗, …？, 真的吗!我…).
+_QUESTION = r"[^\n]*[？?吗][^\n]*"
+# A transcript line spoken by the reader that asks (我：…？), up to the line's end.
+_OWN_LINE = re.compile(r"(?m)^[ \t]*我[ \t]*[:：]" + _QUESTION + "$")
 # A transcript line of the reader's that doubts (我：会不会是骗人的, 我：你别被骗了).
 _DOUBT_LINE = re.compile(r"(?m)^[ \t]*我[ \t]*[:：][^\n]*(会不会|是不是|别是|该不会|不会是|你别|可别|小心)[^\n]*$")
 
@@ -109,12 +111,12 @@ def _only_doubted(text: str) -> bool:
 _NAME_LINE = re.compile(r"[^\n。，,！!？?：:；;…、“”\"\[\]［］【】¥￥0-9０-９]{1,12}")
 
 
-def _blank_name_lines(text: str) -> str:
-    """A transcript whose speakers' names stand on lines of their own (OCR of a chat screenshot:
-    "老公\n我妈刚说接到个电话…\n我\n啊？她没转钱吧"), when a name comes back at least twice: the
-    name lines blanked (same length), as _signal_text blanks "name：" tags, and the reader's own
-    questions too (我\n评估费需要先交吗: the reader asks, nobody asks it of the reader), as
-    _OWN_LINE does for "我：…？" when someone else speaks too."""
+def _blank_own_questions(text: str) -> str:
+    """In a transcript whose speakers' names stand on lines of their own (OCR of a chat
+    screenshot: "工行-信贷经理 李\n…\n我\n手续费是不是要先交？"), when a name other than 我 comes
+    back at least twice: the reader's own questions under a 我 line blanked (same length), as
+    _OWN_LINE blanks "我：…？" when someone else speaks too (the reader asks, nobody asks it of the
+    reader). The name lines stay: the claimed identity (李警官) is part of what the other side says."""
     lines = text.split("\n")
     names = [line.strip() for line in lines]
     counts: dict[str, int] = {}
@@ -131,7 +133,7 @@ def _blank_name_lines(text: str) -> str:
         if name in speakers:
             own = name == "我"
             out.append(line)
-        elif own and name and (name[-1] in "？?" or "吗" in name):
+        elif own and name and re.fullmatch(_QUESTION, name):
             out.append(" " * len(line))
         else:
             out.append(line)
@@ -472,8 +474,9 @@ _NUMBER, _CARD, _MASKED_PHONE = Finder(NUMBER), Finder(CARD), Finder(MASKED_PHON
 # bound the work of the sliding windows.
 MAX_CONCEPT_HITS = 400
 
-# Concepts of signals.yaml that make a call-back request about money or an account.
+# A country code before a short service number (+852 10086): see Scanner._official_from_abroad.
 _COUNTRY_PREFIXED = re.compile(r"\+(?:86|852|853|886)(\d{5,6})$")
+# Concepts of signals.yaml that make a call-back request about money or an account.
 CALLBACK_PRETEXTS = ("frozen", "refund", "fee", "prize", "loan", "authority", "cs", "flight", "charge", "inst_tag")
 _ASCII_UPPER = re.compile(r"[A-Z]+")
 _NON_DIGIT, _WORD, _NON_SPACE = re.compile(r"\D"), re.compile(r"\w"), re.compile(r"\S+")
@@ -758,7 +761,7 @@ class Scanner:
                     text = _OWN_LINE.sub(lambda m: " " * (m.end() - m.start()), text)
                 text = SPEAKER.sub(lambda m: " " * (m.end(1) - m.start(0)) + m.group(0)[m.end(1) - m.start(0):], text)
         if "\n" in text:
-            text = _blank_name_lines(text)
+            text = _blank_own_questions(text)
         if ("转账" in text or "红包" in text) and "\n" in text:
             # a chat screenshot's toolbar read by OCR (a line that is only 转账 or 红包) is no request
             text = _TOOLBAR.sub(lambda m: " " * (m.end() - m.start()), text)
@@ -1098,9 +1101,9 @@ class Scanner:
         if "callback" not in present or not any(name in present for name in CALLBACK_PRETEXTS):
             return []
         # A half-hidden number (137****0926) says less about who it is: it needs a money or account
-        # pretext, as "客服/工作人员" alone is how genuine notices give a contact too.
+        # pretext, as "客服/工作人员" or a sender tag alone is how genuine notices give a contact too.
         masked = (not other and ("*" in text or "x" in text or "X" in text)
-                  and any(name in present for name in CALLBACK_PRETEXTS if name != "cs")
+                  and any(name in present for name in CALLBACK_PRETEXTS if name not in ("cs", "inst_tag"))
                   and _MASKED_PHONE.search(text))
         if other or masked:
             shown = other[0].input if other else "（部分隐藏的号码）"

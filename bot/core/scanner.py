@@ -119,6 +119,8 @@ def _blank_own_questions(text: str) -> str:
     reader). The name lines stay: the claimed identity (李警官) is part of what the other side says."""
     lines = text.split("\n")
     names = [line.strip() for line in lines]
+    if "我" not in names:
+        return text  # no line of the reader's: nothing to blank (most multi-line messages)
     counts: dict[str, int] = {}
     for name in names:
         if name and _NAME_LINE.fullmatch(name):
@@ -127,7 +129,7 @@ def _blank_own_questions(text: str) -> str:
     others = repeated - {"我"}
     if not others:
         return text
-    speakers = repeated | ({"我"} if "我" in counts else set())
+    speakers = repeated | {"我"}
     out, own = [], False
     for line, name in zip(lines, names):
         if name in speakers:

@@ -558,10 +558,16 @@ def section_scanner() -> None:
                ("dev62 (ours, promotions and service texts)", SCANS / "dev62_messages.yaml"),
                ("dev63 (ours, promotions and service texts, unread)", SCANS / "dev63_messages.yaml"),
                ("dev64 (ours, call-centre scripts and calls)", SCANS / "dev64_messages.yaml"),
+               ("dev65 (ours, romance cons at every stage)", SCANS / "dev65_messages.yaml"),
+               ("dev66 (ours, impersonated people, every disguise)", SCANS / "dev66_messages.yaml"),
+               ("dev67 (ours, messy OCR of chat screenshots)", SCANS / "dev67_messages.yaml"),
+               ("dev68 (ours, an SMS inbox)", SCANS / "dev68_messages.yaml"),
+               ("dev69 (ours, ads and spam that is not fraud)", SCANS / "dev69_messages.yaml"),
+               ("dev70 (ours, a mixed sample, unread)", SCANS / "dev70_messages.yaml"),
                ("dev13 (ours, mixed, never looked at)", SCANS / "dev13_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]
     if DEV_ONLY:
-        # (the sets kept unread, dev39, dev40, dev43, dev49, dev54, dev57, dev61 and dev63, are measurement sets like dev13)
+        # (the sets kept unread, dev39, dev40, dev43, dev49, dev54, dev57, dev61, dev63 and dev70, are measurement sets like dev13)
         corpora = [c for c in corpora if "held-out" not in c[0] and not c[0].startswith("dev13") and "unread" not in c[0]]
     corpora = [(name, path) for name, path in corpora if path.exists()]
     public = [("public: real chat OCR", "chatfraud_ocr.jsonl"), ("public: fake-base-station SMS", "fbs_sms_fraud.jsonl"),

@@ -163,7 +163,7 @@ _NEGATED_PAY = re.compile(r"(?:不用|不需要|无需|无须|不必|(?<!还)没
                           r"(?:让|叫)?(?:客户|他|她|对方|别人|人家|家长|大家)?"
                           r"(?:先|提前|预先|再|额外|另外|私下|随便)?(?:往|向|给|找)?(?:任何人?|个人|陌生人?|我){0,2}的?"
                           r"(?:账户|账号|卡)?(?:里|上)?\s*$")
-SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|(?<!不是)(?<!为防)(?<!防止)(?<!怕我是)(?<!觉得我是)(?<!以为我是)骗子|骗局|杀猪盘|套路|反诈(?!中心|专线|专员|工作人员|保护|账户|专用)|冒充|(?<!怕)(?<!担心)(?<!害怕)(?<!以为你)(?<!以为我)(?<!当你)被骗|上当|(?<!不会)(?<!不是)(?<!不)骗人|骗钱|电诈"
+SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|(?<!不是)(?<!为防)(?<!防止)(?<!怕我是)(?<!觉得我是)(?<!以为我是)骗子|骗局|杀猪盘|套路|反诈(?!中心|专线|专员|工作人员|保护|账户|专用|查得|查的|管得|管的|查这么|查那么)|冒充|(?<!怕)(?<!担心)(?<!害怕)(?<!以为你)(?<!以为我)(?<!当你)被骗|上当|(?<!不会)(?<!不是)(?<!不)骗人|骗钱|电诈"
                        # a scammer's reassurance is no talk about scams: 我是学生不会骗人的, 为防骗子先交诚意金;
                        # a victim's retelling is: 交完就被拉黑了, 这种情况能报警吗
                        r"|被(?:对方|他|她|人家?)?拉黑了|(?:能|可以|该|要不要|应该)报警吗"
@@ -479,6 +479,8 @@ MAX_CONCEPT_HITS = 400
 # A country code before a short service number (+852 10086): see Scanner._official_from_abroad.
 _COUNTRY_PREFIXED = re.compile(r"\+(?:86|852|853|886)(\d{5,6})$")
 # Concepts of signals.yaml that make a call-back request about money or an account.
+# a domestic landline (area code first) or a 400/800 line, as typed: not a mobile, not dialled from abroad
+_DOMESTIC_LINE = re.compile(r"(?:0[1-9]\d{1,2}|[48]00)[\s-]?\d")
 CALLBACK_PRETEXTS = ("frozen", "refund", "fee", "prize", "loan", "authority", "cs", "flight", "charge", "inst_tag")
 _ASCII_UPPER = re.compile(r"[A-Z]+")
 _NON_DIGIT, _WORD, _NON_SPACE = re.compile(r"\D"), re.compile(r"\w"), re.compile(r"\S+")
@@ -1109,8 +1111,12 @@ class Scanner:
                   and _MASKED_PHONE.search(text))
         if other or masked:
             shown = other[0].input if other else "（部分隐藏的号码）"
+            # A bank's, carrier's, airline's or insurance bureau's tag with a landline or a 400 line to
+            # call back ("【工商银行】…如非本人申请，请回电028-65093417"): those senders give their own
+            # service numbers; the text is at least medium however much it reads like their notices.
+            firm = "money_tag" in present and any(_DOMESTIC_LINE.match(n.input.strip()) for n in other)
             return [Finding("callback_request", "让你联系一个不是官方的号码", shown, 2,
-                            ("real-or-fake-call", "lookalike-numbers"))]
+                            ("real-or-fake-call", "lookalike-numbers"), firm)]
         return []
 
     def _official_from_abroad(self, number: CheckResult) -> bool:

@@ -1484,3 +1484,39 @@ def test_tasks_of_liking_sales_made_up_savings_into_the_check_and_the_cvv_asked_
                        ("家里遭贼了，要不要去派出所报个案？", "isolation"),
                        ("舅舅，我换号了，这个号你存一下，原来那个不用了", "guess_who")):
         assert name not in _requested(scanner, line), line
+
+
+def test_a_money_senders_tag_with_a_landline_to_call_back_is_at_least_medium(scanner):
+    """Banks, carriers, airlines and insurance bureaus give their own service numbers: their tag with
+    a landline or a 400 line to call back is at least medium however much it reads like their
+    notices; a courier's tag with its rider's mobile, or a carrier's own number dialled from
+    abroad, is not."""
+    for line in ("【工商银行】您尾号1136的信用卡有一笔12,800.00元的分期交易待确认，如非本人申请，请于2小时内回电028-65093417撤销。",
+                 "您尾号3356的储蓄卡12月01日消费支出人民币9,860.00元，如非本人操作请速拨0755-83921076转人工处理。[建设银行]"):
+        findings = {f.name: f for f in scanner.evidence(line).findings}
+        assert findings["callback_request"].never_low, line
+        assert scanner.scan(line).risk != LOW, line
+    for line in ("【韵达快递】您的包裹已签收，签收人：门卫。如有疑问请联系快递员赵师傅 18806521479。",
+                 "【中国联通】尊敬的客户，您的国际漫游已开通，在境外使用期间可拨打+86-10-10010咨询。",
+                 "【工商银行】您尾号1136的信用卡有一笔12,800.00元的分期交易，如非本人操作请致电95588。"):
+        assert scanner.scan(line).risk == LOW, line
+        assert not any(f.never_low for f in scanner.evidence(line).findings if f.name == "callback_request"), line
+
+
+def test_getting_past_a_risk_warning_trades_directed_and_a_payment_called_receiving(scanner):
+    for line, name in (("就在那上面付，微信支付会提示风险，你选银行卡付就行", "bypass_warning"),
+                       ("那个是系统显示问题，您输入密码就是确认收款，放心", "pay_as_receive"),
+                       ("朋友那个视频我看了，挺精彩的。转一万五过来，我删干净", "sextortion"),
+                       ("【豪庭娱乐】新会员首存100送58，体育、真人应有尽有，提款秒到账", "gambling_offer"),
+                       ("宝贝我给你寄了一个礼物，是一条项链。如果海关那边打电话让你交税，你就先交一下，我回头转给你", "gift_customs")):
+        _flagged_by(scanner, name, line)
+    # (trades directed minute by minute: a signal the risk model weighs with the rest of the message)
+    assert "follow_my_trades" in _requested(scanner, "你就跟着我下单，我说买涨你就买涨，我说平仓你就平仓")
+    for line, name in (("如果付款时弹出风险提示，请不要继续付款，立即停止。", "bypass_warning"),
+                       ("骗子会说输入密码就能收款，其实输入密码只会付款", "pay_as_receive"),
+                       ("王者今晚上分找我，带你飞", "gambling_offer"),
+                       ("海关通知我的包裹要交关税，我在海关App上交了", "gift_customs")):
+        assert name not in _requested(scanner, line), line
+    # 入金 puts money on a platform; a parcel 存入金地花园 does not
+    assert scanner.scan("宝贝晚安，明早九点记得准时入金，老师说早盘那波最稳").risk != LOW
+    assert scanner.scan("【丰巢】取件码26839147，您的韵达快递已存入金地花园3号丰巢柜，请尽快取件。").risk == LOW

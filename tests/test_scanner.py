@@ -1520,3 +1520,16 @@ def test_getting_past_a_risk_warning_trades_directed_and_a_payment_called_receiv
     # 入金 puts money on a platform; a parcel 存入金地花园 does not
     assert scanner.scan("宝贝晚安，明早九点记得准时入金，老师说早盘那波最稳").risk != LOW
     assert scanner.scan("【丰巢】取件码26839147，您的韵达快递已存入金地花园3号丰巢柜，请尽快取件。").risk == LOW
+
+
+def test_kept_from_the_police_moved_off_the_platform_and_gold_by_diplomatic_courier(scanner):
+    for line, name in (("你别去报警，报了警平台知道了会直接冻结所有账户，我们的钱就拿不回来了", "isolation"),
+                       ("私信里不好说话，会被平台看到，你加我微信吧", "chat_elsewhere"),
+                       ("宝贝，我们换到“蝙蝠”上聊吧，加密的，更有私密性", "chat_elsewhere"),
+                       ("我把积蓄和一些金条打包了，准备通过外交快递寄给你保管", "gift_customs"),
+                       ("你手机里的通讯录一共287个人，我都有。想私了就转20000", "sextortion")):
+        assert name in _requested(scanner, line), line
+    for line, name in (("你别去报警了，派出所说这种小事调解就行", "isolation"),
+                       ("我们换到钉钉上聊吧，方便传文件", "chat_elsewhere"),
+                       ("我把你的快递寄到公司了，门卫代收", "gift_customs")):
+        assert name not in _requested(scanner, line), line

@@ -479,8 +479,6 @@ MAX_CONCEPT_HITS = 400
 # A country code before a short service number (+852 10086): see Scanner._official_from_abroad.
 _COUNTRY_PREFIXED = re.compile(r"\+(?:86|852|853|886)(\d{5,6})$")
 # Concepts of signals.yaml that make a call-back request about money or an account.
-# a domestic landline (area code first) or a 400/800 line, as typed: not a mobile, not dialled from abroad
-_DOMESTIC_LINE = re.compile(r"(?:0[1-9]\d{1,2}|[48]00)[\s-]?\d")
 CALLBACK_PRETEXTS = ("frozen", "refund", "fee", "prize", "loan", "authority", "cs", "flight", "charge", "inst_tag")
 _ASCII_UPPER = re.compile(r"[A-Z]+")
 _NON_DIGIT, _WORD, _NON_SPACE = re.compile(r"\D"), re.compile(r"\w"), re.compile(r"\S+")
@@ -1111,12 +1109,8 @@ class Scanner:
                   and _MASKED_PHONE.search(text))
         if other or masked:
             shown = other[0].input if other else "（部分隐藏的号码）"
-            # A bank's, carrier's, airline's or insurance bureau's tag with a landline or a 400 line to
-            # call back ("【工商银行】…如非本人申请，请回电028-65093417"): those senders give their own
-            # service numbers; the text is at least medium however much it reads like their notices.
-            firm = "money_tag" in present and any(_DOMESTIC_LINE.match(n.input.strip()) for n in other)
             return [Finding("callback_request", "让你联系一个不是官方的号码", shown, 2,
-                            ("real-or-fake-call", "lookalike-numbers"), firm)]
+                            ("real-or-fake-call", "lookalike-numbers"))]
         return []
 
     def _official_from_abroad(self, number: CheckResult) -> bool:

@@ -116,3 +116,20 @@ def test_a_finder_skipping_digit_runs_finds_exactly_what_its_pattern_finds():
             hi = rng.randint(lo, len(text))
             assert finder.search(text, lo) == (pattern.search(text, lo) is not None), (source, text, lo)
             assert finder.search(text, lo, hi) == (pattern.search(text, lo, hi) is not None), (source, text, lo, hi)
+
+
+def test_a_built_scanner_keeps_no_parse_trees_and_finds_the_same(assistant):
+    """The parsed patterns serve while the book is indexed (prefilter.release, called when a
+    Scanner is built, drops them: some 5 MiB); parsing again gives the same conditions."""
+    from bot.core import prefilter
+    from bot.core.scanner import Scanner
+
+    old = assistant.scanner
+    built = Scanner(old.checker, old.book, old.reminder, old.entry_ids, old.resemblance, old.links, old.model, old.wording)
+    assert prefilter._parse.cache_info().currsize == 0
+    text = "您好，我是京东客服，您的白条需要注销，请下载会议App共享屏幕，把验证码报给我"
+    assert built.scan(text) == old.scan(text)
+    assert [(name, finder.pattern.pattern, mask) for name, finder, _, mask in built._pattern_concepts] == \
+           [(name, finder.pattern.pattern, mask) for name, finder, _, mask in old._pattern_concepts]
+    rx = next(iter(old.book.patterns.values()))
+    assert needs(rx) == needs(rx)  # parsed afresh, the same

@@ -145,6 +145,13 @@ def _parse(pattern: str, flags: int):
         return None
 
 
+def release() -> None:
+    """Forget the parsed patterns: they serve while a book's patterns are indexed (`needs`, the
+    masks and each Finder read a pattern's parse two or three times) and are dead weight after,
+    about 5 MiB of parse trees for the scanner's book. Parsing again costs time, never a result."""
+    _parse.cache_clear()
+
+
 def needs(pattern: re.Pattern | str, flags: int = 0) -> tuple[frozenset[str], ...]:
     """Sets of characters a match must each meet (an empty tuple: no condition known), the most
     selective first."""

@@ -21,6 +21,7 @@ from .checker import INVALID, LOOKALIKE, OFFICIAL, RISKY, Checker, CheckResult, 
 from .fraud_types import FraudType
 from .links import LOOKALIKE as LINK_LOOKALIKE, SHORTENER, LinkChecker, LinkResult
 from .prefilter import Conditions, Finder, needs, possible
+from .prefilter import release as release_parsed
 from .signals import MAX_WINDOW, Signal, SignalBook
 from .text import clean, unsegment
 from .wording import keys
@@ -595,6 +596,7 @@ class Scanner:
         self.signals = self.book.signals
         self._index_literals()
         self._warnings = tuple((Finder(w), self._conditions.mask(w)) for w in self.book.warnings)
+        release_parsed()  # every pattern is indexed: its parse tree is not read again
         self.reminder = reminder
         self.entry_ids = entry_ids
         # resemblance(cleaned) -> Resemblance | None, given the message as `text.clean` leaves it

@@ -129,20 +129,24 @@ def _left_out(name: str) -> dict[tuple[str, str], float]:
     return {(r[0], r[1]): model.weigh(r[3]) for r in _ROWS if r[0] == name}
 
 
-def out_of_set(names, jobs: int = 1) -> dict[tuple[str, str], float]:
-    """(set, id) -> the score of a model fitted on the other sets; with jobs > 1 the fits run in
-    that many forked processes (each fit is the same computation: the scores do not change)."""
-    _ROWS[:] = load(names)
-    scores: dict[tuple[str, str], float] = {}
-    if jobs > 1:
-        import multiprocessing
+def out_of_set(names, jobs: int = 1, rows=None) -> dict[tuple[str, str], float]:
+    """(set, id) -> the score of a model fitted on the other sets (`rows`: load(names), read
+    again when not given); with jobs > 1 the fits run in that many forked processes where the
+    system can fork (each fit is the same computation: the scores do not change)."""
+    import multiprocessing
 
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            for part in pool.imap_unordered(_left_out, names):
-                scores.update(part)
-    else:
-        for name in names:
-            scores.update(_left_out(name))
+    _ROWS[:] = load(names) if rows is None else rows
+    scores: dict[tuple[str, str], float] = {}
+    try:
+        if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                for part in pool.imap_unordered(_left_out, names):
+                    scores.update(part)
+        else:
+            for name in names:
+                scores.update(_left_out(name))
+    finally:
+        _ROWS.clear()  # (the caller keeps its own rows; no second copy outlives the fits)
     return scores
 
 
@@ -158,8 +162,10 @@ def main() -> None:
     missing = [n for n in names if n not in on_disk]
     if missing or len(names) < 2:
         parser.error(f"needs at least two sets on disk (flag_at is chosen out of set); missing: {missing}")
+    if args.jobs < 1:
+        parser.error("--jobs must be at least 1")
     rows = load(names)
-    oos = out_of_set(names, args.jobs)
+    oos = out_of_set(names, args.jobs, rows)
     # (over the genuine messages the scanner weighs: one it never weighs can raise no false alarm)
     genuine = np.sort([oos[(r[0], r[1])] for r in rows if not r[2] and r[4]])
     if not len(genuine):

@@ -125,11 +125,12 @@ def test_a_built_scanner_keeps_no_parse_trees_and_finds_the_same(assistant):
     from bot.core.scanner import Scanner
 
     old = assistant.scanner
+    rx = next(iter(old.book.patterns.values()))
+    before = needs(rx)
     built = Scanner(old.checker, old.book, old.reminder, old.entry_ids, old.resemblance, old.links, old.model, old.wording)
     assert prefilter._parse.cache_info().currsize == 0
     text = "您好，我是京东客服，您的白条需要注销，请下载会议App共享屏幕，把验证码报给我"
     assert built.scan(text) == old.scan(text)
     assert [(name, finder.pattern.pattern, mask) for name, finder, _, mask in built._pattern_concepts] == \
            [(name, finder.pattern.pattern, mask) for name, finder, _, mask in old._pattern_concepts]
-    rx = next(iter(old.book.patterns.values()))
-    assert needs(rx) == needs(rx)  # parsed afresh, the same
+    assert needs(rx) == before  # parsed afresh after the release, the same

@@ -1502,20 +1502,31 @@ def test_a_bank_tag_at_the_end_in_square_brackets_is_a_sender_tag(scanner):
 def test_getting_past_a_risk_warning_trades_directed_and_a_payment_called_receiving(scanner):
     for line, name in (("就在那上面付，微信支付会提示风险，你选银行卡付就行", "bypass_warning"),
                        ("那个是系统显示问题，您输入密码就是确认收款，放心", "pay_as_receive"),
-                       ("朋友那个视频我看了，挺精彩的。转一万五过来，我删干净", "sextortion"),
-                       ("【豪庭娱乐】新会员首存100送58，体育、真人应有尽有，提款秒到账", "gambling_offer"),
-                       ("宝贝我给你寄了一个礼物，是一条项链。如果海关那边打电话让你交税，你就先交一下，我回头转给你", "gift_customs")):
+                       ("你那个视频我看了，挺精彩的。转一万五过来，不然就等着在你们公司群里出名吧", "sextortion"),
+                       ("【豪庭娱乐】新会员首存100送58，体育、真人应有尽有，提款秒到账", "gambling_offer")):
         _flagged_by(scanner, name, line)
+    # (a signal the risk model weighs with the rest of the message)
+    assert "gift_customs" in _requested(scanner, "宝贝我给你寄了一个礼物，是一条项链。如果海关那边打电话让你交税，你就先交一下，我回头转给你")
     # (trades directed minute by minute: a signal the risk model weighs with the rest of the message)
     assert "follow_my_trades" in _requested(scanner, "你就跟着我下单，我说买涨你就买涨，我说平仓你就平仓")
+    # the genuine near neighbours (each reads like the signal's words)
     for line, name in (("如果付款时弹出风险提示，请不要继续付款，立即停止。", "bypass_warning"),
+                       ("支付时如提示有风险，请换其他方式先核实对方身份", "bypass_warning"),
+                       ("爸，手机老是弹出那个系统提示，不用管系统提示，关掉就行", "bypass_warning"),
                        ("骗子会说输入密码就能收款，其实输入密码只会付款", "pay_as_receive"),
-                       ("王者今晚上分找我，带你飞", "gambling_offer"),
-                       ("海关通知我的包裹要交关税，我在海关App上交了", "gift_customs")):
+                       ("登录后输入密码即可领取会员积分", "pay_as_receive"),
+                       ("昨天淘宝付款时卡住了，说是系统错误，钱没扣", "pay_as_receive"),
+                       ("中国体育彩票竞彩足球：周六001 主胜赔率1.95，平局3.20", "gambling_offer"),
+                       ("你买的项链到海关了，清关需要交税，你自己在海关App上交一下就行", "gift_customs"),
+                       ("你跟着我操作，先打开微信，点右下角的“我”", "follow_my_trades"),
+                       ("昨晚孙子表演的视频太精彩了！不小心发错群了，我马上删掉", "sextortion")):
         assert name not in _requested(scanner, line), line
-    # 入金 puts money on a platform; a parcel 存入金地花园 does not
-    assert scanner.scan("宝贝晚安，明早九点记得准时入金，老师说早盘那波最稳").risk != LOW
-    assert scanner.scan("【丰巢】取件码26839147，您的韵达快递已存入金地花园3号丰巢柜，请尽快取件。").risk == LOW
+    # 入金 puts money on a platform; a parcel 存入金地花园, 进入金融行业 and 步入金秋 do not
+    assert "deposit_instruction" in _requested(scanner, "宝贝晚安，明早九点记得准时入金，老师说早盘那波最稳")
+    for line in ("【丰巢】取件码26839147，您的韵达快递已存入金地花园3号丰巢柜，请尽快取件。",
+                 "他大学毕业后进入金融行业工作，现在在银行上班", "天气转凉，步入金秋十月，商场全场打折"):
+        assert scanner.scan(line).risk == LOW, line
+        assert not _requested(scanner, line) & {"deposit_instruction", "investment_lure", "transfer_request"}, line
 
 
 def test_kept_from_the_police_moved_off_the_platform_and_gold_by_diplomatic_courier(scanner):
@@ -1525,7 +1536,21 @@ def test_kept_from_the_police_moved_off_the_platform_and_gold_by_diplomatic_cour
                        ("我把积蓄和一些金条打包了，准备通过外交快递寄给你保管", "gift_customs"),
                        ("你手机里的通讯录一共287个人，我都有。想私了就转20000", "sextortion")):
         assert name in _requested(scanner, line), line
-    for line, name in (("你别去报警了，派出所说这种小事调解就行", "isolation"),
+    for line, name in (("妈你别报警了，钱追不回来的，就当买个教训吧", "isolation"),
                        ("我们换到钉钉上聊吧，方便传文件", "chat_elsewhere"),
-                       ("我把你的快递寄到公司了，门卫代收", "gift_customs")):
+                       ("你去问问你爸怎么说，安全第一", "chat_elsewhere"),
+                       ("我在海淘买了个包，物流显示清关中，要提交身份证信息", "gift_customs")):
         assert name not in _requested(scanner, line), line
+
+
+def test_money_relayed_a_gift_card_boss_and_a_parents_lock_on_top_ups(scanner):
+    """Money "already sent" to the reader then passed on is relayed; money sent, full stop, is not.
+    A boss's gift cards "with an invoice" are still the scam; only the company's own buying is not.
+    A parent's lock is about top-ups, not any transfer someone wants "confirmed"."""
+    _flagged_by(scanner, "relay_transfer", "我已经给你转过去5万了，银行显示2小时内到账，你那边先帮我把钱转给客户，他那边着急")
+    for line in ("妈，生活费已经给你转过去了，记得查收", "我已经帮你打过去了，客服说明天给回复", "我刚给你转过去了"):
+        assert "relay_transfer" not in _requested(scanner, line), line
+    _flagged_by(scanner, "gift_cards", "你先去买5张京东卡，每张1000，开发票给我报销")
+    assert "gift_cards" not in _requested(scanner, "一等奖是两千块的购物卡，从京东企业购下单，走公司对公账户付款")
+    assert "transfer_request" not in _requested(scanner, "我把你游戏账号的支付绑定解了，以后充值要我人脸确认")
+    assert "transfer_request" in _requested(scanner, "小王，你先给这个账户转5万，转完要我确认一下")

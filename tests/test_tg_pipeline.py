@@ -92,7 +92,7 @@ def test_kill_9_mid_surge_loses_nothing_and_answers_every_update_once(fake, tmp_
             (answered, inbox_rows(db))
         assert answered < len(chats)
     finally:
-        proc.kill()
+        first_output = proc.kill()
     fake.discard_held()
     fake.release()
     pending = count(db, "new")
@@ -107,7 +107,11 @@ def test_kill_9_mid_surge_loses_nothing_and_answers_every_update_once(fake, tmp_
         output = again.stop()
     assert again.returncode == 0, output
     per_chat = replies_per_chat(fake, chats)
-    assert set(per_chat.values()) == {1}, {c: n for c, n in per_chat.items() if n != 1}
+    # (on failure: both processes' logs, to tell a send retried within one process from a repeat
+    # after the restart; a duplicate was seen once in a fresh-clone CI run at stop 31)
+    twice = {c: n for c, n in per_chat.items() if n != 1}
+    assert not twice, (twice, [l for l in first_output.splitlines() if any(str(c) in l for c in twice)
+                               or "WARNING" in l or "ERROR" in l][-40:], output[-4000:])
     assert count(db, "done") == len(chats) and count(db, "failed") == 0
 
 

@@ -67,3 +67,14 @@ def test_lifted_messages_alone_over_the_budget_are_reported_as_such():
     lift = np.array([False, True, True, False, False, False])   # one genuine message lifted: 25 %
     t, recall, fa = fit_scanner.choose(rows_of(labels), probs, budget=0.1, lift=lift)
     assert t == 1.0 and fa == 0.25 and recall == 0.5   # over the budget: train() then keeps no lift
+
+
+def test_the_shipped_wording_model_was_fitted_on_the_sets_the_fitting_script_names():
+    """fit_scanner refits the risk model on fit_wording.WORDING_SETS' out-of-set scores: the
+    shipped wording model must be the one those sets give (a set list edited without a refit, as
+    happened at stop 31, fits the risk model to scores of another wording model)."""
+    import json
+
+    fit_wording = pytest.importorskip("fit_wording")
+    shipped = json.loads((ROOT / "knowledge" / "scan_wording.json").read_text("utf-8"))
+    assert sorted(shipped["sets"]) == sorted(fit_wording.WORDING_SETS)

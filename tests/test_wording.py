@@ -45,6 +45,16 @@ def test_telling_words_are_the_heaviest_longer_grams_none_inside_another():
     assert model.telling("先交2000保证金，马上到账") == ("保证金", "到账")
 
 
+def test_telling_words_of_equal_weight_are_longest_first_then_in_character_order():
+    # equal weights: the three-character gram before the two-character ones, those in code-point
+    # order (安 < 账 < 转); a gram inside one already chosen is skipped, the limit is kept
+    model = WordingModel(0.0, 0.5, {"转账": 2.0, "安全账": 2.0, "账户": 2.0, "安全": 2.0, "冻结": 1.0})
+    assert model.telling("请把钱转账到安全账户，否则冻结") == ("安全账", "账户", "转账")
+    assert model.telling("请把钱转账到安全账户，否则冻结", limit=4) == ("安全账", "账户", "转账", "冻结")
+    assert model.telling("请把钱转账到安全账户，否则冻结", limit=1) == ("安全账",)
+    assert model.telling("") == ()
+
+
 def _write(tmp_path: Path, doc) -> Path:
     path = tmp_path / "scan_wording.json"
     path.write_text(doc if isinstance(doc, str) else json.dumps(doc, ensure_ascii=False), "utf-8")

@@ -196,15 +196,29 @@ class WordingModel:
         another (the finding's evidence): up to `limit` grams of two or three characters, not
         only digits (an amount's 000 tells the reader nothing). `found`: the text's gram keys,
         when already worked out."""
+        import numpy as np
+
         found = keys(text) if found is None else found
-        heavy = sorted((-int(u), -len(g), g) for k, u in zip(found, self._units_of(found))
-                       if u > 0 and len(g := gram_of(int(k))) > 1 and g.strip("0"))
+        units = self._units_of(found)
+        # (grams of two or three characters have a key of at least 1 << BITS; only the heaviest
+        # are spelled out: the greedy choice walks the weights down one weight at a time, each
+        # weight's grams longest first, then in code-point order)
+        heavy = (units > 0) & (found >= (1 << BITS))
+        cand_keys, cand_units = found[heavy], units[heavy]
+        order = np.argsort(-cand_units, kind="stable")
         chosen: list[str] = []
-        for _, _, g in heavy:
-            if not any(g in c or c in g for c in chosen):
-                chosen.append(g)
-                if len(chosen) == limit:
-                    break
+        i, n = 0, len(order)
+        while i < n and len(chosen) < limit:
+            j = i
+            while j < n and cand_units[order[j]] == cand_units[order[i]]:
+                j += 1
+            same = sorted((-len(g), g) for g in (gram_of(int(cand_keys[order[t]])) for t in range(i, j)) if g.strip("0"))
+            for _, g in same:
+                if not any(g in c or c in g for c in chosen):
+                    chosen.append(g)
+                    if len(chosen) == limit:
+                        break
+            i = j
         return tuple(chosen)
 
 

@@ -1554,3 +1554,24 @@ def test_money_relayed_a_gift_card_boss_and_a_parents_lock_on_top_ups(scanner):
     assert "gift_cards" not in _requested(scanner, "一等奖是两千块的购物卡，从京东企业购下单，走公司对公账户付款")
     assert "transfer_request" not in _requested(scanner, "我把你游戏账号的支付绑定解了，以后充值要我人脸确认")
     assert "transfer_request" in _requested(scanner, "小王，你先给这个账户转5万，转完要我确认一下")
+
+
+def test_a_code_kept_from_others_a_payroll_card_a_bank_that_disowns_fees_and_an_own_cart(scanner):
+    """Advice not to pass a code on ("验证码千万别告诉别人") asks for nothing; a scam asking for it
+    and to keep quiet still does. An employer collecting the payroll card's bank and number is not
+    a fake subsidy form (which asks a code or a password too). "如果有人…那都不是我们银行的" warns.
+    The reader's own cart (你加购的) and a carrier's 流量翻倍 are no task and no investment."""
+    for line in ("老爸 你手机收到的验证码千万别告诉别人！！ 谁打电话要都不给",
+                 "只需要卡号和开户行，密码、验证码千万别发给任何人哈",
+                 "麻烦今天下班前把工资卡的开户行、卡号拍照发我，统一录入系统，下个月10号发工资。"):
+        assert "verification_code" not in _requested(scanner, line), line
+    for line in ("验证码发我，别告诉别人", "你收到的验证码发给我一下，千万别告诉你爸妈",
+                 "把你的工资卡卡号和密码发给我，统一登记",
+                 "请扫描二维码进入系统，填写姓名、工资卡卡号，并输入收到的短信验证码完成核验"):
+        assert "verification_code" in _requested(scanner, line), line
+    disowned = "不收任何费用的。如果有人说要先交保证金或者手续费，那都不是我们银行的。"
+    assert not _requested(scanner, disowned) & {"fee_request", "prepay_goods", "loan_fee"}
+    assert _requested(scanner, "放款前要先交保证金或者手续费，交了马上到账") & {"fee_request", "loan_fee"}
+    assert "task_rebate" not in _requested(scanner, "【淘宝】亲，你加购的“加厚羽绒服”降价了！到手价比加购时便宜60元")
+    assert "investment_lure" not in _requested(scanner, "【中国移动】每月加10元即可升级至5G畅享套餐，流量翻倍，首月免费体验")
+    assert "investment_lure" in _requested(scanner, "跟着老师操作，本金翻倍，稳赚不赔")

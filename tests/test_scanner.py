@@ -1575,3 +1575,20 @@ def test_a_code_kept_from_others_a_payroll_card_a_bank_that_disowns_fees_and_an_
     assert "task_rebate" not in _requested(scanner, "【淘宝】亲，你加购的“加厚羽绒服”降价了！到手价比加购时便宜60元")
     assert "investment_lure" not in _requested(scanner, "【中国移动】每月加10元即可升级至5G畅享套餐，流量翻倍，首月免费体验")
     assert "investment_lure" in _requested(scanner, "跟着老师操作，本金翻倍，稳赚不赔")
+
+
+def test_the_boss_summons_opener_with_a_new_number_a_secret_or_a_secretary(scanner):
+    """"Come to my office tomorrow" is the impersonated boss's opener when it comes with a new
+    number, a word to tell no one, or a "secretary" standing in for a boss who cannot be reached:
+    at least medium though nothing is asked yet. A plain summons, or one relayed with what to
+    bring, is a workday."""
+    for line in ("小刘，明天上午来我办公室，有点事跟你当面说，这是我新号，旧号不用了。",
+                 "小X，明早八点半到我办公室，别告诉别人。",
+                 "我是你们单位的老李，手机换了，明天八点半到我那儿一趟，别迟到。",
+                 "刘局让我转告你，明天上午十点他在办公室等你。刘局今天开会不方便接电话，有事先联系我。"):
+        assert "boss_summons" in _requested(scanner, line), line
+        assert scanner.scan(line).risk != LOW, line
+    for line in ("明天来我办公室一趟，把上个月的报表带上", "王总让我通知你明天下午三点到他办公室开会，带上合同",
+                 "我换号了，新号是13812345678，旧号不用了，有事打这个"):
+        assert "boss_summons" not in _requested(scanner, line), line
+        assert scanner.scan(line).risk == LOW, line

@@ -261,3 +261,41 @@ def test_several_numbers_the_riskiest_advice_and_a_report_button_for_the_lookali
     assert "95188（支付宝）" in shown and "冒充支付宝" in shown
     assert shown.count("怎么做：") == 1 and "不是官方号码" in shown  # the lookalike's advice, not the official's
     assert [c.value for c in response.reply.choices] == ["+95188"]   # no button to report the real number
+
+
+ONGOING = ("我是不是被骗了 现在还要不要转\n< 客服-小李\n小李：您的账户存在连单任务未完成，需要再充值8000元才能提现\n"
+           "小李：完成后本金和佣金一起返还，今晚12点前不完成账户冻结")
+
+
+@pytest.mark.parametrize("text", [
+    ONGOING,
+    "这是骗子吗【顺丰速运】您的快件因地址不详无法派送，请点击 sf-kd.cc/x 重新填写地址并支付补运费3元",
+])
+def test_a_users_doubt_around_a_pasted_scam_does_not_set_the_scam_aside(assistant, text):
+    """"我是不是被骗了" names a scam: the scanner reads the whole text as talk about scams and sets
+    its requests aside. The pasted part is rated on its own too, and the higher verdict shown."""
+    from bot.core.risk import HIGH
+
+    response = assistant.respond(text)
+    assert response.scan is not None and response.scan.risk == HIGH
+    assert assistant.scanner.scan(text).risk != HIGH  # (what the whole text alone gets)
+
+
+def test_a_users_doubt_around_a_genuine_notice_stays_low(assistant):
+    response = assistant.respond("这个是诈骗吗？\n【工商银行】您尾号6620的账户于12月1日转入工资8,000.00元，余额12,345.67元。\n我刚换了工作")
+    assert response.scan is None or response.scan.risk == "low"
+
+
+def test_the_pasted_part_leaves_out_the_users_own_first_and_last_lines():
+    from bot.core.routing import pasted_part
+
+    assert pasted_part(ONGOING) == ONGOING.split("\n", 1)[1]
+    # (speaker lines, sender tags and links are the message's, never the user's)
+    chat = "小李：需要再充值8000元\n小李：今晚不完成就冻结"
+    assert pasted_part(chat) == chat
+    assert pasted_part("帮我看看\n【工行】您的积分即将清零\n点 icbc-jf.cc 兑换") == "【工行】您的积分即将清零\n点 icbc-jf.cc 兑换"
+    # one line: the few words before a sender tag; a tag at the start, or [图片], sets nothing apart
+    assert pasted_part("这是骗子吗【顺丰速运】请补运费") == "【顺丰速运】请补运费"
+    assert pasted_part("【顺丰速运】请补运费") == "【顺丰速运】请补运费"
+    assert pasted_part("这是他发的[图片] 你看看") == "这是他发的[图片] 你看看"
+    assert pasted_part("只有一行字") == "只有一行字"

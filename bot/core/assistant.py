@@ -21,8 +21,8 @@ from .links import LinkChecker, LinkResult
 from .matcher import ANSWERED, SUGGEST, Matcher, MatchResult, ScriptIndex
 from .replies import (Line, Reply, compose_check, compose_checks, compose_entry, compose_image_scan, compose_link,
                       compose_match, compose_no_match, compose_none_of_these, compose_notice, compose_scan)
-from .routing import voice
-from .risk import HIGH, LOW
+from .routing import pasted_part, voice
+from .risk import HIGH, LOW, MEDIUM
 from .text import normalize
 
 QUESTION, CHECK, SCAN, BOTH, LINK, EMPTY = "question", "check", "scan", "both", "link", "empty"
@@ -50,6 +50,9 @@ if TYPE_CHECKING:  # imported where used: a number check needs neither OCR, the 
     from .scanner import Scanner, ScanResult
 
 ReportCounts = Mapping[str, int] | Callable[[str], int] | None
+
+# (a scan verdict's order: the higher of two scans of one text is the one shown)
+_RANK = {LOW: 0, MEDIUM: 1, HIGH: 2}
 
 
 @dataclass(frozen=True)
@@ -202,6 +205,14 @@ class Assistant:
         speaking = voice(stripped, bool(URL.search(stripped)))
         # The user's own words name scams freely ("骗子让我下载…"): that is not a warning text.
         scanned = self.scanner.scan(text, reports, pasted=speaking.message or not speaking.users_words)
+        if speaking.question_about_message:
+            # "我是不是被骗了" around a pasted scam names the scam without warning of it: the pasted
+            # part is rated on its own as well, and the higher verdict is the scan's
+            inner = pasted_part(text)
+            if inner != text:
+                alone = self.scanner.scan(inner, reports)
+                if _RANK[alone.risk] > _RANK[scanned.risk]:
+                    scanned = alone
         if speaking.message and not speaking.question_about_message:
             return self._scan_response(scanned, text)
         answer = self.ask(stripped)

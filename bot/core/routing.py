@@ -36,6 +36,7 @@ USER_STORY = re.compile(
 # "在吗" opens a request, it does not ask anything (the classic first line of a money request).
 GREETING = re.compile(r"^\s*(在吗|在不在|在么|在嘛|你好|您好|hello|hi)[?？，,。！!~～\s]*", re.IGNORECASE)
 SENDER_TAG = re.compile(r"^\s*[【\[][^】\]\n]{2,20}[】\]]")
+_TAG_INSIDE = re.compile(r"【[^】\n]{2,20}】")  # (a sender tag after a few words of the user's)
 UNSUBSCRIBE = re.compile(r"退订|回T|回复T|拒收请回复|回TD", re.IGNORECASE)
 FORMAL = re.compile(r"您|尊敬的|亲爱的(用户|客户|会员)|温馨提示")
 SPEAKER_LINE = re.compile(r"^\s*[^\s:：]{1,12}\s*[:：]", re.MULTILINE)
@@ -65,8 +66,9 @@ def _outside(text: str) -> str:
     or speaker prefix, where the user's own question usually sits (first or last line)."""
     lines = [line for line in text.splitlines() if line.strip()]
     if len(lines) <= 1:
-        match = SENDER_TAG.search(text)
-        if match:
+        # (a few words of the user's before the sender tag: 这是骗子吗【顺丰速运】…)
+        match = SENDER_TAG.search(text) or _TAG_INSIDE.search(text)
+        if match and (match.start() == 0 or len(text[:match.start()].strip()) <= 40):
             return text[:match.start()]
         # One line with a link and no sender tag: the user's words around the link
         # ("10086.cn.kf-jf.xyz 这个网址是不是移动官网").
@@ -75,6 +77,27 @@ def _outside(text: str) -> str:
            if not SENDER_TAG.search(line) and not SPEAKER_LINE.match(line) and not URL_LIKE.search(line)]
     return "\n".join(own)
 
+
+
+def pasted_part(text: str) -> str:
+    """The pasted message without the user's own words around it (the first or last line that
+    `_outside` reads as the user's; on one line, what comes before a sender tag), in the text's
+    own characters; the whole text when nothing can be set apart. The scanner calls a text that
+    names a scam talk about scams, so "我是不是被骗了" around a pasted scam would set the scam's
+    requests aside: the pasted part is scanned on its own too (see Assistant.respond)."""
+    lines = text.splitlines()
+    kept = [k for k, line in enumerate(lines) if line.strip()]
+    if len(kept) <= 1:
+        # (one line: a few words of the user's before the message's sender tag, 这是骗子吗【顺丰速运】…)
+        match = _TAG_INSIDE.search(text)
+        return text[match.start():] if match and 0 < len(text[:match.start()].strip()) <= 40 else text
+    drop = set()
+    for k in (kept[0], kept[-1]):
+        line = to_simplified(unicodedata.normalize("NFKC", lines[k]))
+        if not SENDER_TAG.search(line) and not SPEAKER_LINE.match(line) and not URL_LIKE.search(line):
+            drop.add(k)
+    rest = "\n".join(line for k, line in enumerate(lines) if k not in drop).strip("\n")
+    return rest if drop and re.search(r"\w", rest) else text
 
 
 def voice(text: str, has_link: bool) -> Voice:

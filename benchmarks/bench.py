@@ -563,6 +563,12 @@ def section_scanner() -> None:
                ("dev67 (ours, messy OCR of chat screenshots)", SCANS / "dev67_messages.yaml"),
                ("dev68 (ours, an SMS inbox)", SCANS / "dev68_messages.yaml"),
                ("dev69 (ours, ads and spam that is not fraud)", SCANS / "dev69_messages.yaml"),
+               ("dev71 (ours, fragments of chat screenshots)", SCANS / "dev71_messages.yaml"),
+               ("dev72 (ours, impersonated bosses and kin)", SCANS / "dev72_messages.yaml"),
+               ("dev73 (ours, romance from hello to money)", SCANS / "dev73_messages.yaml"),
+               ("dev74 (ours, call-centre scripts, four types)", SCANS / "dev74_messages.yaml"),
+               ("dev75 (ours, ads that are not fraud)", SCANS / "dev75_messages.yaml"),
+               ("dev76 (ours, what users paste and ask)", SCANS / "dev76_messages.yaml"),
                ("dev70 (ours, a mixed sample, unread)", SCANS / "dev70_messages.yaml"),
                ("dev13 (ours, mixed, never looked at)", SCANS / "dev13_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]

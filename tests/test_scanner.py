@@ -1592,3 +1592,13 @@ def test_the_boss_summons_opener_with_a_new_number_a_secret_or_a_secretary(scann
                  "我换号了，新号是13812345678，旧号不用了，有事打这个"):
         assert "boss_summons" not in _requested(scanner, line), line
         assert scanner.scan(line).risk == LOW, line
+
+
+def test_the_housing_bureaus_escrow_and_keeping_the_anti_fraud_app(scanner):
+    """A home sale's deposit into the housing bureau's escrow account is no 'safe account'; a
+    grandchild telling a grandparent to keep the anti-fraud app is no warning discredited. A fake
+    officer's 监管账户 and 'uninstall the anti-fraud app' still are."""
+    assert "safe_account" not in _requested(scanner, "定金两万按合同约定存到住建局的二手房交易资金监管账户，不是打给房东个人")
+    assert "safe_account" in _requested(scanner, "你的资金要转到监管账户接受审查")
+    assert "warning_discredited" not in _requested(scanner, "爷爷 你手机上那个\"国家反诈中心\"的App别卸了 有事打我电话")
+    assert "warning_discredited" in _requested(scanner, "把你手机上的反诈中心App卸载了，它会干扰我们办案")

@@ -61,6 +61,12 @@ class Voice:
         return self.message and (self.question or self.story)
 
 
+def _users_line(line: str) -> bool:
+    """Whether a first or last line can be the user's own words: no sender tag, speaker prefix or
+    link (those belong to the pasted message)."""
+    return not SENDER_TAG.search(line) and not SPEAKER_LINE.match(line) and not URL_LIKE.search(line)
+
+
 def _outside(text: str) -> str:
     """The part of the text that is not the pasted message: lines without a sender tag, a link
     or speaker prefix, where the user's own question usually sits (first or last line)."""
@@ -73,8 +79,7 @@ def _outside(text: str) -> str:
         # One line with a link and no sender tag: the user's words around the link
         # ("10086.cn.kf-jf.xyz 这个网址是不是移动官网").
         return URL_LIKE.sub(" ", text) if not FORMAL.search(text) else ""
-    own = [line for line in (lines[0], lines[-1])
-           if not SENDER_TAG.search(line) and not SPEAKER_LINE.match(line) and not URL_LIKE.search(line)]
+    own = [line for line in (lines[0], lines[-1]) if _users_line(line)]
     return "\n".join(own)
 
 
@@ -93,8 +98,7 @@ def pasted_part(text: str) -> str:
         return text[match.start():] if match and 0 < len(text[:match.start()].strip()) <= 40 else text
     drop = set()
     for k in (kept[0], kept[-1]):
-        line = to_simplified(unicodedata.normalize("NFKC", lines[k]))
-        if not SENDER_TAG.search(line) and not SPEAKER_LINE.match(line) and not URL_LIKE.search(line):
+        if _users_line(to_simplified(unicodedata.normalize("NFKC", lines[k]))):
             drop.add(k)
     rest = "\n".join(line for k, line in enumerate(lines) if k not in drop).strip("\n")
     return rest if drop and re.search(r"\w", rest) else text

@@ -37,6 +37,8 @@ USER_STORY = re.compile(
 GREETING = re.compile(r"^\s*(在吗|在不在|在么|在嘛|你好|您好|hello|hi)[?？，,。！!~～\s]*", re.IGNORECASE)
 SENDER_TAG = re.compile(r"^\s*[【\[][^】\]\n]{2,20}[】\]]")
 _TAG_INSIDE = re.compile(r"【[^】\n]{2,20}】")  # (a sender tag after a few words of the user's)
+# At most this many characters of the user's own words before a one-line message's sender tag.
+WORDS_BEFORE_TAG = 40
 UNSUBSCRIBE = re.compile(r"退订|回T|回复T|拒收请回复|回TD", re.IGNORECASE)
 FORMAL = re.compile(r"您|尊敬的|亲爱的(用户|客户|会员)|温馨提示")
 SPEAKER_LINE = re.compile(r"^\s*[^\s:：]{1,12}\s*[:：]", re.MULTILINE)
@@ -67,21 +69,27 @@ def _users_line(line: str) -> bool:
     return not SENDER_TAG.search(line) and not SPEAKER_LINE.match(line) and not URL_LIKE.search(line)
 
 
+def _tag_after_words(text: str) -> int | None:
+    """Where a one-line text's 【sender tag】 starts when at most WORDS_BEFORE_TAG characters of the
+    user's words come before it (这是骗子吗【顺丰速运】…); None without such a tag."""
+    match = _TAG_INSIDE.search(text)
+    return match.start() if match and len(text[:match.start()].strip()) <= WORDS_BEFORE_TAG else None
+
+
 def _outside(text: str) -> str:
     """The part of the text that is not the pasted message: lines without a sender tag, a link
     or speaker prefix, where the user's own question usually sits (first or last line)."""
     lines = [line for line in text.splitlines() if line.strip()]
     if len(lines) <= 1:
-        # (a few words of the user's before the sender tag: 这是骗子吗【顺丰速运】…)
-        match = SENDER_TAG.search(text) or _TAG_INSIDE.search(text)
-        if match and (match.start() == 0 or len(text[:match.start()].strip()) <= 40):
-            return text[:match.start()]
+        match = SENDER_TAG.search(text)
+        start = match.start() if match else _tag_after_words(text)
+        if start is not None:
+            return text[:start]
         # One line with a link and no sender tag: the user's words around the link
         # ("10086.cn.kf-jf.xyz 这个网址是不是移动官网").
         return URL_LIKE.sub(" ", text) if not FORMAL.search(text) else ""
     own = [line for line in (lines[0], lines[-1]) if _users_line(line)]
     return "\n".join(own)
-
 
 
 def pasted_part(text: str) -> str:
@@ -93,9 +101,8 @@ def pasted_part(text: str) -> str:
     lines = text.splitlines()
     kept = [k for k, line in enumerate(lines) if line.strip()]
     if len(kept) <= 1:
-        # (one line: a few words of the user's before the message's sender tag, 这是骗子吗【顺丰速运】…)
-        match = _TAG_INSIDE.search(text)
-        return text[match.start():] if match and 0 < len(text[:match.start()].strip()) <= 40 else text
+        start = _tag_after_words(text)
+        return text[start:] if start is not None and text[:start].strip() else text
     drop = set()
     for k in (kept[0], kept[-1]):
         if _users_line(to_simplified(unicodedata.normalize("NFKC", lines[k]))):

@@ -585,7 +585,7 @@ def section_scanner() -> None:
         corpora += [(name, PUBLIC / file) for name, file in public if (PUBLIC / file).exists()]
     print(f"{'corpus':<36} {'scams':>6} {'flagged':>8} {'high':>7} {'genuine':>8} {'false alarms':>13}")
     for name, path in corpora:
-        f = scan_figures(assistant.scanner, load_messages(path))
+        f = scan_figures(assistant.scan_message, load_messages(path))
         flagged = f"{f['flagged']:.1%}" if f["scams"] else "-"
         high = f"{f['high']:.1%}" if f["scams"] else "-"
         alarms = f"{f['false_alarms']:.2%}" if f["genuine"] else "-"

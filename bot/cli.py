@@ -162,7 +162,7 @@ def _scan_batch(assistant: Assistant) -> int:
         except (ValueError, KeyError, TypeError) as exc:
             print(json.dumps({"error": "bad_line", "message": str(exc)[:200]}, ensure_ascii=False), flush=True)
             continue
-        print(json.dumps(assistant.scanner.scan(text).to_dict(), ensure_ascii=False), flush=True)
+        print(json.dumps(assistant.scan_message(text).to_dict(), ensure_ascii=False), flush=True)
     return EXIT_OK
 
 

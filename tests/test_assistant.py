@@ -286,6 +286,40 @@ def test_a_users_doubt_around_a_genuine_notice_stays_low(assistant):
     assert response.scan is None or response.scan.risk == "low"
 
 
+ASKED = ("这是骗子吗 他说是我们刘总\n< 刘总（新号）\n你帮我转个账给对方，我这边网银限额了\n"
+         "我已经把钱转你卡上了 你看一下 [图片]\n跨行可能要两个小时才到，你先转吧 对方急着要")
+
+
+def test_an_explicit_scan_rates_the_pasted_part_under_the_users_question(assistant):
+    """/scan, a forwarded message, `scan` and the API: "这是骗子吗" over a pasted chat names a
+    scam, which alone would make the scanner read the text as talk about scams."""
+    from bot.core.risk import HIGH
+
+    assert assistant.scanner.scan(ASKED).risk != HIGH   # (what the whole text alone gets)
+    assert assistant.scan_message(ASKED).risk == HIGH
+    response = assistant.scan(ASKED)
+    assert response.scan.risk == HIGH and any(f.name == "boss_transfer" for f in response.scan.signals)
+
+
+@pytest.mark.parametrize("text", [
+    "这个是诈骗吗？\n【工商银行】您尾号6620的账户于12月1日转入工资8,000.00元，余额12,345.67元。",
+    # a header that asks nothing: a retelling keeps its first line, and stays a text about a scam
+    "说说我差点被骗的经历\n对方说是抖音客服 让我下个会议软件共享屏幕\n我没下 直接挂了 大家别信",
+])
+def test_an_explicit_scan_of_a_genuine_text_with_the_users_words_stays_low(assistant, text):
+    assert assistant.scan_message(text).risk == "low"
+
+
+def test_only_a_question_sets_the_users_line_apart_for_a_second_scan():
+    from bot.core.routing import asked_about, pasted_part
+
+    assert asked_about(ASKED) == pasted_part(ASKED) and asked_about(ASKED).startswith("< 刘总")
+    assert asked_about("这是骗子吗【顺丰速运】请补运费") == "【顺丰速运】请补运费"
+    assert asked_about("说说我差点被骗的经历\n对方：请下载会议软件\n我挂了") is None   # no question
+    assert asked_about("小李：需要再充值8000元\n小李：今晚不完成就冻结") is None           # nothing set apart
+    assert asked_about("【顺丰速运】请补运费") is None
+
+
 def test_the_pasted_part_leaves_out_the_users_own_first_and_last_lines():
     from bot.core.routing import pasted_part
 

@@ -150,14 +150,18 @@ def test_chat_routes_numbers_and_messages():
 def test_scan_batch_writes_one_result_per_line_in_order():
     lines = [json.dumps({"text": "【工行】您的积分即将清零，请登录 icbc-jf.top 兑换现金"}, ensure_ascii=False),
              "not json", json.dumps({"txt": "wrong key"}),
-             json.dumps({"text": "妈 我周末回家吃饭"}, ensure_ascii=False)]
+             json.dumps({"text": "妈 我周末回家吃饭"}, ensure_ascii=False),
+             # the user's own question over a pasted chat: the pasted part is rated too (as /scan does)
+             json.dumps({"text": "这是骗子吗 他说是我们刘总\n< 刘总（新号）\n你帮我转个账给对方，我这边网银限额了\n"
+                                 "我已经把钱转你卡上了 你先转吧 对方急着要"}, ensure_ascii=False)]
     proc = run("scan", "--json", "--batch", stdin="\n".join(lines) + "\n")
     assert proc.returncode == 0, proc.stderr_text
     out = [json.loads(line) for line in proc.stdout_text.splitlines()]
-    assert len(out) == 4
+    assert len(out) == 5
     assert out[0]["risk"] == "high" and out[0]["links"][0]["verdict"] == "lookalike"
     assert out[1]["error"] == "bad_line" and out[2]["error"] == "bad_line"
     assert out[3]["risk"] == "low"
+    assert out[4]["risk"] == "high"
 
 
 def test_empty_scan_gets_a_hint_not_a_verdict():

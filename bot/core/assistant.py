@@ -21,7 +21,7 @@ from .links import LinkChecker, LinkResult
 from .matcher import ANSWERED, SUGGEST, Matcher, MatchResult, ScriptIndex
 from .replies import (Line, Reply, compose_check, compose_checks, compose_entry, compose_image_scan, compose_link,
                       compose_match, compose_no_match, compose_none_of_these, compose_notice, compose_scan)
-from .routing import pasted_part, voice
+from .routing import asked_about, pasted_part, voice
 from .risk import HIGH, LOW, MEDIUM
 from .text import normalize
 
@@ -167,8 +167,22 @@ class Assistant:
         return Response(LINK, compose_link(result, self.knowledge), link=result)
 
     def scan(self, message: str, reports: ReportCounts = None) -> Response:
-        result = self.scanner.scan(message, reports)
-        return self._scan_response(result, message)
+        return self._scan_response(self.scan_message(message, reports), message)
+
+    def scan_message(self, message: str, reports: ReportCounts = None) -> ScanResult:
+        """What an explicit scan rates (the /scan command, a forwarded message, `scan` and
+        `scan --batch`, the web API): the whole text, and, when its first or last line is the
+        user's own question about it ("这个是不是骗子"), the pasted part on its own too; the
+        higher verdict is the scan's. (A question naming a scam makes the scanner read the whole
+        text as talk about scams and set the scam's requests aside.)"""
+        return self._higher(self.scanner.scan(message, reports), asked_about(message), reports)
+
+    def _higher(self, scanned: ScanResult, inner: str | None, reports: ReportCounts) -> ScanResult:
+        """The higher of a whole text's verdict and that of its pasted part `inner` alone."""
+        if inner is None:
+            return scanned
+        alone = self.scanner.scan(inner, reports)
+        return alone if _RANK[alone.risk] > _RANK[scanned.risk] else scanned
 
     def scan_image_text(self, text: str, reports: ReportCounts = None) -> Response:
         """The text read from a screenshot (ocr.read_text), scanned like a forwarded message; the
@@ -209,10 +223,7 @@ class Assistant:
             # "我是不是被骗了" around a pasted scam names the scam without warning of it: the pasted
             # part is rated on its own as well, and the higher verdict is the scan's
             inner = pasted_part(text)
-            if inner != text:
-                alone = self.scanner.scan(inner, reports)
-                if _RANK[alone.risk] > _RANK[scanned.risk]:
-                    scanned = alone
+            scanned = self._higher(scanned, inner if inner != text else None, reports)
         if speaking.message and not speaking.question_about_message:
             return self._scan_response(scanned, text)
         answer = self.ask(stripped)

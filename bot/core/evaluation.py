@@ -19,11 +19,14 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Sequence
 
 import yaml
 
 from .text import to_simplified
+
+if TYPE_CHECKING:
+    from .scanner import ScanResult
 
 ANSWERED_KINDS = {"answered", "check", "scan", "both"}
 
@@ -172,14 +175,15 @@ def load_messages(path: str | Path) -> list[Message]:
             for m in data["messages"]]
 
 
-def scan_figures(scanner, messages: Iterable[Message]) -> dict:
+def scan_figures(scan: Callable[[str], "ScanResult"], messages: Iterable[Message]) -> dict:
     """Share of scams rated medium-or-high and high, overall and per type and style; share of
-    genuine messages rated medium-or-high (false alarms)."""
+    genuine messages rated medium-or-high (false alarms). `scan` rates one text (the benchmark
+    gives `Assistant.scan_message`, what the `scan` command and the bot's /scan rate)."""
     per_type: dict[str, list[int]] = {}
     per_style: dict[str, list[int]] = {}
     scams = flagged = high = genuine = alarms = 0
     for m in messages:
-        risk = scanner.scan(m.text).risk
+        risk = scan(m.text).risk
         if m.scam:
             scams += 1
             flagged += risk != "low"

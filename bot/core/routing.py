@@ -92,23 +92,42 @@ def _outside(text: str) -> str:
     return "\n".join(own)
 
 
-def pasted_part(text: str) -> str:
-    """The pasted message without the user's own words around it (the first or last line that
-    `_outside` reads as the user's; on one line, what comes before a sender tag), in the text's
-    own characters; the whole text when nothing can be set apart. The scanner calls a text that
-    names a scam talk about scams, so "我是不是被骗了" around a pasted scam would set the scam's
-    requests aside: the pasted part is scanned on its own too (see Assistant.respond)."""
+def _set_apart(text: str) -> tuple[str, str]:
+    """(the user's own words, the pasted message): the first or last line that `_outside` reads
+    as the user's, or on one line what comes before a sender tag, set apart from the rest, each in
+    the text's own characters; ("", text) when nothing can be set apart."""
     lines = text.splitlines()
     kept = [k for k, line in enumerate(lines) if line.strip()]
     if len(kept) <= 1:
         start = _tag_after_words(text)
-        return text[start:] if start is not None and text[:start].strip() else text
+        return (text[:start], text[start:]) if start is not None and text[:start].strip() else ("", text)
     drop = set()
     for k in (kept[0], kept[-1]):
         if _users_line(to_simplified(unicodedata.normalize("NFKC", lines[k]))):
             drop.add(k)
     rest = "\n".join(line for k, line in enumerate(lines) if k not in drop).strip("\n")
-    return rest if drop and re.search(r"\w", rest) else text
+    if not drop or not re.search(r"\w", rest):
+        return "", text
+    return "\n".join(lines[k] for k in sorted(drop)), rest
+
+
+def pasted_part(text: str) -> str:
+    """The pasted message without the user's own words around it (see `_set_apart`); the whole
+    text when nothing can be set apart. The scanner calls a text that names a scam talk about
+    scams, so "我是不是被骗了" around a pasted scam would set the scam's requests aside: the
+    pasted part is scanned on its own too (see Assistant.respond and Assistant.scan_message)."""
+    return _set_apart(text)[1]
+
+
+def asked_about(text: str) -> str | None:
+    """The pasted part of a text whose user's own first or last line (on one line: the words
+    before a sender tag) asks about it ("这个是不是骗子", "帮我看看是真的吗"): None when no line
+    can be set apart or the one set apart asks nothing (a header like "说说我的经历" stays part
+    of a retelling)."""
+    own, rest = _set_apart(text)
+    if not own.strip():
+        return None
+    return rest if QUESTION_WORDS.search(to_simplified(unicodedata.normalize("NFKC", own))) else None
 
 
 def voice(text: str, has_link: bool) -> Voice:

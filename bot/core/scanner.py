@@ -19,7 +19,7 @@ from typing import AbstractSet, Callable, Iterable, Mapping
 
 from .checker import INVALID, LOOKALIKE, OFFICIAL, RISKY, Checker, CheckResult, check_with_reports
 from .fraud_types import FraudType
-from .links import LOOKALIKE as LINK_LOOKALIKE, SHORTENER, LinkChecker, LinkResult
+from .links import LOOKALIKE as LINK_LOOKALIKE, SHORTENER, UNKNOWN as LINK_UNKNOWN, LinkChecker, LinkResult
 from .prefilter import Conditions, Finder, needs, possible
 from .prefilter import release as release_parsed
 from .signals import MAX_WINDOW, Signal, SignalBook
@@ -79,6 +79,8 @@ OWN_NUMBER = re.compile(r"我[^。！？\n]{0,3}(换号|换了?(手机)?号|新�
                         r"|(你|您)(先)?(存|记|备注)一?下)")
 # A notice's sender tag at its start: 【工商银行】.
 SENDER_TAG = re.compile(r"【[^】\n]{2,20}】")
+# A message's signature: its sender tag at the very start or the very end (…回T退订【京东】).
+SIGNATURE = re.compile(r"^\s*【([^】\n]{2,20})】|【([^】\n]{2,20})】\s*$")
 # A chat transcript's speaker tag ("财务 小刘:", "老板:"): who talks, not what is asked.
 # Not a label before a contact id or an instruction ("领奖请联系客服V: hw_lj", "微信: abc123" on a
 # screenshot): those are content.
@@ -640,6 +642,8 @@ class Scanner:
         rest = _replace_spans(rest, found, lambda a, b: " " * (b - a))
         numbers = self._numbers(rest, reports)
         links = tuple(self.links.check(u) for u in urls) if self.links is not None else ()
+        if any(link.verdict == LINK_UNKNOWN for link in links):
+            links = self._as_signed(text, links)
 
         chars = set(text)
         # A message that names scams as scams (a police or bank warning, a chat about a scam
@@ -696,6 +700,16 @@ class Scanner:
                         tuple(self._number_findings(numbers, cards)) + tuple(self._link_findings(links)),
                         talks_about_scams, bool(notice), bool(own_number), fraud_type, truncated, warning, chars,
                         weighed, talks_about_scams and _RETOLD.search(text) is not None)
+
+    def _as_signed(self, text: str, links: tuple[LinkResult, ...]) -> tuple[LinkResult, ...]:
+        """Links of unknown owner in a message signed by a listed institution (【中国移动】…) are
+        that institution's lookalikes: its real notices link to its own domains."""
+        for match in SIGNATURE.finditer(text):
+            signature = match.group(1) or match.group(2)
+            site = self.links.signed_by(signature)
+            if site is not None:
+                return tuple(LinkChecker.as_signed(link, site, signature) for link in links)
+        return links
 
     # -- numbers ---------------------------------------------------------------------------
 

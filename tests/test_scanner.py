@@ -885,6 +885,23 @@ def test_lending_ones_number_to_receive_a_code_is_a_code_request(scanner):
     assert "verification_code" not in _requested(scanner, "我手机没信号，收不到验证码，等我回家再登录")
 
 
+def test_a_code_sent_to_a_customer_service_or_to_the_reader_to_read_back_is_asked(scanner):
+    """A code's own SMS ("验证码 763219") or a "don't tell" is no request, unless the sentence sends
+    the code to a customer service; "我这边发个验证码到你手机" sends it to the reader, to read back."""
+    for text in ("【QQ安全中心】您的QQ号在异地登录，请将验证码 763219 告知客服人员完成身份确认。",
+                 "先验号 我这边发个验证码到你手机 你报给我 我登一下看看"):
+        assert "verification_code" in _requested(scanner, text), text
+    for text in ("【QQ安全中心】验证码 763219，用于登录，请勿告知他人。",
+                 "【支付宝】验证码123456，您正在登录，切勿告知他人，客服不会向您索要。",
+                 "我这边发的验证码收到了，登录上了"):
+        assert "verification_code" not in _requested(scanner, text), text
+
+
+def test_an_id_card_photographed_on_both_sides_is_asked_whichever_comes_first(scanner):
+    assert "card_secrets" in _requested(scanner, "点我发的链接，把你的身份证拍正反面，再把银行卡也拍一下")
+    assert "card_secrets" not in _requested(scanner, "办理时请携带身份证原件到柜台，无需拍照上传")
+
+
 def test_a_school_that_collects_through_no_personal_account_asks_for_no_transfer(scanner):
     """不通过任何个人账户收费: the account is named to be refused, no transfer is requested."""
     text = ("【XX市第二实验小学】家长您好：课后服务费已开通缴费，请通过“XX教育缴费”公众号或学校官方APP缴纳，"

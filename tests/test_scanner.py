@@ -902,6 +902,14 @@ def test_an_id_card_photographed_on_both_sides_is_asked_whichever_comes_first(sc
     assert "card_secrets" not in _requested(scanner, "办理时请携带身份证原件到柜台，无需拍照上传")
 
 
+def test_a_renewal_cancelled_in_the_readers_own_settings_and_a_denied_promise_are_no_scam(scanner):
+    renewal = "【某视频】您的VIP连续包月将于3天后扣费25元，如不需要请提前在\"我的-会员中心-自动续费管理\"中取消。"
+    assert "refund_claim" not in _requested(scanner, renewal) and scanner.scan(renewal).risk == LOW
+    assert "refund_claim" in _requested(scanner, "【某视频】您的VIP会员将于明日扣费800元，如需取消请致电 0571-2883 6617")
+    assert "guaranteed_return" not in _requested(scanner, "【基金投教】定投不是稳赚不赔，市场下跌时也会亏损")
+    assert "guaranteed_return" in _requested(scanner, "跟着老师做稳赚不赔，亏了算我的")
+
+
 def test_a_school_that_collects_through_no_personal_account_asks_for_no_transfer(scanner):
     """不通过任何个人账户收费: the account is named to be refused, no transfer is requested."""
     text = ("【XX市第二实验小学】家长您好：课后服务费已开通缴费，请通过“XX教育缴费”公众号或学校官方APP缴纳，"

@@ -569,6 +569,12 @@ def section_scanner() -> None:
                ("dev74 (ours, call-centre scripts, four types)", SCANS / "dev74_messages.yaml"),
                ("dev75 (ours, ads that are not fraud)", SCANS / "dev75_messages.yaml"),
                ("dev76 (ours, what users paste and ask)", SCANS / "dev76_messages.yaml"),
+               ("dev77 (ours, investment groups at every stage)", SCANS / "dev77_messages.yaml"),
+               ("dev78 (ours, short mass-sent SMS)", SCANS / "dev78_messages.yaml"),
+               ("dev79 (ours, chat screenshots mid-con)", SCANS / "dev79_messages.yaml"),
+               ("dev80 (ours, call-centre gangs' scripts)", SCANS / "dev80_messages.yaml"),
+               ("dev81 (ours, a 2024-26 inbox)", SCANS / "dev81_messages.yaml"),
+               ("dev82 (ours, the rarer types)", SCANS / "dev82_messages.yaml"),
                ("dev70 (ours, a mixed sample, unread)", SCANS / "dev70_messages.yaml"),
                ("dev13 (ours, mixed, never looked at)", SCANS / "dev13_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]

@@ -120,22 +120,8 @@ def test_a_link_after_the_users_words_is_judged_not_read_as_one_bare_link(assist
     assert "10086[.]cn[.]kf-jf[.]xyz" in "\n".join(line.text for line in response.reply.lines)
 
 
-@pytest.mark.parametrize("text", [
-    "【中国移动】恭喜您获得188元话费红包，今日有效，速领 yd-hb.cc 回T退订",
-    "您的积分今晚清零，速兑 jf-vip.cc/a 回T退订【中国移动】",
-])
-def test_a_link_of_unknown_owner_in_a_message_signed_by_a_listed_institution_is_its_lookalike(assistant, text):
-    """A real 中国移动 notice links to 10086.cn; yd-hb.cc under its signature imitates it."""
-    result = assistant.scanner.scan(text)
-    assert result.links[0].verdict == LOOKALIKE and result.links[0].institution == "中国移动"
-    assert "10086.cn" in " ".join(result.links[0].reasons)
+
+def test_a_domain_name_in_front_of_another_makes_a_scanned_message_high(assistant):
+    result = assistant.scanner.scan("【医保服务】您的医保电子凭证须完成年度激活，入口：ybpz-gov.cn.jh12.top")
+    assert result.links[0].verdict == LOOKALIKE and result.links[0].domain == "jh12.top"
     assert result.risk == "high" and any(f.name == "lookalike_link" for f in result.signals)
-
-
-@pytest.mark.parametrize("text, verdict", [
-    ("【中国移动】您本月话费账单已出，详情请登录 www.10086.cn 查询", OFFICIAL),   # its own domain
-    ("【京东】PLUS会员福利已到账，戳 shop-abc.com/x 查看", UNKNOWN),           # a signature we do not list
-    ("我朋友说【中国移动】的活动在 yd-hb.cc 上，你看看", UNKNOWN),              # a tag inside, no signature
-])
-def test_a_signature_changes_only_unknown_links_of_listed_institutions(assistant, text, verdict):
-    assert assistant.scanner.scan(text).links[0].verdict == verdict

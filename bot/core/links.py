@@ -11,8 +11,6 @@ Rules (shared/reference/official-domains.md):
   characters from other scripts (Cyrillic а in аlipay.com; punycode is decoded first); also a
   whole domain name put in front of another as its subdomain (ybpz-gov.cn.jh12.top: the real
   domain is jh12.top), whoever it imitates.
-- In a message signed by a listed institution (【中国移动】…), a link of unknown owner is that
-  institution's lookalike (`LinkChecker.as_signed`): a real notice links to its own domain.
 - shortener: the target is hidden (t.cn, url.cn…).
 - unknown: anything else. A link is never called safe, and never fetched.
 """
@@ -47,7 +45,6 @@ class OfficialSite:
     brands: tuple[str, ...]
     source: str
     verified: str
-    names: tuple[str, ...] = ()   # how a message signs for it (numbers.yaml name and aliases)
 
 
 @dataclass(frozen=True)
@@ -146,27 +143,6 @@ class LinkChecker:
     def __init__(self, book: DomainBook):
         self.book = book
         self._seen: dict[str, LinkResult] = {}
-        # a sender's signature (工商银行, 中国移动, 支付宝) -> the listed site it names
-        self._signed: dict[str, OfficialSite] = {}
-        for site in book.sites:
-            for name in site.names:
-                if len(name) >= 2:
-                    self._signed.setdefault(unicodedata.normalize("NFKC", name).lower(), site)
-
-    def signed_by(self, signature: str) -> OfficialSite | None:
-        """The listed institution a message's signature (the text of its 【…】) names, if any."""
-        return self._signed.get(unicodedata.normalize("NFKC", signature).strip().lower())
-
-    @staticmethod
-    def as_signed(result: LinkResult, site: OfficialSite, signature: str) -> LinkResult:
-        """A link of unknown owner in a message signed 【signature】 by a listed institution: the
-        institution's lookalike (its real notices link to its own domains)."""
-        if result.verdict != UNKNOWN or result.domain is None:
-            return result
-        return LinkResult(result.url, result.domain, LOOKALIKE, site.name_zh,
-                          (f"短信署名是【{signature}】，但链接的真实域名是 {result.domain}，不是{site.name_zh}的。",
-                           f"{site.name_zh}的官方域名是 {'、'.join(site.domains)}；这个链接不是。",
-                           "不要点开，更不要在里面输入账号、密码、银行卡或验证码。"))
 
     def check(self, url: str) -> LinkResult:
         result = self._seen.get(url)
@@ -292,7 +268,7 @@ def load_domains(path: Path, label: str, problems: Problems, numbers: NumberBook
         if None in (inst_id, source, verified) or inst is None:
             continue
         site = OfficialSite(inst_id, inst.name_zh, domains, brands or tuple(d.split(".")[0] for d in domains),
-                            source, verified, (inst.name_zh, *inst.aliases, *inst.context_aliases))
+                            source, verified)
         sites.append(site)
         for domain in domains:
             by_domain.setdefault(domain, site)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import bisect
 import re
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -20,8 +19,7 @@ from typing import AbstractSet, Callable, Iterable, Mapping
 
 from .checker import INVALID, LOOKALIKE, OFFICIAL, RISKY, Checker, CheckResult, check_with_reports
 from .fraud_types import FraudType
-from .numbers import Institution
-from .links import LOOKALIKE as LINK_LOOKALIKE, SHORTENER, UNKNOWN as LINK_UNKNOWN, LinkChecker, LinkResult
+from .links import LOOKALIKE as LINK_LOOKALIKE, SHORTENER, LinkChecker, LinkResult
 from .prefilter import Conditions, Finder, needs, possible
 from .prefilter import release as release_parsed
 from .signals import MAX_WINDOW, Signal, SignalBook
@@ -81,8 +79,6 @@ OWN_NUMBER = re.compile(r"我[^。！？\n]{0,3}(换号|换了?(手机)?号|新�
                         r"|(你|您)(先)?(存|记|备注)一?下)")
 # A notice's sender tag at its start: 【工商银行】.
 SENDER_TAG = re.compile(r"【[^】\n]{2,20}】")
-# A message's signature: its sender tag at the very start or the very end (…回T退订【京东】).
-SIGNATURE = re.compile(r"^\s*【([^】\n]{2,20})】|【([^】\n]{2,20})】\s*$")
 # A chat transcript's speaker tag ("财务 小刘:", "老板:"): who talks, not what is asked.
 # Not a label before a contact id or an instruction ("领奖请联系客服V: hw_lj", "微信: abc123" on a
 # screenshot): those are content.
@@ -597,12 +593,6 @@ class Scanner:
                  entry_ids: set[str] | None = None, resemblance=None, links: LinkChecker | None = None,
                  model=None, wording=None):
         self.checker = checker
-        # a message's signature (its 【…】: 支付宝, 中国银行, 10086) -> the institution it names
-        self._signed: dict[str, Institution] = {}
-        for inst in checker.book.institutions.values():
-            for name in (inst.name_zh, *inst.aliases, *inst.context_aliases):
-                if len(name) >= 2:
-                    self._signed.setdefault(unicodedata.normalize("NFKC", name).lower(), inst)
         self.book = signals if isinstance(signals, SignalBook) else SignalBook({}, tuple(signals))
         self._conditions = Conditions()
         self.signals = self.book.signals
@@ -652,8 +642,6 @@ class Scanner:
         rest = _replace_spans(rest, found, lambda a, b: " " * (b - a))
         numbers = self._numbers(rest, reports)
         links = tuple(self.links.check(u) for u in urls) if self.links is not None else ()
-        if any(link.verdict == LINK_UNKNOWN for link in links):
-            links = self._as_signed(text, links)
 
         chars = set(text)
         # A message that names scams as scams (a police or bank warning, a chat about a scam
@@ -678,7 +666,7 @@ class Scanner:
         # Links that are all official do not make a "click this link" signal.
         risky_link = any(link.verdict != OFFICIAL for link in links) if self.links is not None else bool(urls)
         requests, present, unmet = self._find_signals(said, said_chars, risky_link)
-        requests.extend(self._callback_findings(numbers, present, rest, self._signed_by(text) if numbers else None))
+        requests.extend(self._callback_findings(numbers, present, rest))
         weighed = 0.0  # the wording score, when the wording is weighed at all
         if self.wording is not None and pasted and wording_weighs(text):
             # (a message in Chinese: the model learned from Chinese messages, not from pinyin or
@@ -710,24 +698,6 @@ class Scanner:
                         tuple(self._number_findings(numbers, cards)) + tuple(self._link_findings(links)),
                         talks_about_scams, bool(notice), bool(own_number), fraud_type, truncated, warning, chars,
                         weighed, talks_about_scams and _RETOLD.search(text) is not None)
-
-    def _signed_by(self, text: str) -> Institution | None:
-        """The institution of the book a message signs for (its sender tag at the very start or end)."""
-        for match in SIGNATURE.finditer(text):
-            inst = self._signed.get((match.group(1) or match.group(2)).strip().lower())
-            if inst is not None:
-                return inst
-        return None
-
-    def _as_signed(self, text: str, links: tuple[LinkResult, ...]) -> tuple[LinkResult, ...]:
-        """Links of unknown owner in a message signed by a listed institution (【中国移动】…) are
-        that institution's lookalikes: its real notices link to its own domains."""
-        for match in SIGNATURE.finditer(text):
-            signature = match.group(1) or match.group(2)
-            site = self.links.signed_by(signature)
-            if site is not None:
-                return tuple(LinkChecker.as_signed(link, site, signature) for link in links)
-        return links
 
     # -- numbers ---------------------------------------------------------------------------
 
@@ -1123,14 +1093,11 @@ class Scanner:
                                     ("safe-account",)))
         return findings
 
-    def _callback_findings(self, numbers: tuple[CheckResult, ...], present: AbstractSet[str], text: str = "",
-                           signed: Institution | None = None) -> list[Finding]:
+    def _callback_findings(self, numbers: tuple[CheckResult, ...], present: AbstractSet[str], text: str = "") -> list[Finding]:
         """A request to call or contact a number that is not an official one, about an account,
         a refund, a fee, a prize, a loan or the police, or in a text tagged as a bank's or a
         platform's ("请联系客服 400-…", "致电专属客服 0571-…", "【中国银行】…请致电00852-…"):
-        genuine notices give the official number. In a message that signs for an institution of
-        the book (`signed`: 【支付宝】…请致电 0571-…) it is never low: that institution's notices
-        give its own number."""
+        genuine notices give the official number."""
         # Lookalike or risky numbers, and ordinary mobiles, landlines and 400 lines; not the short
         # service numbers of other real institutions (95338, 12368), which 'unknown' also covers,
         # nor an official number dialled from abroad (a roaming notice's "请拨打+852 10086").
@@ -1144,9 +1111,6 @@ class Scanner:
         masked = (not other and ("*" in text or "x" in text or "X" in text)
                   and any(name in present for name in CALLBACK_PRETEXTS if name not in ("cs", "inst_tag"))
                   and _MASKED_PHONE.search(text))
-        if other and signed is not None:
-            return [Finding("callback_request", f"自称{signed.name_zh}，却让你联系一个不是它官方号码的号码", other[0].input, 2,
-                            ("real-or-fake-call", "lookalike-numbers"), never_low=True)]
         if other or masked:
             shown = other[0].input if other else "（部分隐藏的号码）"
             return [Finding("callback_request", "让你联系一个不是官方的号码", shown, 2,

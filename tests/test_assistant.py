@@ -291,7 +291,7 @@ ASKED = ("这是骗子吗 他说是我们刘总\n< 刘总（新号）\n你帮我
 
 
 def test_an_explicit_scan_rates_the_pasted_part_under_the_users_question(assistant):
-    """/scan, a forwarded message, `scan` and the API: "这是骗子吗" over a pasted chat names a
+    """A forwarded message, `scan` and the API: "这是骗子吗" over a pasted chat names a
     scam, which alone would make the scanner read the text as talk about scams."""
     from bot.core.risk import HIGH
 
@@ -318,6 +318,17 @@ def test_only_a_question_sets_the_users_line_apart_for_a_second_scan():
     assert asked_about("说说我差点被骗的经历\n对方：请下载会议软件\n我挂了") is None   # no question
     assert asked_about("小李：需要再充值8000元\n小李：今晚不完成就冻结") is None           # nothing set apart
     assert asked_about("【顺丰速运】请补运费") is None
+    # a question that doubts nothing pasted: a warning's closing line, a retelling's sentence
+    assert asked_about("警惕冒充领导诈骗\n“领导”加你微信，让你先帮他转账给对方\n遇到这种情况怎么办？请拨打96110核实") is None
+    assert asked_about("刚才有个贷款客服打来说要先交解冻金\n我问他是哪个平台，他说了个没听过的名字") is None
+    # a signature at the very end is no split point: the words before it are the message
+    assert asked_about("这是诈骗吗 您的快递丢失，理赔请加客服QQ 2938475610【顺丰】") is None
+    assert asked_about("帮我看看\n【工行】您的积分即将清零\n点 icbc-jf.cc 兑换") == "【工行】您的积分即将清零\n点 icbc-jf.cc 兑换"
+
+
+def test_an_explicit_scan_of_odd_input_never_raises(assistant):
+    for odd in (None, 12345, "", "\n\n", "这是骗子吗"):
+        assert assistant.scan_message(odd).risk == "low"
 
 
 def test_the_pasted_part_leaves_out_the_users_own_first_and_last_lines():

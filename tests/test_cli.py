@@ -151,7 +151,7 @@ def test_scan_batch_writes_one_result_per_line_in_order():
     lines = [json.dumps({"text": "【工行】您的积分即将清零，请登录 icbc-jf.top 兑换现金"}, ensure_ascii=False),
              "not json", json.dumps({"txt": "wrong key"}),
              json.dumps({"text": "妈 我周末回家吃饭"}, ensure_ascii=False),
-             # the user's own question over a pasted chat: the pasted part is rated too (as /scan does)
+             # the user's own question over a pasted chat: the pasted part is rated too (as `scan` does)
              json.dumps({"text": "这是骗子吗 他说是我们刘总\n< 刘总（新号）\n你帮我转个账给对方，我这边网银限额了\n"
                                  "我已经把钱转你卡上了 你先转吧 对方急着要"}, ensure_ascii=False)]
     proc = run("scan", "--json", "--batch", stdin="\n".join(lines) + "\n")

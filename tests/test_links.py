@@ -40,6 +40,10 @@ CASES = [
     ("www.12306.cn", UNKNOWN, None),
     ("cn.nytimes.com", UNKNOWN, None),        # a one-label subdomain is no domain name
     ("m.shop-abc.com/item", UNKNOWN, None),
+    ("console.cloud.tencent.com", UNKNOWN, None),   # subdomains that end in a top-level word
+    ("api.dev.example.com", UNKNOWN, None),
+    ("news.tech.163.com", UNKNOWN, None),
+    ("www.app.example.com", UNKNOWN, None),
 ]
 
 
@@ -118,7 +122,6 @@ def test_a_link_after_the_users_words_is_judged_not_read_as_one_bare_link(assist
     assert [(link.domain, link.verdict, link.institution) for link in response.scan.links] == \
         [("kf-jf.xyz", "lookalike", "中国移动")]
     assert "10086[.]cn[.]kf-jf[.]xyz" in "\n".join(line.text for line in response.reply.lines)
-
 
 
 def test_a_domain_name_in_front_of_another_makes_a_scanned_message_high(assistant):

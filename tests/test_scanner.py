@@ -899,7 +899,8 @@ def test_a_code_sent_to_a_customer_service_or_to_the_reader_to_read_back_is_aske
 
 def test_an_id_card_photographed_on_both_sides_is_asked_whichever_comes_first(scanner):
     assert "card_secrets" in _requested(scanner, "点我发的链接，把你的身份证拍正反面，再把银行卡也拍一下")
-    assert "card_secrets" not in _requested(scanner, "办理时请携带身份证原件到柜台，无需拍照上传")
+    for text in ("办理时请携带身份证原件到柜台，无需拍照上传", "办理时身份证无需拍正反面", "身份证不用拍正反面，带原件来就行"):
+        assert "card_secrets" not in _requested(scanner, text), text
 
 
 def test_a_renewal_cancelled_in_the_readers_own_settings_and_a_denied_promise_are_no_scam(scanner):
@@ -907,7 +908,10 @@ def test_a_renewal_cancelled_in_the_readers_own_settings_and_a_denied_promise_ar
     assert "refund_claim" not in _requested(scanner, renewal) and scanner.scan(renewal).risk == LOW
     assert "refund_claim" in _requested(scanner, "【某视频】您的VIP会员将于明日扣费800元，如需取消请致电 0571-2883 6617")
     assert "guaranteed_return" not in _requested(scanner, "【基金投教】定投不是稳赚不赔，市场下跌时也会亏损")
-    assert "guaranteed_return" in _requested(scanner, "跟着老师做稳赚不赔，亏了算我的")
+    for text in ("跟着老师做稳赚不赔，亏了算我的", "不是吹，稳赚不赔", "这不是梦，保证不亏"):
+        assert "guaranteed_return" in _requested(scanner, text), text
+    # a quoted name is no settings menu: only a path (a-b-c) the reader cancels in is
+    assert "refund_claim" in _requested(scanner, '您的会员将于明日扣费800元，如需取消请在"退款专员"处操作，联系客服 0571-2883 6617')
 
 
 def test_a_school_that_collects_through_no_personal_account_asks_for_no_transfer(scanner):
@@ -1502,7 +1506,19 @@ def test_official_numbers_dialled_from_abroad_with_an_area_code_are_no_call_back
     for text in ("【中国联通】您已开通国际漫游，境外紧急求助请拨打+86-10-12308，咨询请拨打+86-10-10010。",
                  "【中国联通】您已进入国际漫游，如需帮助请拨打+852 10010"):
         assert "callback_request" not in _requested(scanner, text) and scanner.scan(text).risk == LOW, text
-    assert "callback_request" in _requested(scanner, "【中国联通】您的号码将于今日停机，如需保留请致电 +86 0571 2688 3350 办理")
+    assert "callback_request" in _requested(scanner, "【中国联通】您的号码将于今日停机，如需保留请致电 +86-10-10011 办理")
+    assert "callback_request" in _requested(scanner, "【中国联通】您的号码将于今日停机，如需保留请致电 010-10011 办理")
+
+
+def test_an_official_number_written_to_dial_from_abroad_is_the_official_number(scanner):
+    """"境外请拨打+86-755-95555": the bank's number as dialled from abroad, not a spoofed caller ID;
+    a call shown as coming from it still is one."""
+    for text, number in (("【招商银行】您已开通境外用卡服务，在境外需要帮助请拨打+86-755-95555。", "95555"),
+                         ("【工商银行】境外用卡如需帮助请致电+86-10-95588。", "95588")):
+        result = scanner.scan(text)
+        assert result.risk == LOW and [(n.normalized, n.verdict) for n in result.numbers] == [(number, "official")], text
+    result = scanner.scan("刚才来电显示+86-10-95588，说我的卡被冻结了")
+    assert [n.verdict for n in result.numbers] == ["lookalike"] and result.risk != LOW
 
 
 def test_tasks_of_liking_sales_made_up_savings_into_the_check_and_the_cvv_asked_for(scanner):

@@ -170,11 +170,13 @@ class Assistant:
         return self._scan_response(self.scan_message(message, reports), message)
 
     def scan_message(self, message: str, reports: ReportCounts = None) -> ScanResult:
-        """What an explicit scan rates (the /scan command, a forwarded message, `scan` and
-        `scan --batch`, the web API): the whole text, and, when its first or last line is the
-        user's own question about it ("这个是不是骗子"), the pasted part on its own too; the
-        higher verdict is the scan's. (A question naming a scam makes the scanner read the whole
-        text as talk about scams and set the scam's requests aside.)"""
+        """What an explicit scan rates (a message forwarded to the bot, `scan` and `scan --batch`,
+        the web page and API): the whole text, and, when its first or last line is the user's own
+        question about it ("这个是不是骗子"), the pasted part without that line too; the higher
+        verdict is the scan's. (A question naming a scam makes the scanner read the whole text as
+        talk about scams and set the scam's requests aside.) A screenshot's text is scanned as it
+        was read (`scan_image_text`): the user's question is not in the picture."""
+        message = message if isinstance(message, str) else str(message)
         return self._higher(self.scanner.scan(message, reports), asked_about(message), reports)
 
     def _higher(self, scanned: ScanResult, inner: str | None, reports: ReportCounts) -> ScanResult:

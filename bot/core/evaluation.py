@@ -175,10 +175,10 @@ def load_messages(path: str | Path) -> list[Message]:
             for m in data["messages"]]
 
 
-def scan_figures(scan: Callable[[str], "ScanResult"], messages: Iterable[Message]) -> dict:
+def scan_figures(scan: Callable[[str], ScanResult], messages: Iterable[Message]) -> dict:
     """Share of scams rated medium-or-high and high, overall and per type and style; share of
     genuine messages rated medium-or-high (false alarms). `scan` rates one text (the benchmark
-    gives `Assistant.scan_message`, what the `scan` command and the bot's /scan rate)."""
+    gives `Assistant.scan_message`, what `scan`, a forwarded message and the API rate)."""
     per_type: dict[str, list[int]] = {}
     per_style: dict[str, list[int]] = {}
     scams = flagged = high = genuine = alarms = 0

@@ -65,7 +65,8 @@ class LinkResult:
     url: str
     domain: str | None          # the registrable domain (decoded), None when not a web address
     verdict: str
-    institution: str | None     # Chinese name of the owner (official) or of the one imitated
+    institution: str | None     # Chinese name of the owner (official) or of the one imitated (for a
+                                # domain name put in front of another: that name, ybpz-gov.cn)
     reasons: tuple[str, ...]
 
     def to_dict(self) -> dict:
@@ -228,14 +229,23 @@ class LinkChecker:
         return None
 
 
+# The suffixes people read as the end of a whole domain name (a front part "ybpz-gov.cn" or
+# "alipay.com"); a subdomain that merely ends in another top-level word (console.cloud, news.tech,
+# m.shop, api.dev) is an ordinary subdomain.
+_FRONT_SUFFIXES = frozenset({"com", "net", "org", "cn", "gov", "edu", "hk", "mo", "tw"})
+
+
 def _domain_in_front(host: str, registrable: str) -> str | None:
-    """The subdomain part of `host` when it is itself a whole domain name, with a public suffix
-    of its own (ybpz-gov.cn in ybpz-gov.cn.jh12.top); None otherwise (www, m, login.app)."""
+    """The subdomain part of `host` when it is itself a whole domain name, ending in a suffix
+    people read as one (ybpz-gov.cn in ybpz-gov.cn.jh12.top, ax-gongyi.org.cn in
+    ax-gongyi.org.cn.ztd9.top); None otherwise (www, m, console.cloud in console.cloud.tencent.com)."""
     if not host.endswith("." + registrable):
         return None
     front = host[:-len(registrable) - 1]
     parts = _extractor()(front)
-    return front if parts.suffix and parts.domain and front.endswith(parts.suffix) else None
+    if not parts.domain or not parts.suffix:
+        return None
+    return front if "." in parts.suffix or parts.suffix in _FRONT_SUFFIXES else None
 
 
 def load_domains(path: Path, label: str, problems: Problems, numbers: NumberBook) -> DomainBook:

@@ -71,9 +71,26 @@ def _users_line(line: str) -> bool:
 
 def _tag_after_words(text: str) -> int | None:
     """Where a one-line text's 【sender tag】 starts when at most WORDS_BEFORE_TAG characters of the
-    user's words come before it (这是骗子吗【顺丰速运】…); None without such a tag."""
+    user's words come before it (这是骗子吗【顺丰速运】…) and the message follows it; None without
+    such a tag (a signature at the very end, …请加客服QQ【顺丰】, follows the message)."""
     match = _TAG_INSIDE.search(text)
-    return match.start() if match and len(text[:match.start()].strip()) <= WORDS_BEFORE_TAG else None
+    if match is None or len(text[:match.start()].strip()) > WORDS_BEFORE_TAG or not re.search(r"\w", text[match.end():]):
+        return None
+    return match.start()
+
+
+# The user's doubt about what they pasted, asked (是不是骗子？, 这是真的吗, 靠谱吗) or asked for
+# (帮我看看): a question about whether it is real, a scam, to be trusted.
+DOUBT = re.compile(r"骗子|骗局|诈骗|被骗|真|假|官方|正规|靠谱|可信|可靠|能信|冒充")
+LOOK_AT_IT = re.compile(r"帮我看看|帮忙看看|帮看看|帮我看下|看看这个|看一下这个")
+# A line of the user's own longer than this is a story or a note, not a doubt about the paste.
+DOUBT_CHARS = 60
+
+
+def _asks(words: str) -> bool:
+    """Whether the user's own words ask something (a greeting first, 在吗？, asks nothing)."""
+    asked = GREETING.sub("", words) if words else ""
+    return bool(asked and QUESTION_WORDS.search(asked))
 
 
 def _outside(text: str) -> str:
@@ -90,6 +107,13 @@ def _outside(text: str) -> str:
         return URL_LIKE.sub(" ", text) if not FORMAL.search(text) else ""
     own = [line for line in (lines[0], lines[-1]) if _users_line(line)]
     return "\n".join(own)
+
+
+def _doubts(words: str) -> bool:
+    """Whether a short line of the user's doubts what they pasted (see DOUBT)."""
+    words = to_simplified(unicodedata.normalize("NFKC", words)).strip()
+    return len(words) <= DOUBT_CHARS and (LOOK_AT_IT.search(words) is not None
+                                          or (_asks(words) and DOUBT.search(words) is not None))
 
 
 def _set_apart(text: str) -> tuple[str, str]:
@@ -115,19 +139,18 @@ def pasted_part(text: str) -> str:
     """The pasted message without the user's own words around it (see `_set_apart`); the whole
     text when nothing can be set apart. The scanner calls a text that names a scam talk about
     scams, so "我是不是被骗了" around a pasted scam would set the scam's requests aside: the
-    pasted part is scanned on its own too (see Assistant.respond and Assistant.scan_message)."""
+    pasted part is scanned on its own too (see Assistant.respond)."""
     return _set_apart(text)[1]
 
 
 def asked_about(text: str) -> str | None:
-    """The pasted part of a text whose user's own first or last line (on one line: the words
-    before a sender tag) asks about it ("这个是不是骗子", "帮我看看是真的吗"): None when no line
-    can be set apart or the one set apart asks nothing (a header like "说说我的经历" stays part
-    of a retelling)."""
+    """The pasted part (see `pasted_part`) of a text whose user's own first or last line (on one
+    line: the words before a sender tag) doubts it ("这个是不是骗子", "帮我看看是真的吗"); None
+    when no line set apart doubts it: a warning's heading or closing question (警惕冒充领导诈骗,
+    遇到这种情况怎么办？) keeps the text a warning, a retelling's sentence (我问他是哪个平台)
+    keeps it a story (see Assistant.scan_message)."""
     own, rest = _set_apart(text)
-    if not own.strip():
-        return None
-    return rest if QUESTION_WORDS.search(to_simplified(unicodedata.normalize("NFKC", own))) else None
+    return rest if any(_doubts(line) for line in own.splitlines() if line.strip()) else None
 
 
 def voice(text: str, has_link: bool) -> Voice:
@@ -142,5 +165,4 @@ def voice(text: str, has_link: bool) -> Voice:
     if not message and len(lines) >= 2 and not USER_STORY.search(stripped) and not QUESTION_WORDS.search(stripped):
         message = True  # several lines in no one's voice: a paste
     own = _outside(stripped) if message else stripped
-    asked = GREETING.sub("", own) if own else ""
-    return Voice(bool(asked and QUESTION_WORDS.search(asked)), bool(own and USER_STORY.search(own)), message, own)
+    return Voice(_asks(own), bool(own and USER_STORY.search(own)), message, own)

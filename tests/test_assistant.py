@@ -344,3 +344,19 @@ def test_the_pasted_part_leaves_out_the_users_own_first_and_last_lines():
     assert pasted_part("【顺丰速运】请补运费") == "【顺丰速运】请补运费"
     assert pasted_part("这是他发的[图片] 你看看") == "这是他发的[图片] 你看看"
     assert pasted_part("只有一行字") == "只有一行字"
+
+
+def test_signals_found_in_the_same_words_share_one_quoted_line(assistant):
+    """A "boss" on a "new number" asking to transfer fires several signals on one excerpt: the
+    reply quotes it once, with their labels together, and a chat's line breaks read as spaces."""
+    from bot.core.replies import render_text
+
+    response = assistant.scan(ASKED)
+    excerpts = [s.evidence for s in response.scan.signals]
+    assert len(excerpts) > len(set(excerpts))          # (the case this is about: repeated excerpts)
+    shown = render_text(response.reply)
+    block = shown.split("发现的可疑迹象：\n", 1)[1].split("\n怎么做", 1)[0]
+    bullets = [line for line in block.splitlines() if line.startswith("• ")]
+    assert len(bullets) == len(set(excerpts)) and all("\n" not in b for b in bullets)
+    for signal in response.scan.signals:
+        assert signal.label in block

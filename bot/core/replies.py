@@ -208,8 +208,14 @@ def compose_scan(result: ScanResult, knowledge: Knowledge, claimed: str | None =
         ft = result.fraud_type.type
         lines.append(Line(f"这条消息最像“{ft.name}”诈骗。{ft.rule}"))
     if result.signals:
+        # one bullet per quoted excerpt: several signals found in the same words share it (a
+        # "boss" on a "new number" asking to transfer is three signals and one sentence), and an
+        # excerpt's line breaks (a chat's lines) read as spaces inside the quote
+        quoted: dict[str, list[str]] = {}
+        for s in result.signals:
+            quoted.setdefault(" ".join(defang(s.evidence, result.urls).split()), []).append(s.label)
         lines.append(Line("发现的可疑迹象：\n" + "\n".join(
-            f"• {s.label}：“{defang(s.evidence, result.urls)}”" for s in result.signals)))
+            f"• {'；'.join(labels)}：“{quote}”" for quote, labels in quoted.items())))
     if result.numbers:
         lines.append(Line("消息里的号码：\n" + "\n".join(
             f"• {n.normalized} → {VERDICT_LINE[n.verdict]}"

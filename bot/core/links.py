@@ -169,7 +169,7 @@ class LinkChecker:
             return LinkResult(url, registrable, OFFICIAL, site.name_zh,
                               (f"{registrable} 是{site.name_zh}的官方域名（来源已记录，核实等级 {site.verified}）。",
                                "域名对得上也不要在短信链接里输入密码或验证码：自己打开官方App办理更稳妥。"))
-        if any(host == g or host.endswith("." + g) for g in self.book.government) and host.isascii():
+        if self._government(host) and host.isascii():
             return LinkResult(url, registrable, OFFICIAL, "政府网站",
                               (f"以 .{parts.suffix} 结尾的网址属于政府机构（这个后缀只有政府能注册）。",
                                "仍要自己核对网址，不要在陌生链接里填银行卡和验证码。"))
@@ -181,14 +181,17 @@ class LinkChecker:
                                "不要点开，更不要在里面输入账号、密码、银行卡或验证码。"))
         front = _domain_in_front(host, registrable)
         if front is not None:
-            government = any(front == g or front.endswith("." + g) for g in self.book.government)
-            return LinkResult(url, registrable, LOOKALIKE, "政府网站" if government else front,
+            return LinkResult(url, registrable, LOOKALIKE, "政府网站" if self._government(front) else front,
                               (f"网址前半截 {front} 装成一个完整的网址，真正的域名是后面的 {registrable}"
                                f"（把像样的域名放在前面冒充，是钓鱼网址的常见手法）。",
                                "不要点开，更不要在里面输入账号、密码、银行卡或验证码。"))
         return LinkResult(url, registrable, UNKNOWN, None,
                           (f"{registrable} 不在我们核实过的官方域名名单上。",
                            "不认识的链接不要点；要办事请自己打开官方App或官网。"))
+
+    def _government(self, host: str) -> bool:
+        """Whether `host` is, or is under, a government suffix (gov.cn)."""
+        return any(host == g or host.endswith("." + g) for g in self.book.government)
 
     def _lookalike(self, host: str, registrable: str) -> tuple[OfficialSite, str] | None:
         skeleton = _skeleton(host)

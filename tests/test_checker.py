@@ -91,6 +91,7 @@ def test_inbound_only_lines_warn_that_a_call_from_them_is_spoofed(checker, knowl
     ("+86 110", "+86110", "police"),         # even short emergency numbers
     ("00110", "+110", "police"),
     ("+86 21 95588", "+862195588", "icbc"),
+    ("+86-10-95588", "+861095588", "icbc"),  # Beijing's 10 has no trunk 0 to drop: no digit lost
 ])
 def test_lookalikes_name_the_imitated_institution(checker, raw, normalized, institution):
     result = checker.check(raw)

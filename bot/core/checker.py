@@ -241,7 +241,8 @@ class Checker:
         if area is not None:
             area_code, official = area
             if via:  # an international prefix in front is never how a genuine call shows
-                return (LOOKALIKE, "+86" + digits[1:], official.institution,
+                national = digits[1:] if digits.startswith("0") else digits  # +86 drops the trunk 0
+                return (LOOKALIKE, "+86" + national, official.institution,
                         [f"号码是“{via}”加区号 {area_code} 再加{official.institution.name_zh}的官方号码 {official.number}。",
                          "真实的来电不会带国际前缀；在官方号码前加前缀是记录在案的冒充手法。"], official, [])
             if official.area_code == "genuine":

@@ -184,3 +184,17 @@ def test_reports_are_an_optional_input_shown_past_a_threshold(checker):
 def test_every_listed_number_checks_as_official(checker, knowledge):
     for number in knowledge.numbers.numbers:
         assert checker.check(number).verdict == OFFICIAL, number
+
+
+@pytest.mark.parametrize("raw, home", [
+    ("+86-10-95588", "95588"), ("+86 95588", "95588"), ("0086 755 95555", "95555"),
+    ("+852 10086", "10086"), ("+86-10-12308", "12308"),
+    ("+86-10-95599999", None),    # not a listed number once the area code is taken off
+    ("95588", None),              # no country code: nothing dialled from abroad
+    ("+1 95588", None),           # not a Chinese country code
+    ("", None), ("+", None),
+])
+def test_dialled_from_abroad_names_the_listed_number_behind_a_country_code(checker, raw, home):
+    assert checker.dialled_from_abroad(raw) == home
+    if home is not None:  # as a caller ID the same digits are never the official number
+        assert checker.check(raw).verdict != OFFICIAL

@@ -55,6 +55,9 @@ CHANGED_DIGIT_CATEGORIES = {"payment", "bank"}
 LARGE_ENTERPRISE_BLOCKS = ("953", "955", "956")
 # Carriers' IP-dialling prefixes that may precede a mobile number (libphonenumber, CN).
 IP_DIALLING_PREFIXES = ("17951", "17911", "12593", "17901")
+# An official number as dialled from abroad, its digits after the country code: an area code
+# without its trunk 0, then the number ("+86 95588", "+86-10-10010", "+86-755-95555", "+852 10086").
+_FROM_ABROAD = re.compile(r"(?:86|852|853|886)(?:10|2\d|[3-9]\d\d)?(\d{5,6})")
 
 
 def _is_mobile(digits: str) -> bool:
@@ -168,6 +171,18 @@ class Checker:
                 self._classified.clear()
             self._classified[key] = result
         return self._finish(display, reports, *result)
+
+    def dialled_from_abroad(self, raw: str) -> str | None:
+        """The listed number that `raw` dials from abroad, or None: a country code (+ or 00),
+        an area code without its trunk 0 or none, then the number (+86-10-12308, +86 95588,
+        +852 10086). For a number a message tells the reader to dial; as a caller ID the same
+        digits stay a lookalike (`check`), since genuine service calls show no prefix."""
+        raw = raw.strip() if isinstance(raw, str) else ""
+        if not raw.startswith(("+", "00")):
+            return None
+        digits = re.sub(r"\D", "", raw)
+        m = _FROM_ABROAD.fullmatch(digits[2:] if raw.startswith("00") else digits)
+        return m.group(1) if m is not None and m.group(1) in self.book.numbers else None
 
     # -- classification ------------------------------------------------------------------
 

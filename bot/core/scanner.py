@@ -477,9 +477,6 @@ _NUMBER, _CARD, _MASKED_PHONE = Finder(NUMBER), Finder(CARD), Finder(MASKED_PHON
 # bound the work of the sliding windows.
 MAX_CONCEPT_HITS = 400
 
-# An official number as dialled from abroad, its digits after the country code: an area code
-# without its trunk 0, then the number ("+86 95588", "+86-10-10010", "+86-755-95555", "+852 10086").
-_FROM_ABROAD = re.compile(r"(?:86|852|853|886)(?:10|2\d|[3-9]\d\d)?(\d{5,6})")
 # The message gives the number to dial ("境外请拨打+86-10-95588"), not the number a call came from.
 _DIAL_BEFORE = re.compile(r"(拨打|致电|请拨|可拨|拨|热线|联系)[^。！？\n]{0,6}$")
 _CALLER_BEFORE = re.compile(r"来电|打来|显示")
@@ -711,7 +708,7 @@ class Scanner:
                     raw, start = raw[1:], start + 1  # "区号+96110": an area code, then the number
                 if not self._looks_like_phone(text, raw, start, end):
                     continue
-                home = self._dialled_from_abroad(raw)
+                home = self.checker.dialled_from_abroad(raw)
                 if (home is not None and _DIAL_BEFORE.search(text, max(0, start - 12), start)
                         and not _CALLER_BEFORE.search(text, max(0, start - 12), start)):
                     # "境外请拨打+86-10-95588": the bank's own number, written to dial from abroad
@@ -1127,17 +1124,7 @@ class Scanner:
 
     def _official_from_abroad(self, number: CheckResult) -> bool:
         """"+852 10086", "+86 95588", "+86-10-10010": an official number as dialled from abroad."""
-        return self._dialled_from_abroad(number.input) is not None
-
-    def _dialled_from_abroad(self, raw: str) -> str | None:
-        """The official number of the book that `raw` dials from abroad: a country code (+ or 00),
-        an area code without its trunk 0 or none, then the number (+86-10-12308, +86 95588)."""
-        raw = raw.strip()
-        if not raw.startswith(("+", "00")):
-            return None
-        digits = _NON_DIGIT.sub("", raw)
-        m = _FROM_ABROAD.fullmatch(digits[2:] if raw.startswith("00") else digits)
-        return m.group(1) if m is not None and m.group(1) in self.checker.book.numbers else None
+        return self.checker.dialled_from_abroad(number.input) is not None
 
     @staticmethod
     def _link_findings(links: tuple[LinkResult, ...]) -> list[Finding]:

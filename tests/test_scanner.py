@@ -1652,3 +1652,20 @@ def test_the_housing_bureaus_escrow_and_keeping_the_anti_fraud_app(scanner):
     assert "safe_account" in _requested(scanner, "你的资金要转到监管账户接受审查")
     assert "warning_discredited" not in _requested(scanner, "爷爷 你手机上那个\"国家反诈中心\"的App别卸了 有事打我电话")
     assert "warning_discredited" in _requested(scanner, "把你手机上的反诈中心App卸载了，它会干扰我们办案")
+
+
+def test_a_stock_teacher_giving_free_tips_is_named_and_a_retelling_or_warning_is_not(scanner):
+    def found(text):
+        return {f.name for f in scanner.evidence(text).requests}
+
+    # the investment con's first weeks: no platform, no deposit yet
+    assert "stock_teacher" in found("您好，我是刘老师的助理小林，老师今天收盘后有空，可以免费帮您诊一下股，您把持仓代码发我就行")
+    assert "stock_teacher" in found("老师今天发的那只票 你跟了没")
+    assert "stock_teacher" in found("导师说明天港股有个反弹，仓位加到80%")
+    # a warning, a retelling of "that kind of" group, an explainer quoting the term, a school's teacher
+    assert "stock_teacher" not in found("爸，你别老信那个抖音上的股神，老师荐股都是割韭菜的")
+    assert "stock_teacher" not in found("我之前也被拉进过那种炒股群，老师每天讲盘，群里一堆人晒收益。")
+    assert "stock_teacher" not in found('如果你怀疑某个"荐股老师"不正规，可以通过12386反映。')
+    assert "stock_teacher" not in found("班主任老师说这次考试年级主力是三班，家长会下周开")
+    # a lesson with no stock words is no stock lesson
+    assert "stock_teacher" not in found("王老师今晚八点直播讲数学压轴题")

@@ -1669,3 +1669,23 @@ def test_a_stock_teacher_giving_free_tips_is_named_and_a_retelling_or_warning_is
     assert "stock_teacher" not in found("班主任老师说这次考试年级主力是三班，家长会下周开")
     # a lesson with no stock words is no stock lesson
     assert "stock_teacher" not in found("王老师今晚八点直播讲数学压轴题")
+
+
+def test_impostors_follow_ups_an_account_with_no_call_an_overpayment_a_debt_and_a_split_payment(scanner):
+    def found(text):
+        return {f.name for f in scanner.evidence(text).requests}
+
+    # an account sent to be paid, the reader told not to call: never low
+    text = "户名：广州市恒泰机电设备有限公司\n账号：3602 0012 0920 0387 755\n开户行：工行广州天河支行\n一定今天打 不要给我打电话 我在会上"
+    assert "pay_no_call" in found(text) and scanner.scan(text).risk != "low"
+    assert "pay_no_call" not in found("户名：张三 开户行：工行天河支行 账号：6222 0000 1111 2222，有问题随时给我打电话")
+    # the "overpaid" parent wanting the extra sent to another card; not the payee giving it back
+    assert "overpaid_refund" in found("书本费是450对吧，多的2000麻烦您退到这个卡上，我微信限额了")
+    assert "overpaid_refund" not in found("您多付了5元，我马上退给您")
+    # a "relative" whose old number is out of use, asking the reader to pay off a debt
+    assert "relative_new_number" in found("我是燕子啊，我手机号码不用了，你存一下这个。你先帮我还一下，八千，下个月还你")
+    assert "relative_new_number" not in found("我以前那个号码不用了，你存一下这个。帮我还一下图书馆的书")
+    # a boss splitting a payment to pass the limit, with any payment verb
+    assert "boss_transfer" in found("今天要付的那笔工程进度款 96万，分三笔付，账户是上午发你的那个")
+    # the verb first, the code a few words on
+    assert "verification_code" in found("请您提供一下刚才收到的 6 位短信验证码，我们为您操作兑换")

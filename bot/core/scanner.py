@@ -82,7 +82,9 @@ SENDER_TAG = re.compile(r"【[^】\n]{2,20}】")
 # A chat transcript's speaker tag ("财务 小刘:", "老板:"): who talks, not what is asked.
 # Not a label before a contact id or an instruction ("领奖请联系客服V: hw_lj", "微信: abc123" on a
 # screenshot): those are content.
-SPEAKER = re.compile(r"(?m)^[ \t]*([^\n:：。，,！？请]{1,12})[:：](?=\s*\S)(?![ \t]*[A-Za-z0-9_\-@.]{5,}[ \t]*$)")
+# Nor an account form's field ("户名：…", "账号：…", "开户行：…"): what is to be paid, not who talks.
+SPEAKER = re.compile(r"(?m)^[ \t]*(?!(?:户名|账号|帐号|卡号|开户行|开户银行|收款账号|收款账户)[ \t]*[:：])"
+                     r"([^\n:：。，,！？请]{1,12})[:：](?=\s*\S)(?![ \t]*[A-Za-z0-9_\-@.]{5,}[ \t]*$)")
 # A line that asks (…吗, …？, 真的吗!我…).
 _QUESTION = r"[^\n]*[？?吗][^\n]*"
 # A transcript line spoken by the reader that asks (我：…？), up to the line's end.

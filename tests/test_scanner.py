@@ -1689,3 +1689,18 @@ def test_impostors_follow_ups_an_account_with_no_call_an_overpayment_a_debt_and_
     assert "boss_transfer" in found("今天要付的那笔工程进度款 96万，分三笔付，账户是上午发你的那个")
     # the verb first, the code a few words on
     assert "verification_code" in found("请您提供一下刚才收到的 6 位短信验证码，我们为您操作兑换")
+
+
+def test_a_school_year_a_bought_service_and_a_maintenance_notice_are_no_scam_evidence(scanner):
+    # "2025-2026学年" is two years, not a phone number to call back
+    result = scanner.scan("请于10月31日前缴纳2025-2026学年学费，详情咨询学生资助中心")
+    assert not any("2025" in (n.input or "") for n in result.numbers)
+    assert "20252026" not in {n.normalized for n in result.numbers}
+    # a local number that looks like two years apart is still a number
+    assert scanner.scan("有事请打电话 2025-2031").numbers
+    # extra baggage bought from the airline is no "add to cart" task
+    assert "task_rebate" not in {f.name for f in scanner.evidence(
+        "如需加购托运行李请于起飞前4小时在春秋航空App办理").requests}
+    # a bank's maintenance window needs nothing of the reader
+    assert "screen_sharing" not in {f.name for f in scanner.evidence(
+        "期间手机银行、ATM等渠道暂停服务，升级无需您进行任何操作").requests}

@@ -57,6 +57,9 @@ URL = re.compile(
 CARD = re.compile(r"(?<![0-9A-Za-z])[3-6](?:[ \-]?\d){15,18}(?![0-9A-Za-z])")
 NUMBER = re.compile(r"(?<![0-9A-Za-z+])(?:\+|\()?\d[\d\-() ]{1,24}\d(?![0-9A-Za-z])")
 DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2})?$")
+# A school or financial year written as two years ("2025-2026学年"): a phone number only if the
+# second year is not the one after the first (a local 8-digit number can look like two years).
+_YEARS = re.compile(r"^((?:19|20)\d\d)\s*[-–—~～/]\s*((?:19|20)\d\d)$")
 SENTENCE_END = re.compile(r"[。！？!?\n；;]")
 # What a link reads as when signals are looked for: a long address would push "点击 … 领取" apart.
 # A word of no concept: a link alone is not "点击/链接" (an app's own download link is no lure).
@@ -307,7 +310,7 @@ ACCUSED = re.compile(r"(涉嫌|涉及|涉案)[^。！？!?\n]*$"
 
 # Text right after a digit run that makes it an amount, a date, a quantity or a count.
 _NOT_PHONE_AFTER = re.compile(
-    r"^\s*(元|块|万|千|百|圆|毛|角|rmb|w\b|k\b|%|％|年|月|日|号(?!码)|时|点|分|秒|笔|次|个|天|周|岁|期|倍|箱|件|只|台|盒|"
+    r"^\s*(元|块|万|千|百|圆|毛|角|rmb|w\b|k\b|%|％|年|学年|学期|财年|赛季|月|日|号(?!码)|时|点|分|秒|笔|次|个|天|周|岁|期|倍|箱|件|只|台|盒|"
     r"包|袋|瓶|斤|公斤|克|吨|kg|g\b|米|平|人|位|名|张|份|套|条|双|本|股|手|单|楼|层|室|栋|幢|单元|路|届|级|班|分钟|小时)",
     re.IGNORECASE)
 # Words that name a secret (a code, a password): digits right after one are that secret, in a
@@ -738,6 +741,9 @@ class Scanner:
     def _looks_like_phone(self, text: str, raw: str, start: int, end: int) -> bool:
         digits = _NON_DIGIT.sub("", raw)
         if DATE.match(raw.strip()):
+            return False
+        years = _YEARS.match(raw.strip())
+        if years and int(years.group(2)) == int(years.group(1)) + 1:
             return False
         if len(digits) < 5 and digits not in self.checker.book.numbers:
             return False

@@ -1704,3 +1704,21 @@ def test_a_school_year_a_bought_service_and_a_maintenance_notice_are_no_scam_evi
     # a bank's maintenance window needs nothing of the reader
     assert "screen_sharing" not in {f.name for f in scanner.evidence(
         "期间手机银行、ATM等渠道暂停服务，升级无需您进行任何操作").requests}
+
+
+def test_the_romance_cons_persona_inside_relative_and_platform_gains(scanner):
+    def found(text):
+        return {f.name for f in scanner.evidence(text).requests}
+
+    # the glossy stranger abroad, in his own words; not a retelling of one
+    assert "romance_persona" in found("你好，冒昧打扰。我在香港做投行，身边的圈子太浮躁了")
+    assert "romance_persona" in found("我在瑞士一家药企做亚太区经理，最近会常驻上海")
+    assert "romance_persona" not in found("她说自己在迪拜做石油生意，后来就让我投钱")
+    # a relative inside the platform who sees its data or its loophole
+    assert "insider_relative" in found("上次说的那个项目我叔叔又给了内部消息，我已经赚了不少")
+    assert "insider_relative" in found("宝，今天收盘后我舅舅又跟我聊了一下他们公司的数据")
+    assert "insider_relative" not in found("对方说他舅舅在平台做技术，这种都是骗子，别信")
+    assert "insider_relative" not in found("我舅舅在医院上班，明天带你去看看")
+    # a partner telling what the platform made him
+    assert "romance_earn" in found("亲爱的 在吗 今天想你了 我今天在那个平台又赚了两千多 晚上跟你细说")
+    assert "romance_earn" not in found("亲爱的 在吗 今天想你了 我今天加班到九点 晚上跟你细说")

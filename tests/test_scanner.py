@@ -1722,3 +1722,13 @@ def test_the_romance_cons_persona_inside_relative_and_platform_gains(scanner):
     # a partner telling what the platform made him
     assert "romance_earn" in found("亲爱的 在吗 今天想你了 我今天在那个平台又赚了两千多 晚上跟你细说")
     assert "romance_earn" not in found("亲爱的 在吗 今天想你了 我今天加班到九点 晚上跟你细说")
+
+
+def test_a_stranded_relative_and_a_promise_not_to_borrow(scanner):
+    def found(text):
+        return {f.name for f in scanner.evidence(text).requests}
+
+    assert "kin_trouble" in found("姐，我在火车站，钱包被偷了，手机也快没电了，你先转我500，我打车去你家")
+    # "I won't ask to borrow" is no borrowing
+    assert "relative_new_number" not in found("姑姑，我是小凯，我换号了。您放心我不借钱哈哈，就是跟您说一声")
+    assert "relative_new_number" in found("姑姑，我是小凯，我换号了。能不能先借我两千，下周还你")

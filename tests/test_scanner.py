@@ -1732,3 +1732,12 @@ def test_a_stranded_relative_and_a_promise_not_to_borrow(scanner):
     # "I won't ask to borrow" is no borrowing
     assert "relative_new_number" not in found("姑姑，我是小凯，我换号了。您放心我不借钱哈哈，就是跟您说一声")
     assert "relative_new_number" in found("姑姑，我是小凯，我换号了。能不能先借我两千，下周还你")
+
+
+def test_a_refund_through_a_credit_line_is_a_credit_drain(scanner):
+    def found(text):
+        return {f.name for f in scanner.evidence(text).requests}
+
+    assert "credit_drain" in found("由于订单已确认收货，无法原路退回，需要通过支付宝【备用金】通道退款")
+    assert "credit_drain" in found("这笔理赔要走借呗渠道，您先开通一下")
+    assert "credit_drain" not in found("退款已原路退回您的花呗，请注意查收")

@@ -1741,3 +1741,13 @@ def test_a_refund_through_a_credit_line_is_a_credit_drain(scanner):
     assert "credit_drain" in found("由于订单已确认收货，无法原路退回，需要通过支付宝【备用金】通道退款")
     assert "credit_drain" in found("这笔理赔要走借呗渠道，您先开通一下")
     assert "credit_drain" not in found("退款已原路退回您的花呗，请注意查收")
+
+
+def test_a_class_group_teacher_moving_parents_to_private_chats(scanner):
+    def found(text):
+        return {f.name for f in scanner.evidence(text).requests}
+
+    assert "teacher_private" in found("各位家长好，请家长把孩子的成绩单照片和常用银行卡号私发给我，以便办理补助。——班主任 冯老师")
+    assert "teacher_private" in found("班主任李老师：因本群人数已满，请各位家长扫码加入新群，旧群即将解散")
+    # a real teacher's "questions? message me"
+    assert "teacher_private" not in found("各位家长，成绩已在平台发布，如有疑问请私聊我。——班主任 吴老师")

@@ -1751,3 +1751,9 @@ def test_a_class_group_teacher_moving_parents_to_private_chats(scanner):
     assert "teacher_private" in found("班主任李老师：因本群人数已满，请各位家长扫码加入新群，旧群即将解散")
     # a real teacher's "questions? message me"
     assert "teacher_private" not in found("各位家长，成绩已在平台发布，如有疑问请私聊我。——班主任 吴老师")
+
+
+def test_a_group_sellers_limited_payment_code_moving_payment_to_a_private_account(scanner):
+    found = {f.name for f in scanner.evidence("付款加我私人微信 群收款码被限了 [图片]").requests}
+    assert "channel_down_pay" in found
+    assert "channel_down_pay" not in {f.name for f in scanner.evidence("群收款已截止，没接龙的下次再来").requests}

@@ -1757,3 +1757,12 @@ def test_a_group_sellers_limited_payment_code_moving_payment_to_a_private_accoun
     found = {f.name for f in scanner.evidence("付款加我私人微信 群收款码被限了 [图片]").requests}
     assert "channel_down_pay" in found
     assert "channel_down_pay" not in {f.name for f in scanner.evidence("群收款已截止，没接龙的下次再来").requests}
+
+
+def test_a_product_found_unsafe_or_spoiled_and_recalled_with_a_refund_is_a_refund_pretext(scanner):
+    def found(text):
+        return {f.name for f in scanner.evidence(text).requests}
+
+    assert "refund_claim" in found("检测发现您购买的那批儿童睡衣甲醛含量超标，已经在主动召回，会给您全额退款并另外补偿")
+    assert "refund_claim" in found("您的订单因冷链运输故障导致货物变质，公司将为您办理专项理赔，请问您方便接听电话吗")
+    assert "refund_claim" not in found("这批睡衣检测合格，可以放心穿")

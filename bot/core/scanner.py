@@ -59,7 +59,7 @@ NUMBER = re.compile(r"(?<![0-9A-Za-z+])(?:\+|\()?\d[\d\-() ]{1,24}\d(?![0-9A-Za-
 DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}(?:\s+\d{1,2})?$")
 # A school or financial year written as two years ("2025-2026学年"): a phone number only if the
 # second year is not the one after the first (a local 8-digit number can look like two years).
-_YEARS = re.compile(r"^((?:19|20)\d\d)\s*[-–—~～/]\s*((?:19|20)\d\d)$")
+_YEARS = re.compile(r"^((?:19|20)\d\d)\s*-\s*((?:19|20)\d\d)$")
 SENTENCE_END = re.compile(r"[。！？!?\n；;]")
 # What a link reads as when signals are looked for: a long address would push "点击 … 领取" apart.
 # A word of no concept: a link alone is not "点击/链接" (an app's own download link is no lure).
@@ -86,8 +86,8 @@ SENDER_TAG = re.compile(r"【[^】\n]{2,20}】")
 # Not a label before a contact id or an instruction ("领奖请联系客服V: hw_lj", "微信: abc123" on a
 # screenshot): those are content.
 # Nor an account form's field ("户名：…", "账号：…", "开户行：…"): what is to be paid, not who talks.
-SPEAKER = re.compile(r"(?m)^[ \t]*(?!(?:户名|账号|帐号|卡号|开户行|开户银行|收款账号|收款账户)[ \t]*[:：])"
-                     r"([^\n:：。，,！？请]{1,12})[:：](?=\s*\S)(?![ \t]*[A-Za-z0-9_\-@.]{5,}[ \t]*$)")
+SPEAKER = re.compile(r"(?m)^(?![ \t]*(?:户名|账号|帐号|账户名|卡号|银行卡号|开户行|开户银行|开户支行|收款人|收款账号|收款账户)[ \t]*[:：])"
+                     r"[ \t]*([^\n:：。，,！？请]{1,12})[:：](?=\s*\S)(?![ \t]*[A-Za-z0-9_\-@.]{5,}[ \t]*$)")
 # A line that asks (…吗, …？, 真的吗!我…).
 _QUESTION = r"[^\n]*[？?吗][^\n]*"
 # A transcript line spoken by the reader that asks (我：…？), up to the line's end.

@@ -1790,3 +1790,12 @@ def test_a_product_found_unsafe_or_spoiled_and_recalled_with_a_refund_is_a_refun
     for text in ("您的车辆已纳入厂家主动召回范围，请到4S店免费更换", "平安产险已启动台风专项理赔服务，报案请拨打95511",
                  "本店该批次冷冻水饺抽检不合格，已下架，已购买顾客可凭小票退款"):
         assert "refund_claim" not in found(text), text
+
+
+def test_a_contact_saved_anew_under_a_known_name_is_a_new_account(scanner):
+    def found(text):
+        return {f.name for f in scanner.evidence(text).requests}
+
+    chat = "< {name}\n{name}：爸 在吗\n{name}：报了个考研辅导班 今天截止 你转给我9800 我自己交"
+    assert "relative_new_number" in found(chat.format(name="儿子（新）"))
+    assert "relative_new_number" not in found(chat.format(name="儿子"))

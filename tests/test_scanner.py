@@ -1655,51 +1655,45 @@ def test_the_housing_bureaus_escrow_and_keeping_the_anti_fraud_app(scanner):
 
 
 def test_a_stock_teacher_giving_free_tips_is_named_and_a_retelling_or_warning_is_not(scanner):
-    def found(text):
-        return {f.name for f in scanner.evidence(text).requests}
-
     # the investment con's first weeks: no platform, no deposit yet
-    assert "stock_teacher" in found("您好，我是刘老师的助理小林，老师今天收盘后有空，可以免费帮您诊一下股，您把持仓代码发我就行")
-    assert "stock_teacher" in found("老师今天发的那只票 你跟了没")
-    assert "stock_teacher" in found("导师说明天港股有个反弹，仓位加到80%")
+    assert "stock_teacher" in _requested(scanner, "您好，我是刘老师的助理小林，老师今天收盘后有空，可以免费帮您诊一下股，您把持仓代码发我就行")
+    assert "stock_teacher" in _requested(scanner, "老师今天发的那只票 你跟了没")
+    assert "stock_teacher" in _requested(scanner, "导师说明天港股有个反弹，仓位加到80%")
     # a warning, a retelling of "that kind of" group, an explainer quoting the term, a school's teacher
-    assert "stock_teacher" not in found("爸，你别老信那个抖音上的股神，老师荐股都是割韭菜的")
-    assert "stock_teacher" not in found("我之前也被拉进过那种炒股群，老师每天讲盘，群里一堆人晒收益。")
-    assert "stock_teacher" not in found('如果你怀疑某个"荐股老师"不正规，可以通过12386反映。')
-    assert "stock_teacher" in found("老师今天推的票涨停了，别跟群外的人说")
+    assert "stock_teacher" not in _requested(scanner, "爸，你别老信那个抖音上的股神，老师荐股都是割韭菜的")
+    assert "stock_teacher" not in _requested(scanner, "我之前也被拉进过那种炒股群，老师每天讲盘，群里一堆人晒收益。")
+    assert "stock_teacher" not in _requested(scanner, '如果你怀疑某个"荐股老师"不正规，可以通过12386反映。')
+    assert "stock_teacher" in _requested(scanner, "老师今天推的票涨停了，别跟群外的人说")
     # words that only look like stock talk: a train ticket, a tender, a team, a housing estate, a T-shirt
     for text in ("王老师，您要的票我已经订好了，明天早上8点的高铁", "助理把招标的文件发你邮箱了", "老师说小明是合唱队的主力",
                  "总经理助理通知：新楼盘本周六开盘", "老师让大家周五穿班服，记得去做T恤", "李老师说要达到目标的80%才能评优"):
-        assert "stock_teacher" not in found(text), text
+        assert "stock_teacher" not in _requested(scanner, text), text
 
 
 def test_impostors_follow_ups_an_account_with_no_call_an_overpayment_a_debt_and_a_split_payment(scanner):
-    def found(text):
-        return {f.name for f in scanner.evidence(text).requests}
-
     # an account sent to be paid, the reader told not to call: never low
     text = "户名：广州市恒泰机电设备有限公司\n账号：3602 0012 0920 0387 755\n开户行：工行广州天河支行\n一定今天打 不要给我打电话 我在会上"
-    assert "pay_no_call" in found(text) and scanner.scan(text).risk != "low"
+    assert "pay_no_call" in _requested(scanner, text) and scanner.scan(text).risk != "low"
     # an indented form, or one with other field names, is still a form, not a chat
-    assert "pay_no_call" in found("  户名：广州市恒泰机电设备有限公司\n  账号：3602 0012 0920 0387 755\n  开户行：工行天河支行\n不要给我打电话 我在会上")
-    assert "pay_no_call" in found("收款人：东莞市恒昌五金\n银行卡号：7681 2203 5561 0098\n开户支行：长安支行\n我在开会接不了电话 打完发回单")
+    assert "pay_no_call" in _requested(scanner, "  户名：广州市恒泰机电设备有限公司\n  账号：3602 0012 0920 0387 755\n  开户行：工行天河支行\n不要给我打电话 我在会上")
+    assert "pay_no_call" in _requested(scanner, "收款人：东莞市恒昌五金\n银行卡号：7681 2203 5561 0098\n开户支行：长安支行\n我在开会接不了电话 打完发回单")
     # 用户名, 客户名单 are no account's name
-    assert "pay_no_call" not in found("WiFi用户名：office 密码：12345678，我在开会接不了电话")
-    assert "pay_no_call" not in found("客户名单我发你邮箱了，我在开会不方便接，有事微信说")
+    assert "pay_no_call" not in _requested(scanner, "WiFi用户名：office 密码：12345678，我在开会接不了电话")
+    assert "pay_no_call" not in _requested(scanner, "客户名单我发你邮箱了，我在开会不方便接，有事微信说")
     # the "overpaid" parent wanting the extra sent to another card; not the payee giving it back
-    assert "overpaid_refund" in found("书本费是450对吧，多的2000麻烦您退到这个卡上，我微信限额了")
-    assert "overpaid_refund" not in found("您多转了5元到这个账户，我马上退给您")
+    assert "overpaid_refund" in _requested(scanner, "书本费是450对吧，多的2000麻烦您退到这个卡上，我微信限额了")
+    assert "overpaid_refund" not in _requested(scanner, "您多转了5元到这个账户，我马上退给您")
     # the reader's own overpayment, back to the reader's own card
-    assert "overpaid_refund" not in found("我之前多充了话费，能退回到我的卡吗")
+    assert "overpaid_refund" not in _requested(scanner, "我之前多充了话费，能退回到我的卡吗")
     # a "relative" whose old number is out of use, asking the reader to pay off a debt
-    assert "relative_new_number" in found("我是燕子啊，我手机号码不用了，你存一下这个。你先帮我还一下，八千，下个月还你")
-    assert "relative_new_number" not in found("我以前那个号码不用了，你存一下这个。帮我还下书，钱包在你那吗")
-    assert "relative_new_number" not in found("电话号码不用了，我直接转账给你吧")
+    assert "relative_new_number" in _requested(scanner, "我是燕子啊，我手机号码不用了，你存一下这个。你先帮我还一下，八千，下个月还你")
+    assert "relative_new_number" not in _requested(scanner, "我以前那个号码不用了，你存一下这个。帮我还下书，钱包在你那吗")
+    assert "relative_new_number" not in _requested(scanner, "电话号码不用了，我直接转账给你吧")
     # a boss splitting a payment to pass the limit, with any payment verb
-    assert "boss_transfer" in found("今天要付的那笔工程进度款 96万，分三笔付，账户是上午发你的那个")
-    assert "boss_transfer" not in found("这次培训费可以分两笔付，先交一半")
+    assert "boss_transfer" in _requested(scanner, "今天要付的那笔工程进度款 96万，分三笔付，账户是上午发你的那个")
+    assert "boss_transfer" not in _requested(scanner, "这次培训费可以分两笔付，先交一半")
     # the verb first, the code a few words on
-    assert "verification_code" in found("请您提供一下刚才收到的 6 位短信验证码，我们为您操作兑换")
+    assert "verification_code" in _requested(scanner, "请您提供一下刚才收到的 6 位短信验证码，我们为您操作兑换")
 
 
 def test_a_school_year_a_bought_service_and_a_maintenance_notice_are_no_scam_evidence(scanner):
@@ -1710,92 +1704,71 @@ def test_a_school_year_a_bought_service_and_a_maintenance_notice_are_no_scam_evi
     # a local number that looks like two years apart is still a number
     assert scanner.scan("有事请打电话 2025-2031").numbers
     # extra baggage bought from the airline is no "add to cart" task
-    assert "task_rebate" not in {f.name for f in scanner.evidence(
-        "如需加购托运行李请于起飞前4小时在春秋航空App办理").requests}
+    assert "task_rebate" not in _requested(scanner, "如需加购托运行李请于起飞前4小时在春秋航空App办理")
     # a bank's maintenance window needs nothing of the reader
-    assert "screen_sharing" not in {f.name for f in scanner.evidence(
-        "期间手机银行、ATM等渠道暂停服务，升级无需您进行任何操作").requests}
+    assert "screen_sharing" not in _requested(scanner, "期间手机银行、ATM等渠道暂停服务，升级无需您进行任何操作")
     # while a scam's "don't worry, follow me" keeps it
-    assert "screen_sharing" in {f.name for f in scanner.evidence("不用担心，跟着我操作，开启屏幕共享就能解除").requests}
+    assert "screen_sharing" in _requested(scanner, "不用担心，跟着我操作，开启屏幕共享就能解除")
     # two consecutive years without 学年 are no number either
     assert "20252026" not in {n.normalized for n in scanner.scan("2025-2026 第一学期开学通知，请联系辅导员").numbers}
 
 
 def test_the_romance_cons_persona_inside_relative_and_platform_gains(scanner):
-    def found(text):
-        return {f.name for f in scanner.evidence(text).requests}
-
     # the glossy stranger abroad, in his own words; not a retelling of one
-    assert "romance_persona" in found("你好，冒昧打扰。我在香港做投行，身边的圈子太浮躁了")
-    assert "romance_persona" in found("我在瑞士一家药企做亚太区经理，最近会常驻上海")
-    assert "romance_persona" not in found("她说自己在迪拜做石油生意，后来就让我投钱")
+    assert "romance_persona" in _requested(scanner, "你好，冒昧打扰。我在香港做投行，身边的圈子太浮躁了")
+    assert "romance_persona" in _requested(scanner, "我在瑞士一家药企做亚太区经理，最近会常驻上海")
+    assert "romance_persona" not in _requested(scanner, "她说自己在迪拜做石油生意，后来就让我投钱")
     for text in ("我们公司在日本做外贸", "我儿子在加拿大做金融，过年回来", "我在美国读书，以后想当高管"):
-        assert "romance_persona" not in found(text), text
+        assert "romance_persona" not in _requested(scanner, text), text
     # a relative inside the platform who sees its data or its loophole
-    assert "insider_relative" in found("上次说的那个项目我叔叔又给了内部消息，我已经赚了不少")
-    assert "insider_relative" in found("宝，今天收盘后我舅舅又跟我聊了一下他们公司的数据")
-    assert "insider_relative" not in found("对方说他舅舅在平台做技术，这种都是骗子，别信")
-    assert "insider_relative" not in found("叔叔说你最近作息不规律")
-    assert "insider_relative" not in found("我表哥在腾讯做技术，可以帮你内推")
+    assert "insider_relative" in _requested(scanner, "上次说的那个项目我叔叔又给了内部消息，我已经赚了不少")
+    assert "insider_relative" in _requested(scanner, "宝，今天收盘后我舅舅又跟我聊了一下他们公司的数据")
+    assert "insider_relative" not in _requested(scanner, "对方说他舅舅在平台做技术，这种都是骗子，别信")
+    assert "insider_relative" not in _requested(scanner, "叔叔说你最近作息不规律")
+    assert "insider_relative" not in _requested(scanner, "我表哥在腾讯做技术，可以帮你内推")
     # a partner telling what the platform made him
-    assert "romance_earn" in found("亲爱的 在吗 今天想你了 我今天在那个平台又赚了两千多 晚上跟你细说")
-    assert "romance_earn" not in found("老婆，我这个月在外卖平台挣了八千多")
+    assert "romance_earn" in _requested(scanner, "亲爱的 在吗 今天想你了 我今天在那个平台又赚了两千多 晚上跟你细说")
+    assert "romance_earn" not in _requested(scanner, "老婆，我这个月在外卖平台挣了八千多")
 
 
 def test_a_stranded_relative_and_a_promise_not_to_borrow(scanner):
-    def found(text):
-        return {f.name for f in scanner.evidence(text).requests}
-
-    assert "kin_trouble" in found("姐，我在火车站，钱包被偷了，手机也快没电了，你先转我500，我打车去你家")
+    assert "kin_trouble" in _requested(scanner, "姐，我在火车站，钱包被偷了，手机也快没电了，你先转我500，我打车去你家")
     # "I won't ask to borrow" is no borrowing
-    assert "relative_new_number" not in found("姑姑，我是小凯，我换号了。您放心我不借钱哈哈，就是跟您说一声")
-    assert "relative_new_number" not in found("姑姑，我是小凯，我换号了。您放心我不会找您借钱的，就是跟您说一声")
-    assert "relative_new_number" in found("姑姑，我是小凯，我换号了。能不能先借我两千，下周还你")
+    assert "relative_new_number" not in _requested(scanner, "姑姑，我是小凯，我换号了。您放心我不借钱哈哈，就是跟您说一声")
+    assert "relative_new_number" not in _requested(scanner, "姑姑，我是小凯，我换号了。您放心我不会找您借钱的，就是跟您说一声")
+    assert "relative_new_number" in _requested(scanner, "姑姑，我是小凯，我换号了。能不能先借我两千，下周还你")
 
 
 def test_a_refund_through_a_credit_line_is_a_credit_drain(scanner):
-    def found(text):
-        return {f.name for f in scanner.evidence(text).requests}
-
-    assert "credit_drain" in found("由于订单已确认收货，无法原路退回，需要通过支付宝【备用金】通道退款")
-    assert "credit_drain" in found("这笔理赔要走借呗渠道，您先开通一下")
-    assert "credit_drain" not in found("订单退款成功，通过花呗支付的金额已退回花呗额度")
+    assert "credit_drain" in _requested(scanner, "由于订单已确认收货，无法原路退回，需要通过支付宝【备用金】通道退款")
+    assert "credit_drain" in _requested(scanner, "这笔理赔要走借呗渠道，您先开通一下")
+    assert "credit_drain" not in _requested(scanner, "订单退款成功，通过花呗支付的金额已退回花呗额度")
 
 
 def test_a_class_group_teacher_moving_parents_to_private_chats(scanner):
-    def found(text):
-        return {f.name for f in scanner.evidence(text).requests}
-
-    assert "teacher_private" in found("班主任陈老师：登记表模板我整理好了，家长们加我好友后我一对一发给大家")
-    assert "teacher_private" in found("班主任李老师：因本群人数已满，请各位家长扫码加入新群，旧群即将解散")
-    assert "teacher_private" in found("请家长们先私加我微信，不要在群里刷屏。——班主任")
+    assert "teacher_private" in _requested(scanner, "班主任陈老师：登记表模板我整理好了，家长们加我好友后我一对一发给大家")
+    assert "teacher_private" in _requested(scanner, "班主任李老师：因本群人数已满，请各位家长扫码加入新群，旧群即将解散")
+    assert "teacher_private" in _requested(scanner, "请家长们先私加我微信，不要在群里刷屏。——班主任")
     # a real teacher's "questions? message me" beside the same words; a new teacher adding parents
-    assert "teacher_private" not in found("各位家长，成绩单我一对一发给大家，如有疑问请私聊我。——班主任 吴老师")
-    assert "teacher_private" not in found("各位家长好，我是新来的班主任王老师，请加我微信方便沟通")
-    assert "teacher_private" not in found("各位家长，新学期班级群已建好，请扫码加入新群")
+    assert "teacher_private" not in _requested(scanner, "各位家长，成绩单我一对一发给大家，如有疑问请私聊我。——班主任 吴老师")
+    assert "teacher_private" not in _requested(scanner, "各位家长好，我是新来的班主任王老师，请加我微信方便沟通")
+    assert "teacher_private" not in _requested(scanner, "各位家长，新学期班级群已建好，请扫码加入新群")
 
 
 def test_a_group_sellers_limited_payment_code_moving_payment_to_a_private_account(scanner):
-    found = {f.name for f in scanner.evidence("付款加我私人微信 群收款码被限了 [图片]").requests}
-    assert "channel_down_pay" in found
-    assert "channel_down_pay" not in {f.name for f in scanner.evidence("群收款码被限了，大家别急，明天恢复了再接龙").requests}
+    assert "channel_down_pay" in _requested(scanner, "付款加我私人微信 群收款码被限了 [图片]")
+    assert "channel_down_pay" not in _requested(scanner, "群收款码被限了，大家别急，明天恢复了再接龙")
 
 
 def test_a_product_found_unsafe_or_spoiled_and_recalled_with_a_refund_is_a_refund_pretext(scanner):
-    def found(text):
-        return {f.name for f in scanner.evidence(text).requests}
-
-    assert "refund_claim" in found("检测发现您购买的那批儿童睡衣甲醛含量超标，已经在主动召回，会给您全额退款并另外补偿")
-    assert "refund_claim" in found("您的订单因冷链运输故障导致货物变质，公司将为您办理专项理赔，请问您方便接听电话吗")
+    assert "refund_claim" in _requested(scanner, "检测发现您购买的那批儿童睡衣甲醛含量超标，已经在主动召回，会给您全额退款并另外补偿")
+    assert "refund_claim" in _requested(scanner, "您的订单因冷链运输故障导致货物变质，公司将为您办理专项理赔，请问您方便接听电话吗")
     for text in ("您的车辆已纳入厂家主动召回范围，请到4S店免费更换", "平安产险已启动台风专项理赔服务，报案请拨打95511",
                  "本店该批次冷冻水饺抽检不合格，已下架，已购买顾客可凭小票退款"):
-        assert "refund_claim" not in found(text), text
+        assert "refund_claim" not in _requested(scanner, text), text
 
 
 def test_a_contact_saved_anew_under_a_known_name_is_a_new_account(scanner):
-    def found(text):
-        return {f.name for f in scanner.evidence(text).requests}
-
     chat = "< {name}\n{name}：爸 在吗\n{name}：报了个考研辅导班 今天截止 你转给我9800 我自己交"
-    assert "relative_new_number" in found(chat.format(name="儿子（新）"))
-    assert "relative_new_number" not in found(chat.format(name="儿子"))
+    assert "relative_new_number" in _requested(scanner, chat.format(name="儿子（新）"))
+    assert "relative_new_number" not in _requested(scanner, chat.format(name="儿子"))

@@ -178,10 +178,11 @@ class Checker:
         +852 10086). For a number a message tells the reader to dial; as a caller ID the same
         digits stay a lookalike (`check`), since genuine service calls show no prefix."""
         raw = raw.strip() if isinstance(raw, str) else ""
-        if not raw.startswith(("+", "00")):
+        cleaned = clean_number(raw) if raw.startswith(("+", "00")) else None
+        if cleaned is None:
             return None
-        digits = re.sub(r"\D", "", raw)
-        m = _FROM_ABROAD.fullmatch(digits[2:] if raw.startswith("00") else digits)
+        sign, digits = cleaned  # (as `_classify` reads an international prefix)
+        m = _FROM_ABROAD.fullmatch(digits if sign else digits[2:])
         return m.group(1) if m is not None and m.group(1) in self.book.numbers else None
 
     # -- classification ------------------------------------------------------------------

@@ -1,10 +1,10 @@
-"""Links are judged without being opened: official, lookalike, shortener or unknown."""
+"""Links are judged without being opened: official, institution, lookalike, shortener or unknown."""
 
 from __future__ import annotations
 
 import pytest
 
-from bot.core.links import LOOKALIKE, OFFICIAL, SHORTENER, UNKNOWN, LinkChecker, host_of
+from bot.core.links import INSTITUTION, LOOKALIKE, OFFICIAL, SHORTENER, UNKNOWN, LinkChecker, host_of
 
 CASES = [
     # official: the registrable domain is listed, whatever the subdomain and path
@@ -15,6 +15,12 @@ CASES = [
     ("95516.com", OFFICIAL, "中国银联"),
     ("https://www.gov.cn/zhengce", OFFICIAL, "政府网站"),
     ("http://gaj.cq.gov.cn/x", OFFICIAL, "政府网站"),
+    # institution: under a suffix only schools and research institutes can register (edu.cn)
+    ("https://pay.xjtu.edu.cn/index", INSTITUTION, "教育科研机构"),
+    ("jwc.fudan.edu.cn", INSTITUTION, "教育科研机构"),
+    ("pay.xjtu.edu.cn.jfzx.top", LOOKALIKE, "pay.xjtu.edu.cn"),   # the real domain is jfzx.top
+    ("xjtu-edu.cn", UNKNOWN, None),                                # not under edu.cn
+    ("alipay.xjtu.edu.cn", LOOKALIKE, "支付宝"),                   # a brand in any host stays a lookalike
     # lookalike: brand plus a word, brand as a subdomain, one or two characters away, confusables
     ("alipay-secure.cc", LOOKALIKE, "支付宝"),
     ("boc-verify.top", LOOKALIKE, "中国银行"),
@@ -128,3 +134,39 @@ def test_a_domain_name_in_front_of_another_makes_a_scanned_message_high(assistan
     result = assistant.scanner.scan("【医保服务】您的医保电子凭证须完成年度激活，入口：ybpz-gov.cn.jh12.top")
     assert result.links[0].verdict == LOOKALIKE and result.links[0].domain == "jh12.top"
     assert result.risk == "high" and any(f.name == "lookalike_link" for f in result.signals)
+
+
+def test_an_institutions_link_is_not_official_and_warns_of_hacked_pages(links):
+    result = links.check("pay.xjtu.edu.cn")
+    assert result.domain == "xjtu.edu.cn" and result.verdict != OFFICIAL
+    assert "核实等级 V3" in result.reasons[0] and "赌博" in result.reasons[1]
+
+
+def test_a_school_fee_notice_with_its_edu_cn_link_is_no_link_request(assistant):
+    """A university's own fee notice (pay.xjtu.edu.cn) was rated high as "click this link"; the
+    same words with a hidden real domain, or with a transfer to a card, still are."""
+    notice = "【西安交通大学】各位同学：2026-2027学年学费缴纳已开通，请登录 {} 统一身份认证后在线缴费，截止9月10日。"
+    genuine = assistant.scan_message(notice.format("pay.xjtu.edu.cn"))
+    assert genuine.risk == "low" and [link.verdict for link in genuine.links] == [INSTITUTION]
+    assert assistant.scan_message(notice.format("pay.xjtu.edu.cn.jfzx.top")).risk == "high"
+    assert assistant.scan_message(notice.format("pay.xjtu.edu.cn") + "也可以直接转账到财务处老师个人银行卡，卡号发你").risk != "low"
+
+
+def test_a_bare_edu_cn_link_gets_an_institution_reply(assistant):
+    from bot.core.replies import render_text
+
+    response = assistant.check("https://pay.xjtu.edu.cn/x")
+    assert response.kind == "link" and response.link.verdict == INSTITUTION
+    assert "教育科研机构" in render_text(response.reply) and "pay.xjtu.edu.cn" not in render_text(response.reply)
+
+
+def test_institution_suffix_problems_stop_loading(knowledge_copy):
+    from bot.core.knowledge import load_knowledge
+    from bot.core.validation import KnowledgeError
+
+    path = knowledge_copy / "domains.yaml"
+    text = path.read_text("utf-8").replace("suffix: edu.cn", "suffix: not a suffix", 1)
+    path.write_text(text, "utf-8")
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(knowledge_copy)
+    assert "'not a suffix' is not a domain suffix" in "\n".join(info.value.problems)

@@ -11,6 +11,9 @@ Rules (shared/reference/official-domains.md):
   characters from other scripts (Cyrillic а in аlipay.com; punycode is decoded first); also a
   whole domain name put in front of another as its subdomain (ybpz-gov.cn.jh12.top: the real
   domain is jh12.top), whoever it imitates.
+- institution: the host is under a suffix only a kind of institution can register (edu.cn: schools,
+  universities and research institutes, domains.yaml with its source). Not "official" (a school's
+  subdomain can be hacked to host a gambling or phishing page), and not counted as a risky link.
 - shortener: the target is hidden (t.cn, url.cn…).
 - unknown: anything else. A link is never called safe, and never fetched.
 """
@@ -29,7 +32,9 @@ from urllib.parse import urlsplit
 from .numbers import NumberBook
 from .validation import Fields, Problems, items, read_document
 
-OFFICIAL, LOOKALIKE, SHORTENER, UNKNOWN = "official", "lookalike", "shortener", "unknown"
+OFFICIAL, INSTITUTION, LOOKALIKE, SHORTENER, UNKNOWN = "official", "institution", "lookalike", "shortener", "unknown"
+# Verdicts that do not make a link risky in a scanned message (a "click this link" request).
+NOT_RISKY = frozenset({OFFICIAL, INSTITUTION})
 LEVELS = {"V1", "V2", "V3"}
 DOMAIN = re.compile(r"^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
 # A brand this short (or all digits) only counts as a whole word of the host (boc-verify.top),
@@ -48,9 +53,18 @@ class OfficialSite:
 
 
 @dataclass(frozen=True)
+class InstitutionSuffix:
+    suffix: str           # edu.cn
+    name_zh: str          # 教育科研机构
+    source: str
+    verified: str
+
+
+@dataclass(frozen=True)
 class DomainBook:
     sites: tuple[OfficialSite, ...] = ()
     government: tuple[str, ...] = ()
+    institution_suffixes: tuple[InstitutionSuffix, ...] = ()
     shorteners: frozenset[str] = frozenset()
     reviewed: dt.date | None = None
     by_domain: Mapping[str, OfficialSite] = field(default_factory=dict)
@@ -174,6 +188,13 @@ class LinkChecker:
                               (f"以 .{parts.suffix} 结尾的网址属于政府机构（这个后缀只有政府能注册）。",
                                "仍要自己核对网址，不要在陌生链接里填银行卡和验证码。"))
         lookalike = self._lookalike(host, registrable)
+        kind = self._institution_suffix(host) if lookalike is None and host.isascii() else None
+        if kind is not None:
+            return LinkResult(url, registrable, INSTITUTION, kind.name_zh,
+                              (f"以 .{kind.suffix} 结尾的网址只有{kind.name_zh}能注册（来源已记录，核实等级 {kind.verified}），"
+                               f"{registrable} 是某个{kind.name_zh}的网站，但我们没有核实是哪一家。",
+                               "学校网站也会被黑客挂上赌博或钓鱼页面：缴费、填信息请从学校官网或官方公众号进入，"
+                               "核对收款单位是学校本身，不要在链接里输入银行卡密码或验证码。"))
         if lookalike is not None:
             site, reason = lookalike
             return LinkResult(url, registrable, LOOKALIKE, site.name_zh,
@@ -192,6 +213,10 @@ class LinkChecker:
     def _government(self, host: str) -> bool:
         """Whether `host` is, or is under, a government suffix (gov.cn)."""
         return any(host == g or host.endswith("." + g) for g in self.book.government)
+
+    def _institution_suffix(self, host: str) -> InstitutionSuffix | None:
+        """The institution suffix `host` is under (pay.xjtu.edu.cn: edu.cn), if any."""
+        return next((k for k in self.book.institution_suffixes if host.endswith("." + k.suffix)), None)
 
     def _lookalike(self, host: str, registrable: str) -> tuple[OfficialSite, str] | None:
         skeleton = _skeleton(host)
@@ -253,7 +278,8 @@ def _domain_in_front(host: str, registrable: str) -> str | None:
 
 def load_domains(path: Path, label: str, problems: Problems, numbers: NumberBook) -> DomainBook:
     """Load domains.yaml; a missing file means every link is unknown (or a shortener)."""
-    doc = read_document(path, label, problems, {"reviewed", "institutions", "government_suffixes", "shorteners"})
+    doc = read_document(path, label, problems, {"reviewed", "institutions", "government_suffixes",
+                                                       "institution_suffixes", "shorteners"})
     if doc is None:
         return DomainBook.empty()
     top = Fields(doc, label, problems, None)
@@ -286,5 +312,19 @@ def load_domains(path: Path, label: str, problems: Problems, numbers: NumberBook
         for domain in domains:
             by_domain.setdefault(domain, site)
     government = tuple(g.lower() for g in top.text_list("government_suffixes", required=False, max_len=40))
+    kinds: list[InstitutionSuffix] = []
+    for data, where in items(doc, "institution_suffixes", label, problems, "institution suffix", name="suffix",
+                             required=False):
+        f = Fields(data, where, problems, {"suffix", "name_zh", "source", "verified"})
+        suffix, name_zh = f.text("suffix", max_len=40), f.text("name_zh", max_len=40)
+        source, verified = f.text("source", max_len=1000), f.text("verified", max_len=4)
+        if suffix is not None and not DOMAIN.match(suffix.lower()):
+            problems.add(where, f"'{suffix}' is not a domain suffix")
+            continue
+        if verified is not None and verified not in LEVELS:
+            problems.add(where, f"verified '{verified}' must be one of V1, V2, V3")
+            continue
+        if None not in (suffix, name_zh, source, verified):
+            kinds.append(InstitutionSuffix(suffix.lower(), name_zh, source, verified))
     shorteners = frozenset(s.lower() for s in top.text_list("shorteners", required=False, max_len=60))
-    return DomainBook(tuple(sites), government, shorteners, reviewed, by_domain)
+    return DomainBook(tuple(sites), government, tuple(kinds), shorteners, reviewed, by_domain)

@@ -163,8 +163,8 @@ def compose_checks(results: "list[CheckResult]", knowledge: Knowledge) -> Reply:
     return Reply("check", tuple(lines), choices, related=_related_choices(knowledge, related_ids))
 
 
-LINK_LINE = {"official": "🏛️ 官方网站的域名（仍需警惕）", "lookalike": "⚠️ 仿冒官方网站的链接",
-             "shortener": "🔗 短链接：看不出真实网址", "unknown": "❔ 未知网址"}
+LINK_LINE = {"official": "🏛️ 官方网站的域名（仍需警惕）", "institution": "🏫 教育科研机构的网站（未核实是哪一家）",
+             "lookalike": "⚠️ 仿冒官方网站的链接", "shortener": "🔗 短链接：看不出真实网址", "unknown": "❔ 未知网址"}
 
 
 def compose_link(result: LinkResult, knowledge: Knowledge) -> Reply:
@@ -177,7 +177,8 @@ def compose_link(result: LinkResult, knowledge: Knowledge) -> Reply:
              Line("怎么做：不要在短信或聊天里的链接中登录、输入银行卡号、密码或验证码；要办事请自己打开官方App。"
                   + knowledge.messages.verdict_reminder))
     related = {"lookalike": ["phishing-domain", "suspicious-links"], "shortener": ["suspicious-links"],
-               "unknown": ["suspicious-links"], "official": ["suspicious-links"]}[result.verdict]
+               "unknown": ["suspicious-links"], "official": ["suspicious-links"],
+               "institution": ["suspicious-links"]}[result.verdict]
     return Reply("link", lines, related=_related_choices(knowledge, related))
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .links import NOT_RISKY
 from .prefilter import Finder, needs, possible
 from .validation import Fields, Problems, read_document
 
@@ -174,7 +175,7 @@ def context_features(ev: "Evidence") -> dict[str, float]:
         "strong": float(ft is not None and ft.strong),
         "contact_number": float(contact),
         "official_number": float(any(n.verdict == OFFICIAL for n in ev.numbers)),
-        "link": float(any(link.verdict != OFFICIAL for link in ev.links) if ev.links else bool(ev.urls)),
+        "link": float(any(link.verdict not in NOT_RISKY for link in ev.links) if ev.links else bool(ev.urls)),
         "official_link": float(bool(ev.links) and all(link.verdict == OFFICIAL for link in ev.links)),
         "sender_tag": float(tag),
         "chat": float(chat),

@@ -19,7 +19,7 @@ from typing import AbstractSet, Callable, Iterable, Mapping
 
 from .checker import INVALID, LOOKALIKE, OFFICIAL, RISKY, Checker, CheckResult, check_with_reports
 from .fraud_types import FraudType
-from .links import LOOKALIKE as LINK_LOOKALIKE, SHORTENER, LinkChecker, LinkResult
+from .links import LOOKALIKE as LINK_LOOKALIKE, NOT_RISKY, SHORTENER, LinkChecker, LinkResult
 from .prefilter import Conditions, Finder, needs, possible
 from .prefilter import release as release_parsed
 from .signals import MAX_WINDOW, Signal, SignalBook
@@ -667,8 +667,8 @@ class Scanner:
         said = self._signal_text(_replace_spans(text, spans, lambda a, b: LINK_WORD))
         # said holds the text's characters, the link word's and the spaces of speaker tags
         said_chars = chars | _LINK_CHARS if spans else chars | {" "}
-        # Links that are all official do not make a "click this link" signal.
-        risky_link = any(link.verdict != OFFICIAL for link in links) if self.links is not None else bool(urls)
+        # Links that are all official (or an institution's, edu.cn) do not make a "click this link" signal.
+        risky_link = any(link.verdict not in NOT_RISKY for link in links) if self.links is not None else bool(urls)
         requests, present, unmet = self._find_signals(said, said_chars, risky_link)
         requests.extend(self._callback_findings(numbers, present, rest))
         weighed = 0.0  # the wording score, when the wording is weighed at all

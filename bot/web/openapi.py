@@ -65,7 +65,7 @@ SCHEMAS: dict[str, dict] = {
         "required": ["url", "domain", "verdict", "institution", "reasons"],
         "properties": {
             "url": _STR, "domain": _nullable(_STR),
-            "verdict": {"type": "string", "enum": ["official", "lookalike", "shortener", "unknown"]},
+            "verdict": {"type": "string", "enum": ["official", "institution", "lookalike", "shortener", "unknown"]},
             "institution": _nullable(_STR), "reasons": _STRINGS,
         },
     },

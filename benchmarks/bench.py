@@ -579,6 +579,8 @@ def section_scanner() -> None:
                ("dev88 (ours, boss and relative impostors)", SCANS / "dev88_messages.yaml"),
                ("dev89 (ours, chat screenshots' OCR)", SCANS / "dev89_messages.yaml"),
                ("dev90 (ours, untidy real notices)", SCANS / "dev90_messages.yaml"),
+               ("dev91 (ours, young users' chats with scammers)", SCANS / "dev91_messages.yaml"),
+               ("dev92 (ours, scripted call-centre frauds)", SCANS / "dev92_messages.yaml"),
                ("dev83 (ours, untidy real notices, unread)", SCANS / "dev83_messages.yaml"),
                ("dev84 (ours, pastes with the user's doubt, unread)", SCANS / "dev84_messages.yaml"),
                ("dev85 (ours, slow cons before the money, unread)", SCANS / "dev85_messages.yaml"),

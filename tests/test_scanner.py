@@ -1772,3 +1772,47 @@ def test_a_contact_saved_anew_under_a_known_name_is_a_new_account(scanner):
     chat = "< {name}\n{name}：爸 在吗\n{name}：报了个考研辅导班 今天截止 你转给我9800 我自己交"
     assert "relative_new_number" in _requested(scanner, chat.format(name="儿子（新）"))
     assert "relative_new_number" not in _requested(scanner, chat.format(name="儿子"))
+
+
+def test_a_space_ends_a_chat_clause_so_a_negation_before_it_hides_no_request(scanner):
+    # "别在平台拍" is the seller's ask to go around the platform, not advice against the payment after it
+    _flagged_by(scanner, "off_platform_trade", "我的世界正版账号 19.9 永久 拍下自动发货 别在平台拍 平台抽成 微信转我就行")
+    # within a clause the negation still holds: advice against going around the platform
+    assert "off_platform_trade" not in _requested(scanner, "买号千万别在平台外私下交易")
+    # a seller steering off the market by name (别走闲鱼了)
+    assert "off_platform_trade" in _requested(scanner, "尾款+运费一起 28.5 直接转我微信 别走闲鱼了 团长号被限流了")
+
+
+def test_codes_and_passwords_asked_in_more_word_orders(scanner):
+    # a code sent to a "customer service" without 给; a QQ number with its password
+    _flagged_by(scanner, "verification_code", "需要先验证一下账号是不是本人 把你收到的登录验证码发客服小姐姐就可以啦")
+    _flagged_by(scanner, "verification_code", "宝你是来领车的吧 你先去设置里把你的QQ号和密码发我 我给你号里充")
+    # a form asking the card's balance, or its number with the SMS code
+    _flagged_by(scanner, "card_details_request", "退款方式：银行卡快速退款\n请填写：持卡人姓名 / 银行卡号 / 卡内余额 / 预留手机号 / 短信验证码")
+    assert "card_details_request" not in _requested(scanner, "请填写：持卡人姓名 / 联系电话 / 收货地址")
+
+
+def test_blackmail_with_the_readers_school_and_a_money_relay_through_the_reader(scanner):
+    _flagged_by(scanner, "sextortion", "同学 这视频里是你吗 [视频] 你学校 班级 你妈的电话我都有 想私了就加我QQ 不想的话明天全校都能看到")
+    assert "sextortion" not in _requested(scanner, "班主任：你学校和班级的信息我都有，家长电话我也有，明天开家长会")
+    _flagged_by(scanner, "relay_transfer", "我微信支付被限额了 有个朋友要还我钱 我让他先转给你 你收到再帮我转给另一个人 可以不")
+    # paying back what a friend advanced is no relay
+    for text in ("上周你帮我垫的停车费25，转你了", "上次你帮我垫的演唱会票钱 转你了 680 thx~"):
+        assert "relay_transfer" not in _requested(scanner, text), text
+
+
+def test_a_meeting_venue_is_no_meeting_app(scanner):
+    assert "screen_sharing" not in _requested(scanner, "我垫付的会议场地费3200，发票放你桌上了，你帮我走一下报销流程，钱打我工资卡就行")
+    assert "screen_sharing" in _requested(scanner, "你先下载一个会议软件，我们开个会，你跟着我操作")
+
+
+def test_a_lesson_a_crimes_outcome_and_a_scheme_called_what_it_is_talk_about_scams(scanner):
+    for text in ("分享一下我上周的经历，大家引以为戒：买家让我去网站确认收货，又要交解冻金。已经报警，派出所给了受案回执。",
+                 "刚看到一个通报 有个大学生把自己的银行卡借给别人跑分 结果涉嫌帮信罪被抓了",
+                 "你们宿舍那个学妹在搞什么数字藏品 让她小心点 说一天翻三倍的 都是割新人的 肯定跑路"):
+        assert scanner.evidence(text).talks_about_scams, text
+    # a fake officer's threat is no outcome; a promise not to fleece is no scheme called out
+    for text in ("你涉嫌洗钱罪，如不配合将被刑拘", "我们平台不割韭菜，放心充"):
+        assert not scanner.evidence(text).talks_about_scams, text
+    # advice never to lend one's card is a warning
+    assert scanner.evidence("你们千万别借卡 不管对方给多少钱").warning

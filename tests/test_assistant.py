@@ -326,6 +326,21 @@ def test_only_a_question_sets_the_users_line_apart_for_a_second_scan():
     assert asked_about("帮我看看\n【工行】您的积分即将清零\n点 icbc-jf.cc 兑换") == "【工行】您的积分即将清零\n点 icbc-jf.cc 兑换"
 
 
+def test_a_message_quoted_in_the_users_story_and_doubted_after_it_is_scanned_alone(assistant):
+    from bot.core.routing import asked_about
+
+    quoted = "同学您好，您的账户注销流程尚未完成，请于今日18点前联系专员 183 2741 6630 处理，逾期将上报征信"
+    story = f"接到个电话说我有学生账户没注销，我挂了，他又发短信过来：『{quoted}』 这是骗子吧"
+    assert asked_about(story) == quoted and assistant.scan_message(story).risk != "low"
+    # double quotes after a word for a message; a doubt asked with 吧 or a question
+    assert asked_about(f"今天收到短信：“{quoted}” 是真的吗？") == quoted
+    # a story that tells how the quoted message ended doubts nothing; a doubt before the quote is no
+    # doubt of it; a short quote is a phrase, not a message
+    assert asked_about(f"他发短信过来：『{quoted}』我没理，后来问了学校，根本没这回事。") is None
+    assert asked_about(f"这是骗子吧？他发来：『{quoted}』我没理") is None
+    assert asked_about("他说『我是你领导』，是骗子吧") is None
+
+
 def test_an_explicit_scan_of_odd_input_never_raises(assistant):
     for odd in (None, 12345, "", "\n\n", "这是骗子吗"):
         assert assistant.scan_message(odd).risk == "low"

@@ -1816,3 +1816,20 @@ def test_a_lesson_a_crimes_outcome_and_a_scheme_called_what_it_is_talk_about_sca
         assert not scanner.evidence(text).talks_about_scams, text
     # advice never to lend one's card is a warning
     assert scanner.evidence("你们千万别借卡 不管对方给多少钱").warning
+
+
+def test_a_bank_asking_whether_someone_told_the_reader_to_pay_is_a_warning(scanner):
+    call = ("来电（95588）：我们监测到您的卡向一个新收款人转账五万元。是不是有人电话里让您转到“安全账户”，"
+            "或者说帮领导、朋友垫付？\n用户：是我们单位领导让我转给客户的")
+    assert scanner.evidence(call).warning and "safe_account" not in _requested(scanner, call)
+    # the fake officer's own demand is no such question
+    demand = "你现在把钱转到安全账户，有没有听明白？"
+    assert not scanner.evidence(demand).warning and "safe_account" in _requested(scanner, demand)
+
+
+def test_a_payment_pressed_with_no_video_or_no_questions_is_a_busy_request(scanner):
+    _flagged_by(scanner, "busy_request", "我现在开会不方便视频，你按我说的办就行，抓紧")
+    _flagged_by(scanner, "busy_request", "你这点事都办不好，别问那么多，先转，财务那边我回头说")
+    # no payment and no instruction after it: a colleague's plain "can't talk"
+    assert "busy_request" not in _requested(scanner, "我在开会不方便视频，晚点再聊")
+    assert "busy_request" not in _requested(scanner, "别问那么多了，晚上回家再说")

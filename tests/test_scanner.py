@@ -1833,3 +1833,8 @@ def test_a_payment_pressed_with_no_video_or_no_questions_is_a_busy_request(scann
     # no payment and no instruction after it: a colleague's plain "can't talk"
     assert "busy_request" not in _requested(scanner, "我在开会不方便视频，晚点再聊")
     assert "busy_request" not in _requested(scanner, "别问那么多了，晚上回家再说")
+
+
+def test_an_id_to_add_kept_secret_is_secrecy(scanner):
+    _flagged_by(scanner, "secrecy", "【区委组织部】王科长您好，李部长请您明天下午3点到他办公室，请先添加部长秘书微信 lbz-ms2022 接受具体安排，勿外传。")
+    assert "secrecy" not in _requested(scanner, "会议纪要勿外传，明天下午3点开会")

@@ -1838,3 +1838,11 @@ def test_a_payment_pressed_with_no_video_or_no_questions_is_a_busy_request(scann
 def test_an_id_to_add_kept_secret_is_secrecy(scanner):
     _flagged_by(scanner, "secrecy", "【区委组织部】王科长您好，李部长请您明天下午3点到他办公室，请先添加部长秘书微信 lbz-ms2022 接受具体安排，勿外传。")
     assert "secrecy" not in _requested(scanner, "会议纪要勿外传，明天下午3点开会")
+
+
+def test_a_discounted_third_party_top_up_is_too_cheap(scanner):
+    assert "game_too_cheap" in _requested(scanner, "王者点券代充 7折 要的私")
+    assert "game_too_cheap" in _requested(scanner, "无畏契约点数代充 5折 渠道稳定 先转钱")
+    # the app's own discount, or a top-up done for a friend, names no discounted dealer
+    assert "game_too_cheap" not in _requested(scanner, "Q币充值9.5折，仅限官方App内")
+    assert "game_too_cheap" not in _requested(scanner, "我帮你代充了648，钱不急")

@@ -339,6 +339,9 @@ def test_a_message_quoted_in_the_users_story_and_doubted_after_it_is_scanned_alo
     assert asked_about(f"他发短信过来：『{quoted}』我没理，后来问了学校，根本没这回事。") is None
     assert asked_about(f"这是骗子吧？他发来：『{quoted}』我没理") is None
     assert asked_about("他说『我是你领导』，是骗子吧") is None
+    # 发过来：“…” quotes a message; a warning sure of what it quotes doubts nothing
+    assert asked_about(f"他又发短信过来：“{quoted}” 这是骗子吧") == quoted
+    assert asked_about(f"社区提醒：有人收到短信：“{quoted}”，大家看到这种直接删，肯定是诈骗吧") is None
 
 
 def test_an_explicit_scan_of_odd_input_never_raises(assistant):

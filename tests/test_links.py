@@ -19,6 +19,8 @@ CASES = [
     ("https://pay.xjtu.edu.cn/index", INSTITUTION, "教育科研机构"),
     ("jwc.fudan.edu.cn", INSTITUTION, "教育科研机构"),
     ("pay.xjtu.edu.cn.jfzx.top", LOOKALIKE, "pay.xjtu.edu.cn"),   # the real domain is jfzx.top
+    ("ybpz-gov.cn.jh12.edu.cn", LOOKALIKE, "ybpz-gov.cn"),        # a domain name in front of a school's
+    ("www.chsi.com.cn.xjtu.edu.cn", LOOKALIKE, "www.chsi.com.cn"),
     ("xjtu-edu.cn", UNKNOWN, None),                                # not under edu.cn
     ("alipay.xjtu.edu.cn", LOOKALIKE, "支付宝"),                   # a brand in any host stays a lookalike
     # lookalike: brand plus a word, brand as a subdomain, one or two characters away, confusables
@@ -150,6 +152,18 @@ def test_a_school_fee_notice_with_its_edu_cn_link_is_no_link_request(assistant):
     assert genuine.risk == "low" and [link.verdict for link in genuine.links] == [INSTITUTION]
     assert assistant.scan_message(notice.format("pay.xjtu.edu.cn.jfzx.top")).risk == "high"
     assert assistant.scan_message(notice.format("pay.xjtu.edu.cn") + "也可以直接转账到财务处老师个人银行卡，卡号发你").risk != "low"
+    # the scan's reply tells why a school's site is still to be checked
+    from bot.core.replies import compose_scan, render_text
+    assert "赌博" in render_text(compose_scan(genuine, assistant.knowledge))
+
+
+def test_an_edu_cn_link_outside_a_schools_business_is_still_a_link_request(assistant):
+    """Hacked school subdomains host phishing too: an ETC or subsidy notice sending the reader to
+    one is asked to open a link like any other."""
+    for text in ("【ETC服务】您的ETC卡已失效，请点击 etc.hnist.edu.cn/rz 重新认证",
+                 "恭喜您获得教育补贴2000元，请点击 jwc.abc.edu.cn/bt 填写银行卡号领取"):
+        result = assistant.scanner.scan(text)
+        assert result.links[0].verdict == INSTITUTION and "link_action" in {f.name for f in result.signals}, text
 
 
 def test_a_bare_edu_cn_link_gets_an_institution_reply(assistant):

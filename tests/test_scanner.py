@@ -1774,31 +1774,38 @@ def test_a_contact_saved_anew_under_a_known_name_is_a_new_account(scanner):
     assert "relative_new_number" not in _requested(scanner, chat.format(name="儿子"))
 
 
+
 def test_a_space_ends_a_chat_clause_so_a_negation_before_it_hides_no_request(scanner):
     # "别在平台拍" is the seller's ask to go around the platform, not advice against the payment after it
     _flagged_by(scanner, "off_platform_trade", "我的世界正版账号 19.9 永久 拍下自动发货 别在平台拍 平台抽成 微信转我就行")
-    # within a clause the negation still holds: advice against going around the platform
-    assert "off_platform_trade" not in _requested(scanner, "买号千万别在平台外私下交易")
+    # within a clause the negation still holds, also with a space right after 别在
+    for text in ("买号千万别在平台外私下交易", "提醒 千万别在 微信上私下转账给陌生人"):
+        assert "off_platform_trade" not in _requested(scanner, text), text
     # a seller steering off the market by name (别走闲鱼了)
     assert "off_platform_trade" in _requested(scanner, "尾款+运费一起 28.5 直接转我微信 别走闲鱼了 团长号被限流了")
 
 
 def test_codes_and_passwords_asked_in_more_word_orders(scanner):
-    # a code sent to a "customer service" without 给; a QQ number with its password
+    # a code sent on to a "customer service"; a QQ number with its password
     _flagged_by(scanner, "verification_code", "需要先验证一下账号是不是本人 把你收到的登录验证码发客服小姐姐就可以啦")
+    assert "verification_code" not in _requested(scanner, "验证码一直收不到的话，直接发客服问问怎么回事")
     _flagged_by(scanner, "verification_code", "宝你是来领车的吧 你先去设置里把你的QQ号和密码发我 我给你号里充")
-    # a form asking the card's balance, or its number with the SMS code
+    # a form asking the card's balance, or its number with the SMS code; not a visa's proof of funds
     _flagged_by(scanner, "card_details_request", "退款方式：银行卡快速退款\n请填写：持卡人姓名 / 银行卡号 / 卡内余额 / 预留手机号 / 短信验证码")
-    assert "card_details_request" not in _requested(scanner, "请填写：持卡人姓名 / 联系电话 / 收货地址")
+    assert "card_details_request" in _requested(scanner, "请填写：持卡人姓名 / 卡内余额")
+    assert "card_details_request" not in _requested(scanner, "签证材料请提供：护照原件、在职证明、近6个月银行流水及账户余额证明")
 
 
-def test_blackmail_with_the_readers_school_and_a_money_relay_through_the_reader(scanner):
+def test_blackmail_with_the_readers_family_and_a_money_relay_through_the_reader(scanner):
     _flagged_by(scanner, "sextortion", "同学 这视频里是你吗 [视频] 你学校 班级 你妈的电话我都有 想私了就加我QQ 不想的话明天全校都能看到")
-    assert "sextortion" not in _requested(scanner, "班主任：你学校和班级的信息我都有，家长电话我也有，明天开家长会")
+    # knowing a teacher's or the school's number threatens nothing; nor does who will know a choice
+    for text in ("班主任电话我也有，你要是不想让你妈知道就赶紧把作业补上",
+                 "哥，你学校班级我都有，周末给你寄点吃的，不想让室友知道就写你名字",
+                 "你不想去的话大家都会知道你是怕输，报名费20转我"):
+        assert "sextortion" not in _requested(scanner, text), text
     _flagged_by(scanner, "relay_transfer", "我微信支付被限额了 有个朋友要还我钱 我让他先转给你 你收到再帮我转给另一个人 可以不")
-    # paying back what a friend advanced is no relay
-    for text in ("上周你帮我垫的停车费25，转你了", "上次你帮我垫的演唱会票钱 转你了 680 thx~"):
-        assert "relay_transfer" not in _requested(scanner, text), text
+    # roommates settling the rent together pass nothing on for anyone
+    assert "relay_transfer" not in _requested(scanner, "这个月房租我的那份让她先转给你，你收到后再一起打给房东吧")
 
 
 def test_a_meeting_venue_is_no_meeting_app(scanner):
@@ -1806,43 +1813,34 @@ def test_a_meeting_venue_is_no_meeting_app(scanner):
     assert "screen_sharing" in _requested(scanner, "你先下载一个会议软件，我们开个会，你跟着我操作")
 
 
-def test_a_lesson_a_crimes_outcome_and_a_scheme_called_what_it_is_talk_about_scams(scanner):
-    for text in ("分享一下我上周的经历，大家引以为戒：买家让我去网站确认收货，又要交解冻金。已经报警，派出所给了受案回执。",
-                 "刚看到一个通报 有个大学生把自己的银行卡借给别人跑分 结果涉嫌帮信罪被抓了",
-                 "你们宿舍那个学妹在搞什么数字藏品 让她小心点 说一天翻三倍的 都是割新人的 肯定跑路"):
-        assert scanner.evidence(text).talks_about_scams, text
-    # a fake officer's threat is no outcome; a promise not to fleece is no scheme called out
-    for text in ("你涉嫌洗钱罪，如不配合将被刑拘", "我们平台不割韭菜，放心充"):
+def test_a_lesson_told_to_its_end_talks_about_scams_and_a_card_warning_is_a_warning(scanner):
+    assert scanner.evidence("分享一下我上周的经历，大家引以为戒：买家让我去网站确认收货，又要交解冻金。").talks_about_scams
+    assert scanner.evidence("已经报警了，派出所给了受案回执，钱还能追回来吗").talks_about_scams
+    # the kidnapper's "叫他小心点" and a platform's "not the kind that fleeces you" are no talk about scams
+    for text in ("你儿子在我们手上，叫他小心点，马上打20万到这个卡上，不许报警",
+                 "放心，我们不是那种割韭菜的平台，跟着老师操作稳赚，今天充5000送1000"):
         assert not scanner.evidence(text).talks_about_scams, text
-    # advice never to lend one's card is a warning
+    # advice never to lend one's card is a warning; a card-rental recruiter's "don't sell it" is not
     assert scanner.evidence("你们千万别借卡 不管对方给多少钱").warning
+    assert scanner.evidence("不要出租自己的银行卡，否则可能涉嫌帮信罪").warning
+    assert not scanner.evidence("兄弟 不要卖卡 风险大 租卡给我们用就行 一天300").warning
 
-
-def test_a_bank_asking_whether_someone_told_the_reader_to_pay_is_a_warning(scanner):
-    call = ("来电（95588）：我们监测到您的卡向一个新收款人转账五万元。是不是有人电话里让您转到“安全账户”，"
-            "或者说帮领导、朋友垫付？\n用户：是我们单位领导让我转给客户的")
-    assert scanner.evidence(call).warning and "safe_account" not in _requested(scanner, call)
-    # the fake officer's own demand is no such question
-    demand = "你现在把钱转到安全账户，有没有听明白？"
-    assert not scanner.evidence(demand).warning and "safe_account" in _requested(scanner, demand)
 
 
 def test_a_payment_pressed_with_no_video_or_no_questions_is_a_busy_request(scanner):
     _flagged_by(scanner, "busy_request", "我现在开会不方便视频，你按我说的办就行，抓紧")
     _flagged_by(scanner, "busy_request", "你这点事都办不好，别问那么多，先转，财务那边我回头说")
-    # no payment and no instruction after it: a colleague's plain "can't talk"
-    assert "busy_request" not in _requested(scanner, "我在开会不方便视频，晚点再聊")
-    assert "busy_request" not in _requested(scanner, "别问那么多了，晚上回家再说")
+    assert "busy_request" in _requested(scanner, "他说在部队不能视频，让我先给他转路费")
+    # no video with an errand or a chat on WeChat, and "don't ask, call 120 / take a taxi", ask no payment
+    for text in ("在忙不能视频，有事微信说", "老公我在开会不方便视频，你帮我取一下快递", "别管那么多了，快打120！",
+                 "别问那么多，先打车过来"):
+        assert "busy_request" not in _requested(scanner, text), text
 
-
-def test_an_id_to_add_kept_secret_is_secrecy(scanner):
-    _flagged_by(scanner, "secrecy", "【区委组织部】王科长您好，李部长请您明天下午3点到他办公室，请先添加部长秘书微信 lbz-ms2022 接受具体安排，勿外传。")
-    assert "secrecy" not in _requested(scanner, "会议纪要勿外传，明天下午3点开会")
 
 
 def test_a_discounted_third_party_top_up_is_too_cheap(scanner):
     assert "game_too_cheap" in _requested(scanner, "王者点券代充 7折 要的私")
     assert "game_too_cheap" in _requested(scanner, "无畏契约点数代充 5折 渠道稳定 先转钱")
-    # the app's own discount, or a top-up done for a friend, names no discounted dealer
-    assert "game_too_cheap" not in _requested(scanner, "Q币充值9.5折，仅限官方App内")
-    assert "game_too_cheap" not in _requested(scanner, "我帮你代充了648，钱不急")
+    # an ordinary promotion's discount (9.5折, 95折, 9.8折) and a canteen's half price are no dealer's bargain
+    for text in ("话费代充 9.8折", "游戏代充95折", "饭卡帮我代充一下呗 今天食堂半价"):
+        assert "game_too_cheap" not in _requested(scanner, text), text

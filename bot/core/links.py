@@ -1,4 +1,5 @@
-"""Judge a link without opening it: official, lookalike, shortener or unknown (never "safe").
+"""Judge a link without opening it: official, institution, lookalike, shortener or unknown (never
+"safe").
 
 Rules (shared/reference/official-domains.md):
 - Compare the *registrable* domain (tldextract with its bundled Public Suffix List, no network),
@@ -13,7 +14,9 @@ Rules (shared/reference/official-domains.md):
   domain is jh12.top), whoever it imitates.
 - institution: the host is under a suffix only a kind of institution can register (edu.cn: schools,
   universities and research institutes, domains.yaml with its source). Not "official" (a school's
-  subdomain can be hacked to host a gambling or phishing page), and not counted as a risky link.
+  subdomain can be hacked to host a gambling or phishing page); checked after the lookalike rules
+  (ybpz-gov.cn.jh12.edu.cn is a lookalike). Not a risky link in a message about a school (see
+  scanner.risky_link).
 - shortener: the target is hidden (t.cn, url.cn…).
 - unknown: anything else. A link is never called safe, and never fetched.
 """
@@ -33,8 +36,7 @@ from .numbers import NumberBook
 from .validation import Fields, Problems, items, read_document
 
 OFFICIAL, INSTITUTION, LOOKALIKE, SHORTENER, UNKNOWN = "official", "institution", "lookalike", "shortener", "unknown"
-# Verdicts that do not make a link risky in a scanned message (a "click this link" request).
-NOT_RISKY = frozenset({OFFICIAL, INSTITUTION})
+
 LEVELS = {"V1", "V2", "V3"}
 DOMAIN = re.compile(r"^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
 # A brand this short (or all digits) only counts as a whole word of the host (boc-verify.top),
@@ -79,8 +81,9 @@ class LinkResult:
     url: str
     domain: str | None          # the registrable domain (decoded), None when not a web address
     verdict: str
-    institution: str | None     # Chinese name of the owner (official) or of the one imitated (for a
-                                # domain name put in front of another: that name, ybpz-gov.cn)
+    institution: str | None     # Chinese name of the owner (official), of the one imitated (for a
+                                # domain name put in front of another: that name, ybpz-gov.cn), or of
+                                # the kind of owner (institution: 教育科研机构)
     reasons: tuple[str, ...]
 
     def to_dict(self) -> dict:
@@ -188,13 +191,6 @@ class LinkChecker:
                               (f"以 .{parts.suffix} 结尾的网址属于政府机构（这个后缀只有政府能注册）。",
                                "仍要自己核对网址，不要在陌生链接里填银行卡和验证码。"))
         lookalike = self._lookalike(host, registrable)
-        kind = self._institution_suffix(host) if lookalike is None and host.isascii() else None
-        if kind is not None:
-            return LinkResult(url, registrable, INSTITUTION, kind.name_zh,
-                              (f"以 .{kind.suffix} 结尾的网址只有{kind.name_zh}能注册（来源已记录，核实等级 {kind.verified}），"
-                               f"{registrable} 是某个{kind.name_zh}的网站，但我们没有核实是哪一家。",
-                               "学校网站也会被黑客挂上赌博或钓鱼页面：缴费、填信息请从学校官网或官方公众号进入，"
-                               "核对收款单位是学校本身，不要在链接里输入银行卡密码或验证码。"))
         if lookalike is not None:
             site, reason = lookalike
             return LinkResult(url, registrable, LOOKALIKE, site.name_zh,
@@ -206,6 +202,13 @@ class LinkChecker:
                               (f"网址前半截 {front} 装成一个完整的网址，真正的域名是后面的 {registrable}"
                                f"（把像样的域名放在前面冒充，是钓鱼网址的常见手法）。",
                                "不要点开，更不要在里面输入账号、密码、银行卡或验证码。"))
+        kind = self._institution_suffix(host) if host.isascii() else None
+        if kind is not None:
+            return LinkResult(url, registrable, INSTITUTION, kind.name_zh,
+                              (f"以 .{kind.suffix} 结尾的网址只有{kind.name_zh}能注册（来源已记录，核实等级 {kind.verified}），"
+                               f"{registrable} 是某个{kind.name_zh}的网站，但我们没有核实是哪一家。",
+                               "学校网站也会被黑客挂上赌博或钓鱼页面：缴费、填信息请从学校官网或官方公众号进入，"
+                               "核对收款单位是学校本身，不要在链接里输入银行卡密码或验证码。"))
         return LinkResult(url, registrable, UNKNOWN, None,
                           (f"{registrable} 不在我们核实过的官方域名名单上。",
                            "不认识的链接不要点；要办事请自己打开官方App或官网。"))

@@ -195,8 +195,9 @@ def defang(text: str, urls=()) -> str:
 
 def _link_reason(link: LinkResult) -> str:
     """What a scan says about one judged link: why; for a lookalike also the real institution's
-    official domains, so the user learns where the genuine site is."""
-    return "".join(link.reasons[:2]) if link.verdict == "lookalike" else link.reasons[0]
+    official domains, so the user learns where the genuine site is; for an institution's site
+    (edu.cn) also that such sites get hacked, and how to pay the school safely."""
+    return "".join(link.reasons[:2]) if link.verdict in ("lookalike", "institution") else link.reasons[0]
 
 
 def compose_scan(result: ScanResult, knowledge: Knowledge, claimed: str | None = None) -> Reply:

@@ -83,8 +83,9 @@ def _tag_after_words(text: str) -> int | None:
 # (帮我看看): a question about whether it is real, a scam, to be trusted.
 DOUBT = re.compile(r"骗子|骗局|诈骗|被骗|真|假|官方|正规|靠谱|可信|可靠|能信|冒充")
 LOOK_AT_IT = re.compile(r"帮我看看|帮忙看看|帮看看|帮我看下|看看这个|看一下这个")
-# a doubt asked with 吧 and no question mark (这是骗子吧, 是假的吧)
-DOUBT_TAIL = re.compile(r"(骗子|骗局|诈骗|骗人的|假的|真的)吧\s*[。.!！~～]*$")
+# a doubt asked with 吧 and no question mark, the whole line (这是骗子吧, 是假的吧; not a warning's
+# "肯定是诈骗吧", which is sure of it)
+DOUBT_TAIL = re.compile(r"^(?:这|那|这个|这条|他|她|对方)?(?:是|应该是|不会是)?(?:骗子|骗局|诈骗|骗人的|假的|真的)吧\s*[。.!！~～]*$")
 # A line of the user's own longer than this is a story or a note, not a doubt about the paste.
 DOUBT_CHARS = 60
 
@@ -112,7 +113,8 @@ def _outside(text: str) -> str:
 
 
 def _doubts(words: str) -> bool:
-    """Whether a short line of the user's doubts what they pasted (see DOUBT)."""
+    """Whether a short line of the user's doubts what they pasted (LOOK_AT_IT, DOUBT_TAIL, or a
+    question with a DOUBT word)."""
     words = to_simplified(unicodedata.normalize("NFKC", words)).strip()
     return len(words) <= DOUBT_CHARS and (LOOK_AT_IT.search(words) is not None or DOUBT_TAIL.search(words) is not None
                                           or (_asks(words) and DOUBT.search(words) is not None))
@@ -159,21 +161,21 @@ def asked_about(text: str) -> str | None:
 
 
 # A message quoted whole inside the user's own words: in corner brackets, or in double quotes right
-# after a word for a message and a colon (他又发短信过来：『您的账户…逾期将上报征信』).
+# after a colon that follows a word for a message or for its coming (他又发短信过来：『…』,
+# 收到一条短信说：“…”, 他发过来：“…”).
 _QUOTED = re.compile(r"[『「]([^『』「」]{15,})[』」]"
-                     r"|(?:短信|消息|信息|通知|内容|写着|写的)[:：]\s*[“\"]([^“”\"]{15,})[”\"]")
+                     r"|(?:短信|消息|信息|通知|内容|写着|写的|说|过来|发来)[:：]\s*[“\"]([^“”\"]{15,})[”\"]")
 
 
 def _quoted_doubted(text: str) -> str | None:
     """The last message quoted in the user's story (`_QUOTED`) when the words after it are a short
     doubt of it ("…』 这是骗子吧"); None otherwise (a story quoting a scam to tell how it ended)."""
-    found = None
-    for found in _QUOTED.finditer(text):
-        pass
-    if found is None:
+    quotes = list(_QUOTED.finditer(text))
+    if not quotes:
         return None
-    after = text[found.end():].strip()
-    return found.group(1) or found.group(2) if after and _doubts(after) else None
+    last = quotes[-1]
+    after = text[last.end():].strip()
+    return (last.group(1) or last.group(2)) if after and _doubts(after) else None
 
 
 def voice(text: str, has_link: bool) -> Voice:

@@ -27,7 +27,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .links import NOT_RISKY
 from .prefilter import Finder, needs, possible
 from .validation import Fields, Problems, read_document
 
@@ -93,7 +92,7 @@ CONTEXT = {
     "strong": "the resemblance is strong (at least the script index's strong_at)",
     "contact_number": "a phone number that is not an official one",
     "official_number": "an official service number",
-    "link": "a link that is not an official one",
+    "link": "a link the reader is asked to open: not an official one (nor a school's own, scanner.is_risky_link)",
     "official_link": "links, all official",
     "sender_tag": "starts with a sender tag (【…】)",
     "chat": "a chat transcript (several lines start with a speaker and a colon)",
@@ -175,7 +174,7 @@ def context_features(ev: "Evidence") -> dict[str, float]:
         "strong": float(ft is not None and ft.strong),
         "contact_number": float(contact),
         "official_number": float(any(n.verdict == OFFICIAL for n in ev.numbers)),
-        "link": float(any(link.verdict not in NOT_RISKY for link in ev.links) if ev.links else bool(ev.urls)),
+        "link": float(any(scanner.is_risky_link(link, ev.text) for link in ev.links) if ev.links else bool(ev.urls)),
         "official_link": float(bool(ev.links) and all(link.verdict == OFFICIAL for link in ev.links)),
         "sender_tag": float(tag),
         "chat": float(chat),

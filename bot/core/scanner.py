@@ -19,7 +19,7 @@ from typing import AbstractSet, Callable, Iterable, Mapping
 
 from .checker import INVALID, LOOKALIKE, OFFICIAL, RISKY, Checker, CheckResult, check_with_reports
 from .fraud_types import FraudType
-from .links import LOOKALIKE as LINK_LOOKALIKE, NOT_RISKY, SHORTENER, LinkChecker, LinkResult
+from .links import INSTITUTION, LOOKALIKE as LINK_LOOKALIKE, SHORTENER, LinkChecker, LinkResult
 from .prefilter import Conditions, Finder, needs, possible
 from .prefilter import release as release_parsed
 from .signals import MAX_WINDOW, Signal, SignalBook
@@ -156,9 +156,9 @@ NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无
                      # (a space ends a chat's clause: "别在平台拍 平台抽成 微信转我就行" asks the payment)
                      r"|(别|不要|千万别|千万不要)(听|信|相信|碰|理|搞|参与|加|买)[^。！？!?\n，,\s]{0,6}$"
                      # where not to pay: "别在微信上转给陌生账户", "别在别的链接交"
-                     r"|(别|不要|千万别|千万不要)在[^。！？!?\n，,\s]{0,6}$"
+                     r"|(别|不要|千万别|千万不要)在\s*[^。！？!?\n，,\s]{0,6}$"
                      # whom not to go to: "千万别找外面“代开发票”的"
-                     r"|(别|不要|千万别|千万不要)(去)?(找|用)[^。！？!?\n，,\s]{0,6}$"
+                     r"|(别|不要|千万别|千万不要)(去)?(找|用)\s*[^。！？!?\n，,\s]{0,6}$"
                      # what a sender says it never asks: "本公司不会要求客户向个人账户转账"
                      r"|(不会|绝不会|从不|从来不|一律不)(要求|让|叫)(您|你|客户|用户|旅客|会员|大家)[^。！？!?\n，,]{0,8}$"
                      r"|(不会|绝不会|从不|从来不|一律不)(要求|让|叫)[^。！？!?\n，,]{0,3}$")
@@ -269,12 +269,23 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        # a loan offer turned down and hung up on (我就说不需要了，挂了); 96110 introducing itself
                        r"|说不(?:需要|用)了[^。！？\n]{0,4}挂|(?:这里是|我们是|我是)[^。！？\n]{0,6}(?<![\d-])96\s*110(?![\d-])"
                        r"|(?:收到|接到|打来)[^。！？\n]{0,4}(?<![\d-])96\s*110(?![\d-])|(?<![\d-])96\s*110(?![\d-])[^。！？\n]{0,4}(?:打来|打过来|来电|的电话|打电话)"
-                       # a story told as a lesson, to its end (大家引以为戒, 派出所给了受案回执), a crime's outcome
-                       # (涉嫌帮信罪被抓了: the match starts before 涉嫌, which ACCUSED would otherwise take for a
-                       # fake officer's accusation), a scheme called what it is (都是割新人的, 肯定跑路, 让她小心点)
-                       r"|引以为戒|受案回执|[^。！？\n]{0,8}罪被(?:抓|判|刑拘|拘留|逮捕)了"
-                       r"|(?<!不)(?<!不会)(?<!不是)割(?:韭菜|新人)|(?:肯定|迟早|早晚)(?:会|要)?跑路|(?:让|叫)(?:她|他)小心(?:点|些)")
+                       # a story told as a lesson, to its end (大家引以为戒, 派出所给了受案回执)
+                       r"|引以为戒|受案回执")
 SCAM_TALK_SENTENCES = 1
+# Words of a school's own business (fees, registry, exams, admissions): an institution's site
+# (edu.cn) in such a message is the school's link. Not 同学, 家长, 老师, 教育 or 报名, which
+# scams dressed as schools or subsidies use too.
+_SCHOOL = re.compile(r"学校|大学|学院|学费|住宿费|教务|研究生|本科|校区|准考证|学籍|学位|招生|录取|考试中心|选课|课表|成绩单")
+
+
+def is_risky_link(link: LinkResult, text: str) -> bool:
+    """Whether a judged link counts as one the reader is asked to open: not an official domain,
+    and not an institution's site (edu.cn) in a message about a school's own business (a
+    university's fee notice); an ETC or subsidy notice on a school's subdomain is risky (hacked
+    school sites host phishing pages too)."""
+    if link.verdict == OFFICIAL:
+        return False
+    return link.verdict != INSTITUTION or _SCHOOL.search(text) is None
 # The speaker taking the reader's money into a "protective" account of theirs (我们要帮你把钱转到公安局的
 # 保护账户里, 你把钱先转到我们反诈中心的监管户, 资金会暂时转入国家保护账户): a fake anti-fraud officer's
 # request, however much it talks of 骗子 (not a warning that says no one will ask it: 不会让你把钱转到安全账户)
@@ -673,8 +684,8 @@ class Scanner:
         said = self._signal_text(_replace_spans(text, spans, lambda a, b: LINK_WORD))
         # said holds the text's characters, the link word's and the spaces of speaker tags
         said_chars = chars | _LINK_CHARS if spans else chars | {" "}
-        # Links that are all official (or an institution's, edu.cn) do not make a "click this link" signal.
-        risky_link = any(link.verdict not in NOT_RISKY for link in links) if self.links is not None else bool(urls)
+        # Links that are all official (or a school's own, see risky_link) make no "click this link" signal.
+        risky_link = any(is_risky_link(link, text) for link in links) if self.links is not None else bool(urls)
         requests, present, unmet = self._find_signals(said, said_chars, risky_link)
         requests.extend(self._callback_findings(numbers, present, rest))
         weighed = 0.0  # the wording score, when the wording is weighed at all

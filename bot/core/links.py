@@ -16,7 +16,7 @@ Rules (shared/reference/official-domains.md):
   universities and research institutes, domains.yaml with its source). Not "official" (a school's
   subdomain can be hacked to host a gambling or phishing page); checked after the lookalike rules
   (ybpz-gov.cn.jh12.edu.cn is a lookalike). Not a risky link in a message about a school (see
-  scanner.risky_link).
+  scanner.is_risky_link).
 - shortener: the target is hidden (t.cn, url.cn…).
 - unknown: anything else. A link is never called safe, and never fetched.
 """

@@ -286,6 +286,8 @@ def is_risky_link(link: LinkResult, text: str) -> bool:
     if link.verdict == OFFICIAL:
         return False
     return link.verdict != INSTITUTION or _SCHOOL.search(text) is None
+
+
 # The speaker taking the reader's money into a "protective" account of theirs (我们要帮你把钱转到公安局的
 # 保护账户里, 你把钱先转到我们反诈中心的监管户, 资金会暂时转入国家保护账户): a fake anti-fraud officer's
 # request, however much it talks of 骗子 (not a warning that says no one will ask it: 不会让你把钱转到安全账户)

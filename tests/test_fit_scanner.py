@@ -1,5 +1,6 @@
 """The risk model's threshold rule (benchmarks/fit_scanner.choose): the lowest threshold whose
-flagged share of genuine messages, averaged over the sets, stays within a budget."""
+flagged share of genuine messages, averaged over the sets, stays within a budget; and the
+script's command line."""
 
 from __future__ import annotations
 
@@ -78,3 +79,14 @@ def test_the_shipped_wording_model_was_fitted_on_the_sets_the_fitting_script_nam
     fit_wording = pytest.importorskip("fit_wording")
     shipped = json.loads((ROOT / "knowledge" / "scan_wording.json").read_text("utf-8"))
     assert sorted(shipped["sets"]) == sorted(fit_wording.WORDING_SETS)
+
+
+def test_jobs_below_one_is_refused_before_any_work():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "fit_scanner.py"
+    done = subprocess.run([sys.executable, str(script), "--jobs", "0", "--dry-run"], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2 and "--jobs must be at least 1" in done.stderr

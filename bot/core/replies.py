@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from .checker import INVALID, LOOKALIKE, OFFICIAL, REPORT_MIN_REPORTERS, RISKY, UNKNOWN, CheckResult
 from .knowledge import Entry, Knowledge
 from .matcher import ANSWERED, SUGGEST, MatchResult
+from . import links as link_verdicts
 from .links import LinkResult
 from .risk import HIGH, LOW, MEDIUM
 
@@ -163,22 +164,23 @@ def compose_checks(results: "list[CheckResult]", knowledge: Knowledge) -> Reply:
     return Reply("check", tuple(lines), choices, related=_related_choices(knowledge, related_ids))
 
 
-LINK_LINE = {"official": "🏛️ 官方网站的域名（仍需警惕）", "institution": "🏫 教育科研机构的网站（未核实是哪一家）",
-             "lookalike": "⚠️ 仿冒官方网站的链接", "shortener": "🔗 短链接：看不出真实网址", "unknown": "❔ 未知网址"}
+LINK_LINE = {link_verdicts.OFFICIAL: "🏛️ 官方网站的域名（仍需警惕）",
+             link_verdicts.INSTITUTION: "🏫 教育科研机构的网站（未核实是哪一家）",
+             link_verdicts.LOOKALIKE: "⚠️ 仿冒官方网站的链接", link_verdicts.SHORTENER: "🔗 短链接：看不出真实网址",
+             link_verdicts.UNKNOWN: "❔ 未知网址"}
 
 
 def compose_link(result: LinkResult, knowledge: Knowledge) -> Reply:
     """A link verdict: never clickable, never called safe."""
     title = LINK_LINE[result.verdict]
-    if result.institution and result.verdict in ("official", "lookalike"):
-        title += f"（{'冒充' if result.verdict == 'lookalike' else ''}{result.institution}）"
+    fake = result.verdict == link_verdicts.LOOKALIKE
+    if result.institution and (fake or result.verdict == link_verdicts.OFFICIAL):
+        title += f"（{'冒充' if fake else ''}{result.institution}）"
     lines = (Line(title, TITLE), Line(defang(result.url, [result.url]), CODE),
              Line("\n".join(f"• {defang(r)}" for r in result.reasons)),
              Line("怎么做：不要在短信或聊天里的链接中登录、输入银行卡号、密码或验证码；要办事请自己打开官方App。"
                   + knowledge.messages.verdict_reminder))
-    related = {"lookalike": ["phishing-domain", "suspicious-links"], "shortener": ["suspicious-links"],
-               "unknown": ["suspicious-links"], "official": ["suspicious-links"],
-               "institution": ["suspicious-links"]}[result.verdict]
+    related = ["phishing-domain", "suspicious-links"] if fake else ["suspicious-links"]
     return Reply("link", lines, related=_related_choices(knowledge, related))
 
 
@@ -197,7 +199,8 @@ def _link_reason(link: LinkResult) -> str:
     """What a scan says about one judged link: why; for a lookalike also the real institution's
     official domains, so the user learns where the genuine site is; for an institution's site
     (edu.cn) also that such sites get hacked, and how to pay the school safely."""
-    return "".join(link.reasons[:2]) if link.verdict in ("lookalike", "institution") else link.reasons[0]
+    both = link.verdict in (link_verdicts.LOOKALIKE, link_verdicts.INSTITUTION)
+    return "".join(link.reasons[:2]) if both else link.reasons[0]
 
 
 def compose_scan(result: ScanResult, knowledge: Knowledge, claimed: str | None = None) -> Reply:

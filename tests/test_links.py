@@ -184,3 +184,24 @@ def test_institution_suffix_problems_stop_loading(knowledge_copy):
     with pytest.raises(KnowledgeError) as info:
         load_knowledge(knowledge_copy)
     assert "'not a suffix' is not a domain suffix" in "\n".join(info.value.problems)
+
+
+def test_an_unknown_verification_level_stops_loading_numbers_and_domains(knowledge_copy):
+    """numbers.yaml and domains.yaml (its institutions and its institution suffixes) read a
+    source's level with one check (numbers.check_level)."""
+    from bot.core.knowledge import load_knowledge
+    from bot.core.validation import KnowledgeError
+
+    domains = knowledge_copy / "domains.yaml"
+    text = domains.read_text("utf-8")
+    text = text.replace("verified: V3", "verified: V7", 1)                       # the first institution
+    domains.write_text(text[:text.index("institution_suffixes:")]
+                       + text[text.index("institution_suffixes:"):].replace("verified: V3", "verified: V8", 1), "utf-8")
+    numbers = knowledge_copy / "numbers.yaml"
+    numbers.write_text(numbers.read_text("utf-8").replace("        verified: V1", "        verified: X1", 1), "utf-8")
+    with pytest.raises(KnowledgeError) as info:
+        load_knowledge(knowledge_copy)
+    problems = "\n".join(info.value.problems)
+    assert "verified 'V7' must be one of V1, V2, V3" in problems
+    assert "verified 'V8' must be one of V1, V2, V3" in problems
+    assert "must be one of V1, V2, V3 (unverified numbers are not listed)" in problems

@@ -32,12 +32,11 @@ from pathlib import Path
 from typing import Mapping
 from urllib.parse import urlsplit
 
-from .numbers import NumberBook
+from .numbers import NumberBook, check_level
 from .validation import Fields, Problems, items, read_document
 
 OFFICIAL, INSTITUTION, LOOKALIKE, SHORTENER, UNKNOWN = "official", "institution", "lookalike", "shortener", "unknown"
 
-LEVELS = {"V1", "V2", "V3"}
 DOMAIN = re.compile(r"^(?=.{3,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9-]{2,63}$")
 # A brand this short (or all digits) only counts as a whole word of the host (boc-verify.top),
 # never inside another word (a "boc" inside "facebook" is nothing).
@@ -296,8 +295,7 @@ def load_domains(path: Path, label: str, problems: Problems, numbers: NumberBook
         brands = tuple(b.lower() for b in f.text_list("brands", required=False, max_len=40))
         source = f.text("source", max_len=1000)
         verified = f.text("verified", max_len=4)
-        if verified is not None and verified not in LEVELS:
-            problems.add(where, f"verified '{verified}' must be one of V1, V2, V3")
+        check_level(verified, where, problems)
         inst = numbers.institutions.get(inst_id or "")
         if inst_id is not None and inst is None:
             problems.add(where, f"institution '{inst_id}' is not an institution id in numbers.yaml")
@@ -324,8 +322,7 @@ def load_domains(path: Path, label: str, problems: Problems, numbers: NumberBook
         if suffix is not None and not DOMAIN.match(suffix.lower()):
             problems.add(where, f"'{suffix}' is not a domain suffix")
             continue
-        if verified is not None and verified not in LEVELS:
-            problems.add(where, f"verified '{verified}' must be one of V1, V2, V3")
+        if not check_level(verified, where, problems):
             continue
         if None not in (suffix, name_zh, source, verified):
             kinds.append(InstitutionSuffix(suffix.lower(), name_zh, source, verified))

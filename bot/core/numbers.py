@@ -22,6 +22,15 @@ AREA_CODE_RULES = {"ambiguous", "genuine"}
 NUMBER_PATTERN = re.compile(r"^\d{3,20}$")
 
 
+def check_level(verified: str | None, where: str, problems: Problems, note: str = "") -> bool:
+    """Whether a source's verification level (numbers.yaml, domains.yaml) is one of LEVELS; a
+    problem is recorded when it is not (a missing one is the field's own problem)."""
+    if verified is not None and verified not in LEVELS:
+        problems.add(where, f"verified '{verified}' must be one of V1, V2, V3{note}")
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class Institution:
     id: str
@@ -139,8 +148,7 @@ def load_numbers(path: Path, label: str, problems: Problems) -> NumberBook:
                 if use not in USES:
                     problems.add(n_where, f"use '{use}' must be one of {', '.join(sorted(USES))}")
             verified = nf.text("verified", max_len=4)
-            if verified is not None and verified not in LEVELS:
-                problems.add(n_where, f"verified '{verified}' must be one of V1, V2, V3 (unverified numbers are not listed)")
+            check_level(verified, n_where, problems, " (unverified numbers are not listed)")
             source = nf.text("source", max_len=1000)
             note = nf.text("note_zh", required=False, max_len=300)
             area_code = nf.text("area_code", required=False, max_len=20) or "ambiguous"

@@ -7,7 +7,7 @@ import json
 import pytest
 import yaml
 
-from bot.core.scanner import HIGH, LOW, MEDIUM, Scanner, hand_decision, mask_card
+from bot.core.scanner import _NEGATED_GIVE, HIGH, LOW, MEDIUM, Scanner, hand_decision, mask_card
 from bot.core import scanner as scanner_module
 
 from .conftest import DATA
@@ -137,7 +137,10 @@ def test_concept_hits_from_the_trie_match_a_word_by_word_search(scanner):
                 while at >= 0:
                     naive.add((at, at + len(word)))
                     at = lowered.find(word, at + 1)
+            if name == "give":  # a code said not to be sent ("别告诉爸") is dropped on purpose
+                naive = {(a, b) for a, b in naive if not _NEGATED_GIVE.search(text, max(0, a - 5), a)}
             assert naive <= set(hits[name]), (text, name, naive - set(hits[name]))
+        assert (text != texts[1]) or (text.index("告诉"), text.index("告诉") + 2) not in hits["give"]
 
 
 def test_a_long_link_between_the_verb_and_the_claim_still_counts(scanner):
@@ -1844,3 +1847,69 @@ def test_a_discounted_third_party_top_up_is_too_cheap(scanner):
     # an ordinary promotion's discount (9.5折, 95折, 9.8折) and a canteen's half price are no dealer's bargain
     for text in ("话费代充 9.8折", "游戏代充95折", "饭卡帮我代充一下呗 今天食堂半价"):
         assert "game_too_cheap" not in _requested(scanner, text), text
+
+
+def test_told_not_to_call_the_police_or_tell_anyone_is_secrecy_and_asking_whether_to_is_not(scanner):
+    _flagged_by(scanner, "secrecy", "表弟在缅甸被扣了 交两万就放人 你千万别报警")
+    assert "secrecy" in _requested(scanner, "案件要保密 不准告诉任何人 否则按泄密处理 公安机关正在侦办")
+    for text in ("被骗了两千，要不要报警啊", "这种情况能不能报警", "遇到这种情况请立即报警"):
+        assert "secrecy" not in _requested(scanner, text), text
+
+
+def test_a_sudden_illness_with_a_hospital_deposit_pressed_is_a_relative_in_trouble(scanner):
+    _flagged_by(scanner, "kin_trouble", "阿姨您好 我是您女儿的室友 她突发疾病送医院了 现在要马上交住院押金")
+    # the deposit already paid, or no hurry about it
+    for text in ("我妈住院押金交过了，别担心", "姐，我突发阑尾炎住院了，押金的事等出院再说"):
+        assert "kin_trouble" not in _requested(scanner, text), text
+
+
+def test_a_bare_transfer_asked_as_a_clause_with_the_phone_refused_is_a_busy_request(scanner):
+    _flagged_by(scanner, "busy_request", "别打电话了 我这边在陪客户 直接转 五万 晚点解释")
+    # the speaker paying, not asking
+    assert "busy_request" not in _requested(scanner, "别打电话了，我直接转，你等下查收")
+
+
+def test_a_changed_voice_explained_by_a_caller_naming_himself_is_guess_who(scanner):
+    assert "guess_who" in _requested(scanner, "外公 我是阿强 上火了嗓子有点哑 您先听我说")
+    assert "guess_who" not in _requested(scanner, "妈 我感冒了 嗓子有点哑 今天不回去吃饭了")
+
+
+def test_paying_again_so_both_payments_come_back_together_is_pay_again(scanner):
+    _flagged_by(scanner, "pay_again", "刚才那笔没匹配上 系统卡了 你重新转一笔 两笔会一起退回你卡上")
+    # a shop's ordinary reorder: the first order refunded on its own
+    assert "pay_again" not in _requested(scanner, "亲，拍错规格了的话麻烦重新拍一单，原来那单我们原路退回")
+
+
+def test_a_robocall_about_a_case_asking_to_press_a_key_is_robocall_press(scanner):
+    _flagged_by(scanner, "robocall_press", "您涉嫌一起洗钱案件，公安机关已立案，详情请按1")
+    # a carrier's notice naming the key for its own hotline
+    assert "robocall_press" not in _requested(scanner, "您的话费余额不足，请及时充值，咨询请拨10000按1")
+
+
+def test_a_fee_before_the_loan_is_released_a_low_score_before_withdrawing_and_a_rate_that_can_reach(scanner):
+    _flagged_by(scanner, "loan_fee", "您的借款因资料不全被冻结，请支付解冻金1000元提高信用后放款")
+    _flagged_by(scanner, "loan_fee", "额度下来了 但流水不够 要刷一下流水 账户我们提供")
+    # a mortgage's documents handed in before the bank pays out: no fee
+    assert "loan_fee" not in _requested(scanner, "房贷材料交齐后银行才放款，大概两周")
+    _flagged_by(scanner, "pay_to_withdraw", "提现失败：您的信用分不足，需完成两笔补分任务后方可提现")
+    assert "investment_lure" in _requested(scanner, "内部认购名额 年收益可达45% 加我微信")
+    # a bank product's yearly rate under ten per cent
+    assert "investment_lure" not in _requested(scanner, "七日年化收益可达2.1%，随存随取")
+    assert "task_rebate" in _requested(scanner, "宝妈兼职 每天打卡做单 返佣15%")
+
+
+def test_bank_checklists_app_alerts_calls_hung_up_and_advice_not_to_send_a_code(scanner):
+    # a bank's questions before a transfer are a warning, not the scam's words
+    ev = scanner.evidence("转账提醒\n·对方是否自称公检法或客服？\n·是否有人要求您下载会议软件共享屏幕？\n如有以上情况请停止转账")
+    assert ev.warning and scanner.scan(ev.text).risk == LOW
+    # the anti-fraud app's own alert to remove a meeting app
+    assert scanner.scan("国家反诈中心：检测到可疑应用“云会议”，建议立即卸载").risk == LOW
+    # the reader hung up, or did not do it; not "I don't know how" (help asked)
+    assert scanner.evidence("接到个自称警察的电话说我卡涉嫌洗钱，我直接挂了，没事吧").warning
+    assert scanner.evidence("刚才有个客服让我开共享屏幕 我没弄").warning
+    assert not scanner.evidence("他让我下载个软件 我不会弄 你帮我看看").warning
+    # what others say dismissed; a code said not to be sent
+    assert "investment_lure" not in _requested(scanner, "别听群里那些人说什么稳赚不赔，买国债就好")
+    assert "verification_code" not in _requested(scanner, "验证码别发我，你自己登进去把报表导出来")
+    # …while pressing for a code not yet sent is still asking for it
+    assert "verification_code" in _requested(scanner, "你怎么还没发我验证码？快点")

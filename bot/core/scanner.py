@@ -155,6 +155,8 @@ NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无
                      r"(先|再|去|随便|轻易|任何|碰|信|相信|听|理|搞|参与)?\s*$"
                      # (a space ends a chat's clause: "别在平台拍 平台抽成 微信转我就行" asks the payment)
                      r"|(别|不要|千万别|千万不要)(听|信|相信|碰|理|搞|参与|加|买)[^。！？!?\n，,\s]{0,6}$"
+                     # (别听那些群里说什么稳赚不赔的: what others say, dismissed)
+                     r"|(别|不要|千万别|千万不要)(听|信|相信)[^。！？!?\n，,\s]{0,8}(说|讲)(什么|的|啥)?$"
                      # where not to pay: "别在微信上转给陌生账户", "别在别的链接交"
                      r"|(别|不要|千万别|千万不要)在\s*[^。！？!?\n，,\s]{0,6}$"
                      # whom not to go to: "千万别找外面“代开发票”的"
@@ -170,6 +172,9 @@ _NEGATED_PAY = re.compile(r"(?:不用|不需要|无需|无须|不必|(?<!还)没
                           r"(?:让|叫)?(?:客户|他|她|对方|别人|人家|家长|大家)?"
                           r"(?:先|提前|预先|再|额外|另外|私下|随便)?(?:往|向|给|找)?(?:任何人?|个人|陌生人?|我){0,2}的?"
                           r"(?:账户|账号|卡)?(?:里|上)?\s*$")
+# A code or a detail said not to be sent (验证码别发我 你自己登一下): no request to give it. (Only the
+# words of advice: not 没, "你还没发我验证码" presses for it.)
+_NEGATED_GIVE = re.compile(r"(?:别|不要|千万别|千万不要|不用|无需|不需要|不必)\s*$")
 SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|(?<!不是)(?<!为防)(?<!防止)(?<!怕我是)(?<!觉得我是)(?<!以为我是)骗子|骗局|杀猪盘|套路|反诈(?!中心|专线|专员|工作人员|保护|账户|专用|查得|查的|管得|管的|查这么|查那么)|冒充|(?<!怕)(?<!担心)(?<!害怕)(?<!以为你)(?<!以为我)(?<!当你)被骗|上当|(?<!不会)(?<!不是)(?<!不)骗人|骗钱|电诈"
                        # a scammer's reassurance is no talk about scams: 我是学生不会骗人的, 为防骗子先交诚意金;
                        # a victim's retelling is: 交完就被拉黑了, 这种情况能报警吗
@@ -1043,6 +1048,9 @@ class Scanner:
                 # "不用先交钱", "不用往任何人账户打钱", "物业没有个人收款码": a payment said not to be
                 # wanted is no request to pay (the sentence's other words still count)
                 spans[:] = [(a, b) for a, b in spans if not _NEGATED_PAY.search(text, max(0, a - 12), a)]
+        spans = hits.get("give")
+        if spans:
+            spans[:] = [(a, b) for a, b in spans if not _NEGATED_GIVE.search(text, max(0, a - 5), a)]
         for spans in hits.values():
             if len(spans) > 1:
                 spans.sort()  # found character by character and pattern by pattern

@@ -1913,3 +1913,16 @@ def test_bank_checklists_app_alerts_calls_hung_up_and_advice_not_to_send_a_code(
     assert "verification_code" not in _requested(scanner, "验证码别发我，你自己登进去把报表导出来")
     # …while pressing for a code not yet sent is still asking for it
     assert "verification_code" in _requested(scanner, "你怎么还没发我验证码？快点")
+
+
+def test_fees_said_not_to_be_charged_and_a_job_met_in_person_ask_nothing(scanner):
+    ad = "周末商场导购招聘：两天，日结180元，包午饭，到店面试，不收任何押金或服装费。联系人王姐 139 1234 5678"
+    assert scanner.scan(ad).risk == LOW
+    # a fee named after the "no deposit" is still asked
+    text = "不收押金，但需交300培训费"
+    assert scanner._all_concept_hits(text)["fee"] == [(text.index("培训费"), text.index("培训费") + 3)]
+    hits = scanner._all_concept_hits("免押金，无需手续费")
+    assert not hits.get("fee") and not hits.get("any_fee") and not hits.get("recovery_cost")
+    # the premium paid, then the loan released (保费交了之后放款)
+    assert "loan_fee" in _requested(scanner, "首次借款要买一份意外险，保费交了之后十分钟放款")
+    assert "loan_fee" not in _requested(scanner, "首付交了之后一周左右放款")

@@ -172,6 +172,10 @@ _NEGATED_PAY = re.compile(r"(?:不用|不需要|无需|无须|不必|(?<!还)没
                           r"(?:让|叫)?(?:客户|他|她|对方|别人|人家|家长|大家)?"
                           r"(?:先|提前|预先|再|额外|另外|私下|随便)?(?:往|向|给|找)?(?:任何人?|个人|陌生人?|我){0,2}的?"
                           r"(?:账户|账号|卡)?(?:里|上)?\s*$")
+# Fees said not to be charged (不收任何押金或培训费, 免押金, 无需手续费): no fee asked. (Within the
+# clause, a few characters back: "不收押金，但需交300培训费" still names its fee.)
+_NEGATABLE_FEE = ("fee", "any_fee", "scam_fee", "hire_fee", "member_fee", "recovery_cost")
+_NEGATED_FEE = re.compile(r"(?:不收|不收取|免收|免|无需|无须|不需要|不需|不用|没有|不交|不缴|无)(?:任何)?[^。！？!?\n，,]{0,4}$")
 # A code or a detail said not to be sent (验证码别发我 你自己登一下): no request to give it. (Only the
 # words of advice: not 没, "你还没发我验证码" presses for it.)
 _NEGATED_GIVE = re.compile(r"(?:别|不要|千万别|千万不要|不用|无需|不需要|不必)\s*$")
@@ -1048,6 +1052,10 @@ class Scanner:
                 # "不用先交钱", "不用往任何人账户打钱", "物业没有个人收款码": a payment said not to be
                 # wanted is no request to pay (the sentence's other words still count)
                 spans[:] = [(a, b) for a, b in spans if not _NEGATED_PAY.search(text, max(0, a - 12), a)]
+        for name in _NEGATABLE_FEE:
+            spans = hits.get(name)
+            if spans:
+                spans[:] = [(a, b) for a, b in spans if not _NEGATED_FEE.search(text, max(0, a - 8), a)]
         spans = hits.get("give")
         if spans:
             spans[:] = [(a, b) for a, b in spans if not _NEGATED_GIVE.search(text, max(0, a - 5), a)]

@@ -1926,3 +1926,15 @@ def test_fees_said_not_to_be_charged_and_a_job_met_in_person_ask_nothing(scanner
     # the premium paid, then the loan released (保费交了之后放款)
     assert "loan_fee" in _requested(scanner, "首次借款要买一份意外险，保费交了之后十分钟放款")
     assert "loan_fee" not in _requested(scanner, "首付交了之后一周左右放款")
+
+
+def test_credit_line_offers_a_site_to_list_on_a_card_switch_and_friends_who_doubled(scanner):
+    assert "cancel_loan" in _requested(scanner, "您好 这里是京东客服 您的白条利息偏高 可以帮您下调 先核对下身份")
+    assert "cancel_loan" in _requested(scanner, "这个服务不关掉的话下月就开始扣费 还会上征信")
+    # the reader's own question about a rate
+    assert "cancel_loan" not in _requested(scanner, "我的花呗利率太高了，能调低吗？")
+    assert "off_platform_trade" in _requested(scanner, "号我要了 你去这个平台挂售 我马上拍")
+    assert "credit_drain" in _requested(scanner, "退款没到是因为您绑的是储蓄卡，需要换成信用卡重新操作")
+    assert "acquaintance_money" in _requested(scanner, "老乡啊 我是隔壁村的小刚 最近手头紧 能不能借我五千")
+    assert "acquaintance_money" not in _requested(scanner, "老乡会下周聚餐，每人交两百")
+    assert "investment_lure" in _requested(scanner, "昨天跟着老师买的群友都赚了，今晚还有票")

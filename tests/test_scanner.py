@@ -1938,3 +1938,18 @@ def test_credit_line_offers_a_site_to_list_on_a_card_switch_and_friends_who_doub
     assert "acquaintance_money" in _requested(scanner, "老乡啊 我是隔壁村的小刚 最近手头紧 能不能借我五千")
     assert "acquaintance_money" not in _requested(scanner, "老乡会下周聚餐，每人交两百")
     assert "investment_lure" in _requested(scanner, "昨天跟着老师买的群友都赚了，今晚还有票")
+
+
+def test_a_changed_payee_account_a_card_opened_for_someone_and_a_class_fee_by_code(scanner):
+    _flagged_by(scanner, "payee_changed", "物业费这次打到我新发你的那张卡上，原来那张卡被冻结了用不了")
+    # a new card without the old one said gone, or a tenant's own report, is no such claim
+    assert "payee_changed" not in _requested(scanner, "我新办了张卡，工资以后发这张")
+    # (the old card's loss told by the payee is no victim's story: 已经挂失了)
+    assert not scanner.evidence("房租转到我新发给你的卡号上，原来那张卡丢了，已经挂失了").talks_about_scams
+    assert scanner.evidence("钱被转走以后我马上去银行，卡已经挂失了").talks_about_scams
+    _flagged_by(scanner, "sell_accounts", "帮个忙 用你身份证帮我开张银行卡 每月给你八百 卡放我这")
+    assert "class_fee_code" in _requested(scanner, "【四年级一班】班主任刘老师：本学期教辅费每人126元，请家长今晚扫码缴纳并接龙")
+    # the school's own platform named, or a warning about fake teachers' codes
+    for text in ("班主任刘老师：研学费每人85元，请在学校缴费平台小程序缴纳，老师不会单独发收款码",
+                 "班主任：群里有人冒充老师发收款码收费320元，请千万不要扫码"):
+        assert "class_fee_code" not in _requested(scanner, text), text

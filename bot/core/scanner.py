@@ -253,7 +253,8 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        r"|把(?:号码|电话|他|她|对方|这个号)[^。！？\n]{0,16}举报了"
                        r"|(?:你|您)[^。！？\n]{0,8}(?:给|跟|和)(?:一个|什么|那个|所谓的?)[\"“][^\"”\n]{0,6}(?:经理|客服|老师|导师|专家|警官|警察|领导|专员|公安|法官|检察官)[\"”]"
                        r"|陪(?:你|您|我|他|她)(?:一起)?去(?:派出所|公安局|报警|报案)"
-                       r"|被(?:银行|柜员|民警|警察)?拦(?:下来|住)了|已经?挂失"
+                       # (not a new payee's excuse for the old card: 原来那张卡丢了，已经挂失了)
+                       r"|被(?:银行|柜员|民警|警察)?拦(?:下来|住)了|(?<!丢了，)(?<!丢了,)(?<!丢了)已经?挂失"
                        # a call from the anti-fraud centre's own number: 我刚接到 96110 的电话
                        # a call passed on to others as a warning (今天在群里提醒一下大家：, 大家记住), checked with the
                        # real source and found fine (打了10086，人家说号码好好的), or refused by someone who knows the

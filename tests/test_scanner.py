@@ -1953,3 +1953,34 @@ def test_a_changed_payee_account_a_card_opened_for_someone_and_a_class_fee_by_co
     for text in ("班主任刘老师：研学费每人85元，请在学校缴费平台小程序缴纳，老师不会单独发收款码",
                  "班主任：群里有人冒充老师发收款码收费320元，请千万不要扫码"):
         assert "class_fee_code" not in _requested(scanner, text), text
+
+
+def test_late_stage_pressures_and_impostors_setups_from_the_read_late_and_impersonation_sets(scanner):
+    # a "recovery" offer opened with a question whether the reader was scammed (no warning: a question)
+    text = "您好，我是网警。您是不是在网上被骗过？我们可以帮您追回损失，但要先交一笔立案费和保证金。"
+    assert not scanner.evidence(text).warning and "recovery_fee" in _requested(scanner, text)
+    assert scanner.evidence("我上个月在网上被骗了，后来报了警").warning
+    # an auto-debit "opened" to be cancelled by calling a number; a real notice sends to the app
+    _flagged_by(scanner, "unasked_charge", "【快手】您已开通先用后付自动扣款899元/月，如需取消请致电0571-86219034")
+    assert "unasked_charge" not in _requested(scanner, "您已开通自动续费，如需取消请在App“我的-设置-自动续费”中关闭")
+    # the boss's payee "changed", the old account void
+    assert "payee_changed" in _requested(scanner, "王会计，供应商那边换了收款账户，以后付这个新账户，旧的作废了")
+    # blackmail with the reader's particulars; a sure rise; the finance staff pulled into a group
+    _flagged_by(scanner, "sextortion", "你敢投诉试试 你的身份证号住址我都有 直接挂网上曝光你")
+    assert "guaranteed_return" in _requested(scanner, "这只票明天必涨停 老师让满仓")
+    assert "boss_summons" in _requested(scanner, "小李，把出纳小陈拉进这个群，有事在群里安排")
+    assert "attachment_lure" in _requested(scanner, "【税务稽查】贵公司发票异常，请下载附件填写说明，逾期将立案处理")
+    assert "attachment_lure" not in _requested(scanner, "周五前请下载附件填写报销单，交给行政")
+    _flagged_by(scanner, "legal_payment", "举报材料在我手上，这事我能帮你压下来，你准备一下，晚点我把账号发你")
+    # a task "not finished", a top-up before withdrawing
+    _flagged_by(scanner, "pay_to_withdraw", "提现失败：需再完成2单任务才能激活提现")
+    assert "pay_to_withdraw" in _requested(scanner, "就差这一单了 充完马上就能提")
+    # asking whether to tell, a code said not to be sent (别把验证码发我), one's own registration
+    assert "secrecy" not in _requested(scanner, "这个新号用领导头像加我，我要不要跟领导说一声？")
+    assert "verification_code" not in _requested(scanner, "别把验证码发我，你自己填进去就行")
+    assert "verification_code" not in _requested(scanner, "我刚在社保App上注册，收到个验证码，是填这里吗")
+    # a request retold (他还让我提供身份证号) is no request to the reader
+    assert "verification_code" not in _requested(scanner, "今天有个电话说要上门核实，还让我提供身份证号，是真的吗")
+    # the money gone, told as the end of the story, is talk about a scam
+    assert scanner.evidence("朋友开了共享屏幕领补偿，结果被转走了两万多").talks_about_scams
+    assert not scanner.evidence("您的资金已被转走了五万，请马上配合调查").talks_about_scams

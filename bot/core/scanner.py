@@ -152,7 +152,7 @@ def _blank_own_questions(text: str) -> str:
 # scams rather than being one.
 # A negation right before a match turns a request into advice against it.
 NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无需|不需要|不经|不通过|不会|不存在|并不存在|不建议|不推荐|避免|严禁|禁止|不接受|不支持)\s*"
-                     r"(先|再|去|随便|轻易|任何|碰|信|相信|听|理|搞|参与)?\s*$"
+                     r"(先|再|去|随便|轻易|任何|碰|信|相信|听|理|搞|参与|把)?\s*$"
                      # (a space ends a chat's clause: "别在平台拍 平台抽成 微信转我就行" asks the payment)
                      r"|(别|不要|千万别|千万不要)(听|信|相信|碰|理|搞|参与|加|买)[^。！？!?\n，,\s]{0,6}$"
                      # (别听那些群里说什么稳赚不赔的: what others say, dismissed)
@@ -239,6 +239,9 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        # (the fake named in quotes, or the sum lost: "我同学被人骗了" may be a pretext for a request)
                        r"|被[^。！？\n]{0,6}[\"“][^\"”\n]{1,10}[\"”][^。！？\n]{0,2}骗了|被[^。！？\n]{1,12}骗了?[\d一二两三四五六七八九十几]+\s*[万千百块元]"
                        r"|(?:差点|险些|差一点)被[^。！？\n]{0,8}(?:骗|敲诈|勒索)"
+                       # (the money gone, told as the story's end: 最后被转走了两万多; not a fake officer's
+                       # "您的资金已被转走了五万")
+                       r"|(?:最后|结果|后来|才发现|没想到|第二天|当天)[^。！？\n]{0,8}被转走了?[^。！？\n]{0,4}[\d一二两三四五六七八九十几]+\s*[万千百块元]"
                        r"|(?:我|我们|直接)报(?:了)?警了|(?:打|报)了\s*110"
                        # a court or lawyer telling a case as a lesson: 法官提醒, 以案说法
                        r"|(?:法官|检察官|律师)(?:提醒|提示)|以案(?:说法|释法)"

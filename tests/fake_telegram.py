@@ -8,8 +8,10 @@ things go wrong: 429 with `retry_after`, 403 for chats that blocked the bot, 400
 For crash, stop and surge tests it can also be slow (`delay` seconds before each call is
 accepted), be down (`outage`: every method but getUpdates answers an error status), hold calls
 unanswered and unrecorded until `release()` (or drop them with `discard_held()`, as if they never
-reached Telegram), and accept a call then drop the connection without answering (`drop_next`:
-the message was delivered, the bot cannot know).
+reached Telegram), accept a call then drop the connection without answering (`drop_next`:
+the message was delivered, the bot cannot know), and lose every connection made so far
+(`cut_off`, after a kill -9: what the killed process had sent and was not yet accepted never
+reaches Telegram; the next process is given the new `base_url`).
 """
 
 from __future__ import annotations
@@ -65,6 +67,7 @@ class FakeTelegram:
         self.polls = 0  # getUpdates calls so far
         self.offsets: list[int | None] = []   # the offset of each getUpdates call
         self.held = 0   # calls waiting in a hold right now
+        self.arrived = 0   # calls received so far (getUpdates aside), counted before `delay`
         self._holds: list[tuple[str, int | None]] = []
         self._discards = 0
         self._drops: dict[str, int] = {}
@@ -78,6 +81,11 @@ class FakeTelegram:
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> "FakeTelegram":
+        self._server, self._thread = self._listen()
+        return self
+
+    def _listen(self) -> tuple[ThreadingHTTPServer, threading.Thread]:
+        """A server on a new loopback port, serving in a thread of its own."""
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -92,11 +100,11 @@ class FakeTelegram:
         class Server(ThreadingHTTPServer):
             request_queue_size = 512   # the bot opens many connections at once under a surge
 
-        self._server = Server(("127.0.0.1", 0), Handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
+        server = Server(("127.0.0.1", 0), Handler)
+        server.daemon_threads = True
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        return server, thread
 
     def stop(self) -> None:
         with self._lock:   # calls still held never reach Telegram
@@ -138,10 +146,28 @@ class FakeTelegram:
 
     def discard_held(self) -> None:
         """Calls waiting in a hold are dropped unrecorded, their connections closed without an
-        answer (they never reached Telegram). Later calls are still held until release()."""
+        answer (they never reached Telegram). Later calls are still held until release().
+        (Calls still on their way, in `delay` or not yet accepted, are not held yet: after a
+        kill, `cut_off` drops those too.)"""
         with self._lock:
             self._discards += 1
             self._lock.notify_all()
+
+    def cut_off(self) -> None:
+        """Every connection made so far is lost, as after a kill -9 of the bot: calls held and calls
+        still on their way (in `delay`, or not yet accepted) are dropped unrecorded (they never
+        reached Telegram), holds end, and the fake listens on a new port: the next process must be
+        given the new `base_url`. Lifting a hold with release() instead would let the killed
+        process's calls still on their way through, recorded as delivered."""
+        old = self._server
+        server, thread = self._listen()
+        with self._lock:
+            self._server, self._thread = server, thread
+            self._discards += 1
+            self._holds.clear()
+            self._lock.notify_all()
+        old.shutdown()
+        old.server_close()   # connections it had not accepted yet are refused
 
     def drop_next(self, method: str, count: int = 1) -> None:
         """The next `count` calls of `method` are accepted (recorded, ok) and then their connection
@@ -221,9 +247,15 @@ class FakeTelegram:
                 self._lock.notify_all()
             self._reply(request, 200, {"ok": True, "result": self._get_updates(params)})
             return
+        with self._lock:
+            self.arrived += 1
+            self._lock.notify_all()
         if self.delay:
             time.sleep(self.delay)
         with self._lock:
+            if request.server is not self._server:
+                request.close_connection = True
+                return   # on its way when the fake was cut off: never reached Telegram
             if self._is_held(method, params):
                 self.held += 1
                 self._lock.notify_all()

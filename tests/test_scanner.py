@@ -1984,3 +1984,20 @@ def test_late_stage_pressures_and_impostors_setups_from_the_read_late_and_impers
     # the money gone, told as the end of the story, is talk about a scam
     assert scanner.evidence("朋友开了共享屏幕领补偿，结果被转走了两万多").talks_about_scams
     assert not scanner.evidence("您的资金已被转走了五万，请马上配合调查").talks_about_scams
+
+
+def test_bulletins_laments_a_banks_call_back_and_a_relative_asking_to_be_heard_are_no_scam(scanner):
+    # a bulletin's "induced him", a victim's lament, a question whether to call the police
+    assert scanner.evidence("一名职工接到自称客服的电话，对方诱导其在多个平台借款后转入清查账户。").talks_about_scams
+    assert scanner.evidence("她后来说要交税、交保证金才能提，越交越多").talks_about_scams
+    assert scanner.evidence("有人用我们领导的头像加我，是直接删掉还是报警？").talks_about_scams
+    assert not scanner.evidence("不配合的话我们只能报警处理，请马上转到安全账户").talks_about_scams
+    # "this is a second scam"; a bank's call-back naming what other customers met
+    assert scanner.evidence("有人说能帮你追回损失但要先交手续费，这是二次诈骗！").warning
+    assert scanner.evidence("我们想提醒您一下，近期有不少客户遇到平台先让提现后冻结、要交保证金的情况").warning
+    # a relative on a new number asking to be called and heard, or saying it is no loan
+    found = _requested(scanner, "妈 我换号了 新号13912345678 你先打过来试一下 听听是不是我的声音")
+    assert "relative_new_number" not in found and "impersonation_contact" not in found, found
+    assert "relative_new_number" not in _requested(scanner, "哥 我是小峰 微信被封了用的新号 不是找你借钱哈 就是说下周末回去")
+    # …while a stranger's new number with a loan is still one
+    assert "relative_new_number" in _requested(scanner, "妈 我换号了 这是新号 急用钱 先转我三千")

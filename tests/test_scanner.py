@@ -2001,3 +2001,17 @@ def test_bulletins_laments_a_banks_call_back_and_a_relative_asking_to_be_heard_a
     assert "relative_new_number" not in _requested(scanner, "哥 我是小峰 微信被封了用的新号 不是找你借钱哈 就是说下周末回去")
     # …while a stranger's new number with a loan is still one
     assert "relative_new_number" in _requested(scanner, "妈 我换号了 这是新号 急用钱 先转我三千")
+
+
+def test_a_chat_apps_safety_banner_in_a_screenshot_does_not_make_the_scam_a_warning(scanner):
+    scam = ("客服小美\n您好 您的订单商品质量有问题 我们这边给您办理三倍理赔\n"
+            "需要您下载一个会议软件 开启屏幕共享 我指导您操作\n")
+    assert scanner.scan(scam).risk == HIGH
+    for banner in ("对方为陌生人，请谨防诈骗", "请勿轻信汇款、中奖信息，勿轻易拨打陌生电话",
+                   "如遇到陌生人索要钱财，请提高警惕，谨防诈骗"):
+        ev = scanner.evidence(banner + "\n" + scam)
+        assert not ev.talks_about_scams and scanner.scan(banner + "\n" + scam).risk == HIGH, banner
+    # a friend's own warning line is no banner: it still talks about a scam
+    assert scanner.evidence("你别转 陌生人要钱谨防诈骗\n" + scam).talks_about_scams
+    # nor is a police notice's warning sentence in a one-line text
+    assert scanner.evidence("如遇到陌生人索要钱财，请提高警惕，谨防诈骗。").talks_about_scams

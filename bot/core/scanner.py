@@ -335,6 +335,16 @@ _DEBRIS_PARTS = [
     r"^[ \t]*[<＜‹][ \t]*(?:微信|qq|闲鱼|淘宝|支付宝|钉钉|企业微信)?[ \t]*(?:[(（]\d+[)）])?",
 ]
 _OCR_DEBRIS = re.compile("(?m)" + "|".join(_DEBRIS_PARTS))
+# A chat app's own safety banner, read off a screenshot on a line of its own ("对方为陌生人，请谨防诈骗",
+# "请勿轻信汇款、中奖信息", "如遇到陌生人索要钱财，请提高警惕，谨防诈骗"): the app's words, not the
+# sender's nor the reader's, so no sign the text is about a scam (it is shown above every stranger's
+# messages, scams included). A short line naming what to beware of and of whom; not a line that
+# also asks or tells something (a friend's "你别转 谨防诈骗" keeps its 别转).
+_BANNER = re.compile(r"(?m)^[ \t]*(?:[^\n]{0,8}(?:提醒|提示)[:：]?[ \t]*)?"
+                     r"(?=[^\n]{0,40}(?:陌生人|非好友|好友|钱财|汇款|转账|中奖|借款|交易|隐私|资金|财产|账号))"
+                     r"(?![^\n]*(?:别转|不要转|我|你们|咱))"
+                     r"(?:[^\n]{0,30}(?:谨防|谨慎|警惕|小心|注意)[^\n]{0,6}(?:诈骗|受骗|上当|骗局|隐私安全|资金安全|财产安全|账号安全)"
+                     r"|[^\n]{0,10}请勿轻信[^\n]{0,24})[^\n]{0,16}?[。!！]?[ \t]*$")
 # 诈骗 shortly after 涉嫌/涉及 in the same sentence accuses the reader ("涉嫌在外地开办电话卡用于诈骗").
 # (also a number "sending" scam texts: 您的名下号码在哈尔滨发送了大量诈骗短信, a fake carrier's pretext)
 ACCUSED = re.compile(r"(涉嫌|涉及|涉案)[^。！？!?\n]*$"
@@ -681,6 +691,9 @@ class Scanner:
         numbers = self._numbers(rest, reports)
         links = tuple(self.links.check(u) for u in urls) if self.links is not None else ()
 
+        if "\n" in text and _BANNER.search(text):
+            # (same length: the spans found stay where they are)
+            text = _BANNER.sub(lambda m: " " * (m.end() - m.start()), text)
         chars = set(text)
         # A message that names scams as scams (a police or bank warning, a chat about a scam
         # someone avoided) quotes scam phrases without asking them of the reader; its signals are

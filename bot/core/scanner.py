@@ -152,7 +152,7 @@ def _blank_own_questions(text: str) -> str:
 # scams rather than being one.
 # A negation right before a match turns a request into advice against it.
 NEGATED = re.compile(r"(别|不要|不用|不必|千万别|不能|勿|切勿|无需|不需要|不经|不通过|不会|不存在|并不存在|不建议|不推荐|避免|严禁|禁止|不接受|不支持)\s*"
-                     r"(先|再|去|随便|轻易|任何|碰|信|相信|听|理|搞|参与|把)?\s*$"
+                     r"(先|再|去|随便|轻易|任何|碰|信|相信|听|理|搞|参与)?\s*$"
                      # (a space ends a chat's clause: "别在平台拍 平台抽成 微信转我就行" asks the payment)
                      r"|(别|不要|千万别|千万不要)(听|信|相信|碰|理|搞|参与|加|买)[^。！？!?\n，,\s]{0,6}$"
                      # (别听那些群里说什么稳赚不赔的: what others say, dismissed)
@@ -172,17 +172,20 @@ _NEGATED_PAY = re.compile(r"(?:不用|不需要|无需|无须|不必|(?<!还)没
                           r"(?:让|叫)?(?:客户|他|她|对方|别人|人家|家长|大家)?"
                           r"(?:先|提前|预先|再|额外|另外|私下|随便)?(?:往|向|给|找)?(?:任何人?|个人|陌生人?|我){0,2}的?"
                           r"(?:账户|账号|卡)?(?:里|上)?\s*$")
-# Fees said not to be charged (不收任何押金或培训费, 免押金, 无需手续费): no fee asked. (Within the
-# clause, a few characters back: "不收押金，但需交300培训费" still names its fee.)
+# Fees said not to be charged (不收任何押金或培训费, 免押金, 无需手续费): no fee asked. (A few characters
+# back, not across a verb of paying: "免押金需交培训费298" still names its fee; and not 不交/没有,
+# a threat: 不交罚款就扣货; 没有 only right before the fee, not 没有缴纳保证金.)
 _NEGATABLE_FEE = ("fee", "any_fee", "scam_fee", "hire_fee", "member_fee", "recovery_cost")
-_NEGATED_FEE = re.compile(r"(?:不收|不收取|免收|免|无需|无须|不需要|不需|不用|没有|不交|不缴|无)(?:任何)?[^。！？!?\n，,]{0,4}$")
+_NEGATED_FEE = re.compile(r"(?:不收|不收取|免收|免|无需|无须|不需要|不需|不用|没有|无)(?:任何)?[^。！？!?\n，,需要只但交缴付收]{0,4}$")
 # A code or a detail said not to be sent (验证码别发我 你自己登一下): no request to give it. (Only the
 # words of advice: not 没, "你还没发我验证码" presses for it.)
-_NEGATED_GIVE = re.compile(r"(?:别|不要|千万别|千万不要|不用|无需|不需要|不必)\s*$")
+_NEGATED_GIVE = re.compile(r"(?:别|不要|千万别|千万不要|不用|无需|不需要|不必)(?:把[^，,。]{0,4})?\s*$")
 SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|(?<!不是)(?<!为防)(?<!防止)(?<!怕我是)(?<!觉得我是)(?<!以为我是)骗子|骗局|杀猪盘|套路|反诈(?!中心|专线|专员|工作人员|保护|账户|专用|查得|查的|管得|管的|查这么|查那么)|冒充|(?<!怕)(?<!担心)(?<!害怕)(?<!以为你)(?<!以为我)(?<!当你)被骗|上当|(?<!不会)(?<!不是)(?<!不)骗人|骗钱|电诈"
                        # a scammer's reassurance is no talk about scams: 我是学生不会骗人的, 为防骗子先交诚意金;
                        # a victim's retelling is: 交完就被拉黑了, 这种情况能报警吗
-                       r"|被(?:对方|他|她|人家?)?拉黑了|(?:能|可以|该|要不要|应该|需要)报警(?:吗|么|[？?])|(?:还是|该不该)(?:应该|要)?报警"
+                       r"|被(?:对方|他|她|人家?)?拉黑了|(?:能|可以|该|要不要|应该|需要)报警(?:吗|么|[？?])"
+                       # (the reader's own choice: 我…是直接删掉还是应该报警？; not a blackmailer's 私了还是报警？)
+                       r"|我[^。！？?\n]{0,12}(?<!私了)(?:还是|该不该)(?:应该|要)?报警"
                        # a bulletin's "induced him/her" (诱导其…), a victim's lament (越交越多)
                        r"|诱导(?:其|他|她|受害人|事主)|越(?:交|充|投|陷)越(?:多|深)"
                        # a fake named as fake: 钓鱼网站, 虚假链接, 伪造的页面, 仿冒, 假冒 (no scam on dev1-4 says so)
@@ -258,8 +261,8 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        r"|把(?:号码|电话|他|她|对方|这个号)[^。！？\n]{0,16}举报了"
                        r"|(?:你|您)[^。！？\n]{0,8}(?:给|跟|和)(?:一个|什么|那个|所谓的?)[\"“][^\"”\n]{0,6}(?:经理|客服|老师|导师|专家|警官|警察|领导|专员|公安|法官|检察官)[\"”]"
                        r"|陪(?:你|您|我|他|她)(?:一起)?去(?:派出所|公安局|报警|报案)"
-                       # (not a new payee's excuse for the old card: 原来那张卡丢了，已经挂失了)
-                       r"|被(?:银行|柜员|民警|警察)?拦(?:下来|住)了|(?<!丢了，)(?<!丢了,)(?<!丢了)已经?挂失"
+                       # (the reader or the card: not a new payee's excuse, 原来那张卡丢了，已经挂失了)
+                       r"|被(?:银行|柜员|民警|警察)?拦(?:下来|住)了|(?:我|卡)(?:也|都)?已经?挂失"
                        # a call from the anti-fraud centre's own number: 我刚接到 96110 的电话
                        # a call passed on to others as a warning (今天在群里提醒一下大家：, 大家记住), checked with the
                        # real source and found fine (打了10086，人家说号码好好的), or refused by someone who knows the
@@ -1077,7 +1080,7 @@ class Scanner:
                 spans[:] = [(a, b) for a, b in spans if not _NEGATED_FEE.search(text, max(0, a - 8), a)]
         spans = hits.get("give")
         if spans:
-            spans[:] = [(a, b) for a, b in spans if not _NEGATED_GIVE.search(text, max(0, a - 5), a)]
+            spans[:] = [(a, b) for a, b in spans if not _NEGATED_GIVE.search(text, max(0, a - 10), a)]
         for spans in hits.values():
             if len(spans) > 1:
                 spans.sort()  # found character by character and pattern by pattern

@@ -172,13 +172,14 @@ _NEGATED_PAY = re.compile(r"(?:不用|不需要|无需|无须|不必|(?<!还)没
                           r"(?:让|叫)?(?:客户|他|她|对方|别人|人家|家长|大家)?"
                           r"(?:先|提前|预先|再|额外|另外|私下|随便)?(?:往|向|给|找)?(?:任何人?|个人|陌生人?|我){0,2}的?"
                           r"(?:账户|账号|卡)?(?:里|上)?\s*$")
-# Fees said not to be charged (不收任何押金或培训费, 免押金, 无需手续费): no fee asked. (A few characters
-# back, not across a verb of paying: "免押金需交培训费298" still names its fee; and not 不交/没有,
-# a threat: 不交罚款就扣货; 没有 only right before the fee, not 没有缴纳保证金.)
+# Fees said not to be charged (不收任何押金或培训费, 免押金, 无需手续费, 也没有服务费): no fee asked. (A few
+# characters back, not across a verb of paying: "免押金需交培训费298" still names its fee, and so does
+# 没有缴纳保证金, a reminder; not 不交/不缴, a threat: 不交罚款就扣货.)
 _NEGATABLE_FEE = ("fee", "any_fee", "scam_fee", "hire_fee", "member_fee", "recovery_cost")
 _NEGATED_FEE = re.compile(r"(?:不收|不收取|免收|免|无需|无须|不需要|不需|不用|没有|无)(?:任何)?[^。！？!?\n，,需要只但交缴付收]{0,4}$")
-# A code or a detail said not to be sent (验证码别发我 你自己登一下): no request to give it. (Only the
-# words of advice: not 没, "你还没发我验证码" presses for it.)
+# A code or a detail said not to be sent (验证码别发我 你自己登一下, 别把验证码发我): no request to give
+# it. (Only the words of advice: not 没, "你还没发我验证码" presses for it; a later give word in the
+# text, "别把验证码告诉别人，告诉我就可以", is still one.)
 _NEGATED_GIVE = re.compile(r"(?:别|不要|千万别|千万不要|不用|无需|不需要|不必)(?:把[^，,。]{0,4})?\s*$")
 SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|(?<!不是)(?<!为防)(?<!防止)(?<!怕我是)(?<!觉得我是)(?<!以为我是)骗子|骗局|杀猪盘|套路|反诈(?!中心|专线|专员|工作人员|保护|账户|专用|查得|查的|管得|管的|查这么|查那么)|冒充|(?<!怕)(?<!担心)(?<!害怕)(?<!以为你)(?<!以为我)(?<!当你)被骗|上当|(?<!不会)(?<!不是)(?<!不)骗人|骗钱|电诈"
                        # a scammer's reassurance is no talk about scams: 我是学生不会骗人的, 为防骗子先交诚意金;

@@ -585,17 +585,17 @@ def section_scanner() -> None:
                ("dev94 (ours, short texts)", SCANS / "dev94_messages.yaml"),
                ("dev95 (ours, late stages as screenshotted)", SCANS / "dev95_messages.yaml"),
                ("dev96 (ours, impersonation in every disguise)", SCANS / "dev96_messages.yaml"),
+               ("dev97 (ours, chat screenshots' OCR)", SCANS / "dev97_messages.yaml"),
+               ("dev98 (ours, a mixed month in late 2026)", SCANS / "dev98_messages.yaml"),
                ("dev83 (ours, untidy real notices, unread)", SCANS / "dev83_messages.yaml"),
                ("dev84 (ours, pastes with the user's doubt, unread)", SCANS / "dev84_messages.yaml"),
                ("dev85 (ours, slow cons before the money, unread)", SCANS / "dev85_messages.yaml"),
                ("dev86 (ours, a mixed sample, unread)", SCANS / "dev86_messages.yaml"),
-               ("dev97 (ours, chat screenshots' OCR, unread)", SCANS / "dev97_messages.yaml"),
-               ("dev98 (ours, a mixed month in late 2026, unread)", SCANS / "dev98_messages.yaml"),
                ("dev70 (ours, a mixed sample, unread)", SCANS / "dev70_messages.yaml"),
                ("dev13 (ours, mixed, never looked at)", SCANS / "dev13_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]
     if DEV_ONLY:
-        # (the sets kept unread, dev39, dev40, dev43, dev49, dev54, dev57, dev61, dev63, dev70, dev83-dev86, dev97 and dev98, are measurement sets like dev13)
+        # (the sets kept unread, dev39, dev40, dev43, dev49, dev54, dev57, dev61, dev63, dev70 and dev83-dev86, are measurement sets like dev13)
         corpora = [c for c in corpora if "held-out" not in c[0] and not c[0].startswith("dev13") and "unread" not in c[0]]
     corpora = [(name, path) for name, path in corpora if path.exists()]
     public = [("public: real chat OCR", "chatfraud_ocr.jsonl"), ("public: fake-base-station SMS", "fbs_sms_fraud.jsonl"),

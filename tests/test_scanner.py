@@ -2066,3 +2066,54 @@ def test_review_36_scammers_own_words_stay_flagged(scanner, text):
 @pytest.mark.parametrize("text", REVIEW_36_GENUINE)
 def test_review_36_genuine_messages_stay_low(scanner, text):
     assert scanner.scan(text).risk == LOW
+
+
+def test_a_deposit_asked_by_someone_away_before_anything_is_seen_is_never_low(scanner):
+    # the rental scam's set-up: the "owner" away, the keys elsewhere, the deposit first
+    for text in ("房子还有好几个人在看，你先交2000定金我给你留着，我人在外地出差没法带你看房，钥匙在物业",
+                 "我人在外地 钥匙在中介那 你先转定金1500给我 我让他带你去看"):
+        assert "deposit_unseen" in _requested(scanner, text), text
+        assert scanner.scan(text).risk != LOW, text
+    # a deposit after the viewing, or none asked, is not it
+    for text in ("我这周出差，等我回来带你看完房再交定金", "我人在外地，房子你先让中介带你看，不用交定金"):
+        assert "deposit_unseen" not in _requested(scanner, text), text
+
+
+def test_a_matchmakers_membership_fee_as_the_price_of_a_meeting_is_flagged(scanner):
+    for text in ("红娘王姐\n李先生 张女士对您挺满意\n安排见面要先升级至尊会员6800 包脱单",
+                 "女方对您的资料非常满意，不过女方要求男方必须是我们的高端会员，9800元一年，您今天交了周末就安排见面"):
+        assert "match_fee" in _requested(scanner, text), text
+        assert scanner.scan(text).risk != LOW, text
+    # a couple's meeting with no fee, a shop's membership
+    assert "match_fee" not in _requested(scanner, "她对你印象挺好的，周六下午安排你们在咖啡馆见面吧")
+    assert "match_fee" not in _requested(scanner, "本店开通会员可享九折，充值500送50")
+
+
+def test_a_shops_item_card_is_no_term_of_endearment(scanner):
+    # Xianyu's "[宝贝]" card and "这个宝贝" are the item on sale, not a partner asking money
+    trade = ("闲鱼\n交易前聊一聊\n[宝贝] Switch OLED 日版 带两个游戏 ¥1650\n还在吗 能便宜点吗\n"
+             "1600吧 包邮 你直接拍 我改价\n已改价 你付款吧 明天顺丰发")
+    assert "romance_money" not in _requested(scanner, trade)
+    assert scanner.scan(trade).risk == LOW
+    # a partner's "宝贝" with money still is
+    assert "romance_money" in _requested(scanner, "宝贝，我这边急用钱，你先转我5000，下个月一定还你")
+
+
+def test_new_card_orders_payment_code_digits_and_credit_line_flows_are_requests(scanner):
+    # a fake officer ordering a new card with online banking; not a card replaced after a loss
+    assert "safe_account" in _requested(scanner, "你刚才看到我的警官证了吧\n现在去买一张新的银行卡 开通网银\n办好了告诉我 我教你怎么操作")
+    assert "safe_account" not in _requested(scanner, "卡丢了就去重新办一张新卡开通手机银行，记得先挂失")
+    # the digits under a payment code asked of a child
+    assert "verification_code" in _requested(scanner, "小朋友 想要免费皮肤吗\n让你爸爸妈妈扫这个码 输入付款码数字就能领")
+    # a refund that needs a "flow" borrowed on a credit line
+    assert "credit_drain" in _requested(scanner, "退款需要走芝麻信用通道\n您的芝麻分不够 需要在支付宝借呗申请一笔 形成流水")
+
+
+def test_advice_to_call_the_police_and_a_call_hung_up_on_are_no_requests(scanner):
+    advice = "赶紧打110报警，把对方收款的卡号、户名、转账时间都准备好，警察可以紧急止付。越快越好，别等"
+    assert scanner.evidence(advice).warning
+    assert scanner.scan(advice).risk == LOW
+    story = "今天有个电话说是公安局的 说我涉嫌洗钱 要把钱转到安全账户\n我说我儿子就是警察 他就挂了😂"
+    assert scanner.evidence(story).talks_about_scams
+    # the reader told to hang up while the scam goes on is no such end
+    assert not scanner.evidence("对方让他打开手机银行 我赶紧让他挂了 但是对方又打过来了").talks_about_scams

@@ -249,6 +249,8 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        # "您的资金已被转走了五万")
                        r"|(?:最后|结果|后来|才发现|没想到|第二天|当天)[^。！？\n]{0,8}被转走了?[^。！？\n]{0,4}[\d一二两三四五六七八九十几]+\s*[万千百块元]"
                        r"|(?:我|我们|直接)报(?:了)?警了|(?:打|报)了\s*110"
+                       # a scam call told to its end (我说我儿子就是警察 他就挂了; not 我让她挂了, a story still asking)
+                       r"|(?:他|她|对方|那边|那人)就(?:把电话)?挂了"
                        # a court or lawyer telling a case as a lesson: 法官提醒, 以案说法
                        r"|(?:法官|检察官|律师)(?:提醒|提示)|以案(?:说法|释法)"
                        # someone comparing a thing with the scams they feared, or warning off one: 我以为是那种拉你进群荐股的, 你别碰

@@ -2117,3 +2117,27 @@ def test_advice_to_call_the_police_and_a_call_hung_up_on_are_no_requests(scanner
     assert scanner.evidence(story).talks_about_scams
     # the reader told to hang up while the scam goes on is no such end
     assert not scanner.evidence("对方让他打开手机银行 我赶紧让他挂了 但是对方又打过来了").talks_about_scams
+
+
+def test_late_stage_fees_of_trades_tasks_loans_and_bans_are_requests(scanner):
+    cases = {
+        "off_platform_trade": "哥 号在这 1800出\n走我这个平台 别走藏宝阁 抽成高",
+        "fee_request": "宠物托运这边说需要买一个保险 800 到了可以退",
+        "credit_drain": "刚才退款失败是您卡有限额\n换张卡再操作一次 前面那笔是冻结不是扣款",
+        "release_fee": "你的账号涉嫌外挂已封禁10年\n加急解封388 不解封皮肤全清空",
+        "pay_to_withdraw": "导师：今天最后一单是团队单，5个人都完成才能一起返款\n导师：@小雨 你差最后一笔14600了",
+        "investment_lure": "【某某投研】恭喜您获得机构内部打板名额，近30日胜率92%，回T领取",
+        "loan_fee": "温馨提示：开通VIP加急通道（¥298）通过率可提升至95%以上，不通过全额退",
+    }
+    for name, text in cases.items():
+        assert name in _requested(scanner, text), (name, text)
+    # …and their ordinary neighbours are not
+    assert "release_fee" not in _requested(scanner, "账号解封了，申诉了3天，客服说下次别开挂")
+    assert "investment_lure" not in _requested(scanner, "这赛季我的英雄胜率75%，上王者没问题")
+    assert "fee_request" not in _requested(scanner, "快递保价费20块，东西到了要是坏了可以理赔")
+
+
+def test_a_screenshots_video_call_card_is_no_check_offered():
+    from bot.core.scan_model import OFFICIAL_CHANNEL
+    assert OFFICIAL_CHANNEL.search("不放心的话我们视频通话确认一下")
+    assert not OFFICIAL_CHANNEL.search("[视频通话] 通话时长 00:04\n网不好 打字吧")

@@ -42,7 +42,8 @@ BUILTIN_SIGNALS = {"callback_request": 2, "lookalike_number": 3, "risky_number":
 REFUSAL = re.compile(r"不借|没钱借|我(就|也|才|可|都)?不(转|借|买|去|加|信|要|需要|办|点|下载|给)|算了吧?|不用了|拉黑|删了|没理|不理他|挂了"
                      r"|我(先|得|要)?(去|再)?(问问|核实|确认一下|打电话问)|当面(说|给|还|聊)|视频(确认|一下|看看)")
 # The reader sent to an official channel or a check in person ("去营业厅", "官方App", "打电话问问").
-OFFICIAL_CHANNEL = re.compile(r"营业厅|柜台|网点|官方(app|客服电话|渠道)|公众号|官网|当面|打(个)?电话(问|确认|核实)|视频(通话|确认)", re.IGNORECASE)
+# (a screenshot's call card, "[视频通话] 通话时长 00:04", is no check offered)
+OFFICIAL_CHANNEL = re.compile(r"营业厅|柜台|网点|官方(app|客服电话|渠道)|公众号|官网|当面|打(个)?电话(问|确认|核实)|(?<!\[)视频(通话|确认)(?![\]\s]*(时长|\d))", re.IGNORECASE)
 # A transaction notice or receipt: a card's tail number, a balance, money in or out.
 RECEIPT = re.compile(r"尾号\s*[\dxX*]{3,4}|余额|入账|支出|消费\s*[\d¥￥]|收入\s*[\d¥￥]|交易金额")
 # A working procedure around a payment: a contract, an approval, a company account, an invoice.

@@ -2141,3 +2141,17 @@ def test_a_screenshots_video_call_card_is_no_check_offered():
     from bot.core.scan_model import OFFICIAL_CHANNEL
     assert OFFICIAL_CHANNEL.search("不放心的话我们视频通话确认一下")
     assert not OFFICIAL_CHANNEL.search("[视频通话] 通话时长 00:04\n网不好 打字吧")
+
+
+def test_the_tax_app_cash_on_delivery_a_postponed_meeting_and_a_promised_call_back_ask_nothing(scanner):
+    for text in ("老公，我刚在个税App上看到退税已经到账了，468块，晚上加个菜",
+                 "老公 快递员说包裹要到付 62块 是你买的吗？",
+                 "明早的航班我改签了，你帮我跟杭州那边的客户说一声，会议推迟到晚上七点，晚饭我请。",
+                 "我现在在开会不方便接电话，你先按合同模板准备，开完会我给你打回去，别急。"):
+        assert scanner.scan(text).risk == LOW, text
+    # the same words asking money still do
+    assert "fee_request" in _requested(scanner, "您的个税退税需缴纳个税保证金300元")
+    assert "busy_request" in _requested(scanner, "我在开会不方便接电话，你先帮我转两万给这个账户")
+    # a partner's gift that costs the reader a fee on delivery
+    assert "romance_money" in _requested(
+        scanner, "亲爱的我给你寄了个生日礼物，是我在专柜买的包，快递说要到付398的保价费，你收的时候付一下就行，爱你😘")

@@ -2155,3 +2155,15 @@ def test_the_tax_app_cash_on_delivery_a_postponed_meeting_and_a_promised_call_ba
     # a partner's gift that costs the reader a fee on delivery
     assert "romance_money" in _requested(
         scanner, "亲爱的我给你寄了个生日礼物，是我在专柜买的包，快递说要到付398的保价费，你收的时候付一下就行，爱你😘")
+
+
+def test_a_new_number_checked_by_a_call_and_someone_elses_loss_told_to_its_end_are_talk(scanner):
+    for text in ("二姨：大家好，我换号了，新号是 158 3361 0927，旧号不用了\n表姐：二姨，我刚给你打了，是你哈",
+                 "儿子\n妈 我换了个新手机号\n我\n你先打个电话给我\n[语音通话 02:31]\n我\n好 听到你声音了 新号存上了",
+                 "我同事在婚恋网站上认识一个海外工程师 让她跟着投一个外汇平台 她投了二十多万 现在平台打不开了 人也联系不上 已经报警了",
+                 "今天银行柜员拦下了一笔转给“安全账户”的十万，阿姨还不信，警察来了才信。"):
+        assert scanner.evidence(text).talks_about_scams, text
+        assert scanner.scan(text).risk == LOW, text
+    # an offer to be called is no check done; a scam's boast of what another made is no loss
+    assert not scanner.evidence("妈 我换号了 新号15867203341 你先打过来试一下 听听是不是我的声音").talks_about_scams
+    assert not scanner.evidence("我表哥在这个平台投了五万，一个月就翻倍了，你也跟着投吧").talks_about_scams

@@ -2167,3 +2167,13 @@ def test_a_new_number_checked_by_a_call_and_someone_elses_loss_told_to_its_end_a
     # an offer to be called is no check done; a scam's boast of what another made is no loss
     assert not scanner.evidence("妈 我换号了 新号15867203341 你先打过来试一下 听听是不是我的声音").talks_about_scams
     assert not scanner.evidence("我表哥在这个平台投了五万，一个月就翻倍了，你也跟着投吧").talks_about_scams
+
+
+def test_a_fee_the_speaker_is_short_of_and_gains_boasted_by_the_day_are_pressed(scanner):
+    assert "fee_request" in _requested(scanner, "我来看你的机票订好了，但是差三千块签证担保金，我真的没办法了，只能靠你")
+    assert "fee_request" in _requested(scanner, "老板说交了赎身费就放人\n还差两万八 你帮帮我吧")
+    assert "investment_lure" in _requested(scanner, "今天行情特别好，我一上午赚了6万多。你就算不信我，也信一下数字吧，先充2万进去看看")
+    # a family's down payment is no fee; a trafficked partner's "被骗过来的" is no talk about a scam
+    assert "fee_request" not in _requested(scanner, "首付还差五万 我爸说跟你开口借一下")
+    assert not scanner.evidence("我在柬埔寨工作 被骗过来的 老板说交了赎身费就放人").talks_about_scams
+    assert scanner.evidence("我被骗了三千块，现在怎么办").talks_about_scams

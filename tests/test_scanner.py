@@ -2177,3 +2177,12 @@ def test_a_fee_the_speaker_is_short_of_and_gains_boasted_by_the_day_are_pressed(
     assert "fee_request" not in _requested(scanner, "首付还差五万 我爸说跟你开口借一下")
     assert not scanner.evidence("我在柬埔寨工作 被骗过来的 老板说交了赎身费就放人").talks_about_scams
     assert scanner.evidence("我被骗了三千块，现在怎么办").talks_about_scams
+
+
+def test_a_few_seconds_of_video_as_proof_then_a_payment_pressed_is_flagged(scanner):
+    for text in ("[视频通话 0:04]\n刚才视频你看到了吧，是我本人，信号不好断了。现在相信了吧，赶紧帮我把那两万转过去，对方等着呢",
+                 "我把对方财务的微信推给你，你跟她对接一下付款的事，她那边说什么你就按她的办，金额我跟她谈好了，六万八"):
+        assert "busy_request" in _requested(scanner, text), text
+        assert scanner.scan(text).risk != LOW, text
+    for text in ("视频也打了 现在放心了吧 周末来家吃饭", "新来的别紧张，师傅说什么你就按他的做"):
+        assert scanner.scan(text).risk == LOW, text

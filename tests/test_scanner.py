@@ -2099,12 +2099,13 @@ def test_a_shops_item_card_is_no_term_of_endearment(scanner):
     assert "romance_money" in _requested(scanner, "宝贝，我这边急用钱，你先转我5000，下个月一定还你")
 
 
-def test_new_card_orders_payment_code_digits_and_credit_line_flows_are_requests(scanner):
+def test_new_card_orders_a_parents_scan_and_credit_line_flows_are_requests(scanner):
     # a fake officer ordering a new card with online banking; not a card replaced after a loss
     assert "safe_account" in _requested(scanner, "你刚才看到我的警官证了吧\n现在去买一张新的银行卡 开通网银\n办好了告诉我 我教你怎么操作")
     assert "safe_account" not in _requested(scanner, "卡丢了就去重新办一张新卡开通手机银行，记得先挂失")
-    # the digits under a payment code asked of a child
-    assert "verification_code" in _requested(scanner, "小朋友 想要免费皮肤吗\n让你爸爸妈妈扫这个码 输入付款码数字就能领")
+    # a child told to have a parent scan for a game's gift (the payment code's digits are no code
+    # word: 你把付款码数字报给收银员 is how a till works)
+    assert "parent_payment" in _requested(scanner, "小朋友 想要免费皮肤吗\n让你爸爸妈妈扫这个码 输入付款码数字就能领")
     # a refund that needs a "flow" borrowed on a credit line
     assert "credit_drain" in _requested(scanner, "退款需要走芝麻信用通道\n您的芝麻分不够 需要在支付宝借呗申请一笔 形成流水")
 
@@ -2186,3 +2187,65 @@ def test_a_few_seconds_of_video_as_proof_then_a_payment_pressed_is_flagged(scann
         assert scanner.scan(text).risk != LOW, text
     for text in ("视频也打了 现在放心了吧 周末来家吃饭", "新来的别紧张，师傅说什么你就按他的做"):
         assert scanner.scan(text).risk == LOW, text
+
+
+# The stop-37 review's messages: scammers' own words a new talk cue, warning or exclusion must not
+# hide, and genuine messages the new patterns must leave low.
+REVIEW_37_SCAMS = [
+"妈，刚给你打电话你那边就挂了，我手机坏了这是同学的微信，学校要交3800资料费，你直接转给我同学",
+"您好，刚才客服给您致电，您那边就挂了。您在我平台开通的会员明天将自动扣费，需要您配合关闭",
+"王总：刚才给李会计打电话，她就挂了。小张你先把那笔3万的货款转到这个账户，我在开会",
+"我已经跟王总通了电话确认了，你先把50万打到这个新账户，合同后补",
+"我刚给财务打了电话确认了，你直接把货款转到这个账户，今天必须到",
+"我已经给你打了5万，你确认了吗？多打了2万，麻烦把多的退回这个账户",
+"您好，刚才给您打了电话确认了，您的快递丢失，我们按三倍理赔，请添加理赔专员微信办理",
+"如果银行柜员拦住了你，问你转给谁，你就说是给家里人转的，千万不要提我们，这是保密案件",
+"您上一笔转账被银行拦下了，说明您的账户已经被监控，请立即下载这个app配合我们进行资金核查",
+"别怕，银行拦下了也没关系，你去另一家网点再转，转到我给你的安全账户",
+"她投了5000，一直担心被拉黑，结果老师带着三天就翻倍了，名额不多，你要不要进群",
+"他投了五万，一直怕提不了，结果一个月就翻倍了，你也跟着老师做吧",
+"我表姐她充了三万，开始也怕联系不上客服，现在每天都能提现，你也下载这个app",
+"尽快报警立案后，把你的银行卡号、密码和收到的验证码发给我，我帮你申请止付",
+"小朋友 想要蛋仔免费皮肤吗\n让你爸爸妈妈扫这个码 输入付款码数字就能领",
+]
+REVIEW_37_GENUINE = [
+"千万别把付款码数字截图发给陌生人","收银台扫不出来的话，你把付款码数字报给收银员就行",
+"她说对我们店很满意，今天又办了一张会员卡","她对这个健身房挺满意的，准备办年卡会员","办了会员就可以约私教课了，一次课200",
+"房东人在外地，钥匙在物业，你们周六去物业拿钥匙看房，满意了再交定金","我这周在外地出差，这个月房租和押金我先转你了，你收一下","我在开会不方便看，定金的事你先跟中介聊",
+"大家这周去办张新卡，开通手机银行后把卡号发给人事","儿子，你去办一张新的银行卡，开通网银，以后生活费我打这张卡上",
+"老婆，办签证还差800签证费，你微信转我一下","相机押金1000，我们收到设备后全额退",
+"申诉成功后，账号解封需要72小时，请耐心等待","今天又进了两批货，先转2万给供应商，账单我晚点发你",
+"我用花呗刷了一笔，提高一下流水，看能不能提额","信用卡每个月多刷几笔，提高流水，银行会给你提额","开通会员¥30，简历通过率提升3倍",
+]
+
+
+@pytest.mark.parametrize("text", REVIEW_37_SCAMS)
+def test_review_37_scammers_own_words_stay_flagged(scanner, text):
+    assert scanner.scan(text).risk != LOW
+
+
+@pytest.mark.parametrize("text", REVIEW_37_GENUINE)
+def test_review_37_genuine_messages_stay_low(scanner, text):
+    assert scanner.scan(text).risk == LOW
+
+
+def test_a_notice_that_borrows_the_warning_then_sends_to_its_own_link_is_no_warning(scanner):
+    fake = ("【度小满金融】尊敬的用户，您的借款申请已通过，因近期不法分子冒充我司工作人员行骗，"
+            "放款须通过官方核验，请下载 duxiaoman-fk.com 客户端完成放款。")
+    assert not scanner.evidence(fake).talks_about_scams
+    assert scanner.scan(fake).risk != LOW
+    # a police notice quoting the fake link and telling not to click it still talks about a scam
+    warning = "【警方提醒】近期有骗子冒充银行发送 icbc-vip.top 链接，请勿点击，请下载国家反诈中心App。"
+    assert scanner.evidence(warning).talks_about_scams
+    # and so does a user quoting the fake text around their question
+    quoted = "“您好，您的ETC卡已失效，请及时登录 etc-gsgl.cn 进行认证。为防止不法分子冒用，认证需实名验证。”这种短信是骗子吧？"
+    assert scanner.evidence(quoted).talks_about_scams
+
+
+def test_a_childs_ban_lifted_with_a_parents_phone_the_rest_paid_in_and_an_authorisation_code(scanner):
+    assert "parent_payment" in _requested(scanner, "小朋友，叔叔是游戏客服，你的号违规了，要拿爸爸妈妈手机扫码解封。")
+    assert "pay_to_withdraw" in _requested(scanner, "你中签的3000股现在价值40多万，只要把认缴款补上就能卖出")
+    assert "verification_code" in _requested(scanner, "刚才系统给您发了一条6位数的短信，那个是您的取消授权码，您念一下我这边帮您撤回扣款。")
+    assert scanner.scan("Hello 老板，低息贷款了解一下，身份证就能贷，最高50W，当天下款").risk != LOW
+    # an email client's authorisation code set up by oneself is no request
+    assert "verification_code" not in _requested(scanner, "QQ邮箱的客户端授权码在设置里生成，填到Outlook里就行")

@@ -181,7 +181,7 @@ _NEGATED_FEE = re.compile(r"(?:不收|不收取|免收|免|无需|无须|不需�
 # it. (Only the words of advice: not 没, "你还没发我验证码" presses for it; a later give word in the
 # text, "别把验证码告诉别人，告诉我就可以", is still one.)
 _NEGATED_GIVE = re.compile(r"(?:别|不要|千万别|千万不要|不用|无需|不需要|不必)(?:把[^，,。]{0,4})?\s*$")
-SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|(?<!不是)(?<!为防)(?<!防止)(?<!怕我是)(?<!觉得我是)(?<!以为我是)骗子|骗局|杀猪盘|套路|反诈(?!中心|专线|专员|工作人员|保护|账户|专用|查得|查的|管得|管的|查这么|查那么)|冒充|(?<!怕)(?<!担心)(?<!害怕)(?<!以为你)(?<!以为我)(?<!当你)被骗(?!过来|过去|到(?:这|那|了?国外|缅|柬|泰|迪拜))|上当|(?<!不会)(?<!不是)(?<!不)骗人|骗钱|电诈"
+SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|(?<!不是)(?<!为防)(?<!防止)(?<!怕我是)(?<!觉得我是)(?<!以为我是)骗子|骗局|杀猪盘|套路|反诈(?!中心|专线|专员|工作人员|保护|账户|专用|查得|查的|管得|管的|查这么|查那么)|冒充|(?<!怕)(?<!担心)(?<!害怕)(?<!以为你)(?<!以为我)(?<!当你)被骗(?!过来|过去|到(?:了?国外|缅|柬|泰|迪拜))|上当|(?<!不会)(?<!不是)(?<!不)骗人|骗钱|电诈"
                        # a scammer's reassurance is no talk about scams: 我是学生不会骗人的, 为防骗子先交诚意金;
                        # a victim's retelling is: 交完就被拉黑了, 这种情况能报警吗
                        r"|被(?:对方|他|她|人家?)?拉黑了|(?:能|可以|该|要不要|应该|需要)报警(?:吗|么|[？?])"
@@ -249,8 +249,9 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        # "您的资金已被转走了五万")
                        r"|(?:最后|结果|后来|才发现|没想到|第二天|当天)[^。！？\n]{0,8}被转走了?[^。！？\n]{0,4}[\d一二两三四五六七八九十几]+\s*[万千百块元]"
                        r"|(?:我|我们|直接)报(?:了)?警了|(?:打|报)了\s*110"
-                       # a scam call told to its end (我说我儿子就是警察 他就挂了; not 我让她挂了, a story still asking)
-                       r"|(?:他|她|对方|那边|那人)就(?:把电话)?挂了"
+                       # a scam call told to its end by the one who answered (我说我儿子就是警察 他就挂了; not 我让她挂了,
+                       # a story still asking, nor a caller's "刚给你打电话你那边就挂了")
+                       r"|我(?:说|问|一说|刚说|反问|就说)[^。！？\n]{0,20}(?:他|她|对方|那人)就(?:把电话)?挂了"
                        # a court or lawyer telling a case as a lesson: 法官提醒, 以案说法
                        r"|(?:法官|检察官|律师)(?:提醒|提示)|以案(?:说法|释法)"
                        # someone comparing a thing with the scams they feared, or warning off one: 我以为是那种拉你进群荐股的, 你别碰
@@ -286,14 +287,17 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        r"|(?:打|拨)[^。！？\n]{0,8}(?:原来|常用|以前|平时|之前|办公室)的?(?:号码?|手机|电话|座机)[^。！？\n]{0,12}(?:是(?:她|他|本人)|确认|确实是)"
                        # a new number already checked by a call (我刚给你打了，是你哈; [语音通话 02:31] 好 听到你声音了;
                        # 新号我已经打过去确认了，是她本人); not an offer to be called (你打过来试一下 听听是不是我的声音)
-                       r"|(?:打了|打过去了?|打过了|通了电话|打了视频|视频过了)[^。！？\n]{0,8}(?:确认了|是(?:你|她|他)?本人|是(?:你|她|他)(?:哈|啊|呀|没错)?(?=[，,。！!\s]|$))"
+                       # (打了 is also "paid": 我已经给你打了5万; a fake boss's 跟王总通了电话确认了，你先把50万打到…)
+                       r"|(?:给(?:你|她|他)打了|打过去了?|打了(?:电话|视频)|打了个(?:电话|视频)|视频过了)[^。！？\n]{0,8}(?:是(?:你|她|他)?本人|是(?:你|她|他)(?:哈|啊|呀|没错)?(?=[，,。！!\s]|$))(?![^。！？]{0,30}(?:转|汇|打款|付款|账户|卡号))"
                        r"|听到(?:你|她|他)的?声音了"
                        # someone else's loss told to its end: a payment they made, then the money stuck, the
                        # scammer gone or the police called (她充了八万 第二次提现提不出来了; 他投了五万，想提现的时候…报警了);
                        # not a scam's boast of what others made (他投了五万，一个月就翻倍了)
-                       r"|(?:他|她)(?:一共|前后|先后|已经|又|总共)?(?:充|投|转|交|汇)了[^。！？\n]{0,4}[\d一二两三四五六七八九十几]+[^。！？]{0,40}?(?:提不出来|提不了|取不出来|联系不上|打不开|找不到|解散|拉黑|报警|报了警)"
-                       # a transfer stopped at the counter (今天银行柜员拦下了一笔转给“安全账户”的十万)
-                       r"|(?:柜员|银行|民警|警察|保安)[^。！？\n]{0,4}拦(?:下|住)了"
+                       # (nor a boast that names the fear, then the payout: 一直担心被拉黑，结果…就翻倍了)
+                       r"|(?:他|她)(?:一共|前后|先后|已经|又|总共)?(?:充|投|转|交|汇)了[^。！？\n]{0,4}[\d一二两三四五六七八九十几]+(?:(?!怕|担心|害怕|结果|翻倍|到账|提现了)[^。！？]){0,40}?(?<!怕)(?<!担心)(?:提不出来|提不了|取不出来|联系不上|打不开|找不到|解散|拉黑|报警|报了警)(?![^。！？]{0,20}(?:翻倍|赚了|到账|每天都能))"
+                       # a transfer stopped at the counter, told of someone else (今天银行柜员拦下了一笔转给“安全账户”的十万;
+                       # not a fake officer's "如果银行柜员拦住了你" nor "您上一笔转账被银行拦下了")
+                       r"|(?<!如果)(?<!要是)(?<!万一)柜员[^。！？\n]{0,2}拦(?:下|住)了(?:一笔|她|他|阿姨|大爷|大妈|老人|老太太?|老大爷)"
                        # the speaker inviting a check by phone, video or in person (你不放心就打我微信视频, 我晚上去你家拿,
                        # 您不放心可以先打110问; a scam's 不放心 offers a smaller payment instead: 不放心可以先付一半)
                        r"|不放心[^。！？\n]{0,6}(?:打|拨|来|去|当面)(?![^。！？\n]{0,3}(?:款|钱))|(?:我|你)[^。！？\n]{0,4}(?:去|来)(?:你|我)家(?:拿|取)"
@@ -351,6 +355,9 @@ _DEBRIS_PARTS = [
     r"^[ \t]*[<＜‹][ \t]*(?:微信|qq|闲鱼|淘宝|支付宝|钉钉|企业微信)?[ \t]*(?:[(（]\d+[)）])?",
 ]
 _OCR_DEBRIS = re.compile("(?m)" + "|".join(_DEBRIS_PARTS))
+# The reader told to open a link ("请下载…", "请点击…", "请尽快登录…"), for a text about scams
+# that is itself a fake notice (see evidence); not "请勿点击" nor "请不要".
+_LINK_IMPERATIVE = re.compile(r"请(?:您)?(?:立即|尽快|及时|马上|务必|直接)?(?:下载|点击|登录|登入|访问|打开|进入)")
 # A chat app's own safety banner, read off a screenshot on a line of its own ("对方为陌生人，请谨防诈骗",
 # "请勿轻信汇款、中奖信息", "如遇到陌生人索要钱财，请提高警惕，谨防诈骗"): the app's words, not the
 # sender's nor the reader's, so no sign the text is about a scam (it is shown above every stranger's
@@ -732,6 +739,15 @@ class Scanner:
         said_chars = chars | _LINK_CHARS if spans else chars | {" "}
         # Links that are all official (or a school's own, see risky_link) make no "click this link" signal.
         risky_link = any(is_risky_link(link, text) for link in links) if self.links is not None else bool(urls)
+        if talks_about_scams and risky_link and spans and "请" in chars and text.lstrip().startswith("【"):
+            # a notice that borrows the warning as its pretext, then sends the reader to its own link
+            # ("【度小满金融】…因近期不法分子冒充我司行骗，放款须通过官方核验，请下载 duxiaoman-fk.com
+            # 客户端"): a warning quotes a fake link, it does not tell the reader to open one (a user
+            # quoting such a text around their question does not start with the sender's tag)
+            for m in _LINK_IMPERATIVE.finditer(text):
+                if any(m.end() <= a <= m.end() + 24 for a, _ in spans):
+                    talks_about_scams = False
+                    break
         requests, present, unmet = self._find_signals(said, said_chars, risky_link)
         requests.extend(self._callback_findings(numbers, present, rest))
         weighed = 0.0  # the wording score, when the wording is weighed at all

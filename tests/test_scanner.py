@@ -2249,3 +2249,16 @@ def test_a_childs_ban_lifted_with_a_parents_phone_the_rest_paid_in_and_an_author
     assert scanner.scan("Hello 老板，低息贷款了解一下，身份证就能贷，最高50W，当天下款").risk != LOW
     # an email client's authorisation code set up by oneself is no request
     assert "verification_code" not in _requested(scanner, "QQ邮箱的客户端授权码在设置里生成，填到Outlook里就行")
+
+
+def test_a_cover_story_about_being_scammed_a_platform_moving_to_a_private_chat_and_the_seek_a_child_bait(scanner):
+    # the caller's cover story ("不然他们会误以为您被骗了") is no talk about a scam
+    cover = ("我现在帮您办理注销，您手机上先下一个腾讯会议，开一下屏幕共享。银行要是打电话来，"
+             "您就说是自己在理财，不然他们会误以为您被骗了，把您的卡冻结")
+    assert not scanner.evidence(cover).talks_about_scams
+    assert scanner.scan(cover).risk == HIGH
+    assert "institution_private_contact" in _requested(
+        scanner, "你好，你上个月在我们平台买的保险产品到期了，需要续费，不续的话会产生违约金，我加你微信发你续费链接")
+    assert "institution_private_contact" not in _requested(scanner, "我们公司下周团建，我加你微信发你报名链接")
+    assert "seek_child" in _requested(scanner, "重金求子！本人34岁，事成后酬谢50万，有意者请联系李女士")
+    assert scanner.scan("警方提醒：“重金求子”是老骗局，对方会以各种名义让你先交费，千万别信").risk == LOW

@@ -2262,3 +2262,9 @@ def test_a_cover_story_about_being_scammed_a_platform_moving_to_a_private_chat_a
     assert "institution_private_contact" not in _requested(scanner, "我们公司下周团建，我加你微信发你报名链接")
     assert "seek_child" in _requested(scanner, "重金求子！本人34岁，事成后酬谢50万，有意者请联系李女士")
     assert scanner.scan("警方提醒：“重金求子”是老骗局，对方会以各种名义让你先交费，千万别信").risk == LOW
+
+
+def test_a_payment_apps_receipt_warning_if_one_was_told_to_pay_is_talk_about_a_scam(scanner):
+    receipt = "【支付宝】你已成功向\"李某某\"转账1,500.00元。如果是被要求转账到\"安全账户\"或陌生人，请立即停止并拨打110。"
+    assert scanner.evidence(receipt).talks_about_scams
+    assert scanner.scan(receipt).risk == LOW

@@ -2181,6 +2181,9 @@ def test_a_fee_the_speaker_is_short_of_and_gains_boasted_by_the_day_are_pressed(
 
 
 def test_a_few_seconds_of_video_as_proof_then_a_payment_pressed_is_flagged(scanner):
+    assert "busy_request" in _requested(scanner, "刚才视频里看到我的脸了吧，这回信了没，赶紧先转三万给我周转一下")
+    # (an agent's licence shown is no video proof)
+    assert "busy_request" not in _requested(scanner, "营业执照也拍给你了，这下放心了吧，快去付定金，不然房子被别人订走了")
     for text in ("[视频通话 0:04]\n刚才视频你看到了吧，是我本人，信号不好断了。现在相信了吧，赶紧帮我把那两万转过去，对方等着呢",
                  "我把对方财务的微信推给你，你跟她对接一下付款的事，她那边说什么你就按她的办，金额我跟她谈好了，六万八"):
         assert "busy_request" in _requested(scanner, text), text
@@ -2247,8 +2250,9 @@ def test_a_childs_ban_lifted_with_a_parents_phone_the_rest_paid_in_and_an_author
     assert "pay_to_withdraw" in _requested(scanner, "你中签的3000股现在价值40多万，只要把认缴款补上就能卖出")
     assert "verification_code" in _requested(scanner, "刚才系统给您发了一条6位数的短信，那个是您的取消授权码，您念一下我这边帮您撤回扣款。")
     assert scanner.scan("Hello 老板，低息贷款了解一下，身份证就能贷，最高50W，当天下款").risk != LOW
-    # an email client's authorisation code set up by oneself is no request
+    # an email client's or a software's authorisation code is no request
     assert "verification_code" not in _requested(scanner, "QQ邮箱的客户端授权码在设置里生成，填到Outlook里就行")
+    assert "verification_code" not in _requested(scanner, "学信网的在线验证报告授权码发给我一下，入职审核用")
 
 
 def test_a_cover_story_about_being_scammed_a_platform_moving_to_a_private_chat_and_the_seek_a_child_bait(scanner):
@@ -2258,7 +2262,10 @@ def test_a_cover_story_about_being_scammed_a_platform_moving_to_a_private_chat_a
     assert not scanner.evidence(cover).talks_about_scams
     assert scanner.scan(cover).risk == HIGH
     assert "institution_private_contact" in _requested(
-        scanner, "你好，你上个月在我们平台买的保险产品到期了，需要续费，不续的话会产生违约金，我加你微信发你续费链接")
+        scanner, "你好，你上个月在我们平台买的商品出了质量问题，要给你理赔，我加你微信发你理赔链接")
+    # (a renewal or a payment link sent privately is what gyms and agents do)
+    assert "institution_private_contact" not in _requested(
+        scanner, "您好，我是健身房前台，您在我们公司办的年卡下周到期，我加你微信发你续费链接，老会员有八折")
     assert "institution_private_contact" not in _requested(scanner, "我们公司下周团建，我加你微信发你报名链接")
     assert "seek_child" in _requested(scanner, "重金求子！本人34岁，事成后酬谢50万，有意者请联系李女士")
     assert scanner.scan("警方提醒：“重金求子”是老骗局，对方会以各种名义让你先交费，千万别信").risk == LOW
@@ -2268,3 +2275,37 @@ def test_a_payment_apps_receipt_warning_if_one_was_told_to_pay_is_talk_about_a_s
     receipt = "【支付宝】你已成功向\"李某某\"转账1,500.00元。如果是被要求转账到\"安全账户\"或陌生人，请立即停止并拨打110。"
     assert scanner.evidence(receipt).talks_about_scams
     assert scanner.scan(receipt).risk == LOW
+
+
+# The second stop-37 review's messages (the link-after-warning rule, a child's ban, 补上, 授权码,
+# renewal links, 求子, 如果是…, the video proof).
+REVIEW_37B_SCAMS = [
+"如果是被家人要求挂电话，你就说在开会，案件保密，现在把余额转到安全账户配合核查。",
+"如是自称银行工作人员的人问您，不用理他，您继续按我说的把资金转入清查账户。",
+"妈，刚才视频看到是我了吧，这下放心了吧，快帮我转两万给同学",
+"【度小满金融】尊敬的用户，您的借款申请已通过，因近期不法分子冒充我司工作人员行骗，放款须通过官方核验，请下载 duxiaoman-fk.com 客户端完成放款。",
+"小朋友，叔叔是游戏客服，你的号违规了，要拿爸爸妈妈手机扫码解封。",
+"你中签的3000股现在价值40多万，只要把认缴款补上就能卖出",
+"您好，刚才系统给您发了一条6位数的短信，那个是您的取消授权码，您念一下我这边帮您撤回扣款。",
+"重金求子！本人34岁，丈夫因车祸丧失生育能力，事成后酬谢50万，有意者请联系李女士",
+]
+REVIEW_37B_GENUINE = [
+"【招商银行】谨防冒充客服诈骗。您的信用卡即将到期，新卡已寄出，请点击 cmbt.cn/Xy12 激活新卡。",
+"【平安银行】谨防诈骗，我行不会索要验证码。您的信用卡新卡已寄出，请登录 https://b.pingan.com.cn/kaika 激活。",
+"你奶奶的银行卡冻结了，周末带她去银行解冻一下。","你爸爸的手机卡被注销了，快递员打不通，你帮忙去驿站取一下。",
+"基金那笔赎回申请资料不全，把银行卡信息补上就能到账，大概T+2。","公积金贷款不是身份证就能贷的，得有连续缴存记录",
+"您购买的软件授权码已发送至邮箱，请在软件中输入授权码完成激活","QQ邮箱的授权码在设置里生成，生成后填写到Outlook的密码栏就行",
+"学信网的在线验证报告授权码发给我一下，入职审核用","个税app里那个授权码告诉我一下",
+"您好，我是健身房前台，您在我们公司办的年卡下周到期，我加你微信发你续费链接，老会员有八折",
+"我们村以前有户人家求子心切，事成后摆了三天流水席","营业执照也拍给你了，这下放心了吧，快去付定金，不然房子被别人订走了",
+]
+
+
+@pytest.mark.parametrize("text", REVIEW_37B_SCAMS)
+def test_review_37b_scammers_own_words_stay_flagged(scanner, text):
+    assert scanner.scan(text).risk != LOW
+
+
+@pytest.mark.parametrize("text", REVIEW_37B_GENUINE)
+def test_review_37b_genuine_messages_stay_low(scanner, text):
+    assert scanner.scan(text).risk == LOW

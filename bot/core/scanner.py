@@ -208,7 +208,10 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        # caught in time (还好我在旁边给拦住了, 差点就转了), a verdict (那是诈骗分子), a
                        # bank's "if you are on the phone with someone calling himself…"
                        r"|(?:还好|幸好|幸亏)[^。！？\n]{0,10}(?:拦住|劝住|拦下|识破|反应过来|没(?:转|操作|点|给|信))|差点(?:就)?(?:被骗|上当|转了|操作了|信了)"
-                       r"|(?:那|这|他|她|对方|他们)(?:就|都|肯定)?是诈骗分子|(?:如(?:您|你|是)|若(?:您|你|是)|如果(?:您|你|是)|如遇)(?:正在)?[^。！？\n]{0,8}(?:自称|被[^。！？\n]{0,16}要求)"
+                       r"|(?:那|这|他|她|对方|他们)(?:就|都|肯定)?是诈骗分子|(?:如(?:您|你)|若(?:您|你)|如果(?:您|你)|如遇)(?:正在)?[^。！？\n]{0,8}(?:自称|被[^。！？\n]{0,16}要求)"
+                       # a receipt's warning (如果是被要求转账到\"安全账户\"或陌生人，请立即停止并拨打110); not a fake
+                       # officer's 如果是被家人要求挂电话…
+                       r"|(?:如果|如|若)是被[^。！？\n]{0,20}要求[^。！？\n]{0,30}请(?:您)?(?:立即|马上)?(?:停止|挂断|拨打\s*110|报警)"
                        r"|(?:觉得|感觉|越想越)(?:有点|有些)?不对劲?|(?<!把)(?<!被)(?:已经|已|直接|果断|赶紧|就|我)拉黑了"
                        # gone once paid (交了800以后就联系不上了), talked out of it (劝了半小时), the
                        # reader who did not go (我直接没去了), a crowd warned (大家千万别信), "if it is someone who…"
@@ -358,6 +361,8 @@ _OCR_DEBRIS = re.compile("(?m)" + "|".join(_DEBRIS_PARTS))
 # The reader told to open a link ("请下载…", "请点击…", "请尽快登录…"), for a text about scams
 # that is itself a fake notice (see evidence); not "请勿点击" nor "请不要".
 _LINK_IMPERATIVE = re.compile(r"请(?:您)?(?:立即|尽快|及时|马上|务必|直接)?(?:下载|点击|登录|登入|访问|打开|进入)")
+# ...after the warning made its reason, in the same sentence ("因近期不法分子冒充我司工作人员行骗，…请下载")
+_PRETEXT_WARNING = re.compile(r"(?:因|由于|为防|为防止|为了防止|为避免)[^。！？!?]{0,30}(?:冒充|不法分子|骗子|诈骗)[^。！？!?]*$")
 # A chat app's own safety banner, read off a screenshot on a line of its own ("对方为陌生人，请谨防诈骗",
 # "请勿轻信汇款、中奖信息", "如遇到陌生人索要钱财，请提高警惕，谨防诈骗"): the app's words, not the
 # sender's nor the reader's, so no sign the text is about a scam (it is shown above every stranger's
@@ -745,7 +750,10 @@ class Scanner:
             # 客户端"): a warning quotes a fake link, it does not tell the reader to open one (a user
             # quoting such a text around their question does not start with the sender's tag)
             for m in _LINK_IMPERATIVE.finditer(text):
-                if any(m.end() <= a <= m.end() + 24 for a, _ in spans):
+                # (the warning given as the reason for the link, in the same sentence: a bank's own
+                # "谨防冒充客服诈骗。…请点击 cmbt.cn/… 激活新卡" warns in a sentence of its own)
+                if (any(m.end() <= a <= m.end() + 24 for a, _ in spans)
+                        and _PRETEXT_WARNING.search(text, max(0, m.start() - 80), m.start())):
                     talks_about_scams = False
                     break
         requests, present, unmet = self._find_signals(said, said_chars, risky_link)

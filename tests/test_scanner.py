@@ -2058,15 +2058,6 @@ REVIEW_36_GENUINE = [
 ]
 
 
-@pytest.mark.parametrize("text", REVIEW_36_SCAMS)
-def test_review_36_scammers_own_words_stay_flagged(scanner, text):
-    assert scanner.scan(text).risk != LOW
-
-
-@pytest.mark.parametrize("text", REVIEW_36_GENUINE)
-def test_review_36_genuine_messages_stay_low(scanner, text):
-    assert scanner.scan(text).risk == LOW
-
 
 def test_a_deposit_asked_by_someone_away_before_anything_is_seen_is_never_low(scanner):
     # the rental scam's set-up: the "owner" away, the keys elsewhere, the deposit first
@@ -2195,41 +2186,32 @@ def test_a_few_seconds_of_video_as_proof_then_a_payment_pressed_is_flagged(scann
 # The stop-37 review's messages: scammers' own words a new talk cue, warning or exclusion must not
 # hide, and genuine messages the new patterns must leave low.
 REVIEW_37_SCAMS = [
-"妈，刚给你打电话你那边就挂了，我手机坏了这是同学的微信，学校要交3800资料费，你直接转给我同学",
-"您好，刚才客服给您致电，您那边就挂了。您在我平台开通的会员明天将自动扣费，需要您配合关闭",
-"王总：刚才给李会计打电话，她就挂了。小张你先把那笔3万的货款转到这个账户，我在开会",
-"我已经跟王总通了电话确认了，你先把50万打到这个新账户，合同后补",
-"我刚给财务打了电话确认了，你直接把货款转到这个账户，今天必须到",
-"我已经给你打了5万，你确认了吗？多打了2万，麻烦把多的退回这个账户",
-"您好，刚才给您打了电话确认了，您的快递丢失，我们按三倍理赔，请添加理赔专员微信办理",
-"如果银行柜员拦住了你，问你转给谁，你就说是给家里人转的，千万不要提我们，这是保密案件",
-"您上一笔转账被银行拦下了，说明您的账户已经被监控，请立即下载这个app配合我们进行资金核查",
-"别怕，银行拦下了也没关系，你去另一家网点再转，转到我给你的安全账户",
-"她投了5000，一直担心被拉黑，结果老师带着三天就翻倍了，名额不多，你要不要进群",
-"他投了五万，一直怕提不了，结果一个月就翻倍了，你也跟着老师做吧",
-"我表姐她充了三万，开始也怕联系不上客服，现在每天都能提现，你也下载这个app",
-"尽快报警立案后，把你的银行卡号、密码和收到的验证码发给我，我帮你申请止付",
-"小朋友 想要蛋仔免费皮肤吗\n让你爸爸妈妈扫这个码 输入付款码数字就能领",
+    "妈，刚给你打电话你那边就挂了，我手机坏了这是同学的微信，学校要交3800资料费，你直接转给我同学",
+    "您好，刚才客服给您致电，您那边就挂了。您在我平台开通的会员明天将自动扣费，需要您配合关闭",
+    "王总：刚才给李会计打电话，她就挂了。小张你先把那笔3万的货款转到这个账户，我在开会",
+    "我已经跟王总通了电话确认了，你先把50万打到这个新账户，合同后补",
+    "我刚给财务打了电话确认了，你直接把货款转到这个账户，今天必须到",
+    "我已经给你打了5万，你确认了吗？多打了2万，麻烦把多的退回这个账户",
+    "您好，刚才给您打了电话确认了，您的快递丢失，我们按三倍理赔，请添加理赔专员微信办理",
+    "如果银行柜员拦住了你，问你转给谁，你就说是给家里人转的，千万不要提我们，这是保密案件",
+    "您上一笔转账被银行拦下了，说明您的账户已经被监控，请立即下载这个app配合我们进行资金核查",
+    "别怕，银行拦下了也没关系，你去另一家网点再转，转到我给你的安全账户",
+    "她投了5000，一直担心被拉黑，结果老师带着三天就翻倍了，名额不多，你要不要进群",
+    "他投了五万，一直怕提不了，结果一个月就翻倍了，你也跟着老师做吧",
+    "我表姐她充了三万，开始也怕联系不上客服，现在每天都能提现，你也下载这个app",
+    "尽快报警立案后，把你的银行卡号、密码和收到的验证码发给我，我帮你申请止付",
+    "小朋友 想要蛋仔免费皮肤吗\n让你爸爸妈妈扫这个码 输入付款码数字就能领",
 ]
 REVIEW_37_GENUINE = [
-"千万别把付款码数字截图发给陌生人","收银台扫不出来的话，你把付款码数字报给收银员就行",
-"她说对我们店很满意，今天又办了一张会员卡","她对这个健身房挺满意的，准备办年卡会员","办了会员就可以约私教课了，一次课200",
-"房东人在外地，钥匙在物业，你们周六去物业拿钥匙看房，满意了再交定金","我这周在外地出差，这个月房租和押金我先转你了，你收一下","我在开会不方便看，定金的事你先跟中介聊",
-"大家这周去办张新卡，开通手机银行后把卡号发给人事","儿子，你去办一张新的银行卡，开通网银，以后生活费我打这张卡上",
-"老婆，办签证还差800签证费，你微信转我一下","相机押金1000，我们收到设备后全额退",
-"申诉成功后，账号解封需要72小时，请耐心等待","今天又进了两批货，先转2万给供应商，账单我晚点发你",
-"我用花呗刷了一笔，提高一下流水，看能不能提额","信用卡每个月多刷几笔，提高流水，银行会给你提额","开通会员¥30，简历通过率提升3倍",
+    "千万别把付款码数字截图发给陌生人","收银台扫不出来的话，你把付款码数字报给收银员就行",
+    "她说对我们店很满意，今天又办了一张会员卡","她对这个健身房挺满意的，准备办年卡会员","办了会员就可以约私教课了，一次课200",
+    "房东人在外地，钥匙在物业，你们周六去物业拿钥匙看房，满意了再交定金","我这周在外地出差，这个月房租和押金我先转你了，你收一下","我在开会不方便看，定金的事你先跟中介聊",
+    "大家这周去办张新卡，开通手机银行后把卡号发给人事","儿子，你去办一张新的银行卡，开通网银，以后生活费我打这张卡上",
+    "老婆，办签证还差800签证费，你微信转我一下","相机押金1000，我们收到设备后全额退",
+    "申诉成功后，账号解封需要72小时，请耐心等待","今天又进了两批货，先转2万给供应商，账单我晚点发你",
+    "我用花呗刷了一笔，提高一下流水，看能不能提额","信用卡每个月多刷几笔，提高流水，银行会给你提额","开通会员¥30，简历通过率提升3倍",
 ]
 
-
-@pytest.mark.parametrize("text", REVIEW_37_SCAMS)
-def test_review_37_scammers_own_words_stay_flagged(scanner, text):
-    assert scanner.scan(text).risk != LOW
-
-
-@pytest.mark.parametrize("text", REVIEW_37_GENUINE)
-def test_review_37_genuine_messages_stay_low(scanner, text):
-    assert scanner.scan(text).risk == LOW
 
 
 def test_a_notice_that_borrows_the_warning_then_sends_to_its_own_link_is_no_warning(scanner):
@@ -2280,32 +2262,38 @@ def test_a_payment_apps_receipt_warning_if_one_was_told_to_pay_is_talk_about_a_s
 # The second stop-37 review's messages (the link-after-warning rule, a child's ban, 补上, 授权码,
 # renewal links, 求子, 如果是…, the video proof).
 REVIEW_37B_SCAMS = [
-"如果是被家人要求挂电话，你就说在开会，案件保密，现在把余额转到安全账户配合核查。",
-"如是自称银行工作人员的人问您，不用理他，您继续按我说的把资金转入清查账户。",
-"妈，刚才视频看到是我了吧，这下放心了吧，快帮我转两万给同学",
-"【度小满金融】尊敬的用户，您的借款申请已通过，因近期不法分子冒充我司工作人员行骗，放款须通过官方核验，请下载 duxiaoman-fk.com 客户端完成放款。",
-"小朋友，叔叔是游戏客服，你的号违规了，要拿爸爸妈妈手机扫码解封。",
-"你中签的3000股现在价值40多万，只要把认缴款补上就能卖出",
-"您好，刚才系统给您发了一条6位数的短信，那个是您的取消授权码，您念一下我这边帮您撤回扣款。",
-"重金求子！本人34岁，丈夫因车祸丧失生育能力，事成后酬谢50万，有意者请联系李女士",
+    "如果是被家人要求挂电话，你就说在开会，案件保密，现在把余额转到安全账户配合核查。",
+    "如是自称银行工作人员的人问您，不用理他，您继续按我说的把资金转入清查账户。",
+    "妈，刚才视频看到是我了吧，这下放心了吧，快帮我转两万给同学",
+    "【度小满金融】尊敬的用户，您的借款申请已通过，因近期不法分子冒充我司工作人员行骗，放款须通过官方核验，请下载 duxiaoman-fk.com 客户端完成放款。",
+    "小朋友，叔叔是游戏客服，你的号违规了，要拿爸爸妈妈手机扫码解封。",
+    "你中签的3000股现在价值40多万，只要把认缴款补上就能卖出",
+    "您好，刚才系统给您发了一条6位数的短信，那个是您的取消授权码，您念一下我这边帮您撤回扣款。",
+    "重金求子！本人34岁，丈夫因车祸丧失生育能力，事成后酬谢50万，有意者请联系李女士",
 ]
 REVIEW_37B_GENUINE = [
-"【招商银行】谨防冒充客服诈骗。您的信用卡即将到期，新卡已寄出，请点击 cmbt.cn/Xy12 激活新卡。",
-"【平安银行】谨防诈骗，我行不会索要验证码。您的信用卡新卡已寄出，请登录 https://b.pingan.com.cn/kaika 激活。",
-"你奶奶的银行卡冻结了，周末带她去银行解冻一下。","你爸爸的手机卡被注销了，快递员打不通，你帮忙去驿站取一下。",
-"基金那笔赎回申请资料不全，把银行卡信息补上就能到账，大概T+2。","公积金贷款不是身份证就能贷的，得有连续缴存记录",
-"您购买的软件授权码已发送至邮箱，请在软件中输入授权码完成激活","QQ邮箱的授权码在设置里生成，生成后填写到Outlook的密码栏就行",
-"学信网的在线验证报告授权码发给我一下，入职审核用","个税app里那个授权码告诉我一下",
-"您好，我是健身房前台，您在我们公司办的年卡下周到期，我加你微信发你续费链接，老会员有八折",
-"我们村以前有户人家求子心切，事成后摆了三天流水席","营业执照也拍给你了，这下放心了吧，快去付定金，不然房子被别人订走了",
+    "【招商银行】谨防冒充客服诈骗。您的信用卡即将到期，新卡已寄出，请点击 cmbt.cn/Xy12 激活新卡。",
+    "【平安银行】谨防诈骗，我行不会索要验证码。您的信用卡新卡已寄出，请登录 https://b.pingan.com.cn/kaika 激活。",
+    "你奶奶的银行卡冻结了，周末带她去银行解冻一下。","你爸爸的手机卡被注销了，快递员打不通，你帮忙去驿站取一下。",
+    "基金那笔赎回申请资料不全，把银行卡信息补上就能到账，大概T+2。","公积金贷款不是身份证就能贷的，得有连续缴存记录",
+    "您购买的软件授权码已发送至邮箱，请在软件中输入授权码完成激活","QQ邮箱的授权码在设置里生成，生成后填写到Outlook的密码栏就行",
+    "学信网的在线验证报告授权码发给我一下，入职审核用","个税app里那个授权码告诉我一下",
+    "您好，我是健身房前台，您在我们公司办的年卡下周到期，我加你微信发你续费链接，老会员有八折",
+    "我们村以前有户人家求子心切，事成后摆了三天流水席","营业执照也拍给你了，这下放心了吧，快去付定金，不然房子被别人订走了",
 ]
 
 
-@pytest.mark.parametrize("text", REVIEW_37B_SCAMS)
-def test_review_37b_scammers_own_words_stay_flagged(scanner, text):
+# Every review's messages (stops 36 and 37, see above): scammers' own words that a new talk cue,
+# warning, negation or exclusion must not hide, and genuine messages the new patterns must leave low.
+REVIEW_SCAMS = REVIEW_36_SCAMS + REVIEW_37_SCAMS + REVIEW_37B_SCAMS
+REVIEW_GENUINE = REVIEW_36_GENUINE + REVIEW_37_GENUINE + REVIEW_37B_GENUINE
+
+
+@pytest.mark.parametrize("text", REVIEW_SCAMS)
+def test_reviews_scammers_own_words_stay_flagged(scanner, text):
     assert scanner.scan(text).risk != LOW
 
 
-@pytest.mark.parametrize("text", REVIEW_37B_GENUINE)
-def test_review_37b_genuine_messages_stay_low(scanner, text):
+@pytest.mark.parametrize("text", REVIEW_GENUINE)
+def test_reviews_genuine_messages_stay_low(scanner, text):
     assert scanner.scan(text).risk == LOW

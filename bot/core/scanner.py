@@ -744,7 +744,8 @@ class Scanner:
         said_chars = chars | _LINK_CHARS if spans else chars | {" "}
         # Links that are all official (or a school's own, see risky_link) make no "click this link" signal.
         risky_link = any(is_risky_link(link, text) for link in links) if self.links is not None else bool(urls)
-        if talks_about_scams and risky_link and spans and "请" in chars and text.lstrip().startswith("【"):
+        if (talks_about_scams and risky_link and spans and "请" in chars
+                and SENDER_TAG.match(text.lstrip()) is not None):
             # a notice that borrows the warning as its pretext, then sends the reader to its own link
             # ("【度小满金融】…因近期不法分子冒充我司行骗，放款须通过官方核验，请下载 duxiaoman-fk.com
             # 客户端"): a warning quotes a fake link, it does not tell the reader to open one (a user

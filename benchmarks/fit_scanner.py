@@ -97,9 +97,10 @@ def collect(scanner, names, jobs: int = 1) -> list[Row]:
     other sets), so the fit weighs the wording as it reads on wording nobody fitted it to. (In
     the leave-one-set-out figures the other sets' wording scores come from models that saw the
     left-out set: the wording model is not refitted inside each round.) `jobs`: processes for those
-    wording fits (the scores do not change; about 40 minutes with one on 64 sets)."""
+    wording fits, one for each of `names` (the scores do not change)."""
     scanner.model = None
-    wording = wording_out_of_set(existing_sets(WORDING_SETS), jobs) if scanner.wording is not None else {}
+    wording = (wording_out_of_set(existing_sets(WORDING_SETS), jobs, only=set(names))
+               if scanner.wording is not None else {})
     rows = []
     for name in names:
         for m in load_messages(SCANS / f"{name}_messages.yaml"):

@@ -134,21 +134,23 @@ def _left_out(name: str) -> dict[tuple[str, str], float]:
     return {(r[0], r[1]): model.weigh(r[3]) for r in _ROWS if r[0] == name}
 
 
-def out_of_set(names, jobs: int = 1, rows=None) -> dict[tuple[str, str], float]:
+def out_of_set(names, jobs: int = 1, rows=None, only=None) -> dict[tuple[str, str], float]:
     """(set, id) -> the score of a model fitted on the other sets (`rows`: load(names), read
     again when not given); with jobs > 1 the fits run in that many forked processes where the
-    system can fork (each fit is the same computation: the scores do not change)."""
+    system can fork (each fit is the same computation: the scores do not change). `only`: score
+    just these of the sets (one fit each; every set of `names` is still fitted on)."""
     import multiprocessing
 
     _ROWS[:] = load(names) if rows is None else rows
+    scored = [n for n in names if only is None or n in only]
     scores: dict[tuple[str, str], float] = {}
     try:
         if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                for part in pool.imap_unordered(_left_out, names):
+                for part in pool.imap_unordered(_left_out, scored):
                     scores.update(part)
         else:
-            for name in names:
+            for name in scored:
                 scores.update(_left_out(name))
     finally:
         _ROWS.clear()  # (the caller keeps its own rows; no second copy outlives the fits)

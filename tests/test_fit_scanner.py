@@ -90,3 +90,19 @@ def test_jobs_below_one_is_refused_before_any_work():
     done = subprocess.run([sys.executable, str(script), "--jobs", "0", "--dry-run"], capture_output=True, text=True,
                           timeout=120)
     assert done.returncode == 2 and "--jobs must be at least 1" in done.stderr
+
+
+def test_out_of_set_scores_only_the_sets_asked_for_and_scores_them_as_the_full_run_does():
+    """fit_scanner asks for the out-of-set wording scores of its ten sets only: one fit each, not
+    one for every wording set, with each score what the full run gives it."""
+    fit_wording = pytest.importorskip("fit_wording")
+    rows = []
+    for s in ("a", "b", "c"):
+        for i in range(4):
+            rows.append((s, f"{s}{i}", True, {"转账", "验证码", f"x{i}"}, True))
+            rows.append((s, f"{s}g{i}", False, {"吃饭", "明天", f"x{i}"}, True))
+    full = fit_wording.out_of_set(["a", "b", "c"], rows=list(rows))
+    some = fit_wording.out_of_set(["a", "b", "c"], rows=list(rows), only={"b"})
+    assert set(some) == {k for k in full if k[0] == "b"} and len(some) == 8
+    assert some == {k: full[k] for k in some}
+    assert some[("b", "b0")] > some[("b", "bg0")]   # fitted on a and c, it still tells b's scam from b's chat

@@ -127,31 +127,42 @@ def fit(rows) -> tuple[float, dict[str, float]]:
 _ROWS: list = []  # the rows the forked workers of out_of_set read (set before the pool starts)
 
 
-def _left_out(name: str) -> dict[tuple[str, str], float]:
-    """The scores of set `name`'s messages under a model fitted on the other sets of _ROWS."""
-    bias, weights = fit([r for r in _ROWS if r[0] != name])
+def _left_out(group: tuple[str, ...], only=None) -> dict[tuple[str, str], float]:
+    """The scores of the messages of the sets in `group` (of those in `only`, when given) under a
+    model fitted on the other sets of _ROWS."""
+    bias, weights = fit([r for r in _ROWS if r[0] not in group])
     model = WordingModel(bias, math.inf, weights)
-    return {(r[0], r[1]): model.weigh(r[3]) for r in _ROWS if r[0] == name}
+    return {(r[0], r[1]): model.weigh(r[3]) for r in _ROWS if r[0] in group and (only is None or r[0] in only)}
 
 
-def out_of_set(names, jobs: int = 1, rows=None, only=None) -> dict[tuple[str, str], float]:
+def out_of_set(names, jobs: int = 1, rows=None, only=None, folds: int | None = None) -> dict[tuple[str, str], float]:
     """(set, id) -> the score of a model fitted on the other sets (`rows`: load(names), read
     again when not given); with jobs > 1 the fits run in that many forked processes where the
     system can fork (each fit is the same computation: the scores do not change). `only`: score
-    just these of the sets (one fit each; every set of `names` is still fitted on)."""
+    just these of the sets (one fit each; every set of `names` is still fitted on). `folds`: the
+    sets left out `folds` at a time instead of one by one (names[0::folds], names[1::folds], ...;
+    a fit takes a minute or two: the whole leave-one-set-out run over 80 sets takes an hour on two
+    cores, ten folds seven minutes), each message still scored by a model that never saw its set."""
+    import functools
     import multiprocessing
 
     _ROWS[:] = load(names) if rows is None else rows
-    scored = [n for n in names if only is None or n in only]
+    names = list(names)
+    if folds is None:
+        groups = [(n,) for n in names]
+    else:
+        groups = [tuple(names[i::folds]) for i in range(min(folds, len(names)))]
+    groups = [g for g in groups if only is None or any(n in only for n in g)]
+    work = functools.partial(_left_out, only=only)
     scores: dict[tuple[str, str], float] = {}
     try:
         if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
             with multiprocessing.get_context("fork").Pool(jobs) as pool:
-                for part in pool.imap_unordered(_left_out, scored):
+                for part in pool.imap_unordered(work, groups):
                     scores.update(part)
         else:
-            for name in scored:
-                scores.update(_left_out(name))
+            for group in groups:
+                scores.update(work(group))
     finally:
         _ROWS.clear()  # (the caller keeps its own rows; no second copy outlives the fits)
     return scores
@@ -163,6 +174,8 @@ def main() -> None:
     parser.add_argument("--sets", nargs="*")
     parser.add_argument("--jobs", type=int, default=1,
                         help="processes for the leave-one-set-out fits (the scores do not change)")
+    parser.add_argument("--folds", type=int, default=None,
+                        help="leave the sets out this many groups at a time, not one by one (faster)")
     args = parser.parse_args()
     names = args.sets or existing(WORDING_SETS)
     on_disk = existing(names)
@@ -171,8 +184,10 @@ def main() -> None:
         parser.error(f"needs at least two sets on disk (flag_at is chosen out of set); missing: {missing}")
     if args.jobs < 1:
         parser.error("--jobs must be at least 1")
+    if args.folds is not None and args.folds < 2:
+        parser.error("--folds must be at least 2")
     rows = load(names)
-    oos = out_of_set(names, args.jobs, rows)
+    oos = out_of_set(names, args.jobs, rows, folds=args.folds)
     # (over the genuine messages the scanner weighs: one it never weighs can raise no false alarm)
     genuine = np.sort([oos[(r[0], r[1])] for r in rows if not r[2] and r[4]])
     if not len(genuine):

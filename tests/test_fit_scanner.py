@@ -106,3 +106,19 @@ def test_out_of_set_scores_only_the_sets_asked_for_and_scores_them_as_the_full_r
     assert set(some) == {k for k in full if k[0] == "b"} and len(some) == 8
     assert some == {k: full[k] for k in some}
     assert some[("b", "b0")] > some[("b", "bg0")]   # fitted on a and c, it still tells b's scam from b's chat
+
+
+def test_folds_leave_sets_out_in_groups_and_score_every_message_with_a_model_that_never_saw_its_set():
+    fit_wording = pytest.importorskip("fit_wording")
+    rows = []
+    for s in ("a", "b", "c"):
+        for i in range(3):
+            rows.append((s, f"{s}{i}", True, {"转账", "验证码", f"{s}{i}"}, True))
+            rows.append((s, f"{s}g{i}", False, {"吃饭", "明天", f"{s}{i}"}, True))
+    one_by_one = fit_wording.out_of_set(["a", "b", "c"], rows=list(rows))
+    folded = fit_wording.out_of_set(["a", "b", "c"], rows=list(rows), folds=2)   # groups (a, c) and (b,)
+    assert set(folded) == set(one_by_one)
+    assert all(folded[k] == one_by_one[k] for k in folded if k[0] == "b")        # the same fit: b left out alone
+    assert any(folded[k] != one_by_one[k] for k in folded if k[0] == "a")        # a is scored by a fit on b alone
+    # a fit on set b alone: a's messages share only the label words with it
+    assert folded[("a", "a0")] > folded[("a", "ag0")]

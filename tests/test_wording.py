@@ -326,3 +326,16 @@ def test_keys_are_the_grams_packed_and_score_equals_weigh(text):
     assert all(gram_of(key(g)) == g for g in found)
     model = WordingModel(-0.3, 1.0, {"先交": 0.8, "保证金": 1.25, "0": 0.01, "借我": 0.6, "正": -0.02, "go": 0.3})
     assert model.score(text) == pytest.approx(model.weigh(found), abs=1e-12)
+
+
+def test_a_model_holds_each_grams_key_and_rounded_weight_sorted_by_key():
+    """The arrays are built by numpy over all grams at once (wording._keys_of): each key must be
+    the one key() gives, whatever the gram's length or characters, with its own weight."""
+    weights = {"a": 0.5, "先交": 1.23456, "骗子们": -2.0, "0": 0.00004, "z0a": 0.0001, "钱": 3.0, "0元": -0.00015,
+               "𠀋": 0.2}
+    model = WordingModel(0.0, 1.0, weights)
+    ks = [int(k) for k in model._keys]
+    assert ks == sorted(ks)
+    expect = {g: round(w * 10_000) for g, w in weights.items() if round(w * 10_000)}
+    assert dict(model.units) == expect and len(model) == len(expect) == 7
+    assert all(model.weigh({g}) == pytest.approx(expect[g] / 10_000) for g in expect)

@@ -109,6 +109,20 @@ def keys(text: str) -> np.ndarray:
     return np.unique(np.concatenate(parts))
 
 
+def _keys_of(grams_: list[str]) -> np.ndarray:
+    """The keys (see `key`) of grams of one to three characters, as one uint64 array."""
+    import numpy as np
+
+    lens = np.fromiter(map(len, grams_), dtype=np.int64, count=len(grams_))
+    codes = np.frombuffer("".join(grams_).encode("utf-32-le"), dtype="<u4").astype(np.uint64)
+    start = np.cumsum(lens) - lens
+    out = codes[start] if len(grams_) else np.zeros(0, dtype=np.uint64)
+    for i in (1, 2):
+        more = lens > i
+        out[more] |= codes[start[more] + i] << np.uint64(BITS * i)
+    return out
+
+
 class WordingModel:
     """bias + Σ weights / √n over a message's distinct grams (see the module)."""
 
@@ -123,10 +137,16 @@ class WordingModel:
         set_(self, "bias", float(bias))
         set_(self, "flag_at", float(flag_at))
         # gram key -> weight in units of 1/SCALE, sorted by key; grams rounded to 0 are left out
-        # (they weigh nothing).
-        table = sorted((key(g), u) for g, w in weights.items() if (u := round(w * SCALE)))
-        keys_ = np.fromiter((k for k, _ in table), dtype=np.uint64, count=len(table))
-        units = np.fromiter((u for _, u in table), dtype=np.int64, count=len(table))
+        # (they weigh nothing). Built by numpy over all the grams at once: a (key, unit) pair
+        # object for each of 166,000 grams left some 5 MiB of freed small objects in the idle bot.
+        grams_ = list(weights)
+        units = np.rint(np.fromiter(weights.values(), dtype=np.float64, count=len(grams_)) * SCALE).astype(np.int64)
+        keys_ = _keys_of(grams_)
+        del grams_
+        order = np.argsort(keys_, kind="stable")
+        keys_, units = keys_[order], units[order]
+        kept = units != 0
+        keys_, units = keys_[kept], units[kept]
         if len(units) and np.abs(units).max() < 2 ** 31:
             units = units.astype(np.int32)  # (a weight under 214,748: every fitted one; sums stay int64)
         keys_.flags.writeable = False
@@ -237,7 +257,7 @@ def _is_number(value: object) -> bool:
         return False
 
 
-FIELDS = {"comment", "fitted", "sets", "bias", "flag_at", "weights"}
+FIELDS = {"comment", "fitted", "sets", "flag_at_from", "bias", "flag_at", "weights"}
 # the characters a gram can hold once normalised (digits are 0 by then)
 _GRAM_CHARS = re.compile(r"[0a-z\u4e00-\u9fff]+")
 

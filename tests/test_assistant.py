@@ -196,8 +196,9 @@ def test_an_assistant_loaded_for_checks_only_checks_and_never_scans():
 def test_a_low_risk_scan_that_shows_a_finding_does_not_say_nothing_was_found(assistant):
     """Low risk with a finding shown: the title says there is something to note (not "未发现"),
     the advice says to check the person first; low with nothing shown keeps the plain title."""
-    # (a long-lost classmate's small loan: the fitted model rates it low, near medium_at)
-    noted = render_text(assistant.scan("老同学 好久不见啊 最近手头有点紧 能不能借我两千 下个月就还你").reply)
+    # (a long-lost classmate's small loan, to be handed over in person: the fitted model rates it
+    # low; without the meeting, high since stop 38's wording model)
+    noted = render_text(assistant.scan("老同学 好久不见啊 最近手头有点紧 能不能借我两千 下个月就还你 周末请你吃饭当面给你").reply)
     assert "值得留意" in noted and "未发现明显诈骗特征" not in noted and "核实对方身份" in noted
     plain = render_text(assistant.scan("明天下午三点在学校门口接孩子，别迟到").reply)
     assert "未发现明显诈骗特征" in plain and "值得留意" not in plain

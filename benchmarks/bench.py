@@ -593,11 +593,13 @@ def section_scanner() -> None:
                ("dev86 (ours, a mixed sample, unread)", SCANS / "dev86_messages.yaml"),
                ("dev99 (ours, raw first-minutes pastes, unread)", SCANS / "dev99_messages.yaml"),
                ("dev100 (ours, hard genuine against calm scams, unread)", SCANS / "dev100_messages.yaml"),
+               ("dev101 (ours, a phone's everyday traffic, unread)", SCANS / "dev101_messages.yaml"),
+               ("dev102 (ours, a phone's everyday traffic, unread)", SCANS / "dev102_messages.yaml"),
                ("dev70 (ours, a mixed sample, unread)", SCANS / "dev70_messages.yaml"),
                ("dev13 (ours, mixed, never looked at)", SCANS / "dev13_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]
     if DEV_ONLY:
-        # (the sets kept unread, dev39, dev40, dev43, dev49, dev54, dev57, dev61, dev63, dev70, dev83-dev86, dev99 and dev100, are measurement sets like dev13)
+        # (the sets kept unread, dev39, dev40, dev43, dev49, dev54, dev57, dev61, dev63, dev70, dev83-dev86 and dev99-dev102, are measurement sets like dev13)
         corpora = [c for c in corpora if "held-out" not in c[0] and not c[0].startswith("dev13") and "unread" not in c[0]]
     corpora = [(name, path) for name, path in corpora if path.exists()]
     public = [("public: real chat OCR", "chatfraud_ocr.jsonl"), ("public: fake-base-station SMS", "fbs_sms_fraud.jsonl"),

@@ -339,3 +339,24 @@ def test_a_model_holds_each_grams_key_and_rounded_weight_sorted_by_key():
     expect = {g: round(w * 10_000) for g, w in weights.items() if round(w * 10_000)}
     assert dict(model.units) == expect and len(model) == len(expect) == 7
     assert all(model.weigh({g}) == pytest.approx(expect[g] / 10_000) for g in expect)
+
+
+def test_the_finding_quotes_the_clauses_that_hold_the_telling_words_not_bare_fragments():
+    """A gram is often a fragment across two words (「天又进」); the reader is shown its clause."""
+    model = WordingModel(-1.0, 0.5, {"天又进": 2.0, "晚点": 1.0, "00元": 0.5})
+    assert model.telling("今天又进了两批货，先转2万给供应商，账单我晚点发你") == ("天又进", "晚点")
+    assert model.telling_phrases("今天又进了两批货，先转2万给供应商，账单我晚点发你") == ("今天又进了两批货", "账单我晚点发你")
+    # digits read as 0 by the grams are found in the clause as written
+    assert model.telling_phrases("好的 转账5000元到这里") == ("转账5000元到这里",)
+    assert model.telling_phrases("好的 转账5000元到这里", limit=1) == ("转账5000元到这里",)
+    # a long clause is cut around its word, marked where it was cut
+    long = "甲" * 40 + "今天又进" + "乙" * 40
+    (cut,) = model.telling_phrases(long, width=24)
+    assert "天又进" in cut and cut.startswith("…") and cut.endswith("…") and len(cut) == 26
+    assert model.telling_phrases("") == ()
+
+
+def test_the_scanner_shows_the_clause_as_the_wording_findings_evidence(plain):
+    scanner = plain(WordingModel(-1.0, 0.5, {"天又进": 30.0}))   # (one gram of some 30: 30 / √30 - 1 > 0.5)
+    (finding,) = scanner.scan("今天又进了两批货，账单晚点发你").signals
+    assert finding.name == "scam_wording" and finding.evidence == "「今天又进了两批货」"

@@ -772,7 +772,7 @@ class Scanner:
                 # words that read like the scams of the development sets, whatever they ask for
                 # (a request like any other: a warning or a genuine notice sets it aside too; a
                 # text about scams with no warning sentence keeps it, see Evidence.findings)
-                told = "、".join(f"「{g}」" for g in self.wording.telling(text, found=found))
+                told = "、".join(f"「{g}」" for g in self.wording.telling_phrases(text, found=found))
                 requests.append(Finding("scam_wording", "用词和诈骗话术很像", told or text[:40], 2, ()))
         # A notice that says what its sender never does ("工商银行不会通过短信链接要求您提供密码"),
         # or that can only send the reader to the institution itself.

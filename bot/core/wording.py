@@ -39,6 +39,9 @@ from .validation import Problems
 
 _DIGIT = re.compile(r"\d")
 _OTHER = re.compile(r"[^0-9a-z\u4e00-\u9fff]+")
+# A clause: what lies between punctuation, spaces and line breaks (the finding quotes clauses).
+_CLAUSE = re.compile(r"[\s，。！？、；：,.!?;:…~～()（）「」『』“”\"'【】\[\]]+")
+CLAUSE_CHARS = 24
 # Only the start of a very long message is weighed (its wording is the sender's by then; the
 # rest would cost time, not change the verdict of a scan that reads every piece for signals).
 MAX_CHARS = 3000
@@ -240,6 +243,34 @@ class WordingModel:
                         break
             i = j
         return tuple(chosen)
+
+    def telling_phrases(self, text: str, limit: int = 2, found: np.ndarray | None = None,
+                        width: int = CLAUSE_CHARS) -> tuple[str, ...]:
+        """The finding's evidence as the reader can read it: the clauses of the text (between
+        punctuation, spaces and line breaks) that hold the words weighing most (`telling`), in
+        that order, up to `limit`, each cut to `width` characters around its word. A gram alone
+        is often a fragment across two words (「天又进」, 「是你领」); its clause says what was
+        meant (「今天又进了两批货」). The grams themselves where no clause holds one."""
+        words = self.telling(text, found=found)
+        clauses = [c for c in _CLAUSE.split(text[:MAX_CHARS]) if c]
+        chosen: list[str] = []
+        for word in words:
+            for clause in clauses:
+                # the clause as grams read it, one character for one (lower case, digits 0)
+                plain = "".join("0" if ch.isdigit() else (ch.lower() if len(ch.lower()) == 1 else ch)
+                                for ch in clause)
+                at = plain.find(word)
+                if at < 0:
+                    continue
+                if len(clause) > width:
+                    start = max(0, min(at - (width - len(word)) // 2, len(clause) - width))
+                    clause = ("…" if start else "") + clause[start:start + width] + ("…" if start + width < len(clause) else "")
+                if clause not in chosen:
+                    chosen.append(clause)
+                break
+            if len(chosen) == limit:
+                break
+        return tuple(chosen) or words
 
 
 LIMIT = 1e6  # no weight, bias or threshold of a fitted model comes near this (they are under 100)

@@ -2334,3 +2334,13 @@ def test_stop38s_lost_scams_outside_the_reviews_are_flagged(scanner, text):
 def test_the_stop38_lists_hold_only_messages_of_these_tests():
     assert STOP38_RAISED <= set(REVIEW_GENUINE)
     assert len(STOP38_LOST - set(REVIEW_SCAMS)) == 2   # the seller's and the "report file" messages
+
+
+def test_a_cards_number_asked_with_its_password_is_a_card_details_request_with_or_without_a_link(scanner):
+    """Stop 38's review: 领取国家补贴，填写银行卡和密码即可发放 matched no signal (card_details_request
+    wanted a link or an app before the form)."""
+    for text in ("领取国家补贴，填写银行卡和密码即可发放", "请提供您的银行卡号及取款密码以便核实"):
+        assert "card_details_request" in _names(scanner.scan(text)) and scanner.scan(text).risk == HIGH, text
+    for text in ("银行卡和密码千万不要告诉别人", "我忘了银行卡密码，明天去柜台重置", "任何人让你提供银行卡和密码都是诈骗",
+                 "妈，你把银行卡和密码放抽屉里了吧，我回家取钱交学费"):
+        assert scanner.scan(text).risk == LOW, text

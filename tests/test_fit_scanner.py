@@ -92,15 +92,23 @@ def test_jobs_below_one_is_refused_before_any_work():
     assert done.returncode == 2 and "--jobs must be at least 1" in done.stderr
 
 
+def _toy_rows(per_set: int, own) -> list[tuple]:
+    """fit_wording rows (set, id, scam, grams, weighed) for sets a, b and c: `per_set` scams with
+    the words 转账 验证码 and as many chats with 吃饭 明天, each message also holding the gram
+    own(set, i)."""
+    rows = []
+    for s in ("a", "b", "c"):
+        for i in range(per_set):
+            rows.append((s, f"{s}{i}", True, {"转账", "验证码", own(s, i)}, True))
+            rows.append((s, f"{s}g{i}", False, {"吃饭", "明天", own(s, i)}, True))
+    return rows
+
+
 def test_out_of_set_scores_only_the_sets_asked_for_and_scores_them_as_the_full_run_does():
     """fit_scanner asks for the out-of-set wording scores of its ten sets only: one fit each, not
     one for every wording set, with each score what the full run gives it."""
     fit_wording = pytest.importorskip("fit_wording")
-    rows = []
-    for s in ("a", "b", "c"):
-        for i in range(4):
-            rows.append((s, f"{s}{i}", True, {"转账", "验证码", f"x{i}"}, True))
-            rows.append((s, f"{s}g{i}", False, {"吃饭", "明天", f"x{i}"}, True))
+    rows = _toy_rows(4, lambda s, i: f"x{i}")
     full = fit_wording.out_of_set(["a", "b", "c"], rows=list(rows))
     some = fit_wording.out_of_set(["a", "b", "c"], rows=list(rows), only={"b"})
     assert set(some) == {k for k in full if k[0] == "b"} and len(some) == 8
@@ -110,11 +118,7 @@ def test_out_of_set_scores_only_the_sets_asked_for_and_scores_them_as_the_full_r
 
 def test_folds_leave_sets_out_in_groups_and_score_every_message_with_a_model_that_never_saw_its_set():
     fit_wording = pytest.importorskip("fit_wording")
-    rows = []
-    for s in ("a", "b", "c"):
-        for i in range(3):
-            rows.append((s, f"{s}{i}", True, {"转账", "验证码", f"{s}{i}"}, True))
-            rows.append((s, f"{s}g{i}", False, {"吃饭", "明天", f"{s}{i}"}, True))
+    rows = _toy_rows(3, lambda s, i: f"{s}{i}")
     one_by_one = fit_wording.out_of_set(["a", "b", "c"], rows=list(rows))
     folded = fit_wording.out_of_set(["a", "b", "c"], rows=list(rows), folds=2)   # groups (a, c) and (b,)
     assert set(folded) == set(one_by_one)

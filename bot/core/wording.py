@@ -252,13 +252,12 @@ class WordingModel:
         is often a fragment across two words (「天又进」, 「是你领」); its clause says what was
         meant (「今天又进了两批货」). The grams themselves where no clause holds one."""
         words = self.telling(text, found=found)
-        clauses = [c for c in _CLAUSE.split(text[:MAX_CHARS]) if c]
+        # each clause beside itself as grams read it, one character for one (lower case, digits 0)
+        clauses = [(c, "".join(_DIGIT.sub("0", low) if len(low := ch.lower()) == 1 else ch for ch in c))
+                   for c in _CLAUSE.split(text[:MAX_CHARS]) if c]
         chosen: list[str] = []
         for word in words:
-            for clause in clauses:
-                # the clause as grams read it, one character for one (lower case, digits 0)
-                plain = "".join("0" if ch.isdigit() else (ch.lower() if len(ch.lower()) == 1 else ch)
-                                for ch in clause)
+            for clause, plain in clauses:
                 at = plain.find(word)
                 if at < 0:
                     continue

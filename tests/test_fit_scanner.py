@@ -8,7 +8,6 @@ import sys
 
 import numpy as np
 import pytest
-import yaml
 
 from .conftest import ROOT
 
@@ -127,57 +126,3 @@ def test_folds_leave_sets_out_in_groups_and_score_every_message_with_a_model_tha
     assert any(folded[k] != one_by_one[k] for k in folded if k[0] == "a")        # a is scored by a fit on b alone
     # a fit on set b alone: a's messages share only the label words with it
     assert folded[("a", "a0")] > folded[("a", "ag0")]
-
-
-def test_sets_are_left_out_one_by_one_or_in_groups():
-    assert fit_scanner.groups_of(["a", "b", "c"], None) == [("a",), ("b",), ("c",)]
-    assert fit_scanner.groups_of(["a", "b", "c", "d", "e"], 2) == [("a", "c", "e"), ("b", "d")]
-    assert fit_scanner.groups_of(["a", "b"], 8) == [("a",), ("b",)]   # no empty group
-
-
-def test_risk_model_out_of_set_predicts_each_group_with_a_model_fitted_on_the_other_sets():
-    """Folded: set b (alone in its group) gets the very predictions of leaving b out alone; a and c,
-    left out together, are predicted by a model fitted on b only, where the signal s2 that only
-    a and c's scams hold was never seen (it keeps its class weight, pulled there by the L2 term)."""
-    from bot.core.scan_model import CONTEXT
-
-    def row(s, i, scam, active):
-        return fit_scanner.Row(s, f"{s}{i}", scam, "", "", active, np.zeros(len(CONTEXT)), "low", None)
-
-    rows = []
-    for s in ("a", "b", "c"):
-        for i in range(6):
-            rows.append(row(s, i, True, ("s1",) + (("s2",) if s != "b" else ())))
-            rows.append(row(s, f"g{i}", False, ("s2",) if s == "b" and i == 0 else ()))
-    signals, classes = ["s1", "s2"], np.array([2, 2])
-    alone = fit_scanner.out_of_set(rows, signals, classes, 0.01, 0.01)
-    folded = fit_scanner.out_of_set(rows, signals, classes, 0.01, 0.01, folds=2)   # groups (a, c) and (b,)
-    in_b = [i for i, r in enumerate(rows) if r.set == "b"]
-    assert np.allclose(folded[in_b], alone[in_b])
-    params = fit_scanner.fit(fit_scanner.Design([r for r in rows if r.set == "b"], signals), classes, 0.01, 0.01)
-    in_ac = [i for i, r in enumerate(rows) if r.set != "b"]
-    expected = fit_scanner.predict(fit_scanner.Design([rows[i] for i in in_ac], signals), params)
-    assert np.allclose(folded[in_ac], expected)
-    assert not np.allclose(folded[in_ac], alone[in_ac])   # leaving a out alone, the fit saw c's s2
-
-
-def test_the_shipped_risk_model_was_fitted_on_the_sets_the_fitting_script_names():
-    """The shipped scanner_model.yaml must come from RISK_SETS (the wording model's sets), as the
-    shipped wording model must come from WORDING_SETS: a set list edited without a refit would
-    ship a risk model fitted on another wording model's scores."""
-    fit_wording = pytest.importorskip("fit_wording")
-    shipped = yaml.safe_load((ROOT / "knowledge" / "scanner_model.yaml").read_text("utf-8"))
-    assert sorted(s["set"] for s in shipped["fitted_on"]) == sorted(f"{n}_messages.yaml" for n in fit_scanner.RISK_SETS)
-    assert fit_scanner.RISK_SETS == fit_wording.WORDING_SETS
-    assert shipped["figures"]["out_of_set"]["false_alarm_budget"] == fit_scanner.FALSE_ALARM_BUDGET
-
-
-@pytest.mark.parametrize("folds", ["1", "-1"])
-def test_folds_other_than_zero_or_two_and_more_are_refused_before_any_work(folds):
-    import subprocess
-    from pathlib import Path
-
-    script = Path(__file__).resolve().parents[1] / "benchmarks" / "fit_scanner.py"
-    done = subprocess.run([sys.executable, str(script), "--folds", folds, "--dry-run"], capture_output=True, text=True,
-                          timeout=120)
-    assert done.returncode == 2 and "--folds must be 0" in done.stderr

@@ -25,28 +25,7 @@ def test_there_are_enough_messages_of_both_kinds():
     assert sum(m["risk"] == HIGH for m in MESSAGES) >= 8 and sum(m["risk"] == LOW for m in MESSAGES) >= 6
 
 
-# Scam shapes of these tests that stop 39's refit (the risk model fitted on all 85 wording sets, not
-# ten curated ones) leaves low, at probabilities of 0.54 to 0.82 under medium_at 0.838: a caller ID
-# or a callback number posing as an institution's, a landlord's changed card, a second payment.
-# Strict xfails, listed until a change puts them right.
-STOP39_LOW = {
-    "自称支付宝客服打电话说要上门核实我的账户信息，号码是 021-95188，这是真的吗？",
-    "【农业银行】您的账户已被司法冻结，如有疑问请致电 0571-88776655。",
-    "刚才来电显示+86-10-95588，说我的卡被冻结了",
-    "房东：我换了张卡，这个月房租还是转到我这张新卡上，6222 0000 1111 2222",
-    "刚才那笔没匹配上 系统卡了 你重新转一笔 两笔会一起退回你卡上",
-}
-
-
-@pytest.mark.parametrize("text", sorted(STOP39_LOW))
-@pytest.mark.xfail(strict=True, reason="low since stop 39's refit")
-def test_stop39s_low_scam_shapes_are_flagged(scanner, text):
-    assert scanner.scan(text).risk != LOW
-
-
-@pytest.mark.parametrize("case", [pytest.param(m, marks=pytest.mark.xfail(strict=True, reason="low since stop 39's refit"))
-                                  if m["text"].strip() in STOP39_LOW else m for m in MESSAGES],
-                         ids=[m["text"][:18] for m in MESSAGES])
+@pytest.mark.parametrize("case", MESSAGES, ids=[m["text"][:18] for m in MESSAGES])
 def test_realistic_message(scanner, knowledge, case):
     result = scanner.scan(case["text"])
     # what the scan found (the reply lists those the fitted model gives a weight: see scan_model)
@@ -243,9 +222,7 @@ def test_an_old_acquaintance_borrowing_is_shown_but_a_friend_borrowing_is_not(sc
     assert scanner.scan("老同学 好久不见啊 这是我新微信 最近资金周转有点困难 能不能借我两千").risk == HIGH
     assert scanner.scan("老同学，好久不见！我最近资金周转困难，能不能先借我两千，转到这个卡上就行").risk == HIGH
     friend = scanner.scan("兄弟 借我500 下周三发工资还你")
-    # (since stop 39 the risk model weighs money_request a little, so the friend's loan is shown with
-    # the note to check who asks; it is still low and not an old acquaintance's)
-    assert friend.risk == LOW and "acquaintance_money" not in _names(friend)
+    assert friend.risk == LOW and "acquaintance_money" not in _names(friend) and "核实对方身份" not in friend.advice
 
 
 def test_everyday_deposits_are_not_a_scam_fee_demand(scanner):
@@ -345,8 +322,7 @@ def test_announcing_ones_own_new_number_asks_nothing(scanner):
 def test_a_notice_sending_the_reader_only_to_official_numbers_is_not_a_pretext(scanner):
     assert scanner.scan("【农业银行】您尾号1122的账户已被司法冻结，执行机关：某区人民法院。如有疑问请致电95599。").risk == LOW
     # the same pretext with the sender's own number, or a link, still counts
-    # (the sender's own number: low since stop 39's refit, see STOP39_LOW)
-    assert "callback_request" in _names(scanner.scan("【农业银行】您的账户已被司法冻结，如有疑问请致电 0571-88776655。"))
+    assert scanner.scan("【农业银行】您的账户已被司法冻结，如有疑问请致电 0571-88776655。").risk != LOW
     assert scanner.scan("您的账户已被司法冻结，立即处理，详询95599").risk != LOW
 
 
@@ -660,7 +636,7 @@ def test_hard_genuine_shapes_seen_on_dev8(scanner):
     assert scanner.scan("报案人：对方让我先充值做任务，我充了三千提不出来，才知道不对").risk == LOW
     assert scanner.scan("我妈昨天接到冒充公安的电话说她涉嫌洗钱，还好她没转钱，直接挂了").risk == LOW
     # and the scam shapes next to them still count
-    # (房东：我换了张卡…转到我这张新卡上 6222…: low since stop 39's refit, see STOP39_LOW)
+    assert scanner.scan("房东：我换了张卡，这个月房租还是转到我这张新卡上，6222 0000 1111 2222").risk != LOW
     assert scanner.scan("我们公司不会跟你收任何费用，只需要先交500保证金到这个账户激活").risk != LOW
     assert "relay_transfer" in _names(scanner.scan("我朋友要还我钱，我让他先转你，你再帮我转给我同事，行吗"))
     assert "verification_code" in _names(scanner.scan("客服：您看一下您手机收到的验证码是多少？"))
@@ -1548,7 +1524,7 @@ def test_an_official_number_written_to_dial_from_abroad_is_the_official_number(s
         result = scanner.scan(text)
         assert result.risk == LOW and [(n.normalized, n.verdict) for n in result.numbers] == [(number, "official")], text
     result = scanner.scan("刚才来电显示+86-10-95588，说我的卡被冻结了")
-    assert [n.verdict for n in result.numbers] == ["lookalike"]   # (low since stop 39's refit, see STOP39_LOW)
+    assert [n.verdict for n in result.numbers] == ["lookalike"] and result.risk != LOW
 
 
 def test_tasks_of_liking_sales_made_up_savings_into_the_check_and_the_cvv_asked_for(scanner):
@@ -1902,8 +1878,7 @@ def test_a_changed_voice_explained_by_a_caller_naming_himself_is_guess_who(scann
 
 
 def test_paying_again_so_both_payments_come_back_together_is_pay_again(scanner):
-    # (found; low since stop 39's refit, see STOP39_LOW)
-    assert "pay_again" in _names(scanner.scan("刚才那笔没匹配上 系统卡了 你重新转一笔 两笔会一起退回你卡上"))
+    _flagged_by(scanner, "pay_again", "刚才那笔没匹配上 系统卡了 你重新转一笔 两笔会一起退回你卡上")
     # a shop's ordinary reorder (the first order refunded on its own), a photo taken again
     assert "pay_again" not in _requested(scanner, "亲，拍错规格了的话麻烦重新拍一单，原来那单我们原路退回")
     assert "pay_again" not in _requested(scanner, "照片糊了，你再拍一次，拍完我们一起返回酒店")
@@ -2327,18 +2302,12 @@ STOP38_LOST = {  # scams now low: a short request whose wording reads like nothi
     "兼职刷单 无押金要交会员费99 做单返佣",
     "有没有人冒充公检法联系过你？我们是网警，现在需要你把名下资金转到安全账户核查",
 }
-STOP38_RAISED = {  # genuine messages flagged since: their wording (手术费和押金, 先转2万…) reads like scripts
-    # (stop 39's risk model, fitted on every wording set, put the job site's 开通会员¥30 right; the
-    # family's, the shop's and the landlord's are medium now, no longer high)
+STOP38_RAISED = {  # genuine messages now high: their wording (手术费和押金, 先转2万, 二维码缴费…) reads like scripts
     "班主任：下周一交餐费320元，请各位家长扫一扫学校食堂的二维码缴费",
     "爸早上晕倒了，医生说要马上做手术，手术费和押金姐已经去办了",
     "今天又进了两批货，先转2万给供应商，账单我晚点发你",
+    "开通会员¥30，简历通过率提升3倍",
     "营业执照也拍给你了，这下放心了吧，快去付定金，不然房子被别人订走了",
-}
-# What stop 39's refit (the risk model fitted on all 85 wording sets, not ten) turned the wrong way:
-# an investment success story whose one request (跟着老师做) it weighs less than the ten-set model did.
-STOP39_LOST = {
-    "他投了五万，一直怕提不了，结果一个月就翻倍了，你也跟着老师做吧",
 }
 
 
@@ -2346,7 +2315,7 @@ def _known(texts, known, why):
     return [pytest.param(t, marks=pytest.mark.xfail(strict=True, reason=why)) if t in known else t for t in texts]
 
 
-@pytest.mark.parametrize("text", _known(REVIEW_SCAMS, STOP38_LOST | STOP39_LOST, "low since stop 38's or 39's refit"))
+@pytest.mark.parametrize("text", _known(REVIEW_SCAMS, STOP38_LOST, "low since stop 38's refit"))
 def test_reviews_scammers_own_words_stay_flagged(scanner, text):
     assert scanner.scan(text).risk != LOW
 
@@ -2363,7 +2332,7 @@ def test_stop38s_lost_scams_outside_the_reviews_are_flagged(scanner, text):
 
 
 def test_the_stop38_lists_hold_only_messages_of_these_tests():
-    assert STOP38_RAISED <= set(REVIEW_GENUINE) and STOP39_LOST <= set(REVIEW_SCAMS)
+    assert STOP38_RAISED <= set(REVIEW_GENUINE)
     assert len(STOP38_LOST - set(REVIEW_SCAMS)) == 2   # the seller's and the "report file" messages
 
 

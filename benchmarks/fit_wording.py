@@ -12,8 +12,9 @@ a wording model with them flagged 2 more of dev71-dev76's 1,100 scams at the sam
 neither model had seen), while leave-one-set-out over the risk model's ten sets gave it 0.2 points
 fewer (README, stop 32); dev71 to dev76 joined after that reading. dev77 to dev82 and dev87 to dev98
 joined at stop 38, after they had chosen LAMBDA (below). The held-out set, dev13, dev39, dev40,
-dev43, dev49, dev54, dev57, dev61, dev63, dev70, dev83 to dev86, dev99 to dev102 and the public sets
-are never read here.
+dev43, dev49, dev54, dev57, dev61, dev63, dev70, dev83 to dev86, dev99 to dev102, dev104, dev106,
+dev108 and the public sets are never read here; dev103, dev105 and dev107 (stop 39) are read, not
+fitted on.
 
 Model: logistic regression over the distinct character 1–3-grams of each message's words
 (wording.grams), each message's grams scaled by 1/√(their number); grams seen in fewer than

@@ -2340,7 +2340,8 @@ def test_a_cards_number_asked_with_its_password_is_a_card_details_request_with_o
     """Stop 38's review: 领取国家补贴，填写银行卡和密码即可发放 matched no signal (card_details_request
     wanted a link or an app before the form)."""
     for text in ("领取国家补贴，填写银行卡和密码即可发放", "请提供您的银行卡号及取款密码以便核实"):
-        assert "card_details_request" in _names(scanner.scan(text)) and scanner.scan(text).risk == HIGH, text
+        result = scanner.scan(text)
+        assert "card_details_request" in _names(result) and result.risk == HIGH, text
     for text in ("银行卡和密码千万不要告诉别人", "我忘了银行卡密码，明天去柜台重置", "任何人让你提供银行卡和密码都是诈骗",
                  "妈，你把银行卡和密码放抽屉里了吧，我回家取钱交学费"):
         assert scanner.scan(text).risk == LOW, text

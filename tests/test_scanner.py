@@ -2362,3 +2362,21 @@ def test_a_vote_or_a_helping_hand_that_wants_a_qq_login_or_its_password_is_a_vot
                  "帮我投个票，不用输入QQ账号密码，微信点开就行", "公司年会节目投票，微信或QQ扫码都可以",
                  "记得给我空间点赞哈，QQ登录不上", "这个价能再砍一下吗，我可以提供会员账号"):
         assert "vote_login" not in _names(scanner.scan(text)), text
+
+
+def test_asking_whether_your_alipay_works_then_for_money_is_a_pay_probe_request(scanner):
+    """pay_probe_request (issue 10's own example): a taken-over friend's account opens with whether
+    the reader's Alipay or WeChat works, then asks for a payment; pasted alone, the example is high
+    (so it is scanned, not answered as a question). The question alone, a question about one's own
+    account, or a payment to the reader is not it."""
+    for text in ("在吗你支付宝能用吗麻烦打500元到我账户",
+                 "在吗？支付宝能用吗？帮我转2000，明天还你",
+                 "在吗？你微信支付能用吗？帮我付个款，回头还你",
+                 "你的支付宝现在能用吗 先转2000到这张卡上 晚上还你"):
+        assert "pay_probe_request" in _requested(scanner, text), text
+    assert scanner.scan("在吗你支付宝能用吗麻烦打500元到我账户").risk == HIGH
+    for text in ("你微信能转账吗", "你的银行卡能转钱吗", "我支付宝能用吗 刚才转账失败了", "你支付宝能用吗？我付不了款",
+                 "支付宝能用吗，今天好像在维护", "我的微信还能转账吗？刚才显示被限额了",
+                 "你支付宝现在能用吗？我这边的扫码付款一直失败", "你的支付宝可以用吗？我把AA的钱转给你",
+                 "你网银能用吗？公司的款今天要打到供应商账户", "亲，您的支付宝可以付款吗？不行的话可以微信转账给我们"):
+        assert "pay_probe_request" not in _requested(scanner, text), text

@@ -5,17 +5,28 @@ finds) on the development message sets, measure it honestly, and write knowledge
     python benchmarks/fit_scanner.py --dry-run    # measure and print only
     python benchmarks/fit_scanner.py --sets dev dev2 dev3   # which development sets (default: all present)
     python benchmarks/fit_scanner.py --jobs 2     # the wording model's out-of-set fits in two processes
+    python benchmarks/fit_scanner.py --held-out   # also fit and score with each group of sets left out
 
-Data: the development sets benchmarks/data/scans/{dev,dev2,…,dev6,dev8,dev10,dev11,dev12}_messages.yaml
-only (blind-written, curated against; dev8 is the set of hard genuine messages, dev10 OCR'd
-screenshots, dev11 risky-looking genuine notices and chats, dev12 phone-call scripts and
-transcripts, each added after its curation round). dev7 (template-generated) and dev9 stay out of
-the fit (with dev9, recall out of set fell on six of the other sets). The held-out set, dev13 and
-the public sets are never read here. The wording model (fit_wording.py) also learns from the
-later sets fit_wording.WORDING_SETS names (dev14 to dev76 but for those kept unread), written and
-first read at stops 20 to 32 and mostly not curated: uncurated sets keep the false alarms
-no curation round has looked at, which would set the thresholds of this decision (with them in,
-medium_at rose from 0.82 to 0.97 and dev's scams flagged out of set fell from 96 % to 88 %).
+Data: RISK_SETS, the development sets the wording model is fitted on (fit_wording.WORDING_SETS, 82
+sets: written blind for this project, read, mostly not curated), the ten curated sets (CURATED_SETS:
+dev, dev2 to dev6, dev8, dev10, dev11, dev12) weighing CURATED_WEIGHT (8) times as much as each of
+the others. Until stop 38 the risk model was fitted on the ten curated sets only; with the wording
+model of stop 38 they taught it that a request matters and the wording little, and the signals'
+misfires on uncurated business and family chats went through. Stop 39 fitted it on every set alike
+(budget 0.7 %) and reverted it: every weight-3 request lost weight together, and issue 10's own
+example (在吗你支付宝能用吗麻烦打500元到我账户), a link posing as 10086.cn and five short scam
+shapes of the tests went low. Chosen at stop 40, as at stop 39, on the 18 sets dev77 to dev82 and
+dev87 to dev98 with a wording model fitted on the 64 sets before them (neither model saw the 18;
+their 2,950 scams and 3,450 genuine messages), on dev103, dev105 and dev107 (read, in no fit) scored
+by the same models, and on 27 short scams of the behaviour tests and the issue: fitted on the ten
+sets, 92.7 % of the 18 sets' scams flagged at 1.71 % false alarms (dev103/105/107: 92.9 % at 3.62 %);
+on the 64 sets alike, budget 0.7 %, 92.3 % at 0.87 % (91.8 % at 2.25 %) with 7 of the 27 low; with
+the curated sets weighing 8 times, budget 1 %, and the posing floor counted (scan_model.posing_floor),
+93.2 % at 0.99 % (93.3 % at 2.38 %) with 3 of the 27 low; weighing 20 times, 93.0 % at 1.13 %
+(92.7 % at 2.50 %). Tried, not kept: signal weights held at 2.5 or more for weight-3 signals (the
+bias and context moved instead: the same 7 low), every weight-3 request at least medium (3.9 %
+false alarms). dev7 (template-generated) and dev9 stay out, as before. The held-out set, dev13, the
+sets kept unread and the public sets are never read here.
 
 Model (bot/core/scan_model.py): log-odds = bias + the weight of each signal found + weights ×
 context features (talks about scams, genuine notice, chat transcript, refusal, warning sentence,
@@ -23,27 +34,31 @@ fraud-type resemblance, numbers and links, length, the wording model's score…)
 model's scores (and its "scam wording" finding) are out of set here: see `collect`. A signal's weight is at least 0 and is
 pulled (L2) towards its hand-weight class's weight (1, 2 or 3 in signals.yaml), so a signal seen
 rarely keeps about the weight of its class and one that misfires on genuine messages loses some;
-context weights are pulled towards 0. Every set counts equally, scams and genuine messages
-equally within a set.
+context weights are pulled towards 0. Every set counts equally (the curated ones CURATED_WEIGHT
+times), scams and genuine messages equally within a set.
 
-Thresholds: chosen on out-of-set predictions (each training set predicted by a model fitted on
-the others; out of set, because every new set has started with more false alarms than the sets
+Thresholds: chosen on out-of-set predictions (each set predicted by a model fitted on sets that
+exclude it; out of set, because every new set has started with more false alarms than the sets
 the rules were written on). medium_at is the lowest probability at which at most
-FALSE_ALARM_BUDGET (0.3 %) of the genuine messages are flagged, averaged over the sets; 0.3 % is the
-operating point the earlier rule shipped at stops 20 to 25 (out of set 0.31 %). That rule
-maximised flagged scams - 20 × false alarms, and its optimum jumped between distant plateaus when
-a message or two moved (medium_at 0.768 -> 0.954 with four more sets in the wording model; the
-left-out-set thresholds ranged from 0.79 to 0.96), where a quantile of thousands of genuine
-messages moves to a neighbouring probability. high_at does the same with FALSE_HIGH_BUDGET (0.1 %;
-the group guard acts on high); a flagged message is also high when the hand rule calls it high
-(a weight-3 request). The regularisation strengths come from a small grid by out-of-set log
-loss, and the fraud-type "strong resemblance => at least medium" override is kept only when it
-flags more scams out of set within the same budget.
+FALSE_ALARM_BUDGET (1 % since stop 40, chosen as above; 0.3 % before, on the ten curated sets)
+of the genuine messages are flagged, averaged over the sets (each set equally; a message a link or
+number posing as an official one keeps at least medium counts as flagged, see `posing`): a quantile of thousands of genuine
+messages moves to a neighbouring probability when a message or two moves (a trade of recall
+against a cost per false alarm jumped between distant plateaus). high_at does the same with
+FALSE_HIGH_BUDGET (0.1 %; the group guard acts on high); a flagged message is also high when the
+hand rule calls it high (a weight-3 request). The regularisation strengths come from a small grid
+by out-of-set log loss (smaller strengths than the grid of the ten-set fits, where the log loss
+fell at the grid's lower corner), and the fraud-type "strong resemblance => at least
+medium" override is kept only when it flags more scams out of set within the same budget.
+Out of set means the sets (in name order) split into FOLDS groups, each group left out in turn
+(`--folds 0`: one set at a time, as for the ten sets).
 
-Honest figures: leave one set out. For each set, everything (weights, regularisation, thresholds)
-is fitted on the other sets only and the left-out set is scored, beside the hand rule's figures
-on it. (The signals themselves were curated on all these sets, so this measures the decision,
-not the signals; a new blind set's first reading measures both.)
+Honest figures (`--held-out`): the sets split into FOLDS groups, as above. For each group,
+everything (weights, regularisation, thresholds) is fitted on the other sets only and the group is
+scored, beside the hand rule's figures on it. (The signals themselves were curated on many of these
+sets, so this measures the decision, not the signals; a new blind set's first reading measures both.)
+An hour on two cores over 82 sets, so not run by default: the sets kept unread (bench.py) measure
+the whole scanner.
 """
 
 from __future__ import annotations
@@ -61,19 +76,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.core.assistant import Assistant  # noqa: E402
 from bot.core.evaluation import load_messages  # noqa: E402
-from bot.core.scan_model import BUILTIN_SIGNALS, CONTEXT, ScanModel, context_features  # noqa: E402
+from bot.core.scan_model import BUILTIN_SIGNALS, CONTEXT, ScanModel, context_features, posing_floor  # noqa: E402
 from bot.core.scanner import HIGH, LOW, hand_decision  # noqa: E402
 from fit_wording import WORDING_SETS, existing as existing_sets, out_of_set as wording_out_of_set  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SCANS = HERE / "data" / "scans"
-DEV_SETS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev8", "dev10", "dev11", "dev12")
+RISK_SETS = WORDING_SETS   # the sets the risk model is fitted on (see the docstring)
+# the ten sets curated round after round (their labels and shapes checked against the product's
+# intent) weigh CURATED_WEIGHT times as much as any other set in the fit (not in the thresholds)
+CURATED_SETS = ("dev", "dev2", "dev3", "dev4", "dev5", "dev6", "dev8", "dev10", "dev11", "dev12")
+CURATED_WEIGHT = 8.0
+FOLDS = 8                 # the sets split into this many groups, each left out in turn (out of set)
+WORDING_FOLDS = 10        # the same for the wording model's out-of-set scores
 OUT = Path(__file__).resolve().parents[1] / "knowledge" / "scanner_model.yaml"
 
-FALSE_ALARM_BUDGET = 0.003  # genuine messages flagged out of set, averaged over the sets (see the docstring)
+FALSE_ALARM_BUDGET = 0.01  # genuine messages flagged out of set, averaged over the sets (see the docstring)
 FALSE_HIGH_BUDGET = 0.001   # genuine messages rated high out of set (the group guard acts on high)
-LAMBDA_SIGNALS = (0.001, 0.003, 0.01)
-LAMBDA_CONTEXT = (0.0003, 0.001, 0.003)
+LAMBDA_SIGNALS = (0.0001, 0.0003, 0.001)
+LAMBDA_CONTEXT = (0.00003, 0.0001, 0.0003)
 LAMBDA_CLASSES = 1e-4
 LAMBDA_BIAS = 1e-6
 
@@ -95,11 +116,12 @@ def collect(scanner, names, jobs: int = 1) -> list[Row]:
     """Every message of these sets with what the scanner finds and the hand rule's risk. Each
     message's wording score is out of set (fit_wording.out_of_set: a wording model fitted on the
     other sets), so the fit weighs the wording as it reads on wording nobody fitted it to. (In
-    the leave-one-set-out figures the other sets' wording scores come from models that saw the
+    the --held-out figures the other sets' wording scores come from models that saw the
     left-out set: the wording model is not refitted inside each round.) `jobs`: processes for those
-    wording fits, one for each of `names` (the scores do not change)."""
+    wording fits (the wording sets split into WORDING_FOLDS groups, each left out in turn; the scores
+    do not change with `jobs`)."""
     scanner.model = None
-    wording = (wording_out_of_set(existing_sets(WORDING_SETS), jobs, only=set(names))
+    wording = (wording_out_of_set(existing_sets(WORDING_SETS), jobs, only=set(names), folds=WORDING_FOLDS)
                if scanner.wording is not None else {})
     rows = []
     for name in names:
@@ -124,14 +146,17 @@ class Design:
                 if name in index:
                     self.S[i, index[name]] = 1.0
         self.y = np.array([r.scam for r in rows], dtype=float)
-        # every set counts equally; within a set, scams and genuine messages equally
+        # every set counts equally but the curated ones (CURATED_WEIGHT each); within a set, scams
+        # and genuine messages equally
         c = np.zeros(len(rows))
         sets = sorted({r.set for r in rows})
+        weight = {s: CURATED_WEIGHT if s in CURATED_SETS else 1.0 for s in sets}
+        total = sum(weight.values())
         for s in sets:
             for label in (True, False):
                 idx = [i for i, r in enumerate(rows) if r.set == s and r.scam == label]
                 if idx:
-                    c[idx] = 1.0 / (2 * len(sets) * len(idx))
+                    c[idx] = weight[s] / (2 * total * len(idx))
         self.c = c
 
 
@@ -229,6 +254,12 @@ def lifts(rows: list[Row]) -> np.ndarray:
                      and not (not r.ev.findings and r.ev.own_number) for r in rows])
 
 
+def posing(rows: list[Row]) -> np.ndarray:
+    """The messages a link or number posing as an official one keeps at least medium, whatever
+    their probability (scan_model.posing_floor): counted as flagged when the thresholds are chosen."""
+    return np.array([posing_floor(r.ev) for r in rows])
+
+
 @dataclass
 class Trained:
     params: tuple
@@ -239,47 +270,61 @@ class Trained:
     out_of_set: tuple[float, float]   # recall, false alarms at medium_at (out of set)
 
 
-def out_of_set(rows: list[Row], signals, classes, lam_s, lam_c) -> np.ndarray:
-    """Each set's probabilities from a model fitted on the other sets."""
+def groups_of(sets, folds: int | None) -> list[tuple[str, ...]]:
+    """The sets left out together: one by one (`folds` None), or `folds` groups (sets[0::folds],
+    sets[1::folds], ...)."""
+    sets = list(sets)
+    if folds is None:
+        return [(s,) for s in sets]
+    return [tuple(sets[i::folds]) for i in range(min(folds, len(sets)))]
+
+
+def out_of_set(rows: list[Row], signals, classes, lam_s, lam_c, folds: int | None = None) -> np.ndarray:
+    """Each set's probabilities from a model fitted on the other sets (left out one by one, or
+    `folds` groups at a time: each message still predicted by a model that never saw its set)."""
     probs = np.zeros(len(rows))
-    sets = sorted({r.set for r in rows})
-    for s in sets:
-        train = [r for r in rows if r.set != s]
-        idx = [i for i, r in enumerate(rows) if r.set == s]
+    for group in groups_of(sorted({r.set for r in rows}), folds):
+        train = [r for r in rows if r.set not in group]
+        idx = [i for i, r in enumerate(rows) if r.set in group]
         params = fit(Design(train, signals), classes, lam_s, lam_c)
         probs[idx] = predict(Design([rows[i] for i in idx], signals), params)
     return probs
 
 
 def log_loss(rows: list[Row], probs: np.ndarray) -> float:
-    """The weighted log loss of these probabilities (every set equally, scams and genuine
-    messages equally within a set, as in the fit)."""
+    """The weighted log loss of these probabilities (weighted as in the fit: every set equally but
+    the curated ones CURATED_WEIGHT times, scams and genuine messages equally within a set)."""
     d = Design(rows, [])
     p = np.clip(probs, 1e-9, 1 - 1e-9)
     return float(-(d.c @ (d.y * np.log(p) + (1 - d.y) * np.log(1 - p))) / d.c.sum())
 
 
-def train(rows: list[Row], signals, classes, verbose=False) -> Trained:
+def train(rows: list[Row], signals, classes, verbose=False, folds: int | None = None) -> Trained:
     """Choose the regularisation by out-of-set log loss (each set predicted by a model fitted on
-    the others: a smooth measure, so the choice does not hang on a message or two at a
+    sets that exclude it, see `out_of_set`: a smooth measure, so the choice does not hang on a message or two at a
     threshold), then the thresholds and the resemblance lift on those predictions, then fit on
     all rows."""
+    floor = posing(rows)
     best = None
     for lam_s in LAMBDA_SIGNALS:
         for lam_c in LAMBDA_CONTEXT:
-            probs = out_of_set(rows, signals, classes, lam_s, lam_c)
+            probs = out_of_set(rows, signals, classes, lam_s, lam_c, folds)
             loss = log_loss(rows, probs)
             if verbose:
-                medium_at, rec, fa = choose(rows, probs, FALSE_ALARM_BUDGET)
+                medium_at, rec, fa = choose(rows, probs, FALSE_ALARM_BUDGET, floor)
                 print(f"    λ signals {lam_s:<6} context {lam_c:<6}: out-of-set log loss {loss:.4f}; "
                       f"{rec:.1%} flagged, {fa:.2%} false alarms at medium_at {medium_at:.3f}")
             if best is None or loss < best[0] - 1e-12:
                 best = (loss, lam_s, lam_c, probs)
     _, lam_s, lam_c, probs = best
-    medium_at, rec, fa = choose(rows, probs, FALSE_ALARM_BUDGET)
+    medium_at, rec, fa = choose(rows, probs, FALSE_ALARM_BUDGET, floor)
+    if fa > FALSE_ALARM_BUDGET + 1e-12:
+        # (choose then returns the highest threshold: the model would flag nothing by probability)
+        raise ValueError(f"the messages a posing link or number keeps medium alone flag {fa:.2%} of the genuine "
+                         f"messages, over the budget of {FALSE_ALARM_BUDGET:.2%}")
     # A strong resemblance as an override (low -> medium): kept only when, within the same
     # budget of false alarms, it flags more scams out of set.
-    lifted_at, lifted_rec, lifted_fa = choose(rows, probs, FALSE_ALARM_BUDGET, lifts(rows))
+    lifted_at, lifted_rec, lifted_fa = choose(rows, probs, FALSE_ALARM_BUDGET, lifts(rows) | floor)
     # (the lifted messages alone may flag more genuine ones than the budget allows: then choose
     # returns the highest threshold with that share, and the lift is not kept)
     strong_lifts = lifted_fa <= FALSE_ALARM_BUDGET + 1e-12 and lifted_rec > rec + 1e-9
@@ -335,10 +380,17 @@ def main() -> None:
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--jobs", type=int, default=1,
                     help="processes for the wording model's out-of-set fits (the scores do not change)")
+    ap.add_argument("--held-out", action="store_true",
+                    help="also print figures with each group of sets left out of everything (slow)")
+    ap.add_argument("--folds", type=int, default=FOLDS,
+                    help=f"split the sets into this many groups, each left out in turn (default {FOLDS}; 0: one set at a time)")
     args = ap.parse_args()
     if args.jobs < 1:
         ap.error("--jobs must be at least 1")
-    names = args.sets or [s for s in DEV_SETS if (SCANS / f"{s}_messages.yaml").exists()]
+    if args.folds < 0 or args.folds == 1:
+        ap.error("--folds must be 0 (one set at a time) or at least 2")
+    folds = args.folds or None
+    names = args.sets or existing_sets(RISK_SETS)
 
     assistant = Assistant.load()
     scanner = assistant.scanner
@@ -348,20 +400,22 @@ def main() -> None:
     classes = np.array([hand_weight[s] for s in signals])
     rows = collect(scanner, names, args.jobs)
 
-    print("== Leave one set out (everything fitted on the other sets; flagged = medium or high) ==")
-    print(HEADER)
     held_out = {}
-    for held in names:
-        train_rows = [r for r in rows if r.set != held]
-        test_rows = [r for r in rows if r.set == held]
-        t = train(train_rows, signals, classes, args.verbose)
+    if args.held_out:
+        print("== Leave sets out (everything fitted on the other sets; flagged = medium or high) ==")
+        print(HEADER)
+    for group in groups_of(sorted(names), folds) if args.held_out else ():
+        train_rows = [r for r in rows if r.set not in group]
+        test_rows = [r for r in rows if r.set in group]
+        t = train(train_rows, signals, classes, args.verbose, folds)
         model = rounded(model_from(t, signals, classes))
         hand = {id(r): r.hand for r in test_rows}
         fitted = {id(r): model.decide(r.ev)[0] for r in test_rows}
         fh, ff = figures(test_rows, hand), figures(test_rows, fitted)
+        held = "+".join(group)
         held_out[held] = {"hand": [round(fh["flagged"], 4), round(fh["false_alarms"], 4)],
                           "fitted": [round(ff["flagged"], 4), round(ff["false_alarms"], 4)]}
-        print(f"{held}  (fitted on {'+'.join(n for n in names if n != held)}; λ={t.lams}, "
+        print(f"{held}  (fitted on the other {len(names) - len(group)} sets; λ={t.lams}, "
               f"medium_at {t.medium_at:.3f}, high_at {t.high_at:.3f}, strong lifts {t.strong_lifts})")
         print(line("  hand rule", fh))
         print(line("  fitted", ff))
@@ -369,7 +423,7 @@ def main() -> None:
             per_type(test_rows, hand, fitted)
 
     print("\n== Fitted on every set: " + ", ".join(names) + " ==")
-    t = train(rows, signals, classes, args.verbose)
+    t = train(rows, signals, classes, args.verbose, folds)
     model = rounded(model_from(t, signals, classes))
     print(f"λ signals {t.lams[0]}, context {t.lams[1]}; medium_at {model.medium_at}, high_at {model.high_at}, "
           f"strong lifts {t.strong_lifts}; out of set {t.out_of_set[0]:.1%} flagged, {t.out_of_set[1]:.2%} false alarms")
@@ -386,7 +440,7 @@ def main() -> None:
     print("signals: " + ", ".join(f"{k} {v:.2f}" for k, v in sorted(model.signals.items(), key=lambda kv: -kv[1])))
     if args.dry_run:
         return
-    write(model, rows, names, t, held_out)
+    write(model, rows, names, t, held_out, folds)
     print(f"\nwrote {OUT}")
 
 
@@ -398,7 +452,7 @@ def rounded(model: ScanModel) -> ScanModel:
                      {k: r4(v) for k, v in model.context.items()}, model.strong_lifts)
 
 
-def write(model: ScanModel, rows, names, t: Trained, held_out: dict) -> None:
+def write(model: ScanModel, rows, names, t: Trained, held_out: dict, folds: int | None) -> None:
     fitted_on = []
     for name in names:
         sub = [r for r in rows if r.set == name]
@@ -408,8 +462,10 @@ def write(model: ScanModel, rows, names, t: Trained, held_out: dict) -> None:
         "fitted": dt.date.today().isoformat(),
         "fitted_on": fitted_on,
         "regularisation": {"signals": t.lams[0], "context": t.lams[1]},
-        "figures": {"out_of_set": {"flagged": round(t.out_of_set[0], 4), "false_alarms": round(t.out_of_set[1], 4)},
-                    "leave_one_set_out": held_out},
+        "figures": {"out_of_set": {"flagged": round(t.out_of_set[0], 4), "false_alarms": round(t.out_of_set[1], 4),
+                                   "false_alarm_budget": FALSE_ALARM_BUDGET,
+                                   "sets_left_out": f"in {min(folds, len(names))} groups" if folds else "one at a time"}}
+                   | ({"leave_sets_out": held_out} if held_out else {}),
         "bias": model.bias,
         "medium_at": model.medium_at,
         "high_at": model.high_at,
@@ -422,7 +478,7 @@ def write(model: ScanModel, rows, names, t: Trained, held_out: dict) -> None:
             "# benchmarks/fit_scanner.py on the development message sets; do not edit by hand.\n"
             "# log-odds = bias + Σ signal weights + Σ context weight × feature; medium / high from the\n"
             "# probabilities medium_at / high_at. classes: the weight of a signal not listed, by its hand weight.\n"
-            "# figures: flagged and false-alarm shares out of set, and per left-out set [flagged, false alarms].\n")
+            "# figures: flagged and false-alarm shares out of set, and per left-out group of sets [flagged, false alarms].\n")
     OUT.write_text(head + yaml.safe_dump(doc, allow_unicode=True, sort_keys=False, width=110), "utf-8")
 
 

@@ -4,7 +4,8 @@ write knowledge/scan_wording.json.
     python benchmarks/fit_wording.py             # measure out of set, fit on every set, write the file
     python benchmarks/fit_wording.py --dry-run   # measure and print only
 
-Data: WORDING_SETS, the development sets fit_scanner.py fits on, dev14 to dev38, dev41, dev42,
+Data: WORDING_SETS (fit_scanner.py fits the risk model on the same sets since stop 40): dev, dev2 to
+dev6, dev8, dev10 to dev12, dev14 to dev38, dev41, dev42,
 dev44 to dev48, dev50 to dev53, dev55, dev56, dev58 to dev60, dev62, dev64 to dev69, dev71 to
 dev82 and dev87 to dev98 (written blind for this project, so the model may ship; a model of every
 word gains from every set, curated or not). dev65 to dev69 joined at stop 32: with the risk model refitted on each,

@@ -8,6 +8,7 @@ import sys
 
 import numpy as np
 import pytest
+import yaml
 
 from .conftest import ROOT
 
@@ -126,3 +127,106 @@ def test_folds_leave_sets_out_in_groups_and_score_every_message_with_a_model_tha
     assert any(folded[k] != one_by_one[k] for k in folded if k[0] == "a")        # a is scored by a fit on b alone
     # a fit on set b alone: a's messages share only the label words with it
     assert folded[("a", "a0")] > folded[("a", "ag0")]
+
+
+def test_sets_are_left_out_one_by_one_or_in_groups():
+    assert fit_scanner.groups_of(["a", "b", "c"], None) == [("a",), ("b",), ("c",)]
+    assert fit_scanner.groups_of(["a", "b", "c", "d", "e"], 2) == [("a", "c", "e"), ("b", "d")]
+    assert fit_scanner.groups_of(["a", "b"], 8) == [("a",), ("b",)]   # no empty group
+
+
+def test_risk_model_out_of_set_predicts_each_group_with_a_model_fitted_on_the_other_sets():
+    """Folded: set b (alone in its group) gets the very predictions of leaving b out alone; a and c,
+    left out together, are predicted by a model fitted on b only, where the signal s2 that only
+    a and c's scams hold was never seen (it keeps its class weight, pulled there by the L2 term)."""
+    from bot.core.scan_model import CONTEXT
+
+    def row(s, i, scam, active):
+        return fit_scanner.Row(s, f"{s}{i}", scam, "", "", active, np.zeros(len(CONTEXT)), "low", None)
+
+    rows = []
+    for s in ("a", "b", "c"):
+        for i in range(6):
+            rows.append(row(s, i, True, ("s1",) + (("s2",) if s != "b" else ())))
+            rows.append(row(s, f"g{i}", False, ("s2",) if s == "b" and i == 0 else ()))
+    signals, classes = ["s1", "s2"], np.array([2, 2])
+    alone = fit_scanner.out_of_set(rows, signals, classes, 0.01, 0.01)
+    folded = fit_scanner.out_of_set(rows, signals, classes, 0.01, 0.01, folds=2)   # groups (a, c) and (b,)
+    in_b = [i for i, r in enumerate(rows) if r.set == "b"]
+    assert np.allclose(folded[in_b], alone[in_b])
+    params = fit_scanner.fit(fit_scanner.Design([r for r in rows if r.set == "b"], signals), classes, 0.01, 0.01)
+    in_ac = [i for i, r in enumerate(rows) if r.set != "b"]
+    expected = fit_scanner.predict(fit_scanner.Design([rows[i] for i in in_ac], signals), params)
+    assert np.allclose(folded[in_ac], expected)
+    assert not np.allclose(folded[in_ac], alone[in_ac])   # leaving a out alone, the fit saw c's s2
+
+
+def test_the_shipped_risk_model_was_fitted_on_the_sets_the_fitting_script_names():
+    """The shipped scanner_model.yaml must come from RISK_SETS (the wording model's sets), as the
+    shipped wording model must come from WORDING_SETS: a set list edited without a refit would
+    ship a risk model fitted on another wording model's scores."""
+    fit_wording = pytest.importorskip("fit_wording")
+    shipped = yaml.safe_load((ROOT / "knowledge" / "scanner_model.yaml").read_text("utf-8"))
+    assert sorted(s["set"] for s in shipped["fitted_on"]) == sorted(f"{n}_messages.yaml" for n in fit_scanner.RISK_SETS)
+    assert fit_scanner.RISK_SETS == fit_wording.WORDING_SETS
+    assert shipped["figures"]["out_of_set"]["false_alarm_budget"] == fit_scanner.FALSE_ALARM_BUDGET
+
+
+@pytest.mark.parametrize("folds", ["1", "-1"])
+def test_folds_other_than_zero_or_two_and_more_are_refused_before_any_work(folds):
+    import subprocess
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "fit_scanner.py"
+    done = subprocess.run([sys.executable, str(script), "--folds", folds, "--dry-run"], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2 and "--folds must be 0" in done.stderr
+
+
+def test_curated_sets_weigh_more_in_the_fit_and_each_set_still_balances_its_labels():
+    """Design's weights: a curated set (CURATED_SETS) counts CURATED_WEIGHT times as much as another
+    set; within each set scams and genuine messages weigh the same in all; the weights sum to 1."""
+    curated = fit_scanner.CURATED_SETS[0]
+    rows = rows_of([(curated, True), (curated, False), (curated, False), ("other", True), ("other", False)])
+    d = fit_scanner.Design(rows, [])
+    k = fit_scanner.CURATED_WEIGHT
+    assert k > 1 and np.isclose(d.c.sum(), 1.0)
+    cur = d.c[[0, 1, 2]]
+    oth = d.c[[3, 4]]
+    assert np.isclose(cur[0], cur[1] + cur[2]) and np.isclose(oth[0], oth[1])
+    assert np.isclose(cur.sum() / oth.sum(), k)
+
+
+def test_messages_posing_as_official_count_as_flagged_when_thresholds_are_chosen(assistant):
+    """The posing floor (scan_model.posing_floor) keeps such a message medium whatever its
+    probability, so the budget must count it: choose gets it as a lift."""
+    from bot.core.scan_model import CONTEXT
+
+    scanner = assistant.scanner
+    texts = [("【中国移动】积分兑换 请登录 10086.cn.kf-jf.xyz", False),
+             ("【中国移动】积分即将清零，请在中国移动App兑换，切勿点击10086.cn.kf-jf.xyz这类仿冒网址，谨防诈骗", False),
+             ("明天下午三点开会", False)]
+    rows = [fit_scanner.Row("a", str(i), scam, "", "", (), np.zeros(len(CONTEXT)), "low", scanner.evidence(t))
+            for i, (t, scam) in enumerate(texts)]
+    assert fit_scanner.posing(rows).tolist() == [True, False, False]
+
+
+def test_train_counts_the_posing_floor_and_refuses_a_floor_over_the_budget(monkeypatch):
+    """train chooses medium_at with the posing floor counted as flagged: a floor that alone flags
+    more genuine messages than the budget is an error, not a model that flags nothing by probability."""
+    from bot.core.scan_model import CONTEXT
+
+    rows = []
+    for s in ("a", "b", "c"):
+        for i in range(5):
+            rows.append(fit_scanner.Row(s, f"{s}{i}", True, "", "", ("s1",), np.zeros(len(CONTEXT)), "low", None))
+            rows.append(fit_scanner.Row(s, f"{s}g{i}", False, "", "", (), np.zeros(len(CONTEXT)), "low", None))
+    monkeypatch.setattr(fit_scanner, "LAMBDA_SIGNALS", (0.01,))
+    monkeypatch.setattr(fit_scanner, "LAMBDA_CONTEXT", (0.01,))
+    monkeypatch.setattr(fit_scanner, "lifts", lambda rows: np.zeros(len(rows), dtype=bool))
+    monkeypatch.setattr(fit_scanner, "posing", lambda rows: np.array([not r.scam and r.id.endswith("g0") for r in rows]))
+    with pytest.raises(ValueError, match="posing"):
+        fit_scanner.train(rows, ["s1"], np.array([2]))
+    monkeypatch.setattr(fit_scanner, "posing", lambda rows: np.zeros(len(rows), dtype=bool))
+    t = fit_scanner.train(rows, ["s1"], np.array([2]))
+    assert t.out_of_set[1] == 0.0 and t.out_of_set[0] == 1.0

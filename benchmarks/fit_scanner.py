@@ -45,7 +45,10 @@ of the genuine messages are flagged, averaged over the sets (each set equally; a
 number posing as an official one keeps at least medium counts as flagged, see `posing`): a quantile of thousands of genuine
 messages moves to a neighbouring probability when a message or two moves (a trade of recall
 against a cost per false alarm jumped between distant plateaus). high_at does the same with
-FALSE_HIGH_BUDGET (0.1 %; the group guard acts on high); a flagged message is also high when the
+FALSE_HIGH_BUDGET (the group guard acts on high: 0.3 % since stop 40; at the 0.1 % of the ten-set
+fits, this fit's high_at reached 0.999 and 82.4 % of the 18 choosing sets' scams were high against
+90.5 % with the ten-set model; at 0.3 %, 90.0 % with 0.32 % of their genuine messages high against
+0.93 %; dev103/105/107 87.8 % / 0.75 % against 89.8 % / 2.12 %); a flagged message is also high when the
 hand rule calls it high (a weight-3 request). The regularisation strengths come from a small grid
 by out-of-set log loss (smaller strengths than the grid of the ten-set fits, where the log loss
 fell at the grid's lower corner), and the fraud-type "strong resemblance => at least
@@ -92,7 +95,7 @@ WORDING_FOLDS = 10        # the same for the wording model's out-of-set scores
 OUT = Path(__file__).resolve().parents[1] / "knowledge" / "scanner_model.yaml"
 
 FALSE_ALARM_BUDGET = 0.01  # genuine messages flagged out of set, averaged over the sets (see the docstring)
-FALSE_HIGH_BUDGET = 0.001   # genuine messages rated high out of set (the group guard acts on high)
+FALSE_HIGH_BUDGET = 0.003   # genuine messages rated high out of set (the group guard acts on high)
 LAMBDA_SIGNALS = (0.0001, 0.0003, 0.001)
 LAMBDA_CONTEXT = (0.00003, 0.0001, 0.0003)
 LAMBDA_CLASSES = 1e-4

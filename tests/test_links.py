@@ -128,7 +128,7 @@ def test_a_link_after_the_users_words_is_judged_not_read_as_one_bare_link(assist
     (Since stop 40 the user's line alone reads medium, kept there by the posing floor: a fake
     address is never low; a message that also asks something is high, see the next test.)"""
     response = assistant.respond("收到移动积分兑换短信链接是10086.cn.kf-jf.xyz")
-    assert response.scan is not None and response.scan.risk in ("medium", "high")
+    assert response.scan is not None and response.scan.risk == "medium"
     assert [(link.domain, link.verdict, link.institution) for link in response.scan.links] == \
         [("kf-jf.xyz", "lookalike", "中国移动")]
     assert "10086[.]cn[.]kf-jf[.]xyz" in "\n".join(line.text for line in response.reply.lines)

@@ -237,7 +237,7 @@ def test_an_old_acquaintance_borrowing_is_shown_but_a_friend_borrowing_is_not(sc
     friend = scanner.scan("兄弟 借我500 下周三发工资还你")
     # (since stop 40 the risk model weighs money_request a little, so the friend's loan is shown with
     # the note to check who asks; it is still low and not an old acquaintance's)
-    assert friend.risk == LOW and "acquaintance_money" not in _names(friend)
+    assert friend.risk == LOW and "acquaintance_money" not in _names(friend) and "核实对方身份" in friend.advice
 
 
 def test_everyday_deposits_are_not_a_scam_fee_demand(scanner):

@@ -264,7 +264,9 @@ class ScanModel:
         is high when its probability reaches high_at, or when the hand rule would call it high
         (a request no genuine service makes, weight 3, or hand weights adding up to 4). A finding
         marked never_low (a code, a "safe account", screen sharing…) keeps it at least medium, as
-        does a link or number posing as an official one outside a text about scams; with nothing found, only a strong resemblance to a known script makes it more than low."""
+        does a link or number posing as an official one (posing_floor: not in a text about scams nor
+        in a warning that asks nothing); with nothing found, only a strong resemblance to a known
+        script makes it more than low."""
         scanner = _scanner()
         LOW, MEDIUM = scanner.LOW, scanner.MEDIUM
         findings = ev.findings

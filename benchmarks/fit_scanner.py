@@ -153,13 +153,12 @@ class Design:
         # every set counts equally but the curated ones (CURATED_WEIGHT each); within a set, scams
         # and genuine messages equally
         c = np.zeros(len(rows))
-        sets = sorted({r.set for r in rows})
-        weight = {s: CURATED_WEIGHT if s in CURATED_SETS else 1.0 for s in sets}
+        groups = by_set(rows)
+        weight = {s: CURATED_WEIGHT if s in CURATED_SETS else 1.0 for s in sorted({r.set for r in rows})}
         total = sum(weight.values())
-        for s in sets:
-            for label in (True, False):
-                idx = [i for i, r in enumerate(rows) if r.set == s and r.scam == label]
-                if idx:
+        for s, (scams, genuine) in zip(sorted(weight), groups):
+            for idx in (scams, genuine):
+                if len(idx):
                     c[idx] = weight[s] / (2 * total * len(idx))
         self.c = c
 
@@ -222,12 +221,12 @@ def predict(d: Design, params) -> np.ndarray:
 
 
 def by_set(rows: list[Row]) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Per set, the indices of its scams and of its genuine messages."""
-    out = []
-    for s in sorted({r.set for r in rows}):
-        out.append((np.array([i for i, r in enumerate(rows) if r.set == s and r.scam], dtype=int),
-                    np.array([i for i, r in enumerate(rows) if r.set == s and not r.scam], dtype=int)))
-    return out
+    """Per set (in name order), the indices of its scams and of its genuine messages."""
+    index: dict[tuple[str, bool], list[int]] = {}
+    for i, r in enumerate(rows):
+        index.setdefault((r.set, bool(r.scam)), []).append(i)
+    return [(np.array(index.get((s, True), []), dtype=int), np.array(index.get((s, False), []), dtype=int))
+            for s in sorted({r.set for r in rows})]
 
 
 def choose(rows: list[Row], probs: np.ndarray, budget: float, lift: np.ndarray | None = None,

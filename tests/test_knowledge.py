@@ -290,6 +290,14 @@ def test_inbound_only_numbers_cite_a_statement_that_they_never_call_out(knowledg
             assert "国际" not in (record.note or ""), number
 
 
+def test_a_broken_unless_message_pattern_is_named_with_its_signal(knowledge_copy):
+    path = knowledge_copy / "signals.yaml"
+    _replace(path, "    unless_message: ['就在你(", "    unless_message: ['((就在你(")
+    problems = _problems(knowledge_copy)
+    assert any("verification_code" in p and "unless_message pattern" in p and "not a valid regular expression" in p
+               for p in problems), problems
+
+
 def test_a_signals_true_or_false_fields_must_be_booleans(knowledge_copy):
     path = knowledge_copy / "signals.yaml"
     _replace(path, "    never_low: true\n", "    never_low: yes please\n")

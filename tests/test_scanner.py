@@ -2397,6 +2397,24 @@ def test_asking_whether_your_alipay_works_then_for_money_is_a_pay_probe_request(
         assert "pay_probe_request" not in _requested(scanner, text), text
 
 
+def test_a_code_asked_for_by_someone_beside_the_reader_is_no_request(scanner):
+    """verification_code's unless_message: a code asked for by someone in the same room or office
+    (我就在你旁边, 隔壁工位, 去你工位当面弄), wherever in the message that is said, even past the first
+    piece of a long one; the same request from afar, or with a romance scammer's 一直在你身边, is."""
+    beside = ("我在登公司那个共享的企业邮箱，验证码发到你手机上了，你看到报一下，六位数的。我就在你隔壁工位",
+              "妈 我在给你手机上弄医保电子凭证\n会给你发个验证码 你把那条短信念给我\n我就在你旁边呢 你回头看",
+              "王姐，公众号后台换绑管理员，验证码发到你手机上了，念给我一下？不方便的话我下午去你工位找你当面弄",
+              "验证码发你手机了，念给我一下。" + "今天的会先开到这里。" * 400 + "我就在你隔壁工位")
+    for text in beside:
+        assert "verification_code" not in _requested(scanner, text), text[:40]
+        assert scanner.scan(text).risk == LOW, text[:40]
+    for text in ("我在登公司那个共享的企业邮箱，验证码发到你手机上了，你看到报一下，六位数的",
+                 "宝贝 验证码发你那了 你念给我 我会一直在你身边的",
+                 "验证码发你手机了，念给我一下。" + "今天的会先开到这里。" * 400):
+        assert "verification_code" in _requested(scanner, text), text[:40]
+        assert scanner.scan(text).risk != LOW, text[:40]
+
+
 def test_a_link_or_number_posing_as_an_official_one_keeps_a_message_at_least_medium(scanner):
     """scan_model.posing_floor: a lookalike link or number keeps a message medium whatever its
     probability (here a model whose thresholds nothing reaches), but in a text about scams or a

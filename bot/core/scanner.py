@@ -883,8 +883,11 @@ class Scanner:
         if len(said) <= LONG_TEXT_CHARS:
             view = _View(said, self._conditions, chars=chars)
             hits = self._all_concept_hits(said, view=view)
-            return (self._signals(said, has_url, hits, view=view), {name for name, spans in hits.items() if spans},
-                    view.unmet)
+            void = self._voided(said, view.unmet)
+            return (self._signals(said, has_url, hits, view=view, void=void),
+                    {name for name, spans in hits.items() if spans}, view.unmet)
+        unmet = self._conditions.unmet(chars)
+        void = self._voided(said, unmet)
         found: dict[str, Finding] = {}
         present: set[str] = set()
         for lo, hi in _pieces(said, [m.end() for m in SENTENCE_END.finditer(said)]):
@@ -892,13 +895,19 @@ class Scanner:
             view = _View(piece, self._conditions)
             hits = self._all_concept_hits(piece, view=view)
             present.update(name for name, spans in hits.items() if spans)
-            for finding in self._signals(piece, has_url, hits, view=view):
+            for finding in self._signals(piece, has_url, hits, view=view, void=void):
                 found.setdefault(finding.name, finding)
-        return (sorted(found.values(), key=lambda f: self._signal_order[f.name]), present,
-                self._conditions.unmet(chars))
+        return sorted(found.values(), key=lambda f: self._signal_order[f.name]), present, unmet
+
+    def _voided(self, said: str, unmet: int) -> frozenset[int]:
+        """The signals (by index) whose `unless_message` the whole message matches: they do not
+        fire anywhere in it, whichever piece of a long message holds the words."""
+        return frozenset(k for k, finders in self._message_unless
+                         if any(not mask & unmet and finder.search(said) for finder, mask in finders))
 
     def _signals(self, text: str, has_url: bool, hits: dict[str, list[tuple[int, int]]],
-                 lowered: str | None = None, *, view: _View | None = None) -> list[Finding]:
+                 lowered: str | None = None, *, view: _View | None = None,
+                 void: AbstractSet[int] = frozenset()) -> list[Finding]:
         if view is None:
             view = _View(text, self._conditions, lowered)
         unmet, unmet_low, lowered = view.unmet, view.unmet_low, view.lowered
@@ -918,6 +927,8 @@ class Scanner:
         by_char = self._signals_by_lowered_char
         for ch in by_char.keys() & view.low_chars:
             candidates |= by_char[ch]
+        if void:
+            candidates -= void  # (see Signal.unless_message)
         if not candidates:
             return []
         # Each signal's first match that counts: its patterns in order (those the text can hold,
@@ -1041,6 +1052,8 @@ class Scanner:
                                    tuple((Finder(u), mask(u)) for u in signal.unless))
                                   for signal, patterns in zip(self.signals, signal_patterns))
         self._signal_order = {signal.name: k for k, signal in enumerate(self.signals)}
+        self._message_unless = tuple((k, tuple((Finder(u), mask(u)) for u in signal.unless_message))
+                                     for k, signal in enumerate(self.signals) if signal.unless_message)
         # Which signals a message can fire, found from a few of its characters and concepts: each
         # pattern is filed under the characters of its most selective condition (a message
         # without any of them cannot match it), each combination under one of its concepts (the

@@ -12,6 +12,8 @@ Each signal has:
   patterns    plain regular expressions (for phrases that need no company: 安全账户, 征信修复)
   unless      a sentence that also matches one of these does not count (genuine notices say
               "请勿告诉他人", "切勿转账")
+  unless_message  a message that matches one of these anywhere does not fire the signal (a code
+              asked for by someone beside the reader: "我就在你旁边", "我下午去你工位找你当面弄")
   weight      3: a request no genuine service makes (alone makes the risk high); 2: a typical
               pretext; 1: a weak hint
   related     entries that explain it
@@ -31,7 +33,7 @@ from pathlib import Path
 
 from .validation import Fields, Problems, items, read_document
 
-SIGNAL_FIELDS = {"name", "label", "weight", "patterns", "near", "window", "unless", "related", "requires_url", "never_low", "despite_talk"}
+SIGNAL_FIELDS = {"name", "label", "weight", "patterns", "near", "window", "unless", "unless_message", "related", "requires_url", "never_low", "despite_talk"}
 MAX_PATTERN_CHARS = 1200
 DEFAULT_WINDOW = 16
 MAX_WINDOW = 400
@@ -52,6 +54,7 @@ class Signal:
     # a request only texts about scams make (a paid "recovery" of money lost to one, the police called
     # fake): it counts even in a text that talks about scams (Evidence.findings)
     despite_talk: bool = False
+    unless_message: tuple[re.Pattern, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,6 +160,8 @@ def load_signals(path: Path, label: str, problems: Problems, entry_ids: set[str]
         if not patterns and not near:
             problems.add(where, "needs 'patterns' or 'near'")
         unless = _compile(f.text_list("unless", required=False, max_len=MAX_PATTERN_CHARS), where, "unless", problems)
+        unless_message = _compile(f.text_list("unless_message", required=False, max_len=MAX_PATTERN_CHARS), where,
+                                  "unless_message", problems)
         related = f.text_list("related", required=False)
         for rel in related:
             if entry_ids and rel not in entry_ids:
@@ -169,7 +174,7 @@ def load_signals(path: Path, label: str, problems: Problems, entry_ids: set[str]
             continue
         seen.add(name)
         signals.append(Signal(name, text_label, weight, patterns, unless, related, requires_url, near, window,
-                              never_low, despite_talk))
+                              never_low, despite_talk, unless_message))
     raw = doc.get("concepts") if isinstance(doc.get("concepts"), dict) else {}
     starts = {name: first_chars(raw[name]) for name in concepts}
     # Each concept's plain words are found with str.find; only its pattern words stay a regex.

@@ -1088,6 +1088,17 @@ def test_a_loan_ad_with_a_homophone_for_add_me(scanner):
     assert "loan_ad" not in _requested(scanner, "【建设银行】快贷利率低至3.2%，详询95533")
 
 
+def test_a_handle_after_wei_or_kou_and_a_colon_is_a_contact(scanner):
+    """微： or 扣： with a handle is an add-me handle like 微信： (a private loan ad in traditional
+    characters, as pasted); the same words with no handle, or a bank's own offer, are not."""
+    for text in ("急用錢？私人放款 當天到賬 無需任何資料 微：fk5200", "急用钱 私人放款 当天到账 扣：88552211"):
+        assert "loan_ad" in _requested(scanner, text), text
+        assert scanner.scan(text).risk == HIGH, text
+    for text in ("急用钱？私人放款 当天到账 无需任何资料", "【工商银行】融e借线上信用贷款，最快当天到账，详询95588",
+                 "贷款的事我问了银行，微：好的我明天去网点"):
+        assert "loan_ad" not in _requested(scanner, text), text
+
+
 def test_card_photos_and_a_card_with_its_password_asked_for(scanner):
     assert "card_secrets" in _requested(scanner, "把你名下所有银行卡的照片，正反面都拍给我。")
     assert "verification_code" in _requested(scanner, "你把银行卡号、余额、密码都报一下，我们做个资产登记。")

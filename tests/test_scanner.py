@@ -2447,3 +2447,17 @@ def test_a_link_or_number_posing_as_an_official_one_keeps_a_message_at_least_med
     # the same kind of text with an official number instead: nothing poses, and the strict model says low
     ev = scanner.evidence("刚才来电显示95588，说我的卡被冻结了")
     assert not posing_floor(ev) and strict.decide(ev)[0] == LOW
+
+
+def test_short_wordings_of_codes_credit_washing_and_guess_who(scanner):
+    """Three words the signals lacked (a short scam each, dev103): 发下 as a way to hand over a code,
+    洗白 of a credit blacklist, and 听出来没 after the caller names who they are. A code that
+    has come down (发下来), a warning that names 征信洗白 as a scam, and a question about a song
+    are not them."""
+    assert "verification_code" in _requested(scanner, "我是公司人事 工资卡要更新 发下卡号和验证码")
+    assert "credit_repair" in _requested(scanner, "征信黑名单能洗白 费用8000 包成功")
+    assert scanner.scan("征信黑名单能洗白 费用8000 包成功").risk == HIGH
+    assert "guess_who" in _requested(scanner, "大姨 我你侄子啊 听出来没 有点事想借点钱")
+    assert "verification_code" not in _requested(scanner, "验证码发下来了吗 我这边还没收到")
+    assert scanner.scan("人民银行提醒：所谓“征信洗白”“黑名单洗白”都是骗局，逾期记录不能删除。").risk == LOW
+    assert "guess_who" not in _requested(scanner, "这首歌你听出来了吗 是周杰伦的")

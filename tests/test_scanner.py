@@ -2415,12 +2415,14 @@ def test_a_code_asked_for_by_someone_beside_the_reader_is_no_request(scanner):
     beside = ("我在登公司那个共享的企业邮箱，验证码发到你手机上了，你看到报一下，六位数的。我就在你隔壁工位",
               "妈 我在给你手机上弄医保电子凭证\n会给你发个验证码 你把那条短信念给我\n我就在你旁边呢 你回头看",
               "王姐，公众号后台换绑管理员，验证码发到你手机上了，念给我一下？不方便的话我下午去你工位找你当面弄",
+              "哥，我用你电脑登了下网易云，验证码发到你手机上了，帮我看一眼念给我，我就在隔壁屋",
               "验证码发你手机了，念给我一下。" + "今天的会先开到这里。" * 400 + "我就在你隔壁工位")
     for text in beside:
         assert "verification_code" not in _requested(scanner, text), text[:40]
         assert scanner.scan(text).risk == LOW, text[:40]
     for text in ("我在登公司那个共享的企业邮箱，验证码发到你手机上了，你看到报一下，六位数的",
                  "宝贝 验证码发你那了 你念给我 我会一直在你身边的",
+                 "我这边不方便接电话 领导就在旁边 你把收到的验证码发我",
                  "验证码发你手机了，念给我一下。" + "今天的会先开到这里。" * 400):
         assert "verification_code" in _requested(scanner, text), text[:40]
         assert scanner.scan(text).risk != LOW, text[:40]

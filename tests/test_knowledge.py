@@ -292,7 +292,7 @@ def test_inbound_only_numbers_cite_a_statement_that_they_never_call_out(knowledg
 
 def test_a_broken_unless_message_pattern_is_named_with_its_signal(knowledge_copy):
     path = knowledge_copy / "signals.yaml"
-    _replace(path, "    unless_message: ['就在你(", "    unless_message: ['((就在你(")
+    _replace(path, "    unless_message: ['(就在你", "    unless_message: ['(((就在你")
     problems = _problems(knowledge_copy)
     assert any("verification_code" in p and "unless_message pattern" in p and "not a valid regular expression" in p
                for p in problems), problems

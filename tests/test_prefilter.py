@@ -33,7 +33,7 @@ def _patterns(scanner) -> list[re.Pattern]:
     out = [p for p in book.concepts.values()] + [p for p in book.patterns.values() if p is not None]
     out += list(book.warnings)
     for signal in book.signals:
-        out += list(signal.patterns) + list(signal.unless)
+        out += list(signal.patterns) + list(signal.unless) + list(signal.unless_message)
         out += [re.compile(p.pattern, p.flags & ~re.IGNORECASE) for p in signal.patterns]
     out += [v for v in vars(scanner_module).values() if isinstance(v, re.Pattern)]
     return out

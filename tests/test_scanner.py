@@ -1088,14 +1088,15 @@ def test_a_loan_ad_with_a_homophone_for_add_me(scanner):
     assert "loan_ad" not in _requested(scanner, "【建设银行】快贷利率低至3.2%，详询95533")
 
 
-def test_a_handle_after_wei_or_kou_and_a_colon_is_a_contact(scanner):
-    """微： or 扣： with a handle is an add-me handle like 微信： (a private loan ad in traditional
-    characters, as pasted); the same words with no handle, or a bank's own offer, are not."""
-    for text in ("急用錢？私人放款 當天到賬 無需任何資料 微：fk5200", "急用钱 私人放款 当天到账 扣：88552211"):
+def test_a_handle_after_wei_and_a_colon_is_a_contact(scanner):
+    """微： with a handle is an add-me handle like 微信： (a private loan ad in traditional
+    characters, as pasted); the same words with no handle, a bank's own offer, or 扣： before an
+    amount (a deduction) are not."""
+    for text in ("急用錢？私人放款 當天到賬 無需任何資料 微：fk5200", "急用钱 私人放款 当天到账 微：dk88552211"):
         assert "loan_ad" in _requested(scanner, text), text
         assert scanner.scan(text).risk == HIGH, text
     for text in ("急用钱？私人放款 当天到账 无需任何资料", "【工商银行】融e借线上信用贷款，最快当天到账，详询95588",
-                 "贷款的事我问了银行，微：好的我明天去网点"):
+                 "贷款的事我问了银行，微：好的我明天去网点", "贷款到账50000，手续费扣：10000"):
         assert "loan_ad" not in _requested(scanner, text), text
 
 
@@ -2423,6 +2424,12 @@ def test_a_code_asked_for_by_someone_beside_the_reader_is_no_request(scanner):
     for text in ("我在登公司那个共享的企业邮箱，验证码发到你手机上了，你看到报一下，六位数的",
                  "宝贝 验证码发你那了 你念给我 我会一直在你身边的",
                  "我这边不方便接电话 领导就在旁边 你把收到的验证码发我",
+                 # (review: 回头 as "later", 身边 from afar, 不能当面, a building across the road, fake IT staff)
+                 "你的账户异常，把验证码发给我，你回头看看短信",
+                 "亲爱的，我真希望现在就在你身边，验证码发你了念给我",
+                 "我是客服，不能当面操作，所以需要您把验证码报给我",
+                 "我是物业，就在你对面楼，你手机收到的验证码告诉我一下",
+                 "我是公司IT部的，需要在你工位电脑上装个安全插件，收到的验证码报一下",
                  "验证码发你手机了，念给我一下。" + "今天的会先开到这里。" * 400):
         assert "verification_code" in _requested(scanner, text), text[:40]
         assert scanner.scan(text).risk != LOW, text[:40]
@@ -2463,3 +2470,7 @@ def test_short_wordings_of_codes_credit_washing_and_guess_who(scanner):
     assert "verification_code" not in _requested(scanner, "验证码发下来了吗 我这边还没收到")
     assert scanner.scan("人民银行提醒：所谓“征信洗白”“黑名单洗白”都是骗局，逾期记录不能删除。").risk == LOW
     assert "guess_who" not in _requested(scanner, "这首歌你听出来了吗 是周杰伦的")
+    for text in ("我放了首歌，你听出来没", "这段录音我反复听了，你听出来没有杂音"):
+        assert "guess_who" not in _requested(scanner, text), text
+    for text in ("我发下载链接给你", "下载地址我发下面了，验证码在短信里", "你的验证码发下了没有"):
+        assert "verification_code" not in _requested(scanner, text), text

@@ -641,6 +641,28 @@ class _View:
             self.unmet_low = conditions.unmet(self.low_chars)
 
 
+class _Voided:
+    """Which signals a message's `unless_message` patterns void (see Signal.unless_message):
+    worked out for a signal only when it is a candidate, once a message, against the whole
+    message, so every piece of a long one shares the answer."""
+
+    __slots__ = ("signals", "text", "unmet", "known")
+
+    def __init__(self, signals: "Mapping[int, tuple[tuple[Finder, int], ...]]", text: str, unmet: int):
+        self.signals, self.text, self.unmet = signals, text, unmet
+        self.known: dict[int, bool] = {}
+
+    def hit(self, index: int) -> bool:
+        finders = self.signals.get(index)
+        if finders is None:
+            return False
+        known = self.known.get(index)
+        if known is None:
+            unmet, text = self.unmet, self.text
+            known = self.known[index] = any(not mask & unmet and finder.search(text) for finder, mask in finders)
+        return known
+
+
 class _Warnings:
     """Which sentences warn against a scam (signals inside them do not count), worked out only
     for the sentences a signal is found in, once each, with the warning patterns the text can
@@ -883,11 +905,11 @@ class Scanner:
         if len(said) <= LONG_TEXT_CHARS:
             view = _View(said, self._conditions, chars=chars)
             hits = self._all_concept_hits(said, view=view)
-            void = self._voided(said, view.unmet)
+            void = _Voided(self._message_unless, said, view.unmet)
             return (self._signals(said, has_url, hits, view=view, void=void),
                     {name for name, spans in hits.items() if spans}, view.unmet)
         unmet = self._conditions.unmet(chars)
-        void = self._voided(said, unmet)
+        void = _Voided(self._message_unless, said, unmet)
         found: dict[str, Finding] = {}
         present: set[str] = set()
         for lo, hi in _pieces(said, [m.end() for m in SENTENCE_END.finditer(said)]):
@@ -899,15 +921,9 @@ class Scanner:
                 found.setdefault(finding.name, finding)
         return sorted(found.values(), key=lambda f: self._signal_order[f.name]), present, unmet
 
-    def _voided(self, said: str, unmet: int) -> frozenset[int]:
-        """The signals (by index) whose `unless_message` the whole message matches: they do not
-        fire anywhere in it, whichever piece of a long message holds the words."""
-        return frozenset(k for k, finders in self._message_unless
-                         if any(not mask & unmet and finder.search(said) for finder, mask in finders))
-
     def _signals(self, text: str, has_url: bool, hits: dict[str, list[tuple[int, int]]],
                  lowered: str | None = None, *, view: _View | None = None,
-                 void: AbstractSet[int] = frozenset()) -> list[Finding]:
+                 void: "_Voided | None" = None) -> list[Finding]:
         if view is None:
             view = _View(text, self._conditions, lowered)
         unmet, unmet_low, lowered = view.unmet, view.unmet_low, view.lowered
@@ -927,8 +943,8 @@ class Scanner:
         by_char = self._signals_by_lowered_char
         for ch in by_char.keys() & view.low_chars:
             candidates |= by_char[ch]
-        if void:
-            candidates -= void  # (see Signal.unless_message)
+        if void is not None and void.signals:
+            candidates = {k for k in candidates if not void.hit(k)}  # (see Signal.unless_message)
         if not candidates:
             return []
         # Each signal's first match that counts: its patterns in order (those the text can hold,
@@ -1052,8 +1068,8 @@ class Scanner:
                                    tuple((Finder(u), mask(u)) for u in signal.unless))
                                   for signal, patterns in zip(self.signals, signal_patterns))
         self._signal_order = {signal.name: k for k, signal in enumerate(self.signals)}
-        self._message_unless = tuple((k, tuple((Finder(u), mask(u)) for u in signal.unless_message))
-                                     for k, signal in enumerate(self.signals) if signal.unless_message)
+        self._message_unless = {k: tuple((Finder(u), mask(u)) for u in signal.unless_message)
+                                for k, signal in enumerate(self.signals) if signal.unless_message}
         # Which signals a message can fire, found from a few of its characters and concepts: each
         # pattern is filed under the characters of its most selective condition (a message
         # without any of them cannot match it), each combination under one of its concepts (the

@@ -2474,3 +2474,21 @@ def test_short_wordings_of_codes_credit_washing_and_guess_who(scanner):
         assert "guess_who" not in _requested(scanner, text), text
     for text in ("我发下载链接给你", "下载地址我发下面了，验证码在短信里", "你的验证码发下了没有"):
         assert "verification_code" not in _requested(scanner, text), text
+
+
+def test_a_sender_defending_themself_against_being_called_a_scammer_is_no_warning(scanner):
+    """SELF_DEFENCE: "我们不是骗子", "如果我们是骗子…", "骗子会给你钱吗？" are the sender's own
+    disarming: the text does not talk about scams for it, and what it asks counts. The same words
+    quoted in a retelling, a user's doubt ("这是不是骗子啊") and a bank's warning still talk about
+    scams."""
+    for text in ("不是骗子哈亲，我们这是正规公司，有营业执照的。你做的第一单不是已经返给你了吗，骗子会给你钱吗？再做一单，充值5000就能全部提现",
+                 "我们是市公安局反诈中心的，不是骗子，骗子不会跟你说这么多。把资金转到安全账户配合调查",
+                 "你想想，如果我们是骗子，前面那三单为什么都给你返钱了？你就差最后一单了，先垫付8000"):
+        ev = scanner.evidence(text)
+        assert not ev.talks_about_scams and not ev.warning, text
+        assert scanner.scan(text).risk != LOW, text
+    assert scanner.evidence("有个人说是京东客服，让我加他QQ退款，这是不是骗子啊？").warning  # (not the sender's defence)
+    for text in ("找朋友圈的代购买了个包，现在说海关扣货要补关税。她一直说“我不是骗子”，这种是不是诈骗？",
+                 "有个人说是京东客服，让我加他QQ退款，我觉得是骗子。你说这是不是骗子啊",
+                 "【中国银行】凡是要求您把资金转入“安全账户”的都是骗子，我行不会这样做。"):
+        assert scanner.evidence(text).talks_about_scams, text

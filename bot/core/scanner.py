@@ -545,6 +545,43 @@ def _excerpt(sentence: str, start: int, end: int, width: int = 60) -> str:
     return ("…" if lo else "") + sentence[lo:lo + width] + ("…" if lo + width < len(sentence) else "")
 
 
+# A sentence in which the sender defends themself against being called a scammer ("我们不是骗子",
+# "如果我们是骗子，前面那三单为什么都给你返钱了？", "骗子会给你钱吗？", "骗子不会跟你说这么多"): the
+# words 骗子/骗局 in it are the scammer's own disarming, not a warning, so the sentence neither makes
+# the text one that talks about scams nor is a warning sentence (unless it is quoted: a retelling
+# of what a scammer said, "她一直说“我不是骗子”").
+SELF_DEFENCE = re.compile(
+    r"(?:我|我们|本人|咱们|我们公司|我们平台|我这边|我们这边)(?:真的|可|绝对|肯定|又|也|才|从来)?不是(?:什么)?(?:骗子|骗局|诈骗)"
+    r"|(?<![是他她])不是骗子(?:哈|啊|呀|哦|嘛|啦)"
+    r"|如果(?:我|我们)是骗子|(?:我|我们)要是骗子"
+    r"|骗子(?:会|能|还会|哪会|怎么会|可能会)[^。！？!?\n；;]{0,8}(?:给你|给您|让你|跟你|和你|陪你|帮你|对你)[^。！？!?\n；;]{0,10}(?:吗|呢|？|\?)"
+    r"|骗子不会(?:跟|和|给|对)(?:你|您)"
+    r"|(?:有人|别人|你|您)(?:问|说|怀疑|担心)(?:我|我们)(?:是不是|是)骗子"
+    r"|我(?:可以)?(?:发誓|保证)[^。！？!?\n；;]{0,4}不是骗子")
+_OPEN_QUOTES, _CLOSE_QUOTES = "“「『\"", "”」』"
+
+
+def _defence_spans(text: str) -> list[tuple[int, int]]:
+    """The sentences (start, end) of `text` in which the sender defends themself (SELF_DEFENCE),
+    outside quotation marks."""
+    if "骗" not in text:
+        return []
+    spans: list[tuple[int, int]] = []
+    for m in SELF_DEFENCE.finditer(text):
+        before = text[:m.start()]
+        if sum(map(before.count, _OPEN_QUOTES)) - sum(map(before.count, _CLOSE_QUOTES)) > 0:
+            continue  # quoted: someone else's words retold
+        ends = [e.end() for e in SENTENCE_END.finditer(text, 0, m.start())]
+        lo = ends[-1] if ends else 0
+        after = SENTENCE_END.search(text, m.end())
+        spans.append((lo, after.start() if after else len(text)))
+    return spans
+
+
+def _in_spans(pos: int, spans: list[tuple[int, int]]) -> bool:
+    return any(lo <= pos < hi for lo, hi in spans)
+
+
 # The patterns run on every message, with what they need and a fast start (see prefilter.py).
 _SCAM_TALK_NEEDS, _SCAM_TALK = needs(SCAM_TALK), Finder(SCAM_TALK)
 _NEVER_ASKS_NEEDS, _NEVER_ASKS = needs(NEVER_ASKS), Finder(NEVER_ASKS)
@@ -673,6 +710,7 @@ class _Warnings:
         self.patterns: list[Finder] | None = None
         self.text, self.ends = view.text, ends
         self.known: dict[int, bool] = {}
+        self.defended: list[tuple[int, int]] | None = None  # (see SELF_DEFENCE)
 
     def sentence(self, index: int) -> bool:
         known = self.known.get(index)
@@ -682,7 +720,10 @@ class _Warnings:
                 self.patterns = [p for p, mask in self.candidates if not mask & unmet]
             lo = self.ends[index - 1] if index > 0 else 0
             hi = self.ends[index] if index < len(self.ends) else len(self.text)
-            known = self.known[index] = any(p.search(self.text, lo, hi) for p in self.patterns)
+            if self.defended is None:
+                self.defended = _defence_spans(self.text)
+            known = self.known[index] = (not (self.defended and _in_spans(lo, self.defended))
+                                         and any(p.search(self.text, lo, hi) for p in self.patterns))
         return known
 
 
@@ -804,8 +845,10 @@ class Scanner:
         own_number = possible(_OWN_NUMBER_NEEDS, chars) and _OWN_NUMBER.search(text)
         # a sentence anywhere warns against a scam (the warning patterns the text can hold)
         warning = False
+        defended = _defence_spans(said)
         for finder, mask in self._warnings:
-            if not mask & unmet and finder.search(said):
+            if not mask & unmet and (any(not _in_spans(a, defended) for a, _ in finder.spans(said)) if defended
+                                     else finder.search(said)):
                 warning = True
                 break
         return Evidence(text, said, numbers, urls, cards, links, tuple(requests),
@@ -1010,9 +1053,12 @@ class Scanner:
         if chars is not None and not possible(_SCAM_TALK_NEEDS, chars):
             return False
         sentences: set[int] = set()
+        defended = _defence_spans(text)
         for start, _ in _SCAM_TALK.finditer(text):
             if ACCUSED.search(text, max(0, start - 14), start):
                 continue  # "您的身份证涉嫌…用于诈骗": the accusation of a fake police call, not a warning
+            if defended and _in_spans(start, defended):
+                continue  # "我们不是骗子": the sender's own disarming (SELF_DEFENCE)
             if SCAM_TALK_SENTENCES <= 1:
                 return True
             sentences.add(len(SENTENCE_END.findall(text, 0, start)))

@@ -2488,6 +2488,18 @@ def test_a_sender_defending_themself_against_being_called_a_scammer_is_no_warnin
         assert not ev.talks_about_scams and not ev.warning, text
         assert scanner.scan(text).risk != LOW, text
     assert scanner.evidence("有个人说是京东客服，让我加他QQ退款，这是不是骗子啊？").warning  # (not the sender's defence)
+    # (review: a warning's rhetorical question it answers, the sentence after a defence's question
+    # mark, words after 说：, ASCII quotes that close, one pass over a long text)
+    for text in ("【XX派出所】警方提醒：骗子会主动给你退钱吗？不会！凡是自称客服要退款、让你点链接填银行卡的，一律挂断。",
+                 "【中国银行】我行不会要求您转账到安全账户，骗子会让你下载会议软件吗？会，这就是诈骗。",
+                 "骗子会给你钱吗？刷单返利就是诈骗。", "对方一直说：我们不是骗局，后来我才知道被骗了，已经报了警",
+                 "客服一直说'我们不是骗子'，后来就联系不上了，我被骗了"):
+        ev = scanner.evidence(text)
+        assert ev.talks_about_scams and ev.warning, text
+        assert scanner.scan(text).risk == LOW, text
+    ev = scanner.evidence('客服说他们是"正规平台"。如果我们是骗子，为什么前几单都给你返钱了？')
+    assert not ev.talks_about_scams, ev
+    assert scanner.scan("不是骗子啊。" * 2000).risk == LOW
     for text in ("找朋友圈的代购买了个包，现在说海关扣货要补关税。她一直说“我不是骗子”，这种是不是诈骗？",
                  "有个人说是京东客服，让我加他QQ退款，我觉得是骗子。你说这是不是骗子啊",
                  "【中国银行】凡是要求您把资金转入“安全账户”的都是骗子，我行不会这样做。"):

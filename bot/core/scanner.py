@@ -552,29 +552,55 @@ def _excerpt(sentence: str, start: int, end: int, width: int = 60) -> str:
 # of what a scammer said, "她一直说“我不是骗子”").
 SELF_DEFENCE = re.compile(
     r"(?:我|我们|本人|咱们|我们公司|我们平台|我这边|我们这边)(?:真的|可|绝对|肯定|又|也|才|从来)?不是(?:什么)?(?:骗子|骗局|诈骗)"
-    r"|(?<![是他她])不是骗子(?:哈|啊|呀|哦|嘛|啦)"
+    r"|(?:我们|我)(?:公司|平台)?(?:是|都是)(?:正规|合法|正当)的?(?:公司|平台)?[，,]?(?:绝对|真的)?不是(?:什么)?(?:骗子|骗局|诈骗)"
+    r"|(?:我|我们)(?:是|就是)[^。！？!?\n，,；;]{1,16}[，,]\s*(?:真的|绝对|可)?不是(?:骗子|骗局|诈骗)"
+    r"|(?<![是他她])不是骗子(?:哈|啊|呀|哦|嘛|啦)|放心[，,]?(?:这|我们|我)?(?:真的)?不是(?:骗局|诈骗|骗子)"
     r"|如果(?:我|我们)是骗子|(?:我|我们)要是骗子"
     r"|骗子(?:会|能|还会|哪会|怎么会|可能会)[^。！？!?\n；;]{0,8}(?:给你|给您|让你|跟你|和你|陪你|帮你|对你)[^。！？!?\n；;]{0,10}(?:吗|呢|？|\?)"
     r"|骗子不会(?:跟|和|给|对)(?:你|您)"
     r"|(?:有人|别人|你|您)(?:问|说|怀疑|担心)(?:我|我们)(?:是不是|是)骗子"
     r"|我(?:可以)?(?:发誓|保证)[^。！？!?\n；;]{0,4}不是骗子")
-_OPEN_QUOTES, _CLOSE_QUOTES = "“「『\"", "”」』"
+# A rhetorical question a warning answers itself ("骗子会主动给你退钱吗？不会！"): no defence.
+_ANSWERED = re.compile(r"[？?！!]?\s*(?:不会|会的?[，,！!。]|当然|这就是|没有|不可能|绝对不)")
+# Quotation marks that open and close (an ASCII one toggles), and a colon after 说 (对方一直说：我们
+# 不是骗局): words inside are someone else's, retold.
+_QUOTE_OPEN, _QUOTE_CLOSE, _QUOTE_TOGGLE = "“「『‘", "”」』’", "\"'"
+_SAID_COLON = re.compile(r"说\s*[:：]")
+CLAUSE_END = re.compile(r"[，,。！？!?\n；;]")
+MAX_DEFENCES = 20
 
 
 def _defence_spans(text: str) -> list[tuple[int, int]]:
-    """The sentences (start, end) of `text` in which the sender defends themself (SELF_DEFENCE),
-    outside quotation marks."""
+    """The clauses (start, end) of `text` in which the sender defends themself (SELF_DEFENCE):
+    outside quotation marks, not after 说：, not a question the text answers itself. One pass
+    over the text whatever the number of matches (at most MAX_DEFENCES are kept)."""
     if "骗" not in text:
         return []
     spans: list[tuple[int, int]] = []
+    depth, toggled, at = 0, 0, 0
     for m in SELF_DEFENCE.finditer(text):
-        before = text[:m.start()]
-        if sum(map(before.count, _OPEN_QUOTES)) - sum(map(before.count, _CLOSE_QUOTES)) > 0:
+        between = text[at:m.start()]
+        depth += sum(map(between.count, _QUOTE_OPEN)) - sum(map(between.count, _QUOTE_CLOSE))
+        toggled += sum(map(between.count, _QUOTE_TOGGLE))
+        at = m.start()
+        if depth > 0 or toggled % 2:
             continue  # quoted: someone else's words retold
-        ends = [e.end() for e in SENTENCE_END.finditer(text, 0, m.start())]
-        lo = ends[-1] if ends else 0
-        after = SENTENCE_END.search(text, m.end())
-        spans.append((lo, after.start() if after else len(text)))
+        clause_start = max((e.end() for e in CLAUSE_END.finditer(text, max(0, m.start() - 40), m.start())), default=None)
+        sentence = text[max(0, m.start() - 40):m.start()]
+        cut = max(sentence.rfind(c) for c in "。！？!?\n")
+        if _SAID_COLON.search(sentence[cut + 1:]):
+            continue  # 对方一直说：我们不是骗局
+        if _ANSWERED.match(text, m.end()):
+            continue  # 骗子会主动给你退钱吗？不会！
+        lo = clause_start if clause_start is not None else max(0, m.start() - 40)
+        if m.end() and CLAUSE_END.match(text[m.end() - 1]):
+            hi = m.end()  # (a question mark ends it: the next sentence is not in it)
+        else:
+            after = CLAUSE_END.search(text, m.end())
+            hi = after.start() if after else len(text)
+        spans.append((lo, hi))
+        if len(spans) >= MAX_DEFENCES:
+            break
     return spans
 
 
@@ -722,8 +748,11 @@ class _Warnings:
             hi = self.ends[index] if index < len(self.ends) else len(self.text)
             if self.defended is None:
                 self.defended = _defence_spans(self.text)
-            known = self.known[index] = (not (self.defended and _in_spans(lo, self.defended))
-                                         and any(p.search(self.text, lo, hi) for p in self.patterns))
+            defended = self.defended
+            known = self.known[index] = any(
+                (any(not _in_spans(m.start(), defended) for m in p.pattern.finditer(self.text, lo, hi))
+                 if defended and any(lo <= a < hi for a, _ in defended) else p.search(self.text, lo, hi))
+                for p in self.patterns)
         return known
 
 

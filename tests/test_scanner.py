@@ -2504,3 +2504,17 @@ def test_a_sender_defending_themself_against_being_called_a_scammer_is_no_warnin
                  "有个人说是京东客服，让我加他QQ退款，我觉得是骗子。你说这是不是骗子啊",
                  "【中国银行】凡是要求您把资金转入“安全账户”的都是骗子，我行不会这样做。"):
         assert scanner.evidence(text).talks_about_scams, text
+
+
+def test_an_investment_groups_rule_against_private_contact_does_not_shield_it(scanner):
+    """A group notice's own rule "禁止私加好友，谨防骗子！" is the posture of a fake investment group,
+    not a warning about a scam it describes: its requests count. A class, estate or office group's
+    notice with the same rule and nothing asked of the reader stays low."""
+    text = ("【股海明灯·学习3群】群公告：本群为公益学习群，老师每日免费分享，请勿私加群友，谨防诈骗！"
+            "想进一步学习的家人联系助理下载“机构通”App开户入金，跟着老师做，月收益30%以上。")
+    ev = scanner.evidence(text)
+    assert not ev.talks_about_scams and not ev.warning
+    assert scanner.scan(text).risk != LOW
+    for text in ("【三年级二班家长群】群公告：本群仅用于发布班级通知，请勿私加家长，谨防诈骗！本学期资料费由学校统一在缴费平台收取，老师不会私下收钱。",
+                 "【公司全员群】请勿私加同事要求转账，谨防诈骗。报销请走OA流程。"):
+        assert scanner.scan(text).risk == LOW, text

@@ -549,7 +549,8 @@ def _excerpt(sentence: str, start: int, end: int, width: int = 60) -> str:
 # "如果我们是骗子，前面那三单为什么都给你返钱了？", "骗子会给你钱吗？", "骗子不会跟你说这么多"): the
 # words 骗子/骗局 in it are the scammer's own disarming, not a warning, so the sentence neither makes
 # the text one that talks about scams nor is a warning sentence (unless it is quoted: a retelling
-# of what a scammer said, "她一直说“我不是骗子”").
+# of what a scammer said, "她一直说“我不是骗子”"). A group's own rule against private contact "to
+# avoid scammers" (禁止私加好友，谨防骗子！) is the same posture.
 SELF_DEFENCE = re.compile(
     r"(?:我|我们|本人|咱们|我们公司|我们平台|我这边|我们这边)(?:真的|可|绝对|肯定|又|也|才|从来)?不是(?:什么)?(?:骗子|骗局|诈骗)"
     r"|(?:我们|我)(?:公司|平台)?(?:是|都是)(?:正规|合法|正当)的?(?:公司|平台)?[，,]?(?:绝对|真的)?不是(?:什么)?(?:骗子|骗局|诈骗)"
@@ -559,7 +560,11 @@ SELF_DEFENCE = re.compile(
     r"|骗子(?:会|能|还会|哪会|怎么会|可能会)[^。！？!?\n；;]{0,8}(?:给你|给您|让你|跟你|和你|陪你|帮你|对你)[^。！？!?\n；;]{0,10}(?:吗|呢|？|\?)"
     r"|骗子不会(?:跟|和|给|对)(?:你|您)"
     r"|(?:有人|别人|你|您)(?:问|说|怀疑|担心)(?:我|我们)(?:是不是|是)骗子"
-    r"|我(?:可以)?(?:发誓|保证)[^。！？!?\n；;]{0,4}不是骗子")
+    r"|我(?:可以)?(?:发誓|保证)[^。！？!?\n；;]{0,4}不是骗子"
+    # a group's own rule against private contact, "to avoid scammers" (禁止私加好友，谨防骗子！): the
+    # posture of an investment group's notice, not a warning about a scam it describes
+    r"|(?:请勿|禁止|严禁|不要|勿)私(?:加|聊)[^。！？!?\n；;]{0,12}(?:谨防|小心|当心)(?:骗子|诈骗|上当|被骗)"
+    r"|(?:谨防|小心|当心)(?:骗子|诈骗|上当|被骗)[^。！？!?\n；;]{0,12}(?:请勿|禁止|严禁|不要|勿)私(?:加|聊)")
 # A rhetorical question a warning answers itself ("骗子会主动给你退钱吗？不会！"): no defence.
 _ANSWERED = re.compile(r"[？?！!]?\s*(?:不会|会的?[，,！!。]|当然|这就是|没有|不可能|绝对不)")
 # Quotation marks that open and close (an ASCII one toggles), and a colon after 说 (对方一直说：我们

@@ -2483,7 +2483,9 @@ def test_a_sender_defending_themself_against_being_called_a_scammer_is_no_warnin
     scams."""
     for text in ("不是骗子哈亲，我们这是正规公司，有营业执照的。你做的第一单不是已经返给你了吗，骗子会给你钱吗？再做一单，充值5000就能全部提现",
                  "我们是市公安局反诈中心的，不是骗子，骗子不会跟你说这么多。把资金转到安全账户配合调查",
-                 "你想想，如果我们是骗子，前面那三单为什么都给你返钱了？你就差最后一单了，先垫付8000"):
+                 "你想想，如果我们是骗子，前面那三单为什么都给你返钱了？你就差最后一单了，先垫付8000",
+                 "姐，你怎么在群里说我们是骗子啊？你的钱一分没少，只是任务没做完冻结了，再充五千就能全部提现",
+                 "那些说我们是骗子的人啊，都是竞争对手派来搞破坏的，你别信。你的钱好好的在账户里，现在要先交两万的个人所得税才能提现，今天交了明天就到账"):
         ev = scanner.evidence(text)
         assert not ev.talks_about_scams and not ev.warning, text
         assert scanner.scan(text).risk != LOW, text
@@ -2497,6 +2499,9 @@ def test_a_sender_defending_themself_against_being_called_a_scammer_is_no_warnin
         ev = scanner.evidence(text)
         assert ev.talks_about_scams and ev.warning, text
         assert scanner.scan(text).risk == LOW, text
+    # (a real friend says it too: with nothing asked it stays low)
+    assert scanner.scan("老同学，好久不见！我是高中隔壁班的刘刚，下周去你们城市出差，有空一起吃个饭？"
+                        "我打你电话你没接，怕你以为我是骗子哈哈。").risk == LOW
     ev = scanner.evidence('客服说他们是"正规平台"。如果我们是骗子，为什么前几单都给你返钱了？')
     assert not ev.talks_about_scams, ev
     assert scanner.scan("不是骗子啊。" * 2000).risk == LOW

@@ -2499,6 +2499,11 @@ def test_a_sender_defending_themself_against_being_called_a_scammer_is_no_warnin
         ev = scanner.evidence(text)
         assert ev.talks_about_scams and ev.warning, text
         assert scanner.scan(text).risk == LOW, text
+    # (review: a user's doubt, a retelling without a colon, a victim called an accomplice)
+    for text in ("我家人肯定会说这是骗局，但对方说要先交2000保证金才能提现，你们看看靠谱吗？",
+                 "对方说你家里人只会觉得是骗局，让我别告诉家人，直接转5万到安全账户",
+                 "对方反咬一口说我是骗子的同伙，我该怎么办"):
+        assert scanner.evidence(text).talks_about_scams, text
     # (a real friend says it too: with nothing asked it stays low)
     assert scanner.scan("老同学，好久不见！我是高中隔壁班的刘刚，下周去你们城市出差，有空一起吃个饭？"
                         "我打你电话你没接，怕你以为我是骗子哈哈。").risk == LOW
@@ -2523,3 +2528,9 @@ def test_an_investment_groups_rule_against_private_contact_does_not_shield_it(sc
     for text in ("【三年级二班家长群】群公告：本群仅用于发布班级通知，请勿私加家长，谨防诈骗！本学期资料费由学校统一在缴费平台收取，老师不会私下收钱。",
                  "【公司全员群】请勿私加同事要求转账，谨防诈骗。报销请走OA流程。"):
         assert scanner.scan(text).risk == LOW, text
+    # (review: only in a text about investing; an estate's or a community's notice that asks
+    # something keeps its warning; 上当 counts too)
+    for text in ("物业提醒：请勿私加群内陌生人，谨防诈骗。本月物业费请点击链接 wy-pay.cc 缴纳",
+                 "小心诈骗，不要私加陌生人！社区疫苗接种登记请扫描二维码填写身份证号"):
+        assert scanner.evidence(text).talks_about_scams, text
+    assert not scanner.evidence("禁止私加好友，谨防上当！有问题联系助理，开户入金跟老师做").talks_about_scams

@@ -559,13 +559,18 @@ SELF_DEFENCE = re.compile(
     r"|如果(?:我|我们)是骗子|(?:我|我们)要是骗子"
     r"|骗子(?:会|能|还会|哪会|怎么会|可能会)[^。！？!?\n；;]{0,8}(?:给你|给您|让你|跟你|和你|陪你|帮你|对你)[^。！？!?\n；;]{0,10}(?:吗|呢|？|\?)"
     r"|骗子不会(?:跟|和|给|对)(?:你|您)"
-    r"|(?:有人|别人|很多人|你|您|他们|家里人|大家)[^。！？!?\n，,；;]{0,6}(?:问|说|怀疑|担心|觉得|以为)(?:我|我们)(?:是不是|是)骗(?:子|局)"
-    r"|说(?:我|我们)是骗子的|(?:只会|肯定会|都会)(?:觉得|说|以为)(?:我|我们|这)?是骗(?:子|局)"
-    r"|我(?:可以)?(?:发誓|保证)[^。！？!?\n；;]{0,4}不是骗子"
-    # a group's own rule against private contact, "to avoid scammers" (禁止私加好友，谨防骗子！): the
-    # posture of an investment group's notice, not a warning about a scam it describes
-    r"|(?:请勿|禁止|严禁|不要|勿)私(?:加|聊)[^。！？!?\n；;]{0,12}(?:谨防|小心|当心)(?:骗子|诈骗|上当|被骗)"
+    r"|(?:有人|别人|很多人|你|您|他们|家里人|大家)[^。！？!?\n，,；;：:、—]{0,6}(?:问|说|怀疑|担心|觉得|以为)(?:我|我们)(?:是不是|是)骗(?:子|局)"
+    r"|说(?:我|我们)是骗子的(?!同伙|帮凶|受害)|(?:只会|肯定会|都会)(?:觉得|说|以为)(?:我|我们)是骗(?:子|局)"
+    r"|我(?:可以)?(?:发誓|保证)[^。！？!?\n；;]{0,4}不是骗子")
+# A group's own rule against private contact, "to avoid scammers" (禁止私加好友，谨防骗子！): the
+# posture of a fake investment group's notice, not a warning about a scam it describes; only in a
+# text about investing with a teacher or an assistant (an estate's or a class's notice says it too).
+GROUP_RULE = re.compile(
+    r"(?:请勿|禁止|严禁|不要|勿)私(?:加|聊)[^。！？!?\n；;]{0,12}(?:谨防|小心|当心)(?:骗子|诈骗|上当|被骗)"
     r"|(?:谨防|小心|当心)(?:骗子|诈骗|上当|被骗)[^。！？!?\n；;]{0,12}(?:请勿|禁止|严禁|不要|勿)私(?:加|聊)")
+_INVEST_GROUP = re.compile(r"老师|助理|入金|开户|收益|股票|选股|个股|策略|带单|行情|涨停|基金|期货|外汇|数字货币")
+# Someone else's words retold without a colon or quotes (对方说你家里人只会觉得是骗局, 骗子常用话术——)
+_RETELLING = re.compile(r"(?:对方|他|她|骗子|那人|客服|他们)(?:就|又|还|一直|会|都)?(?:说|告诉你|讲)|话术")
 # A rhetorical question a warning answers itself ("骗子会主动给你退钱吗？不会！"): no defence.
 _ANSWERED = re.compile(r"[？?！!]?\s*(?:不会|会的?[，,！!。]|当然|这就是|没有|不可能|绝对不)")
 # Quotation marks that open and close (an ASCII one toggles), and a colon after 说 (对方一直说：我们
@@ -580,11 +585,14 @@ def _defence_spans(text: str) -> list[tuple[int, int]]:
     """The clauses (start, end) of `text` in which the sender defends themself (SELF_DEFENCE):
     outside quotation marks, not after 说：, not a question the text answers itself. One pass
     over the text whatever the number of matches (at most MAX_DEFENCES are kept)."""
-    if "骗" not in text:
+    if "骗" not in text and "上当" not in text:
         return []
     spans: list[tuple[int, int]] = []
     depth, toggled, at = 0, 0, 0
-    for m in SELF_DEFENCE.finditer(text):
+    matches = list(SELF_DEFENCE.finditer(text))
+    if _INVEST_GROUP.search(text):
+        matches = sorted(matches + list(GROUP_RULE.finditer(text)), key=lambda m: m.start())
+    for m in matches:
         between = text[at:m.start()]
         depth += sum(map(between.count, _QUOTE_OPEN)) - sum(map(between.count, _QUOTE_CLOSE))
         toggled += sum(map(between.count, _QUOTE_TOGGLE))
@@ -594,8 +602,8 @@ def _defence_spans(text: str) -> list[tuple[int, int]]:
         clause_start = max((e.end() for e in CLAUSE_END.finditer(text, max(0, m.start() - 40), m.start())), default=None)
         sentence = text[max(0, m.start() - 40):m.start()]
         cut = max(sentence.rfind(c) for c in "。！？!?\n")
-        if _SAID_COLON.search(sentence[cut + 1:]):
-            continue  # 对方一直说：我们不是骗局
+        if _SAID_COLON.search(sentence[cut + 1:]) or _RETELLING.search(sentence[cut + 1:]):
+            continue  # 对方一直说：我们不是骗局; 对方说你家里人只会觉得是骗局
         if _ANSWERED.match(text, m.end()):
             continue  # 骗子会主动给你退钱吗？不会！
         lo = clause_start if clause_start is not None else max(0, m.start() - 40)

@@ -545,12 +545,11 @@ def _excerpt(sentence: str, start: int, end: int, width: int = 60) -> str:
     return ("…" if lo else "") + sentence[lo:lo + width] + ("…" if lo + width < len(sentence) else "")
 
 
-# A sentence in which the sender defends themself against being called a scammer ("我们不是骗子",
+# A clause in which the sender defends themself against being called a scammer ("我们不是骗子",
 # "如果我们是骗子，前面那三单为什么都给你返钱了？", "骗子会给你钱吗？", "骗子不会跟你说这么多"): the
-# words 骗子/骗局 in it are the scammer's own disarming, not a warning, so the sentence neither makes
-# the text one that talks about scams nor is a warning sentence (unless it is quoted: a retelling
-# of what a scammer said, "她一直说“我不是骗子”"). A group's own rule against private contact "to
-# avoid scammers" (禁止私加好友，谨防骗子！) is the same posture.
+# words 骗子/骗局 in it are the scammer's own disarming, not a warning, so the clause neither makes
+# the text one that talks about scams nor holds a warning (unless it is someone else's words
+# retold: in quotes, after 说： or 对方说, "她一直说“我不是骗子”"; see _defence_spans).
 SELF_DEFENCE = re.compile(
     r"(?:我|我们|本人|咱们|我们公司|我们平台|我这边|我们这边)(?:真的|可|绝对|肯定|又|也|才|从来)?不是(?:什么)?(?:骗子|骗局|诈骗)"
     r"|(?:我们|我)(?:公司|平台)?(?:是|都是)(?:正规|合法|正当)的?(?:公司|平台)?[，,]?(?:绝对|真的)?不是(?:什么)?(?:骗子|骗局|诈骗)"
@@ -582,9 +581,10 @@ MAX_DEFENCES = 20
 
 
 def _defence_spans(text: str) -> list[tuple[int, int]]:
-    """The clauses (start, end) of `text` in which the sender defends themself (SELF_DEFENCE):
-    outside quotation marks, not after 说：, not a question the text answers itself. One pass
-    over the text whatever the number of matches (at most MAX_DEFENCES are kept)."""
+    """The clauses (start, end) of `text` in which the sender defends themself (SELF_DEFENCE, and
+    GROUP_RULE in a text about investing): outside quotation marks, not retold (after 说： or
+    对方说…), not a question the text answers itself. One pass over the text whatever the number
+    of matches (at most MAX_DEFENCES are kept)."""
     if "骗" not in text and "上当" not in text:
         return []
     spans: list[tuple[int, int]] = []

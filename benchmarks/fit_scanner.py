@@ -82,7 +82,7 @@ from bot.core.assistant import Assistant  # noqa: E402
 from bot.core.evaluation import load_messages  # noqa: E402
 from bot.core.scan_model import BUILTIN_SIGNALS, CONTEXT, ScanModel, context_features, posing_floor  # noqa: E402
 from bot.core.scanner import HIGH, LOW, hand_decision  # noqa: E402
-from fit_wording import WORDING_SETS, existing as existing_sets, out_of_set as wording_out_of_set  # noqa: E402
+from fit_wording import WORDING_SETS, existing as existing_sets, groups_of, out_of_set as wording_out_of_set  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 SCANS = HERE / "data" / "scans"
@@ -271,15 +271,6 @@ class Trained:
     lams: tuple[float, float]
     strong_lifts: bool
     out_of_set: tuple[float, float]   # recall, false alarms at medium_at (out of set)
-
-
-def groups_of(sets, folds: int | None) -> list[tuple[str, ...]]:
-    """The sets left out together: one by one (`folds` None), or `folds` groups (sets[0::folds],
-    sets[1::folds], ...)."""
-    sets = list(sets)
-    if folds is None:
-        return [(s,) for s in sets]
-    return [tuple(sets[i::folds]) for i in range(min(folds, len(sets)))]
 
 
 def out_of_set(rows: list[Row], signals, classes, lam_s, lam_c, folds: int | None = None) -> np.ndarray:

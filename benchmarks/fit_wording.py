@@ -143,6 +143,15 @@ def fit(rows) -> tuple[float, dict[str, float]]:
 _ROWS: list = []  # the rows the forked workers of out_of_set read (set before the pool starts)
 
 
+def groups_of(sets, folds: int | None) -> list[tuple[str, ...]]:
+    """The sets left out together: one by one (`folds` None), or `folds` groups (sets[0::folds],
+    sets[1::folds], ...). fit_scanner.py leaves its sets out the same way."""
+    sets = list(sets)
+    if folds is None:
+        return [(s,) for s in sets]
+    return [tuple(sets[i::folds]) for i in range(min(folds, len(sets)))]
+
+
 def _left_out(group: tuple[str, ...], only=None) -> dict[tuple[str, str], float]:
     """The scores of the messages of the sets in `group` (of those in `only`, when given) under a
     model fitted on the other sets of _ROWS."""
@@ -163,12 +172,7 @@ def out_of_set(names, jobs: int = 1, rows=None, only=None, folds: int | None = N
     import multiprocessing
 
     _ROWS[:] = load(names) if rows is None else rows
-    names = list(names)
-    if folds is None:
-        groups = [(n,) for n in names]
-    else:
-        groups = [tuple(names[i::folds]) for i in range(min(folds, len(names)))]
-    groups = [g for g in groups if only is None or any(n in only for n in g)]
+    groups = [g for g in groups_of(names, folds) if only is None or any(n in only for n in g)]
     work = functools.partial(_left_out, only=only)
     scores: dict[tuple[str, str], float] = {}
     try:

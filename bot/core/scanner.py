@@ -622,6 +622,15 @@ def _in_spans(pos: int, spans: list[tuple[int, int]]) -> bool:
     return any(lo <= pos < hi for lo, hi in spans)
 
 
+def _warns(finder: Finder, text: str, defended: list[tuple[int, int]], lo: int = 0, hi: int | None = None) -> bool:
+    """Whether a warning pattern matches in text[lo:hi] outside the clauses `defended`
+    (_defence_spans: a sender's own 我们不是骗子 is no warning)."""
+    hi = len(text) if hi is None else hi
+    if not any(lo <= a < hi for a, _ in defended):
+        return finder.search(text, lo, hi)
+    return any(not _in_spans(m.start(), defended) for m in finder.pattern.finditer(text, lo, hi))
+
+
 # The patterns run on every message, with what they need and a fast start (see prefilter.py).
 _SCAM_TALK_NEEDS, _SCAM_TALK = needs(SCAM_TALK), Finder(SCAM_TALK)
 _NEVER_ASKS_NEEDS, _NEVER_ASKS = needs(NEVER_ASKS), Finder(NEVER_ASKS)
@@ -745,12 +754,14 @@ class _Warnings:
     for the sentences a signal is found in, once each, with the warning patterns the text can
     hold at all."""
 
-    def __init__(self, patterns: tuple[tuple[Finder, int], ...], view: _View, ends: list[int]):
+    def __init__(self, patterns: tuple[tuple[Finder, int], ...], view: _View, ends: list[int],
+                 defended: list[tuple[int, int]] | None = None):
         self.candidates, self.unmet = patterns, view.unmet
         self.patterns: list[Finder] | None = None
         self.text, self.ends = view.text, ends
         self.known: dict[int, bool] = {}
-        self.defended: list[tuple[int, int]] | None = None  # (see SELF_DEFENCE)
+        # the text's defence clauses (_defence_spans), when the caller has them; else worked out here
+        self.defended = defended
 
     def sentence(self, index: int) -> bool:
         known = self.known.get(index)
@@ -762,11 +773,7 @@ class _Warnings:
             hi = self.ends[index] if index < len(self.ends) else len(self.text)
             if self.defended is None:
                 self.defended = _defence_spans(self.text)
-            defended = self.defended
-            known = self.known[index] = any(
-                (any(not _in_spans(m.start(), defended) for m in p.pattern.finditer(self.text, lo, hi))
-                 if defended and any(lo <= a < hi for a, _ in defended) else p.search(self.text, lo, hi))
-                for p in self.patterns)
+            known = self.known[index] = any(_warns(p, self.text, self.defended, lo, hi) for p in self.patterns)
         return known
 
 
@@ -863,7 +870,8 @@ class Scanner:
                         and _PRETEXT_WARNING.search(text, max(0, m.start() - 80), m.start())):
                     talks_about_scams = False
                     break
-        requests, present, unmet = self._find_signals(said, said_chars, risky_link)
+        defended = _defence_spans(said)  # (the sender's own 我们不是骗子: see SELF_DEFENCE)
+        requests, present, unmet = self._find_signals(said, said_chars, risky_link, defended)
         requests.extend(self._callback_findings(numbers, present, rest))
         weighed = 0.0  # the wording score, when the wording is weighed at all
         if self.wording is not None and pasted and wording_weighs(text):
@@ -888,10 +896,8 @@ class Scanner:
         own_number = possible(_OWN_NUMBER_NEEDS, chars) and _OWN_NUMBER.search(text)
         # a sentence anywhere warns against a scam (the warning patterns the text can hold)
         warning = False
-        defended = _defence_spans(said)
         for finder, mask in self._warnings:
-            if not mask & unmet and (any(not _in_spans(a, defended) for a, _ in finder.spans(said)) if defended
-                                     else finder.search(said)):
+            if not mask & unmet and _warns(finder, said, defended):
                 warning = True
                 break
         return Evidence(text, said, numbers, urls, cards, links, tuple(requests),
@@ -982,17 +988,19 @@ class Scanner:
             text = _TOOLBAR.sub(lambda m: " " * (m.end() - m.start()), text)
         return text
 
-    def _find_signals(self, said: str, chars: AbstractSet[str], has_url: bool) -> tuple[list[Finding], set[str], int]:
+    def _find_signals(self, said: str, chars: AbstractSet[str], has_url: bool,
+                      defended: list[tuple[int, int]] | None = None) -> tuple[list[Finding], set[str], int]:
         """The signals found, the concepts present and the pattern conditions (see
         prefilter.Conditions) the whole text does not meet. A long message is judged piece by
         piece (see `_pieces`): each piece's concept hits and sentences are its own, so a request
         at the very end of a long text is found however many words come before it, and the work
-        grows with the length, not faster."""
+        grows with the length, not faster. `defended`: the text's defence clauses (_defence_spans),
+        when already worked out (a piece of a long text works out its own)."""
         if len(said) <= LONG_TEXT_CHARS:
             view = _View(said, self._conditions, chars=chars)
             hits = self._all_concept_hits(said, view=view)
             void = _Voided(self._message_unless, said, view.unmet)
-            return (self._signals(said, has_url, hits, view=view, void=void),
+            return (self._signals(said, has_url, hits, view=view, void=void, defended=defended),
                     {name for name, spans in hits.items() if spans}, view.unmet)
         unmet = self._conditions.unmet(chars)
         void = _Voided(self._message_unless, said, unmet)
@@ -1009,7 +1017,7 @@ class Scanner:
 
     def _signals(self, text: str, has_url: bool, hits: dict[str, list[tuple[int, int]]],
                  lowered: str | None = None, *, view: _View | None = None,
-                 void: "_Voided | None" = None) -> list[Finding]:
+                 void: "_Voided | None" = None, defended: list[tuple[int, int]] | None = None) -> list[Finding]:
         if view is None:
             view = _View(text, self._conditions, lowered)
         unmet, unmet_low, lowered = view.unmet, view.unmet_low, view.lowered
@@ -1046,7 +1054,7 @@ class Scanner:
             for start, end in spans:
                 if sentences is None:
                     ends = [m.end() for m in SENTENCE_END.finditer(text)]
-                    sentences = ends, _Warnings(self._warnings, view, ends)
+                    sentences = ends, _Warnings(self._warnings, view, ends, defended)
                 evidence = counts(unless, unmet, text, sentences, start, end)
                 if evidence is not None:
                     return evidence

@@ -2534,3 +2534,37 @@ def test_an_investment_groups_rule_against_private_contact_does_not_shield_it(sc
                  "小心诈骗，不要私加陌生人！社区疫苗接种登记请扫描二维码填写身份证号"):
         assert scanner.evidence(text).talks_about_scams, text
     assert not scanner.evidence("禁止私加好友，谨防上当！有问题联系助理，开户入金跟老师做").talks_about_scams
+
+
+def test_a_speaker_paid_to_is_not_the_speaker_paying(scanner):
+    """"你先给我转三千，回头我给你送过去": the 我 of 给我转 is the one paid, not one who pays the
+    reader back ("我转三千…给你" read across it had made the request a payment made)."""
+    assert "money_request" in _requested(scanner, "你先给我转三千，回头我给你送过去。")
+    assert "money_request" in _requested(scanner, "你先帮我转三千，回头我给你送过去。")
+    # (the speaker who pays the reader still does not ask)
+    assert "money_request" not in _requested(scanner, "我先转三千给你，回头你再还我。")
+
+
+def test_where_a_code_arrived_is_not_a_code_handed_over(scanner):
+    """"验证码发到我手机上了" says where the code went, "截图上写的是" what a screenshot shows, "是发
+    过来的最新一条" which message: none hands a code to anyone. A request beside them still counts."""
+    for text in ("王老师，教务系统的验证码好像发到学院办公室的手机上了，我一会儿下课过去拿。",
+                 "验证码是发到我手机上的，以后谁需要登后台直接在工作群@我。",
+                 "我看看 截图上写的是登录需要短信验证码",
+                 "验证码发到公司那部座机旁边的手机上了，你帮我看一眼，是发过来的最新一条。"):
+        assert "verification_code" not in _requested(scanner, text), text
+    for text in ("验证码已经发到你手机上了，你念一下", "把验证码发到这个号码上", "把验证码截图发我",
+                 "验证码发过来，快点"):
+        assert "verification_code" in _requested(scanner, text), text
+
+
+def test_more_ways_to_ask_for_a_code_a_password_or_a_loan(scanner):
+    """Words the concepts lacked (dev111, read): the Alipay password entered "to verify", a code
+    called 码, a loan asked as 匀我五千 after a new number, a phone borrowed from a nurse."""
+    assert "verification_code" in _requested(scanner, "刷脸失败了，页面说要再输一次你的支付宝密码验证是不是本人，你输一下")
+    assert "verification_code" in _requested(scanner, "你手机等会会收到一个码 发我就行")
+    assert "relative_new_number" in _requested(scanner, "老铁，我是大刚，换号了哈。你那儿能不能先匀我五千，下礼拜保准还你")
+    assert "relative_new_number" in _requested(
+        scanner, "老伙计，我是老孟啊，你嫂子住院了，你先给我转三千，回头我给你送过去。我这号是临时借护士的。")
+    # (a boss on the driver's phone who asks for nothing, a number shared by roommates)
+    assert scanner.scan("小何，我是陈总，手机没电了借司机的手机发的。下午三点的会改到四点，你通知一下大家。").risk == LOW

@@ -2568,3 +2568,37 @@ def test_more_ways_to_ask_for_a_code_a_password_or_a_loan(scanner):
         scanner, "老伙计，我是老孟啊，你嫂子住院了，你先给我转三千，回头我给你送过去。我这号是临时借护士的。")
     # (a boss on the driver's phone who asks for nothing, a number shared by roommates)
     assert scanner.scan("小何，我是陈总，手机没电了借司机的手机发的。下午三点的会改到四点，你通知一下大家。").risk == LOW
+
+
+def test_a_caller_naming_himself_an_anti_fraud_officer_warns_of_nothing(scanner):
+    """"我是市反诈中心民警" is how fake anti-fraud callers open: it is no warning sentence, and the
+    card number, ID number and code asked for in it count. An anti-fraud centre's own SMS with the
+    slogan's list of don'ts (不转账、不共享屏幕、不透露验证码) warns, and stays low."""
+    text = ("您好，我是市反诈中心民警，您刚才在某网站的转账已被我们拦截，为了把钱退还给您，"
+            "需要您提供银行卡号、身份证号和手机验证码，我们这边为您做原路返还。")
+    assert not scanner.evidence(text).warning
+    assert scanner.scan(text).risk != LOW
+    for text in ("【XX区反诈中心】您好，我们发现您近期与涉诈号码有通话记录，请提高警惕：不转账、不共享屏幕、不透露验证码。"
+                 "如需核实，请拨打110或96110。本短信不含任何链接。",
+                 "反诈民警提醒您：不轻信，不透露，不转账。"):
+        assert scanner.evidence(text).warning, text
+        assert scanner.scan(text).risk == LOW, text
+    assert scanner.evidence("社区反诈民警说，接到陌生电话要先核实。").warning
+
+
+def test_a_deal_kept_on_a_proper_platform_is_not_off_platform(scanner):
+    """"他说在正规的交易平台上走，平台抽点手续费": the platform's fee named for a deal that stays on
+    it; the same fee as the reason to leave it still counts."""
+    assert "off_platform_trade" not in _requested(
+        scanner, "我有个朋友想要，出价一千五，他说在正规的交易平台上走，平台抽点手续费，你要是愿意我把他的名片推你")
+    assert "off_platform_trade" in _requested(scanner, "正规平台要抽点手续费，我们私下交易吧")
+    assert "off_platform_trade" in _requested(scanner, "平台抽点手续费，你直接转我就行")
+
+
+def test_the_readers_doubt_thrown_back_is_the_senders_defence(scanner):
+    """"你是不是把我当骗子了？" is the sender's own disarming (SELF_DEFENCE): the text does not talk
+    about scams for it."""
+    ev = scanner.evidence("你是不是把我当骗子了？我都发语音给你了你还不信，赶紧把钱转到这个账户上")
+    assert not ev.talks_about_scams
+    assert scanner.scan("你当我是骗子啊？我都发语音给你了，赶紧把钱转到这个账户上").risk != LOW
+    assert scanner.evidence("你是不是被骗子骗了？赶紧报警").talks_about_scams

@@ -560,7 +560,9 @@ SELF_DEFENCE = re.compile(
     r"|骗子不会(?:跟|和|给|对)(?:你|您)"
     r"|(?:有人|别人|很多人|你|您|他们|家里人|大家)[^。！？!?\n，,；;：:、—]{0,6}(?:问|说|怀疑|担心|觉得|以为)(?:我|我们)(?:是不是|是)骗(?:子|局)"
     r"|说(?:我|我们)是骗子的(?!同伙|帮凶|受害)|(?:只会|肯定会|都会)(?:觉得|说|以为)(?:我|我们)是骗(?:子|局)"
-    r"|我(?:可以)?(?:发誓|保证)[^。！？!?\n；;]{0,4}不是骗子")
+    r"|我(?:可以)?(?:发誓|保证)[^。！？!?\n；;]{0,4}不是骗子"
+    # (the reader's doubt thrown back: 你是不是把我当骗子了？, 你当我是骗子啊)
+    r"|(?:你|您)[^。！？!?\n，,；;]{0,4}(?:把(?:我|我们)当(?:成|作)?|当(?:我|我们)是)骗子")
 # A group's own rule against private contact, "to avoid scammers" (禁止私加好友，谨防骗子！): the
 # posture of a fake investment group's notice, not a warning about a scam it describes; only in a
 # text about investing with a teacher or an assistant (an estate's or a class's notice says it too).

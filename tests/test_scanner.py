@@ -2602,3 +2602,14 @@ def test_the_readers_doubt_thrown_back_is_the_senders_defence(scanner):
     assert not ev.talks_about_scams
     assert scanner.scan("你当我是骗子啊？我都发语音给你了，赶紧把钱转到这个账户上").risk != LOW
     assert scanner.evidence("你是不是被骗子骗了？赶紧报警").talks_about_scams
+
+
+def test_a_collection_from_a_new_number_kept_out_of_the_group(scanner):
+    """A "class parent" on a new number collecting 每人出100 privately, 别在群里说 (dev111, read):
+    the amount after 每人出, the new number and the secrecy all count. The same collection from a
+    number the reader knows, said openly, stays low."""
+    text = ("陈老师，我是家委会的刘妈妈。班里要给孙老师买个生日礼物，大家每人出100，你转我就行，我这边统一买。"
+            "你别在群里说哈，给老师个惊喜。我是新换的号。")
+    assert {"money_request", "relative_new_number", "secrecy"} <= _requested(scanner, text)
+    assert scanner.scan(text).risk != LOW
+    assert scanner.scan("我是你王叔，新换的手机号，你存一下，以后你爸的事情也可以找我。有空来家里吃饭。").risk == LOW

@@ -2613,3 +2613,10 @@ def test_a_collection_from_a_new_number_kept_out_of_the_group(scanner):
     assert {"money_request", "relative_new_number", "secrecy"} <= _requested(scanner, text)
     assert scanner.scan(text).risk != LOW
     assert scanner.scan("我是你王叔，新换的手机号，你存一下，以后你爸的事情也可以找我。有空来家里吃饭。").risk == LOW
+
+
+def test_a_code_pressed_for_by_what_not_sending_it_costs(scanner):
+    """"你不发验证码我没法确认收货，钱就一直卡在平台里" asks for the code as surely as 发我 (dev111, read);
+    a bank that sends no code asks nothing."""
+    assert "verification_code" in _requested(scanner, "我钱已经打到平台了，你不发验证码我没法确认收货，钱就一直卡在平台里")
+    assert "verification_code" not in _requested(scanner, "银行不发验证码的话，就去柜台办吧")

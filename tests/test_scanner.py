@@ -2723,3 +2723,13 @@ def test_stop42_second_review_mends(scanner):
     _flagged_and_low(scanner, scams, genuine)
     assert scanner.evidence("不轻信陌生电话，不透露个人信息，不随意转账汇款").warning
     assert "safe_account" in _requested(scanner, "你现在带上银行卡到派出所已经来不及了，先把钱转到我们的安全账户")
+
+
+def test_an_accusation_the_reader_retells_is_no_accusation(scanner):
+    """"说我涉嫌洗钱": the user retelling what a fake officer accused them of (昨天接到+852的电话说
+    我涉嫌洗钱，我说我去派出所当面说，他就挂了。) makes no safe-account request; the accusation made
+    to the reader still counts, and so does the request in a retelling."""
+    assert "safe_account" not in _requested(scanner, "昨天接到+852的电话说我涉嫌洗钱，我说我去派出所当面说，他就挂了。")
+    assert scanner.scan("昨天接到+852的电话说我涉嫌洗钱，我说我去派出所当面说，他就挂了。").risk == LOW
+    assert "safe_account" in _requested(scanner, "你涉嫌洗钱，必须配合我们调查，不能告诉任何人")
+    assert "safe_account" in _requested(scanner, "他说我涉嫌洗钱，让我把钱转到安全账户")

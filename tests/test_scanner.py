@@ -2733,3 +2733,8 @@ def test_an_accusation_the_reader_retells_is_no_accusation(scanner):
     assert scanner.scan("昨天接到+852的电话说我涉嫌洗钱，我说我去派出所当面说，他就挂了。").risk == LOW
     assert "safe_account" in _requested(scanner, "你涉嫌洗钱，必须配合我们调查，不能告诉任何人")
     assert "safe_account" in _requested(scanner, "他说我涉嫌洗钱，让我把钱转到安全账户")
+    # (review: a fake officer telling the reader about a relative, 说他/说她, is the script itself)
+    for text in ("我跟你说他涉嫌洗钱，你还不信？你儿子的银行卡在嫌疑人家里搜出来了。",
+                 "上面已经说她涉嫌洗钱了，你姐的事情你要重视。",
+                 "我是警官，我只能说他涉嫌洗钱案件，具体的明天你来一趟。"):
+        assert scanner.scan(text).risk != LOW, text

@@ -609,7 +609,7 @@ def _defence_spans(text: str) -> list[tuple[int, int]]:
         if _ANSWERED.match(text, m.end()):
             continue  # 骗子会主动给你退钱吗？不会！
         lo = clause_start if clause_start is not None else max(0, m.start() - 40)
-        if m.end() and CLAUSE_END.match(text[m.end() - 1]):
+        if CLAUSE_END.match(text[m.end() - 1]):
             hi = m.end()  # (a question mark ends it: the next sentence is not in it)
         else:
             after = CLAUSE_END.search(text, m.end())

@@ -2738,3 +2738,19 @@ def test_an_accusation_the_reader_retells_is_no_accusation(scanner):
                  "上面已经说她涉嫌洗钱了，你姐的事情你要重视。",
                  "我是警官，我只能说他涉嫌洗钱案件，具体的明天你来一趟。"):
         assert scanner.scan(text).risk != LOW, text
+
+
+def test_a_dont_tell_anyone_is_no_request_unless_it_sends_to_the_speaker(scanner):
+    """"Don't give the code (or password) to anyone" is a warning however it is worded, the "don't"
+    before the code or after it; a sentence that goes on to send it to the speaker ("只告诉我一个人",
+    "直接报给我") is the request itself. 学信网's online
+    verification code, which an employer checks itself, is no login code."""
+    scams = ("这个验证码别告诉别人，直接报给我",
+             "验证码不要告诉任何人，只告诉我一个人",
+             "这个验证码不要告诉任何人，报给我",
+             "你别把验证码发给任何人，发给我就行")
+    genuine = ("你别把收到的那个验证码发给任何人啊，那个是登录的，我这边不需要。",
+               "妈，你的银行卡密码别告诉任何人，包括我，有事让我陪你去柜台办",
+               "若收到非本人操作的验证码，请不要告诉任何人，并立即修改密码。",
+               "HR：好的 把在线验证码发我就行 我们这边自己验证")
+    _flagged_and_low(scanner, scams, genuine)

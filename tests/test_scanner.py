@@ -2479,8 +2479,8 @@ def test_short_wordings_of_codes_credit_washing_and_guess_who(scanner):
 def test_a_sender_defending_themself_against_being_called_a_scammer_is_no_warning(scanner):
     """SELF_DEFENCE: "我们不是骗子", "如果我们是骗子…", "骗子会给你钱吗？" are the sender's own
     disarming: the text does not talk about scams for it, and what it asks counts. The same words
-    quoted in a retelling, a user's doubt ("这是不是骗子啊") and a bank's warning still talk about
-    scams."""
+    quoted in a retelling and a bank's warning still talk about scams. A user's doubt ("这是不是骗子啊")
+    is no warning either (since stop 43: it asks, it warns of nothing)."""
     for text in ("不是骗子哈亲，我们这是正规公司，有营业执照的。你做的第一单不是已经返给你了吗，骗子会给你钱吗？再做一单，充值5000就能全部提现",
                  "我们是市公安局反诈中心的，不是骗子，骗子不会跟你说这么多。把资金转到安全账户配合调查",
                  "你想想，如果我们是骗子，前面那三单为什么都给你返钱了？你就差最后一单了，先垫付8000",
@@ -2489,7 +2489,7 @@ def test_a_sender_defending_themself_against_being_called_a_scammer_is_no_warnin
         ev = scanner.evidence(text)
         assert not ev.talks_about_scams and not ev.warning, text
         assert scanner.scan(text).risk != LOW, text
-    assert scanner.evidence("有个人说是京东客服，让我加他QQ退款，这是不是骗子啊？").warning  # (not the sender's defence)
+    assert not scanner.evidence("有个人说是京东客服，让我加他QQ退款，这是不是骗子啊？").warning  # (a question)
     # (review: a warning's rhetorical question it answers, the sentence after a defence's question
     # mark, words after 说：, ASCII quotes that close, one pass over a long text)
     for text in ("【XX派出所】警方提醒：骗子会主动给你退钱吗？不会！凡是自称客服要退款、让你点链接填银行卡的，一律挂断。",
@@ -2754,3 +2754,18 @@ def test_a_dont_tell_anyone_is_no_request_unless_it_sends_to_the_speaker(scanner
                "若收到非本人操作的验证码，请不要告诉任何人，并立即修改密码。",
                "HR：好的 把在线验证码发我就行 我们这边自己验证")
     _flagged_and_low(scanner, scams, genuine)
+
+
+def test_a_question_whether_it_is_a_scam_is_no_warning(scanner):
+    """"这是不是骗子？" and "这是诈骗吗" doubt; they warn of nothing, so they no longer set aside the
+    message's signals as a warning does (a user pasting an offer and asking gets the offer judged),
+    while "这就是骗子" still warns. A user's doubt about an anti-fraud number (有点担心是不是骗子) is no
+    scammer discrediting it, and a guess at the scam's kind (会不会是让我共享屏幕那种) no request."""
+    assert scanner.evidence("这就是骗子，大家别信。").warning
+    assert scanner.evidence("这种都是诈骗").warning
+    assert not scanner.evidence("这是不是骗子？对方让我先付全款才发货").warning
+    assert not scanner.evidence("这是诈骗吗？对方让我先付全款才发货").warning
+    assert "warning_discredited" not in _requested(scanner, "我刚才漏接了一个显示0571-96110的，有点担心是不是骗子")
+    assert "warning_discredited" in _requested(scanner, "反诈中心的电话是假的，不用接")
+    assert "warning_discredited" not in _requested(scanner, "反诈中心的电话是不是假的？")
+    assert "screen_sharing" not in _requested(scanner, "领导让我下载个app 这是不是骗子 会不会是让我共享屏幕那种")

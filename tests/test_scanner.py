@@ -2769,3 +2769,48 @@ def test_a_question_whether_it_is_a_scam_is_no_warning(scanner):
     assert "warning_discredited" in _requested(scanner, "反诈中心的电话是假的，不用接")
     assert "warning_discredited" not in _requested(scanner, "反诈中心的电话是不是假的？")
     assert "screen_sharing" not in _requested(scanner, "领导让我下载个app 这是不是骗子 会不会是让我共享屏幕那种")
+
+
+def test_stop43_words_of_impersonated_acquaintances(scanner):
+    """Words dev115's missed scams used that the concepts lacked: a payee card changed with the
+    old one not to be paid any more (换了收款卡…原来的卡别转了), fuel cards whose numbers and
+    passwords are to be photographed, 千万不要跟任何人提 and 请勿外传 as secrecy. A fuel card given
+    away, topped up at the station or paid as an allowance is no gift-card request."""
+    assert "payee_changed" in _requested(scanner, "王姐您好，孩子这周的课时费2400，我这边换了收款卡，以后都转这个卡：6217xxxx4403，原来的卡别转了哈")
+    assert "gift_cards" in _requested(scanner, "你先去买两张加油卡，每张1000，卡号密码拍给我，我先给司机。")
+    assert "secrecy" in _requested(scanner, "你准备三万 转给我司机小赵 他帮你处理\n记住 千万不要跟任何人提 包括你家里人")
+    assert "boss_transfer" in _requested(scanner, "我是孙总，现有一笔供应商款项需紧急支付，金额186000，请于今日15:00前完成支付，审批单我回来补签。请勿外传。")
+    for text in ("【中国石化】加油卡年终充值优惠：充值1000元送20元电子券，请在中国石化官方App或加油站办理。",
+                 "小马，下周发工资的时候加油卡补贴一起发，每人300，直接打卡里",
+                 "今年续保有加油卡赠送活动，您在App上直接付款就行，不用转给我个人。"):
+        assert "gift_cards" not in _requested(scanner, text), text
+
+
+def test_a_scripts_scammer_tag_is_no_talk_about_scams(scanner):
+    """"骗子：爸，是我…": a written script's speaker tag names who speaks; the lines it tags are the
+    scam itself, so the tag neither makes the text one about scams nor sets its requests aside. A
+    warning that quotes such a script still warns."""
+    script = ("骗子：姐，是我，小燕。\n受害人：小燕？你声音怎么怪怪的？\n骗子：我今天去医院检查，医生说要做个小手术，得马上交钱。\n"
+              "骗子：一万二。姐你先借我，我下个月发了工资就还你。\n骗子：你转到医院收费处的账户就行，快点转吧。")
+    ev = scanner.evidence(script)
+    assert not ev.talks_about_scams
+    assert scanner.scan(script).risk != LOW
+    warned = "【反诈提醒】谨防冒充亲友借钱诈骗！\n" + script + "\n凡是借钱的，一定先打原来的电话核实。"
+    assert scanner.scan(warned).risk == LOW
+    assert scanner.evidence("我被骗子骗了：他说他是我侄子").talks_about_scams
+
+
+def test_a_screenshots_unread_count_is_no_part_of_the_senders_number(scanner):
+    """"く 12 95533": an SMS screenshot's title bar, its back arrow (く as OCR reads it), the unread
+    count, then the bank's number; not the look-alike 1295533. A number typed so is still one."""
+    shot = "く 12 95533 ···\n【建设银行】您尾号 xxxx 的储蓄卡 12 月 2 日 18:32 向 张X 转账支出人民币 2,000.00 元"
+    assert scanner.scan(shot).risk == LOW
+    assert all(n.normalized != "1295533" for n in scanner.scan(shot).numbers)
+    assert any(n.normalized == "1295533" for n in scanner.scan("来电 12 95533：您的账户异常").numbers)
+
+
+def test_a_scammers_reassurance_is_no_warning(scanner):
+    """"不会让你吃亏的" is a scammer's promise, not "(we) never ask you to…"; the warning that
+    names what a sender never asks still warns."""
+    assert not scanner.evidence("你先帮我打给他两万，明天上班我还你，不会让你吃亏的。").warning
+    assert scanner.evidence("银行不会让你把钱转到安全账户。").warning

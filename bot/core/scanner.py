@@ -310,6 +310,10 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        # a story told as a lesson, to its end (大家引以为戒, 派出所给了受案回执)
                        r"|引以为戒|受案回执")
 SCAM_TALK_SENTENCES = 1
+# A script's or a transcript's speaker tag naming the scammer at a line's start (骗子：…, 骗子（扮"侄子"）：…,
+# "诈骗分子："): the lines it tags are the scam's own words, so the tag is no talk about scams (a
+# warning that quotes such a script still warns in its own sentences).
+SCAMMER_TAG = re.compile(r"(?m)^[ \t]*[“\"]?(?:骗子|诈骗分子|诈骗者|嫌疑人|犯罪嫌疑人)[^:：\n。！？]{0,12}[:：]")
 # Words of a school's own business (fees, registry, exams, admissions): an institution's site
 # (edu.cn) in such a message is the school's link. Not 同学, 家长, 老师, 教育 or 报名, which
 # scams dressed as schools or subsidies use too.
@@ -354,10 +358,14 @@ _DEBRIS_PARTS = [
     r"^[ \t]*(?:昨天|今天|前天|星期[一二三四五六日天]|周[一二三四五六日天]|上午|下午|晚上|凌晨|中午|\d{1,2}月\d{1,2}日|\d{4}[-/年]\d{1,2}[-/月]\d{1,2}日?)?[ \t]*\d{1,2}[:：]\d{2}[ \t]*$",
     # the input bar's voice button: "按住 说话"
     r"^[ \t]*按住[ \t]*说话[^\n]*$",
-    # the app's title bar: its back arrow and name (the contact's name after it stays): "< 微信(36)"
-    r"^[ \t]*[<＜‹][ \t]*(?:微信|qq|闲鱼|淘宝|支付宝|钉钉|企业微信)?[ \t]*(?:[(（]\d+[)）])?",
+    # the app's title bar: its back arrow and name (the contact's name after it stays): "< 微信(36)";
+    # the arrow read as "く", and an unread count before the sender's number ("く 12 95533": the bank's
+    # 95533, not a look-alike 1295533)
+    r"^[ \t]*[<＜‹く][ \t]*(?:微信|qq|闲鱼|淘宝|支付宝|钉钉|企业微信)?[ \t]*(?:[(（]\d+[)）]|\d{1,3}(?=[ \t]+\d))?",
 ]
 _OCR_DEBRIS = re.compile("(?m)" + "|".join(_DEBRIS_PARTS))
+# what precedes a number on a screenshot's title bar: the back arrow alone
+_BACK_ARROW = re.compile(r"[ \t]*[<＜‹く][ \t]*")
 # The reader told to open a link ("请下载…", "请点击…", "请尽快登录…"), for a text about scams
 # that is itself a fake notice (see evidence); not "请勿点击" nor "请不要".
 _LINK_IMPERATIVE = re.compile(r"请(?:您)?(?:立即|尽快|及时|马上|务必|直接)?(?:下载|点击|登录|登入|访问|打开|进入)")
@@ -912,7 +920,12 @@ class Scanner:
     def _numbers(self, text: str, reports) -> tuple[CheckResult, ...]:
         found: dict[str, CheckResult] = {}
         for start, end in _NUMBER.finditer(text):
-            for raw, start, end in self._candidates(text, start, end):
+            candidates = self._candidates(text, start, end)
+            if (len(candidates) > 2 and len(candidates[1][0]) <= 3
+                    and _BACK_ARROW.fullmatch(text, text.rfind("\n", 0, start) + 1, start)):
+                # "く 12 95533": a screenshot's title bar, its unread count, then the sender's number
+                candidates = candidates[2:]
+            for raw, start, end in candidates:
                 if raw.startswith("+") and text[max(0, start - 2):start] == "区号":
                     raw, start = raw[1:], start + 1  # "区号+96110": an area code, then the number
                 if not self._looks_like_phone(text, raw, start, end):
@@ -973,7 +986,7 @@ class Scanner:
         do not read as a boss or a payment; so are a screenshot's status bar, time stamps and
         voice button (_OCR_DEBRIS)."""
         # (first: a clock time's colon is no speaker tag)
-        if "\n" in text and (":" in text or "：" in text or "按住" in text or "<" in text or "＜" in text or "‹" in text):
+        if "\n" in text and (":" in text or "：" in text or "按住" in text or "<" in text or "＜" in text or "‹" in text or "く" in text):
             text = _OCR_DEBRIS.sub(lambda m: " " * (m.end() - m.start()), text)
         if ":" in text or "：" in text:
             tags = SPEAKER.findall(text)
@@ -1107,7 +1120,10 @@ class Scanner:
             return False
         sentences: set[int] = set()
         defended = _defence_spans(text)
+        tags = [m.span() for m in SCAMMER_TAG.finditer(text)] if "骗" in text or "嫌疑人" in text else []
         for start, _ in _SCAM_TALK.finditer(text):
+            if tags and _in_spans(start, tags):
+                continue  # "骗子：爸，是我": a script's speaker, whose lines are the scam itself
             if ACCUSED.search(text, max(0, start - 14), start):
                 continue  # "您的身份证涉嫌…用于诈骗": the accusation of a fake police call, not a warning
             if defended and _in_spans(start, defended):

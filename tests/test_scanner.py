@@ -2814,3 +2814,13 @@ def test_a_scammers_reassurance_is_no_warning(scanner):
     names what a sender never asks still warns."""
     assert not scanner.evidence("你先帮我打给他两万，明天上班我还你，不会让你吃亏的。").warning
     assert scanner.evidence("银行不会让你把钱转到安全账户。").warning
+
+
+def test_the_readers_accusation_to_the_scammers_face_is_no_warning(scanner):
+    """"不交 你们是骗子" in a chat with a fake task platform is the reader's line in the scam chat,
+    not a warning to others; "这就是骗子" said about a third party still warns."""
+    chat = ("你这个任务没有按时提交 系统判定违规\n现在需要缴纳违规金 2000 才能恢复账户\n违规金缴纳后 余额可以正常提现\n"
+            "如果不交 余额24小时后作废\n不交 你们是骗子")
+    assert not scanner.evidence(chat).warning
+    assert scanner.scan(chat).risk != LOW
+    assert scanner.evidence("他们就是骗子，大家别交钱。").warning

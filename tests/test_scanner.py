@@ -2752,7 +2752,7 @@ def test_a_dont_tell_anyone_is_no_request_unless_it_sends_to_the_speaker(scanner
     genuine = ("你别把收到的那个验证码发给任何人啊，那个是登录的，我这边不需要。",
                "妈，你的银行卡密码别告诉任何人，包括我，有事让我陪你去柜台办",
                "若收到非本人操作的验证码，请不要告诉任何人，并立即修改密码。",
-               "HR：好的 把在线验证码发我就行 我们这边自己验证")
+               "我：学历认证报告我在学信网上申请了\nHR：好的 把在线验证码发我就行 我们这边自己验证")
     _flagged_and_low(scanner, scams, genuine)
 
 
@@ -2824,3 +2824,43 @@ def test_the_readers_accusation_to_the_scammers_face_is_no_warning(scanner):
     assert not scanner.evidence(chat).warning
     assert scanner.scan(chat).risk != LOW
     assert scanner.evidence("他们就是骗子，大家别交钱。").warning
+
+
+def test_stop43_review_mends(scanner):
+    """The review of stop 43's first changes (a helper, the real scanner before and after): each
+    escape and false alarm it found is a case here."""
+    scams = (
+        # a "don't give it to anyone" that hands it to the speaker after all
+        "千万别把验证码给别人，给我就行，我是平台的工作人员",
+        "别把验证码给别人，直接给我，我帮你取消自动扣费",
+        "别把支付密码告诉别人啊，你在我发的页面上输一下就行，钱马上到账",
+        # 在线验证码 is 学信网's only, never a code received by phone or asked for a refund or subsidy
+        "您好，我是学信网客服，为核验您的学历信息，请把手机收到的在线验证码发给我",
+        "同学你好，我是学信网的老师，你的学历在线验证码和账号发我一下，帮你办理学历认证补贴",
+        "请提供您的在线验证码，我这边帮您核实身份后办理退款",
+        # a guess at a kind in a sentence that asks
+        "你手机会不会是旧的那种，你先下个腾讯会议，打开共享屏幕我教你操作",
+        # a title bar's sender is a number, not an unread count, when a + or several pieces follow the arrow
+        "< +86 95588\n【工商银行】尊敬的客户，您的积分即将清零，回复JF兑换。",
+        "く +86 95588\n【工商银行】尊敬的客户，您的积分即将清零，回复JF兑换。",
+        "< +86 165 2345 6789\n【ETC】尊敬的车主，您的ETC已过期，回复1办理续期",
+        "く 170 2345 6789\n【建设银行】尊敬的客户，您的额度已提升，详询本号码")
+    genuine = (
+        "奶奶，银行卡密码谁都不要告诉，就算是说给我听也不行",
+        # a rhetorical question that asserts it is a scam still warns
+        "爸，让你把养老钱转到什么安全账户，这不就是骗子吗？你可长点心吧",
+        "姐，他说要你转2万到公司账户才能拿到工作，这难道不是骗子吗",
+        "让你把存款转到安全账户，这不是诈骗是什么？",
+        # fuel cards: only bought, then their numbers sent
+        "【中国石化】您的加油卡（卡号尾号1234）于12月3日充值500元，余额832元。",
+        "【XX车险】续保成功赠送500元加油卡一张，卡号及密码将以短信发送至您手机，请注意查收。",
+        "老公，加油卡卡号发我一下，我在中石化App上给你充500",
+        "内部资料，请勿外传：本季度销售返点政策调整，经销商回款后7日内打款。",
+        # narration and skits are no script's speaker tags
+        "骗子常说：“您的快递丢失了，我们给您三倍赔偿。”\n然后让您下载会议软件，开启屏幕共享，再把钱转到指定账户。",
+        "骗子的话术：\n“宝宝，这个平台稳赚不赔，你先充5000试试。”\n千万别信！",
+        "情景剧台词\n骗子：喂，是王老师吗？您孩子在学校摔伤了。\n骗子：您把银行卡号和验证码报给我就行。\n王老师：我先打电话问问学校。\n旁白：接到类似电话，请先核实！",
+        "小品《防骗记》\n骗子（扮客服）：大爷，您的养老金要升级了，得先交200元手续费。\n大爷：升级还要钱？\n骗子（扮客服）：对，转到这个账户就行，马上办好。\n大爷：我先问问我闺女。",
+        "各位租户：本公寓收款账户变更，以后都转这个卡（对公账户）：XX物业管理有限公司，原来的卡别转了，有疑问来前台咨询。",
+        "在线客服：办理需要您回复短信验证码确认，验证码仅限本人在此页面输入，请勿告知他人")
+    _flagged_and_low(scanner, scams, genuine)

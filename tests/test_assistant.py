@@ -274,12 +274,16 @@ ONGOING = ("我是不是被骗了 现在还要不要转\n< 客服-小李\n小李
 ])
 def test_a_users_doubt_around_a_pasted_scam_does_not_set_the_scam_aside(assistant, text):
     """"我是不是被骗了" names a scam: the scanner reads the whole text as talk about scams and sets
-    its requests aside. The pasted part is rated on its own too, and the higher verdict shown."""
+    its requests aside (since stop 43 a question is no warning, so its wording may still count). The
+    pasted part is rated on its own too, and the higher verdict shown; at the same risk, the one
+    that shows more signals."""
     from bot.core.risk import HIGH
 
     response = assistant.respond(text)
     assert response.scan is not None and response.scan.risk == HIGH
-    assert assistant.scanner.scan(text).risk != HIGH  # (what the whole text alone gets)
+    assert any(s.name != "scam_wording" for s in response.scan.signals)
+    whole = assistant.scanner.scan(text)  # (what the whole text alone gets: at most its wording)
+    assert whole.risk != HIGH or all(s.name == "scam_wording" for s in whole.signals)
 
 
 def test_a_users_doubt_around_a_genuine_notice_stays_low(assistant):
@@ -296,7 +300,8 @@ def test_an_explicit_scan_rates_the_pasted_part_under_the_users_question(assista
     scam, which alone would make the scanner read the text as talk about scams."""
     from bot.core.risk import HIGH
 
-    assert assistant.scanner.scan(ASKED).risk != HIGH   # (what the whole text alone gets)
+    whole = assistant.scanner.scan(ASKED)   # (what the whole text alone gets: at most its wording)
+    assert whole.risk != HIGH or all(s.name == "scam_wording" for s in whole.signals)
     assert assistant.scan_message(ASKED).risk == HIGH
     response = assistant.scan(ASKED)
     assert response.scan.risk == HIGH and any(f.name == "boss_transfer" for f in response.scan.signals)

@@ -184,7 +184,9 @@ class Assistant:
         if inner is None:
             return scanned
         alone = self.scanner.scan(inner, reports)
-        return alone if _RANK[alone.risk] > _RANK[scanned.risk] else scanned
+        # (at the same risk, the one that shows more: the whole text's question may set the pasted
+        # scam's requests aside, leaving only its wording)
+        return alone if (_RANK[alone.risk], len(alone.signals)) > (_RANK[scanned.risk], len(scanned.signals)) else scanned
 
     def scan_image_text(self, text: str, reports: ReportCounts = None) -> Response:
         """The text read from a screenshot (ocr.read_text), scanned like a forwarded message; the

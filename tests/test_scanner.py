@@ -2935,3 +2935,13 @@ def test_a_story_of_a_scam_rated_low_still_names_what_it_describes(scanner):
     assert "如果这是你正在经历的事" in result.advice
     plain = scanner.scan("今天天气不错，晚上一起吃饭")
     assert plain.advice.startswith("没有发现明显的诈骗特征")
+
+
+def test_an_institutions_never_to_its_customers_is_a_warning(scanner):
+    """A bank's or a regulator's reply naming what it never does to its customers, or a scam's
+    device as non-existent in quotes, warns; a scammer's "没有所谓的风险" is no such thing."""
+    for text in ("您说的“中行客服来电称您的信用卡被他人冒领，需要把钱转到新账户保护”，我行不会有这样的操作，也不会让客户把资金转到任何“保护账户”。",
+                 "中国人民银行征信中心提示：征信中心不会打电话通知您“注销校园贷账户”，也没有所谓“央行清查账户”。"):
+        assert scanner.evidence(text).warning, text
+        assert scanner.scan(text).risk == LOW, text
+    assert not scanner.evidence("这个平台没有所谓的风险，你先充五千试试").warning

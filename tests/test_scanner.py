@@ -2921,22 +2921,6 @@ def test_stop43_second_review_mends(scanner):
     assert "payee_changed" in _requested(scanner, "王总您好，我们公司的收款账户换了，以后货款打到新的对公账户，原来那个账户不用了，账号是6217 0000 1234 5678")
 
 
-def test_a_story_of_a_scam_rated_low_still_names_what_it_describes(scanner):
-    """A victim's own story pasted with their question (我已经转了3150元…我是不是被骗了？) is a text about
-    scams: its requests are set aside and it is rated low, but the advice names the tricks it tells of
-    and says what to do if it is happening now, never "nothing found". A message with nothing of a
-    scam in it keeps the plain advice."""
-    story = ("求助：网上贷款，客服说要“预存首月还款额”到他们的风控监管账户，还说款项随贷款一起发放。"
-             "我已经转了3150元，现在对方说还要交一笔“风险准备金”才能放款。我是不是被骗了？现在该怎么办？")
-    result = scanner.scan(story)
-    assert result.risk == LOW
-    assert "没有发现明显的诈骗特征" not in result.advice
-    assert "诈骗的常见手法" in result.advice and "安全账户" in result.advice
-    assert "如果这是你正在经历的事" in result.advice
-    plain = scanner.scan("今天天气不错，晚上一起吃饭")
-    assert plain.advice.startswith("没有发现明显的诈骗特征")
-
-
 def test_an_institutions_never_to_its_customers_is_a_warning(scanner):
     """A bank's or a regulator's reply naming what it never does to its customers, or a scam's
     device as non-existent in quotes, warns; a scammer's "没有所谓的风险" is no such thing."""

@@ -826,13 +826,9 @@ class Scanner:
         ev = self.evidence(message, reports, pasted=pasted)
         risk, findings = self.model.decide(ev) if self.model is not None else hand_decision(ev)
         related = self._related(list(findings), ev.fraud_type)
-        # a text about scams rated low, whose requests were set aside (a warning, or a story told):
-        # what it describes is still named, for the reader who is living it
-        described = (tuple(dict.fromkeys(f.label for f in ev.requests if f.name != "scam_wording"))
-                     if risk == LOW and not findings and ev.talks_about_scams else ())
         return ScanResult(risk, ev.numbers, ev.urls, tuple(findings), related,
-                          self._advice(risk, ev.numbers, ev.urls, bool(findings), described), ev.cards, ev.truncated,
-                          ev.fraud_type, ev.links)
+                          self._advice(risk, ev.numbers, ev.urls, bool(findings)), ev.cards, ev.truncated, ev.fraud_type,
+                          ev.links)
 
     def evidence(self, message: str, reports: Mapping[str, int] | Callable[[str], int] | None = None, *,
                  pasted: bool = True, wording: float | None = None) -> "Evidence":
@@ -1410,19 +1406,13 @@ class Scanner:
                     ordered.setdefault(entry_id)
         return tuple(ordered)
 
-    def _advice(self, risk: str, numbers: tuple[CheckResult, ...], urls: tuple[str, ...], noted: bool = False,
-                described: tuple[str, ...] = ()) -> str:
+    def _advice(self, risk: str, numbers: tuple[CheckResult, ...], urls: tuple[str, ...], noted: bool = False) -> str:
         """What to do. `noted`: a low-risk message still shows something scams also do (an old
-        classmate borrowing, one pretext): the advice says to check before acting on it.
-        `described`: the labels of the scam's requests a text about scams tells of (a warning, or
-        a victim's own story pasted with "这是不是骗子？"): never "nothing found" for those."""
+        classmate borrowing, one pretext): the advice says to check before acting on it."""
         if risk == HIGH:
             text = "这条消息有明显的诈骗特征：不要回复，不要点链接，不要拨打消息里的号码，不要转账，也不要提供验证码。"
         elif risk == MEDIUM:
             text = "这条消息有可疑之处：先别按消息里说的做，自己打开官方App或拨打官方号码核实。"
-        elif described:
-            text = ("这段文字讲到的正是诈骗的常见手法：" + "；".join(described[:3]) + "。如果这是你正在经历的事："
-                    "马上停下，不要再转账、不要再按对方说的操作，挂断后自己打官方号码核实。")
         elif noted:
             text = ("整体看不像诈骗，但上面这一处诈骗里也常见：涉及钱、验证码或下载软件时，先用你原来就知道的电话、"
                     "当面或官方App核实对方身份，再决定；不要把验证码告诉任何人。")

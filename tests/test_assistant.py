@@ -384,3 +384,13 @@ def test_signals_found_in_the_same_words_share_one_quoted_line(assistant):
     assert len(bullets) == len(set(excerpts)) and all("\n" not in b for b in bullets)
     for signal in response.scan.signals:
         assert signal.label in block
+
+
+def test_an_explicit_scan_keeps_the_numbers_the_users_own_line_names(assistant):
+    """At the same risk the pasted part is shown when it shows more signals, but not at the cost of
+    a number the user's question line names (他还打了电话 17088994455 给我)."""
+    text = ("【建设银行】您的账户存在异常，已被冻结，请点击 http://ccb-jd.top 完成认证，逾期将永久冻结\n"
+            "这个是诈骗吧？他还打了电话 17088994455 给我")
+    result = assistant.scan_message(text)
+    assert result.risk == "high"
+    assert any(n.normalized.endswith("17088994455") for n in result.numbers)

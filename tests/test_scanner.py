@@ -2906,7 +2906,6 @@ def test_stop43_second_review_mends(scanner):
         "我已经把她微信拉黑了，你相信我，这次的项目你跟我一起投，稳赚不赔，先转两万到平台",
         "昨天有个说是客服的让我别挂 我还是挂了 今天又打来说我的卡被冻结了 要我交2000解冻费才能用")
     genuine = (
-        "你先别急，验证码不能给别人，你给我发个语音我教你怎么弄",
         "HR：你好，入职审核需要学历证明，麻烦把学历的在线验证码发我一下",
         "HR：用你的学信网账号登录，申请一份教育部学籍在线验证报告，把在线验证码发我就行",
         "面试通过了，请在三天内把学信网在线验证码发到这个邮箱，另外我们会短信通知你报到时间",
@@ -2929,3 +2928,19 @@ def test_an_institutions_never_to_its_customers_is_a_warning(scanner):
         assert scanner.evidence(text).warning, text
         assert scanner.scan(text).risk == LOW, text
     assert not scanner.evidence("这个平台没有所谓的风险，你先充五千试试").warning
+
+
+def test_stop43_third_review_mends(scanner):
+    """The third review (a helper, the scanner before and after the second review's narrowing):
+    a code read out in a voice message is handed over; a message asking for the SMS code beside
+    学信网's 在线验证码 is no degree check; a suspect's confession in a news or court transcript, and
+    a case told as a lesson, are no scam script."""
+    scams = ("验证码别告诉其他人，你直接给我发个语音念出来，我帮你填",
+             "你收到的验证码千万别发给别人，给我发个语音读一下就行，我在后台帮你解冻",
+             "HR：你好，我们这边做背调，需要核验你的学历，请把学信网在线验证码和手机短信验证码一起发我，今天下班前",
+             "您好，我是XX公司人事，入职需要核验学历，麻烦登录后把在线验证码和登录短信里的6位数字都发我，我这边帮你一起提交")
+    genuine = ("嫌疑人：我们就是冒充客服，骗他们说快递丢了要理赔，然后让他们共享屏幕把钱转走\n记者：你们一共骗了多少人？\n嫌疑人：大概两百多个",
+               "庭审现场\n公诉人：你们是怎么让被害人转账的？\n犯罪嫌疑人 王某：我们冒充客服，说他们的百万保障要扣费，然后让他们下载会议软件共享屏幕，再把钱转到我们的账户\n公诉人：一共多少人？",
+               "案例回放：\n骗子 张警官：你涉嫌洗钱，马上把钱转到安全账户，不许告诉家人\n李阿姨：好的好的\n后来李阿姨的女儿发现不对，可惜钱已经转走了。",
+               "HR：您好，学历核验请提供学信网在线验证码，另外我们会用短信通知入职时间，请留意")
+    _flagged_and_low(scanner, scams, genuine)

@@ -185,8 +185,13 @@ class Assistant:
             return scanned
         alone = self.scanner.scan(inner, reports)
         # (at the same risk, the one that shows more: the whole text's question may set the pasted
-        # scam's requests aside, leaving only its wording)
-        return alone if (_RANK[alone.risk], len(alone.signals)) > (_RANK[scanned.risk], len(scanned.signals)) else scanned
+        # scam's requests aside, leaving only its wording; but not at the cost of a number or a link
+        # the user's own line names: 他还打了电话 17088994455 给我)
+        if _RANK[alone.risk] == _RANK[scanned.risk]:
+            shows_more = (len(alone.signals) > len(scanned.signals) and len(alone.numbers) >= len(scanned.numbers)
+                          and len(alone.urls) >= len(scanned.urls))
+            return alone if shows_more else scanned
+        return alone if _RANK[alone.risk] > _RANK[scanned.risk] else scanned
 
     def scan_image_text(self, text: str, reports: ReportCounts = None) -> Response:
         """The text read from a screenshot (ocr.read_text), scanned like a forwarded message; the

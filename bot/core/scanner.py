@@ -313,13 +313,14 @@ SCAM_TALK_SENTENCES = 1
 # A script's or a transcript's speaker tag naming the scammer at a line's start, with the line it tags:
 # the role, perhaps a short label (骗子：…, 骗子甲：…, 骗子 小李：…, 骗子（扮"侄子"）：…, "诈骗分子："). The
 # line is the scam's own words, so neither the tag nor the line is talk about scams. Not narration
-# (骗子常说：, 骗子的话术：: no space before the words), and not in a skit or a lesson (小品, 情景剧,
-# 旁白：…, 防骗), whose tags are the talk a warning is made of.
-SCAMMER_TAG = re.compile(r"(?m)^[ \t]*[“\"]?(?:骗子|诈骗分子|诈骗者|嫌疑人|犯罪嫌疑人)"
+# (骗子常说：, 骗子的话术：: no space before the words), not a suspect's confession (嫌疑人：, a news or
+# court transcript), and not in a skit, a case told or a lesson (小品, 情景剧, 旁白：…, 案例回放, 庭审,
+# 防骗), whose tags are the talk a warning is made of.
+SCAMMER_TAG = re.compile(r"(?m)^[ \t]*[“\"]?(?:骗子|诈骗分子|诈骗者)"
                          r"(?:[甲乙丙丁A-Za-z0-9]{1,2}|客服|警官|民警|老板|领导|老师|导师|专员|经理|[ \t]+[\u4e00-\u9fff]{1,3})?"
                          r"(?:[（(][^）)\n]{0,10}[）)])?[ \t]*[:：][^\n]*")
 # (looked for outside the tagged lines: a scammer's own 温馨提醒您 or 请注意： is no lesson)
-_SKIT = re.compile(r"小品|情景剧|台词|短剧|旁白|防骗|防诈|反诈(?!中心|专线|专员|民警|大队|警官)|提醒|注意[:：！!]|千万别信|请先核实|核实[！!]")
+_SKIT = re.compile(r"小品|情景剧|台词|短剧|旁白|案例|回放|以案说法|庭审|记者|公诉人|防骗|防诈|反诈(?!中心|专线|专员|民警|大队|警官)|提醒|注意[:：！!]|千万别信|请先核实|核实[！!]")
 # Words of a school's own business (fees, registry, exams, admissions): an institution's site
 # (edu.cn) in such a message is the school's link. Not 同学, 家长, 老师, 教育 or 报名, which
 # scams dressed as schools or subsidies use too.

@@ -1129,7 +1129,7 @@ class Scanner:
             return False
         sentences: set[int] = set()
         defended = _defence_spans(text)
-        tags = [m.span() for m in SCAMMER_TAG.finditer(text)] if "骗" in text or "嫌疑人" in text else []
+        tags = [m.span() for m in SCAMMER_TAG.finditer(text)] if "骗" in text else []
         if tags and _SKIT.search(SCAMMER_TAG.sub("", text)):
             tags = []  # a skit or a lesson: its tags are the talk a warning is made of
         for start, _ in _SCAM_TALK.finditer(text):

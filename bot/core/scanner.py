@@ -356,6 +356,8 @@ _LINE_CLOSED = frozenset("。！？!?；;：:…」”\"）)]】\n ")
 # the buttons of a chat app's input bar, each on a line of its own in a screenshot's OCR
 _TOOLBAR = re.compile(r"(?m)^[ \t]*(?:转账|红包)[ \t]*$")
 _LINK_CHARS = frozenset(LINK_WORD)
+# A chat app's back arrow as OCR reads it off a screenshot's title bar (く: the arrow read as kana).
+_ARROWS = "<＜‹く"
 # Lines of an OCR'd chat screenshot that are the phone's or the app's, not anyone's words: blanked
 # before signals are looked for (a clock time or a battery level is no amount, no request).
 _DEBRIS_PARTS = [
@@ -368,11 +370,12 @@ _DEBRIS_PARTS = [
     # the app's title bar: its back arrow and name (the contact's name after it stays): "< 微信(36)";
     # the arrow read as "く", and an unread count before the sender's number ("く 12 95533": the bank's
     # 95533, not a look-alike 1295533)
-    r"^[ \t]*[<＜‹く][ \t]*(?:微信|qq|闲鱼|淘宝|支付宝|钉钉|企业微信)?[ \t]*(?:[(（]\d+[)）]|\d{1,3}(?=[ \t]+\d))?",
+    r"^[ \t]*[" + _ARROWS + r"][ \t]*(?:微信|qq|闲鱼|淘宝|支付宝|钉钉|企业微信)?[ \t]*(?:[(（]\d+[)）]|\d{1,3}(?=[ \t]+\d))?",
 ]
 _OCR_DEBRIS = re.compile("(?m)" + "|".join(_DEBRIS_PARTS))
 # what precedes a number on a screenshot's title bar: the back arrow alone
-_BACK_ARROW = re.compile(r"[ \t]*[<＜‹く][ \t]*")
+_BACK_ARROW = re.compile(r"[ \t]*[" + _ARROWS + r"][ \t]*")
+_ARROW = re.compile("[" + _ARROWS + "]")
 _UNREAD = re.compile(r"[1-9]\d{0,2}")
 # The reader told to open a link ("请下载…", "请点击…", "请尽快登录…"), for a text about scams
 # that is itself a fake notice (see evidence); not "请勿点击" nor "请不要".
@@ -995,7 +998,7 @@ class Scanner:
         do not read as a boss or a payment; so are a screenshot's status bar, time stamps and
         voice button (_OCR_DEBRIS)."""
         # (first: a clock time's colon is no speaker tag)
-        if "\n" in text and (":" in text or "：" in text or "按住" in text or "<" in text or "＜" in text or "‹" in text or "く" in text):
+        if "\n" in text and (":" in text or "：" in text or "按住" in text or _ARROW.search(text)):
             text = _OCR_DEBRIS.sub(lambda m: " " * (m.end() - m.start()), text)
         if ":" in text or "：" in text:
             tags = SPEAKER.findall(text)

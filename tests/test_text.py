@@ -79,3 +79,10 @@ def test_word_segmented_chinese_is_joined_and_other_spacing_kept():
     assert unsegment(ocr) == ocr
     assert unsegment("hello world 你好 朋友") == "hello world 你好 朋友"
     assert unsegment("") == "" and unsegment("没有空格的句子") == "没有空格的句子"
+
+
+def test_letter_spaced_text_is_joined_numbers_and_address_too():
+    # spaced letter by letter to slip past filters: the bonus, its figure and the address join up
+    assert unsegment("首 冲 送 5 0 % ， 网 址 ： 7 7 1 2 . c c") == "首冲送50%，网址：7712.cc"
+    # word-segmented text with a few one-character words is not letter spacing: its Latin words keep their spaces
+    assert unsegment("好的 我 明天 去 你家 拿 ipad air 吧") == "好的我明天去你家拿 ipad air 吧"

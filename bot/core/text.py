@@ -149,18 +149,25 @@ def clean(text: str) -> str:
 
 _CJK_SPACE = re.compile("(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")
 _CJK_NEXT = re.compile("[\u4e00-\u9fff](?=[\u4e00-\u9fff])")
+_LETTER_SPACE = re.compile("(?<=\\S) (?=\\S)")
 
 
 def unsegment(text: str) -> str:
     """Chinese text split into words by spaces ("请 将 验证码 发送 给 我们", as word-segmented
     corpora and some OCR read it) joined again; other text unchanged. Segmented: at least a
     quarter of the places where two Chinese characters meet hold a space, and at least three do
-    (a screenshot's OCR joins its lines with a space now and then: a few percent of them)."""
+    (a screenshot's OCR joins its lines with a space now and then: a few percent of them).
+    Spaced letter by letter to slip past filters (at least four in five of at least six
+    space-separated pieces are one character each: 首 充 送 5 0 % ， 网 址 7 7 1 2 . c c), every
+    single space between two characters goes, so the numbers and the address join up too."""
     if " " not in text:
         return text
     spaced = len(_CJK_SPACE.findall(text))
     if spaced < 3 or spaced * 3 < len(_CJK_NEXT.findall(text)):  # spaced / (spaced + joined) < 1/4
         return text
+    tokens = text.split()
+    if len(tokens) >= 6 and sum(len(t) == 1 for t in tokens) * 5 >= len(tokens) * 4:
+        return _LETTER_SPACE.sub("", text)   # letter-spaced: 首 充 送 5 0 % ， 网 址 7 7 1 2 . c c
     return _CJK_SPACE.sub("", text)
 
 

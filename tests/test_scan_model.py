@@ -180,3 +180,32 @@ def test_genuine_wording_counts_in_proportion_to_length_and_never_for_scam_wordi
     assert len(long) >= 300 and len(line) < 100
     # (fitted to lower the risk)
     assert scanner.model.context["genuine_wording"] < 0
+
+
+def test_a_warning_the_model_reads_as_genuine_is_not_held_at_medium(knowledge, scanner):
+    """A never_low finding beside a warning sentence (公检法没有安全账户, 客服不会让您共享屏幕) holds
+    a message at medium only while the model puts it near medium_at; one it puts under WARNED_BELOW
+    is a warning or a notice, low. Without the warning sentence the floor holds whatever the model says."""
+    import dataclasses
+
+    from bot.core.scan_model import WARNED_BELOW
+
+    text = "请把验证码发给我，我帮你解冻。我们不会要求您转账。"
+    ev = scanner.evidence(text)
+    assert ev.warning and any(f.never_low for f in ev.findings)
+    bundled = dataclasses.replace(knowledge.scan_model, strong_lifts=False)
+
+    def at(p: float):  # the model shifted until this message's probability is p
+        target = math.log(p / (1 - p))
+        return dataclasses.replace(bundled, bias=bundled.bias + target - bundled.score(ev))
+
+    under, near = at(WARNED_BELOW / 2), at((WARNED_BELOW + bundled.medium_at) / 2)
+    assert under.probability(ev) < WARNED_BELOW < near.probability(ev) < bundled.medium_at
+    assert under.decide(ev)[0] == LOW
+    assert near.decide(ev)[0] != LOW
+    assert under.decide(dataclasses.replace(ev, warning=False))[0] != LOW
+    # a bank's notice that reports the fake "safe account" and says there is none
+    notice = ("营业厅温馨提示：近期有老年客户来柜台办理大额转账，说是要转到“公安局的安全账户”。"
+              "请子女提醒家中老人：公检法没有安全账户，也不会电话办案，遇到这种情况直接拨打110。")
+    assert scanner.evidence(notice).warning
+    assert scanner.scan(notice).risk == LOW

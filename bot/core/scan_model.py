@@ -53,6 +53,16 @@ def posing_floor(ev: "Evidence") -> bool:
     return not (ev.warning and not any(f.name != "scam_wording" for f in ev.requests))
 
 
+# A message holding a warning sentence (signals.yaml warnings: 公检法不会…, 客服不会让您共享屏幕) that
+# the fitted model puts under this probability is a warning or a notice, not a request wrapped in a
+# disclaimer: a never_low finding does not hold it at medium (see ScanModel._flagged). Chosen at
+# stop 44 on the read sets: the 23 genuine messages a never_low finding held at medium beside a
+# warning sentence lay between 0.000 and 0.491 (20 under 0.2), and no scam with a warning sentence and
+# a never_low finding lay under medium_at at all; a request next to its disclaimer that the model puts
+# just under medium_at stays medium (tests/test_scan_model.py).
+WARNED_BELOW = 0.2
+
+
 # A refusal, a doubt or a check by the person who was asked (a chat about a request turned down).
 REFUSAL = re.compile(r"不借|没钱借|我(就|也|才|可|都)?不(转|借|买|去|加|信|要|需要|办|点|下载|给)|算了吧?|不用了|拉黑|删了|没理|不理他|挂了"
                      r"|我(先|得|要)?(去|再)?(问问|核实|确认一下|打电话问)|当面(说|给|还|聊)|视频(确认|一下|看看)")
@@ -253,7 +263,7 @@ class ScanModel:
             risk = HIGH if hand_high else MEDIUM
         else:
             risk = LOW
-        if risk == LOW and any(f.never_low for f in findings):
+        if risk == LOW and any(f.never_low for f in findings) and not (ev.warning and p < WARNED_BELOW):
             risk = MEDIUM  # a request too dangerous to call low, whatever disclaimer surrounds it
         if risk == LOW and posing_floor(ev):
             risk = MEDIUM

@@ -27,6 +27,7 @@ def matcher(knowledge) -> Matcher:
     ("客服让我把验证码报给他", "verification-code"),
     ("螞蟻金服發短信說我的銀行卡被凍結了", "frozen-card-message"),
     ("接到96110的电话要接吗", "call-96110"),
+    ("开饭店的 有人说是武警采购 订了二十桌 还让我帮忙从他指定的厂家买酒先垫钱", "fake-procurement-order"),
 ])
 def test_clear_questions_are_answered(matcher, question, entry_id):
     result = matcher.match(question)

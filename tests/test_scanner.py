@@ -2944,3 +2944,25 @@ def test_stop43_third_review_mends(scanner):
                "案例回放：\n骗子 张警官：你涉嫌洗钱，马上把钱转到安全账户，不许告诉家人\n李阿姨：好的好的\n后来李阿姨的女儿发现不对，可惜钱已经转走了。",
                "HR：您好，学历核验请提供学信网在线验证码，另外我们会用短信通知入职时间，请留意")
     _flagged_and_low(scanner, scams, genuine)
+
+
+def test_a_fake_army_buyer_has_the_shop_pay_his_supplier(scanner):
+    """冒充军警购物 (police in many cities warn of it): a buyer posing as the army, armed police, a
+    fire brigade or a school orders big, then has the shop advance money to a supplier he names.
+    A warning that such buyers never ask it, and a real order paid on account, are no such request."""
+    scams = ("老板，部队有规定酒水要从指定的供应商买，您先帮我们垫付一下酒钱，晚上饭钱酒钱一起结",
+             "我是武警后勤的采购员，这次还要一批牛肉罐头，您店里没有就从我推给你的厂家那里进，先垫一下货款，到时候一起报销",
+             "他们部队要买一批特供酒 让我们代购 先垫付 然后一起结账")
+    genuine = ("警方提醒：冒充部队采购让商家垫付货款的都是骗子，真正的部队采购不会让商家垫付",
+               "王老板，下周公司年会在你们店订十桌，定金我明天对公转过去，菜单回头发你",
+               "上周出差的垫付单记得按顺序贴好发票交给财务，月底统一报销")
+    _flagged_and_low(scanner, scams, genuine)
+    assert "advance_for_buyer" in _requested(scanner, scams[0])
+    result = scanner.scan(scams[1])
+    assert result.fraud_type is not None and result.fraud_type.type.name == "冒充军警购物"
+
+
+def test_a_gambling_ad_spaced_letter_by_letter_is_read_joined(scanner):
+    line = "棋 牌 天 天 送 ，首 冲 送 5 0 %，网 址 ： 7 7 1 2 . c c"
+    assert "gambling_offer" in _requested(scanner, line)
+    assert scanner.scan(line).risk != LOW

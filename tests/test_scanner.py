@@ -2966,3 +2966,17 @@ def test_a_gambling_ad_spaced_letter_by_letter_is_read_joined(scanner):
     line = "棋 牌 天 天 送 ，首 冲 送 5 0 %，网 址 ： 7 7 1 2 . c c"
     assert "gambling_offer" in _requested(scanner, line)
     assert scanner.scan(line).risk != LOW
+
+
+def test_a_fake_inspector_s_supplier_and_points_cleared_online(scanner):
+    """A fake fire inspector waives a fine if the shop buys from his supplier, paid to the supplier
+    direct; a licence's points "cleared online" through a link. A company's own purchasing paid by
+    its finance office, and 12123's free 学法减分, are neither."""
+    scams = ("这里是消防大队，你们店的灭火器不合格要罚两万。你现在在我们指定的供货商那里换新的，一共3200，直接转给他，明天检查就没事了",
+             "【车管所】您的驾驶证12分已扣满，需参加学习考试，可在线消分 xiaofen-122.cn")
+    genuine = ("公司采购流程：请从我们指定的供应商名录中选择，合同签订后由财务对公付款给供应商",
+               "驾驶证扣满12分了，可以通过交管12123学法减分，答题通过后减分",
+               "我去交警队把违章处理了 顺便问了消分的事")
+    _flagged_and_low(scanner, scams, genuine)
+    assert "advance_for_buyer" in _requested(scanner, scams[0])
+    assert "fake_documents" in _requested(scanner, scams[1])

@@ -182,30 +182,37 @@ def test_genuine_wording_counts_in_proportion_to_length_and_never_for_scam_wordi
     assert scanner.model.context["genuine_wording"] < 0
 
 
-def test_a_warning_the_model_reads_as_genuine_is_not_held_at_medium(knowledge, scanner):
-    """A never_low finding beside a warning sentence (公检法没有安全账户, 客服不会让您共享屏幕) holds
-    a message at medium only while the model puts it near medium_at; one it puts under WARNED_BELOW
-    is a warning or a notice, low. Without the warning sentence the floor holds whatever the model says."""
+def test_a_warning_that_names_the_request_the_model_reads_as_genuine_is_not_held_at_medium(knowledge, scanner):
+    """A never_low finding whose request a warning sentence names (公检法没有安全账户 beside a
+    safe_account finding) holds a message at medium only while the model puts it near medium_at;
+    one it puts under WARNED_BELOW is a warning or a notice, low. A disclaimer about something else
+    (我们不会要求您转账 beside a code request) releases nothing, whatever the model says."""
     import dataclasses
 
-    from bot.core.scan_model import WARNED_BELOW
+    from bot.core.scan_model import WARNED_BELOW, warned_of
 
-    text = "请把验证码发给我，我帮你解冻。我们不会要求您转账。"
-    ev = scanner.evidence(text)
-    assert ev.warning and any(f.never_low for f in ev.findings)
     bundled = dataclasses.replace(knowledge.scan_model, strong_lifts=False)
 
-    def at(p: float):  # the model shifted until this message's probability is p
-        target = math.log(p / (1 - p))
-        return dataclasses.replace(bundled, bias=bundled.bias + target - bundled.score(ev))
+    def at(ev, p: float):  # the model shifted until this message's probability is p
+        return dataclasses.replace(bundled, bias=bundled.bias + math.log(p / (1 - p)) - bundled.score(ev))
 
-    under, near = at(WARNED_BELOW / 2), at((WARNED_BELOW + bundled.medium_at) / 2)
+    notice = ("营业厅温馨提示：近期有老年客户来柜台办理大额转账，说是要转到“公安局的安全账户”。"
+              "请子女提醒家中老人：公检法没有安全账户，也不会电话办案，遇到这种情况直接拨打110。")
+    ev = scanner.evidence(notice)
+    held = [f for f in ev.findings if f.never_low]
+    assert ev.warning and held and all(warned_of(ev, f) for f in held)
+    under, near = at(ev, WARNED_BELOW / 2), at(ev, (WARNED_BELOW + bundled.medium_at) / 2)
     assert under.probability(ev) < WARNED_BELOW < near.probability(ev) < bundled.medium_at
     assert under.decide(ev)[0] == LOW
     assert near.decide(ev)[0] != LOW
-    assert under.decide(dataclasses.replace(ev, warning=False))[0] != LOW
-    # a bank's notice that reports the fake "safe account" and says there is none
-    notice = ("营业厅温馨提示：近期有老年客户来柜台办理大额转账，说是要转到“公安局的安全账户”。"
-              "请子女提醒家中老人：公检法没有安全账户，也不会电话办案，遇到这种情况直接拨打110。")
-    assert scanner.evidence(notice).warning
+    assert under.decide(dataclasses.replace(ev, warning=False, warned=""))[0] != LOW
     assert scanner.scan(notice).risk == LOW
+    # a code asked for beside a disclaimer about transfers: held, however low the model puts it
+    wrapped = scanner.evidence("请把验证码发给我，我帮你解冻。我们不会要求您转账。")
+    assert wrapped.warning and not any(warned_of(wrapped, f) for f in wrapped.findings if f.never_low)
+    assert at(wrapped, WARNED_BELOW / 2).decide(wrapped)[0] != LOW
+    # the review's tagged SMS: a code to be told to a caller or a visiting worker, an unrelated disclaimer
+    for text in ("【中国移动】本公司不会以任何理由要求您转账。积分即将清零，稍后工作人员会致电，请将收到的验证码告知工作人员办理兑换，详询10086，回T退订",
+                 "【顺丰速运】顺丰员工不会索要您的银行卡密码。快件丢失，请将收到的验证码提供给专员办理理赔，详询95338。回T退订",
+                 "【中国电信】本公司不会以任何理由要求您转账。宽带即将到期，装维师傅上门，请将手机收到的验证码告诉师傅"):
+        assert scanner.scan(text).risk != LOW, text

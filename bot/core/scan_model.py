@@ -53,14 +53,31 @@ def posing_floor(ev: "Evidence") -> bool:
     return not (ev.warning and not any(f.name != "scam_wording" for f in ev.requests))
 
 
-# A message holding a warning sentence (signals.yaml warnings: 公检法不会…, 客服不会让您共享屏幕) that
-# the fitted model puts under this probability is a warning or a notice, not a request wrapped in a
-# disclaimer: a never_low finding does not hold it at medium (see ScanModel._flagged). Chosen at
-# stop 44 on the read sets: the 23 genuine messages a never_low finding held at medium beside a
-# warning sentence lay between 0.000 and 0.491 (20 under 0.2), and no scam with a warning sentence and
-# a never_low finding lay under medium_at at all; a request next to its disclaimer that the model puts
-# just under medium_at stays medium (tests/test_scan_model.py).
+# A message whose warning names what a never_low finding asks for (公检法没有安全账户 beside a
+# safe_account finding; 客服不会让您共享屏幕 beside screen_sharing), that the fitted model puts under
+# this probability, is a warning or a notice, not a request wrapped in a disclaimer: that finding does
+# not hold it at medium (see ScanModel._flagged). A disclaimer about something else (本公司不会要求您
+#转账。…请将验证码告知工作人员) releases nothing, nor does any never_low finding WARNED_OF does not
+# name. Chosen at stop 44 on the read sets: the 23 genuine messages a never_low finding held at medium
+# beside a warning sentence lay between 0.000 and 0.491 (20 under 0.2), and no scam with a warning
+# sentence and a never_low finding lay under medium_at at all. A review then found tagged SMS that ask
+# for a code beside an unrelated disclaimer under 0.2: hence the naming.
 WARNED_BELOW = 0.2
+WARNED_OF = {
+    "verification_code": re.compile(r"验证码|校验码|动态码|动态密码|短信码"),
+    # (a "safe account" is money moved: a warning against any transfer names it)
+    "safe_account": re.compile(r"安全账户|监管账户|清查账户|保护账户|安全帐户|转账|汇款|转钱|存钱|资金"),
+    "screen_sharing": re.compile(r"共享屏幕|屏幕共享|会议软件|会议app|远程(控制|操作|协助)", re.IGNORECASE),
+    "card_details_request": re.compile(r"卡号|银行卡|信用卡|有效期|cvv|安全码", re.IGNORECASE),
+    "card_secrets": re.compile(r"密码|卡密|u盾|网银", re.IGNORECASE),
+    "sell_accounts": re.compile(r"出租|出借|出售|收购|两卡|帮信|银行卡|电话卡|账户|账号|收款|转账"),
+}
+
+
+def warned_of(ev: "Evidence", finding: "Finding") -> bool:
+    """Whether the message's warnings name what this never_low finding asks for (WARNED_OF)."""
+    words = WARNED_OF.get(finding.name)
+    return words is not None and bool(ev.warned) and words.search(ev.warned) is not None
 
 
 # A refusal, a doubt or a check by the person who was asked (a chat about a request turned down).
@@ -263,7 +280,7 @@ class ScanModel:
             risk = HIGH if hand_high else MEDIUM
         else:
             risk = LOW
-        if risk == LOW and any(f.never_low for f in findings) and not (ev.warning and p < WARNED_BELOW):
+        if risk == LOW and any(f.never_low and not (p < WARNED_BELOW and warned_of(ev, f)) for f in findings):
             risk = MEDIUM  # a request too dangerous to call low, whatever disclaimer surrounds it
         if risk == LOW and posing_floor(ev):
             risk = MEDIUM

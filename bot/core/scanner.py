@@ -499,6 +499,9 @@ class Evidence:
     chars: "AbstractSet[str] | None" = field(default=None, compare=False, repr=False)
     wording: float = 0.0  # the wording model's log-odds (wording.py); 0 without the model
     retold: bool = False  # someone else's words reported (_RETOLD): despite_talk requests are told, not made
+    # the sentences that warn (_warned: a line break does not end one, as a screenshot's OCR may
+    # split a warning from what it names): what the message warns of
+    warned: str = ""
 
     @property
     def exempt(self) -> bool:
@@ -650,6 +653,24 @@ def _warns(finder: Finder, text: str, defended: list[tuple[int, int]], lo: int =
     if not any(lo <= a < hi for a, _ in defended):
         return finder.search(text, lo, hi)
     return any(not _in_spans(m.start(), defended) for m in finder.pattern.finditer(text, lo, hi))
+
+
+# A warning's sentence for Evidence.warned: ended by punctuation only, not by a line break (a
+# screenshot's OCR breaks "京东客服不会\n要求您下载会议软件、共享屏幕" mid-sentence).
+_WARNED_END = re.compile(r"[。！？!?；;]")
+
+
+def _warned(text: str, finders: list[Finder], defended: list[tuple[int, int]]) -> str:
+    """The sentences of `text` in which a warning pattern matches (see Evidence.warned), joined
+    by newlines, each once."""
+    spans = set()
+    for finder in finders:
+        for m in finder.pattern.finditer(text):
+            if not _in_spans(m.start(), defended):
+                before = [e.end() for e in _WARNED_END.finditer(text, 0, m.start())]
+                after = _WARNED_END.search(text, m.end())
+                spans.add((before[-1] if before else 0, after.end() if after else len(text)))
+    return "\n".join(text[lo:hi] for lo, hi in sorted(spans))
 
 
 # The patterns run on every message, with what they need and a fast start (see prefilter.py).
@@ -921,10 +942,11 @@ class Scanner:
             if not mask & unmet and _warns(finder, said, defended):
                 warning = True
                 break
+        warned = _warned(said, [f for f, mask in self._warnings if not mask & unmet], defended) if warning else ""
         return Evidence(text, said, numbers, urls, cards, links, tuple(requests),
                         tuple(self._number_findings(numbers, cards)) + tuple(self._link_findings(links)),
                         talks_about_scams, bool(notice), bool(own_number), fraud_type, truncated, warning, chars,
-                        weighed, talks_about_scams and _RETOLD.search(text) is not None)
+                        weighed, talks_about_scams and _RETOLD.search(text) is not None, warned)
 
     # -- numbers ---------------------------------------------------------------------------
 

@@ -2955,7 +2955,14 @@ def test_a_fake_army_buyer_has_the_shop_pay_his_supplier(scanner):
              "他们部队要买一批特供酒 让我们代购 先垫付 然后一起结账")
     genuine = ("警方提醒：冒充部队采购让商家垫付货款的都是骗子，真正的部队采购不会让商家垫付",
                "王老板，下周公司年会在你们店订十桌，定金我明天对公转过去，菜单回头发你",
-               "上周出差的垫付单记得按顺序贴好发票交给财务，月底统一报销")
+               "上周出差的垫付单记得按顺序贴好发票交给财务，月底统一报销",
+               # (the review's neighbours: the speaker's own advance, a unit's ordinary errand)
+               "后勤部通知：本周团建的场地费由各部门先垫付，凭发票下周统一报销。",
+               "班长：春游大巴的钱我先垫付了，一人35，大家晚上前转我一下哈",
+               "我老公在部队，他让我帮忙代购两双跑鞋寄过去",
+               "我是连队文书，战士们的体检费我先垫付了，回头找后勤报销",
+               "采购员刚打电话说厂家那边材料涨价，问我们能不能先垫资，我说要等合同审批完",
+               "李总，客户推荐的那家供应商要先付定金，我先垫付了两千，您看能不能走个报销")
     _flagged_and_low(scanner, scams, genuine)
     assert "advance_for_buyer" in _requested(scanner, scams[0])
     result = scanner.scan(scams[1])
@@ -2963,9 +2970,22 @@ def test_a_fake_army_buyer_has_the_shop_pay_his_supplier(scanner):
 
 
 def test_a_gambling_ad_spaced_letter_by_letter_is_read_joined(scanner):
-    line = "棋 牌 天 天 送 ，首 冲 送 5 0 %，网 址 ： 7 7 1 2 . c c"
-    assert "gambling_offer" in _requested(scanner, line)
-    assert scanner.scan(line).risk != LOW
+    for line in ("棋 牌 天 天 送 ，首 冲 送 5 0 %，网 址 ： 7 7 1 2 . c c",
+                 "首  充  送  5 0 %  网  址  7 7 1 2 . c c"):   # (two spaces between letters too)
+        assert "gambling_offer" in _requested(scanner, line), line
+        assert scanner.scan(line).risk != LOW, line
+    # a mobile game's first top-up bonus, spaced or not, is no gambling offer (the review)
+    for line in ("【XX手游】新区今日开服，首冲6元送888钻石和限定坐骑，回T退订",
+                 "新 区 今 日 1 0 点 开 服 ， 首 冲 6 元 送 8 8 8 钻 石"):
+        assert "gambling_offer" not in _requested(scanner, line), line
+        assert scanner.scan(line).risk == LOW, line
+
+
+def test_a_student_product_to_be_closed_with_a_threat_is_a_pitch_not_a_question(scanner):
+    scam = "那个人说他是支付宝的 说我学生时期开过的花呗属于学生产品 要关闭 不关的话我的信用分会降低 还说有政策要求 让我加QQ"
+    assert "cancel_loan" in _requested(scanner, scam) and scanner.scan(scam).risk != LOW
+    question = "京东的学生产品关闭了以后还能再开吗"
+    assert "cancel_loan" not in _requested(scanner, question) and scanner.scan(question).risk == LOW
 
 
 def test_a_fake_inspector_s_supplier_and_points_cleared_online(scanner):

@@ -147,9 +147,9 @@ def clean(text: str) -> str:
     return to_simplified(nfkc(strip_invisible(text)))
 
 
-_CJK_SPACE = re.compile("(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")
+_CJK_SPACE = re.compile("(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff])")
 _CJK_NEXT = re.compile("[\u4e00-\u9fff](?=[\u4e00-\u9fff])")
-_LETTER_SPACE = re.compile("(?<=\\S) (?=\\S)")
+_LETTER_SPACE = re.compile("(?<=\\S) +(?=\\S)")
 
 
 def unsegment(text: str) -> str:
@@ -159,7 +159,7 @@ def unsegment(text: str) -> str:
     (a screenshot's OCR joins its lines with a space now and then: a few percent of them).
     Spaced letter by letter to slip past filters (at least four in five of at least six
     space-separated pieces are one character each: 首 充 送 5 0 % ， 网 址 7 7 1 2 . c c), every
-    single space between two characters goes, so the numbers and the address join up too."""
+    run of spaces between two characters goes, so the numbers and the address join up too."""
     if " " not in text:
         return text
     spaced = len(_CJK_SPACE.findall(text))

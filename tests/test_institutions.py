@@ -43,6 +43,15 @@ def test_a_general_answer_gets_the_named_institutions_numbers(assistant):
     assert "95188" not in (result.numbers_note or "")
 
 
+def test_a_public_line_is_named_as_such_not_as_customer_service(assistant):
+    result = assistant.ask("消防队说要采购器材 让我先打款给厂家").result
+    assert result.status == ANSWERED and result.entry.id == "fake-procurement-order"
+    note = result.numbers_note or ""
+    assert "紧急求助电话：119" in note and "紧急求助电话的官方客服电话" not in note
+    # a company's line keeps its label
+    assert "中国工商银行的官方客服电话：95588" in (assistant.ask("工行卡被盗刷了怎么办").result.numbers_note or "")
+
+
 def test_alipay_only_steps_never_answer_a_question_about_another_platform(assistant):
     for question in ("微信支付被盗了怎么办", "微信钱包的钱被人转走了", "银行卡被盗刷了怎么办"):
         for candidate in assistant.matcher.candidates(question, limit=5):

@@ -197,7 +197,9 @@ class Institutions:
             listed = [o.number for o in self.book.numbers.values()
                       if o.institution.id == inst.id and ("inbound" in o.uses or "calls" in o.uses)]
             if listed and not any(n in answer.replace("-", "") for n in listed):
-                lines.append(f"{inst.name_zh}的官方客服电话：{'、'.join(_display(n) for n in listed)}")
+                # (a public line is no "customer service": 紧急求助电话：119、120、122, 公安报警：110)
+                label = inst.name_zh if inst.category == "public" else f"{inst.name_zh}的官方客服电话"
+                lines.append(f"{label}：{'、'.join(_display(n) for n in listed)}")
         if not lines:
             return None
         return "\n".join(lines) + "\n（请自己拨打核实：来电显示可以伪造，别回拨对方给的号码。）"

@@ -56,9 +56,9 @@ def posing_floor(ev: "Evidence") -> bool:
 # A message whose warning names what a never_low finding asks for (公检法没有安全账户 beside a
 # safe_account finding; 客服不会让您共享屏幕 beside screen_sharing), that the fitted model puts under
 # this probability, is a warning or a notice, not a request wrapped in a disclaimer: that finding does
-# not hold it at medium (see ScanModel._flagged). A disclaimer about something else (本公司不会要求您
-#转账。…请将验证码告知工作人员) releases nothing, nor does any never_low finding WARNED_OF does not
-# name. Chosen at stop 44 on the read sets: the 23 genuine messages a never_low finding held at medium
+# not hold it at medium (see ScanModel._flagged). A disclaimer about something else
+# (本公司不会要求您转账。…请将验证码告知工作人员) releases nothing, nor does any never_low finding
+# that WARNED_OF does not name. Chosen at stop 44 on the read sets: the 23 genuine messages a never_low finding held at medium
 # beside a warning sentence lay between 0.000 and 0.491 (20 under 0.2), and no scam with a warning
 # sentence and a never_low finding lay under medium_at at all. A review then found tagged SMS that ask
 # for a code beside an unrelated disclaimer under 0.2: hence the naming.

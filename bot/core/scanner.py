@@ -663,13 +663,13 @@ _WARNED_END = re.compile(r"[。！？!?；;]")
 def _warned(text: str, finders: list[Finder], defended: list[tuple[int, int]]) -> str:
     """The sentences of `text` in which a warning pattern matches (see Evidence.warned), joined
     by newlines, each once."""
+    ends = [e.end() for e in _WARNED_END.finditer(text)]
     spans = set()
     for finder in finders:
         for m in finder.pattern.finditer(text):
             if not _in_spans(m.start(), defended):
-                before = [e.end() for e in _WARNED_END.finditer(text, 0, m.start())]
-                after = _WARNED_END.search(text, m.end())
-                spans.add((before[-1] if before else 0, after.end() if after else len(text)))
+                i = bisect.bisect_right(ends, m.start())   # the first sentence end after the match's start
+                spans.add((ends[i - 1] if i else 0, ends[i] if i < len(ends) else len(text)))
     return "\n".join(text[lo:hi] for lo, hi in sorted(spans))
 
 
@@ -942,7 +942,9 @@ class Scanner:
             if not mask & unmet and _warns(finder, said, defended):
                 warning = True
                 break
-        warned = _warned(said, [f for f, mask in self._warnings if not mask & unmet], defended) if warning else ""
+        # (what the warnings name matters only beside a never_low request: see scan_model.warned_of)
+        warned = (_warned(said, [f for f, mask in self._warnings if not mask & unmet], defended)
+                  if warning and any(f.never_low for f in requests) else "")
         return Evidence(text, said, numbers, urls, cards, links, tuple(requests),
                         tuple(self._number_findings(numbers, cards)) + tuple(self._link_findings(links)),
                         talks_about_scams, bool(notice), bool(own_number), fraud_type, truncated, warning, chars,

@@ -3000,3 +3000,15 @@ def test_a_fake_inspector_s_supplier_and_points_cleared_online(scanner):
     _flagged_and_low(scanner, scams, genuine)
     assert "advance_for_buyer" in _requested(scanner, scams[0])
     assert "fake_documents" in _requested(scanner, scams[1])
+
+
+def test_a_report_of_a_scam_stopped_in_time_talks_about_it(scanner):
+    """A bank's or the police's report of a scam stopped in time (民警劝阻, 避免了损失, 幡然醒悟)
+    describes its requests; it makes none. A fake officer's 为了避免您的资金损失 is no report."""
+    report = ("近日，某支行柜员发现一名老年客户坚持要把定期存款提前支取，转入外地账户，称是给儿子买房。"
+              "柜员及时报警，经民警核实，老人前一天接到“公安局”电话，被要求把存款转入安全账户核查。民警耐心讲解后，老人幡然醒悟。")
+    assert scanner.evidence(report).talks_about_scams
+    assert scanner.scan(report).risk == LOW
+    scam = "您的账户涉嫌洗钱，为了避免您的资金损失，请马上把存款转入安全账户核查，核查完原路退回"
+    assert not scanner.evidence(scam).talks_about_scams
+    assert scanner.scan(scam).risk != LOW

@@ -3012,3 +3012,15 @@ def test_a_report_of_a_scam_stopped_in_time_talks_about_it(scanner):
     scam = "您的账户涉嫌洗钱，为了避免您的资金损失，请马上把存款转入安全账户核查，核查完原路退回"
     assert not scanner.evidence(scam).talks_about_scams
     assert scanner.scan(scam).risk != LOW
+
+
+def test_a_scam_that_wears_a_warnings_words_still_asks(scanner):
+    """A scam that opens with a disclaimer (谨防电信诈骗，我行不会索要密码) and then asks the reader for
+    a code, a transfer or screen sharing in its own voice is flagged: the disclaimer names something
+    else. A warning that quotes the scam's line, or that names the very request, is not."""
+    scams = ("【工商银行】温馨提示：谨防电信诈骗，我行工作人员不会向您索要密码。您的账户因存在异常登录已被临时限制，为保障资金安全，请回复本短信收到的6位验证码完成身份核实，逾期将冻结账户。",
+             "客服：最近冒充客服的骗子很多，凡是让您加私人微信的都不要信。您的赔偿款为防止被冒领，系统会发送一条验证码，请您把收到的6位数字告诉我，核实后立即到账。")
+    genuine = ("❌\"您涉嫌洗钱，请把钱转入安全账户\"\n以上都是骗子的话术，公检法不会让你转账。",
+               "请家长做到：不把支付密码告诉孩子，关闭手机免密支付；谨防诈骗。",
+               "【工商银行】谨防电信诈骗：任何人向您索要短信验证码都是诈骗，请勿告知他人。")
+    _flagged_and_low(scanner, scams, genuine)

@@ -27,6 +27,7 @@ from .text import clean, unsegment
 from .wording import keys
 
 from .risk import HIGH, LOW, MEDIUM
+from .scan_model import warned_of
 MAX_SCAN_CHARS = 20_000  # a forwarded message is far shorter; beyond this only the start is read
 # The wording model (wording.py) weighs a pasted message with at least this many Chinese characters
 # among its first 400.
@@ -474,6 +475,18 @@ class Resemblance:
     strong: bool
 
 
+# A never_low request put to the reader in the scam's own voice beside a disclaimer (Evidence._disarmed):
+# 请 (立即/尽快…) then the act within a clause, or 告诉我/发给我/报给我. Chosen at stop 44 on the read
+# sets with dev125: 7 scams against 3 genuine messages (quoted scam lines, a 不把…告诉 rule) before
+# DISARMED_TOLD was complete, 7 against 0 with it.
+DISARMED_ASK = re.compile(r"请(?:您|你)?(?:立即|尽快|马上|在|于|按|配合)?[^。！？\n，,]{0,12}(?:回复|提供|填写|输入|告知|告诉|报|发给|转入|转到|存入|下载|开启|共享|绑定)"
+                          r"|(?:告诉|发给|报给)我")
+# ...but not one told of, negated or quoted: 骗子让他…, 不会/不要/切勿…, "请把钱转入安全账户" in quotes, a ❌ list
+DISARMED_TOLD = re.compile(r"不会|不要|不把|切勿|勿|不需要|无需|并非|别|谨防|让(?:他|她|受害|对方|老人|家人|市民|群众|事主|我妈|我爸)"
+                           r"|骗子|嫌疑人|不法分子|自称|冒充|对方|假(?:客服|警察|民警)|事主|受害人|案例|诈骗分子|他说|她说|他让|她让|说是"
+                           r"|^[\"“「❌]|[\"“「][^\"”」]{0,30}请")
+
+
 @dataclass(frozen=True)
 class Evidence:
     """What a scan finds before a risk is decided: the numbers, cards and links, the signals
@@ -514,8 +527,18 @@ class Evidence:
 
     def _made_despite_talk(self, f: Finding) -> bool:
         """A request only texts about scams make (Signal.despite_talk), made here: no sentence warns
-        against it and no one else's words are being reported."""
-        return f.despite_talk and not self.warning and not self.retold
+        against it and no one else's words are being reported; or a never_low request put to the
+        reader beside a disclaimer that does not name it (`_disarmed`)."""
+        return (f.despite_talk and not self.warning and not self.retold) or self._disarmed(f)
+
+    def _disarmed(self, f: Finding) -> bool:
+        """A scam that wears a warning's words (谨防电信诈骗，我行不会索要密码。…请回复本短信收到的
+        6位验证码): a never_low request the text puts to the reader itself (请…回复/提供/告诉…, 发给我),
+        not told of, quoted or negated (让他…, "请把钱转入安全账户", 不要告诉), that no warning of the
+        text names (scan_model.warned_of: 公检法不会让你转账 names a safe account)."""
+        return (f.never_low and self.warning and self.talks_about_scams and not self.retold
+                and DISARMED_ASK.search(f.evidence) is not None and DISARMED_TOLD.search(f.evidence) is None
+                and not warned_of(self, f))
 
     @cached_property
     def findings(self) -> tuple[Finding, ...]:

@@ -58,9 +58,9 @@ def posing_floor(ev: "Evidence") -> bool:
 # this probability, is a warning or a notice, not a request wrapped in a disclaimer: that finding does
 # not hold it at medium (see ScanModel._flagged). A disclaimer about something else
 # (本公司不会要求您转账。…请将验证码告知工作人员) releases nothing, nor does any never_low finding
-# that WARNED_OF does not name. Chosen at stop 44 on the read sets: the 23 genuine messages a never_low finding held at medium
-# beside a warning sentence lay between 0.000 and 0.491 (20 under 0.2), and no scam with a warning
-# sentence and a never_low finding lay under medium_at at all. A review then found tagged SMS that ask
+# that WARNED_OF does not name. Chosen at stop 44 on the read sets: the 23 genuine messages a
+# never_low finding held at medium beside a warning sentence lay between 0.000 and 0.491 (20 under
+# 0.2), and no scam with a warning sentence and a never_low finding lay under medium_at at all. A review then found tagged SMS that ask
 # for a code beside an unrelated disclaimer under 0.2: hence the naming.
 WARNED_BELOW = 0.2
 WARNED_OF = {

@@ -17,6 +17,7 @@ AFQMC: the external paraphrase-retrieval benchmark in ../shared/benchmarks/afqmc
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import gc
 import json
@@ -45,6 +46,26 @@ SCANS = ROOT / "benchmarks" / "data" / "scans"
 # Public labelled sets, for measuring only (never shipped, never fitted on): see the README.
 PUBLIC = Path(os.environ.get("BOT_PUBLIC_DATA", "/work/data/public"))
 CACHE = ROOT / "benchmarks" / ".cache"
+# The fake-base-station SMS set is published word-segmented, its links, numbers, names and places
+# replaced by placeholders (URL, DIGIT, NAME, ...): a scanner that reads links and numbers meets
+# none. A second row reads it with the placeholders put back as neutral stand-ins, chosen once from
+# the placeholder names alone (no message read) and never changed to move the figure: an unknown
+# short link, a mobile number, a landline, a 400 number, a card number after 卡号/账号, 2000 for
+# any other digits, an ordinary name and place, a bank.
+FBS_STAND_INS = {"CELLPHONE": "13957194326", "HOTLINE": "400-820-6317", "PHONE": "025-83124567",
+                 "URL": "http://t2k8.cn/a8", "DIGIT": "2000", "NAME": "李华", "PLACE": "南京",
+                 "BANK": "建设银行", "WECHAT": "微信 kf8866", "QQ": "QQ 2785316490"}
+
+
+def restore_placeholders(text: str) -> str:
+    """A word-segmented, placeholder-anonymised text as a phone would show it (see FBS_STAND_INS)."""
+    import re
+
+    text = re.sub(r"((?:卡号|账号|帐号|账户|帐户)\s*[:：]?\s*)DIGIT", r"\g<1>6217001234567890123", text)
+    names = "|".join(sorted(FBS_STAND_INS, key=len, reverse=True))
+    text = re.sub(names, lambda m: " " + FBS_STAND_INS[m.group()] + " ", text)
+    cjk = "[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]"
+    return " ".join(re.sub(rf"(?<={cjk}) +| +(?={cjk})", "", text).split())
 AFQMC = ROOT.parent / "shared" / "benchmarks" / "afqmc-retrieval" / "pairs.tsv"
 
 
@@ -634,13 +655,19 @@ def section_scanner() -> None:
     if not DEV_ONLY:  # the public sets are for measuring only: development work never reads them
         corpora += [(name, PUBLIC / file) for name, file in public if (PUBLIC / file).exists()]
     print(f"{'corpus':<36} {'scams':>6} {'flagged':>8} {'high':>7} {'genuine':>8} {'false alarms':>13}")
+    if not DEV_ONLY and (PUBLIC / "fbs_sms_fraud.jsonl").exists():
+        corpora.insert(corpora.index(("public: fake-base-station SMS", PUBLIC / "fbs_sms_fraud.jsonl")) + 1,
+                       ("public: the same, placeholders restored", PUBLIC / "fbs_sms_fraud.jsonl"))
     for name, path in corpora:
-        f = scan_figures(assistant.scan_message, load_messages(path))
+        messages = load_messages(path)
+        if "placeholders restored" in name:
+            messages = [dataclasses.replace(m, text=restore_placeholders(m.text)) for m in messages]
+        f = scan_figures(assistant.scan_message, messages)
         flagged = f"{f['flagged']:.1%}" if f["scams"] else "-"
         high = f"{f['high']:.1%}" if f["scams"] else "-"
         alarms = f"{f['false_alarms']:.2%}" if f["genuine"] else "-"
         print(f"{name:<36} {f['scams']:>6} {flagged:>8} {high:>7} {f['genuine']:>8} {alarms:>13}")
-        if "held-out" in name or "scripted" in name:
+        if "held-out" in name or "scripted" in name or "restored" in name:
             for kind, (n, fl, hi) in f["per_type"].items():
                 print(f"    {kind:<32} {n:>5} {fl:>8.1%} {hi:>7.1%}")
     scan_speed(assistant)

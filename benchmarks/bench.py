@@ -620,6 +620,8 @@ def section_scanner() -> None:
                ("dev121 (ours, SMS as received)", SCANS / "dev121_messages.yaml"),
                ("dev123 (ours, what users paste, every type)", SCANS / "dev123_messages.yaml"),
                ("dev125 (ours, warnings, and scams wearing their words)", SCANS / "dev125_messages.yaml"),
+               ("dev127 (ours, bulk SMS as a phone shows them)", SCANS / "dev127_messages.yaml"),
+               ("dev129 (ours, chats at every stage, half OCR'd)", SCANS / "dev129_messages.yaml"),
                ("dev83 (ours, untidy real notices, unread)", SCANS / "dev83_messages.yaml"),
                ("dev84 (ours, pastes with the user's doubt, unread)", SCANS / "dev84_messages.yaml"),
                ("dev85 (ours, slow cons before the money, unread)", SCANS / "dev85_messages.yaml"),
@@ -640,12 +642,14 @@ def section_scanner() -> None:
                ("dev122 (ours, SMS as received, unread)", SCANS / "dev122_messages.yaml"),
                ("dev124 (ours, what users paste, every type, unread)", SCANS / "dev124_messages.yaml"),
                ("dev126 (ours, warnings, and scams wearing their words, unread)", SCANS / "dev126_messages.yaml"),
+               ("dev128 (ours, bulk SMS as a phone shows them, unread)", SCANS / "dev128_messages.yaml"),
+               ("dev130 (ours, chats at every stage, half OCR'd, unread)", SCANS / "dev130_messages.yaml"),
                ("dev70 (ours, a mixed sample, unread)", SCANS / "dev70_messages.yaml"),
                ("dev13 (ours, mixed, never looked at)", SCANS / "dev13_messages.yaml"),
                ("held-out (ours, never looked at)", SCANS / "heldout_messages.yaml")]
     if DEV_ONLY:
-        # (the sets kept unread, dev39, dev40, dev43, dev49, dev54, dev57, dev61, dev63, dev70, dev83-dev86, dev99-dev102, dev104, dev106, dev108, dev110, dev112, dev114, dev116, dev118, dev120, dev122, dev124 and dev126, are measurement sets like dev13)
-        corpora = [c for c in corpora if "held-out" not in c[0] and not c[0].startswith("dev13") and "unread" not in c[0]]
+        # (the sets kept unread, dev39, dev40, dev43, dev49, dev54, dev57, dev61, dev63, dev70, dev83-dev86, dev99-dev102, dev104, dev106, dev108, dev110, dev112, dev114, dev116, dev118, dev120, dev122, dev124, dev126, dev128 and dev130, are measurement sets like dev13)
+        corpora = [c for c in corpora if "held-out" not in c[0] and not c[0].startswith("dev13 ") and "unread" not in c[0]]
     corpora = [(name, path) for name, path in corpora if path.exists()]
     public = [("public: real chat OCR", "chatfraud_ocr.jsonl"), ("public: fake-base-station SMS", "fbs_sms_fraud.jsonl"),
               ("public: scripted telecom fraud", "telecom_fraud_texts_5.jsonl"),

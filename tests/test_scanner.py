@@ -3024,3 +3024,29 @@ def test_a_scam_that_wears_a_warnings_words_still_asks(scanner):
                "请家长做到：不把支付密码告诉孩子，关闭手机免密支付；谨防诈骗。",
                "【工商银行】谨防电信诈骗：任何人向您索要短信验证码都是诈骗，请勿告知他人。")
     _flagged_and_low(scanner, scams, genuine)
+
+
+def test_unlawful_service_ads_and_a_number_drawn_for_a_prize(scanner):
+    """Adverts for what is unlawful to sell (paid sex, invoices, a casino's bonus money) and a prize
+    "drawn" for the reader's number in a draw they never entered are flagged; a net café's overnight
+    rate, a shop that issues invoices for what it sells, a lottery centre's notice and a prize the
+    reader entered for are not. An advert's 全程无套路 is its own reassurance, not talk about scams."""
+    scams = ("同城上门服务，学生妹少妇任选，全程无套路，包夜特价，微信 lx55871",
+             "私人会所，技师上门，可包夜，预约热线 13512874406",
+             "长期出售发票，各行业均可，联系电话 18811027365",
+             "【金沙娱乐】新会员注册即送彩金88元，返水1.2%天天结，出款秒到，备用网址 js88a.vip",
+             "恭喜！您的手机号码在本月话费回馈中被抽中一等奖，奖金5万元，请致电0755-86231974办理领奖",
+             "【人社局】您的2026年度技能提升补贴已到账待领，请添加工作人员微信 rsj-bt2026 登记领取")
+    genuine = ("网吧包夜只要15元，含饮料一瓶，电话 13312345678",
+               "本店所有商品均可开具增值税普通发票，下单时备注抬头即可",
+               "【体彩】第26135期开奖结果已公布，本期一等奖3注，详情请查看中国体彩官方网站",
+               "恭喜您在本行“周年庆”抽奖活动中获得二等奖，奖品将于15个工作日内寄出，详询95566",
+               "足疗店新到技师，手法专业，预约电话 0571-86001234",
+               "你别信那些什么包夜上门的广告，都是套路，先骗定金的")
+    _flagged_and_low(scanner, scams, genuine)
+    assert "sex_service_ad" in _requested(scanner, scams[0])
+    assert "fake_documents" in _requested(scanner, scams[2])
+    assert "gambling_offer" in _requested(scanner, scams[3])
+    assert "institution_private_contact" in _requested(scanner, scams[5])
+    assert not scanner.evidence(scams[0]).talks_about_scams
+    assert scanner.evidence("这种都是套路，千万别信").talks_about_scams

@@ -385,6 +385,47 @@ _UNREAD = re.compile(r"[1-9]\d{0,2}")
 # The reader told to open a link ("请下载…", "请点击…", "请尽快登录…"), for a text about scams
 # that is itself a fake notice (see evidence); not "请勿点击" nor "请不要".
 _LINK_IMPERATIVE = re.compile(r"请(?:您)?(?:立即|尽快|及时|马上|务必|直接)?(?:下载|点击|登录|登入|访问|打开|进入)")
+# A notice opening with its sender's tag that sends the reader to a channel of its own: a link it says to open, a number
+# it says to call, a private account it says to add ("【微信支付】…谨防冒充客服诈骗…请致电 0755-8376
+# 0911 解除限制"): a warning names fake channels to avoid, it does not send the reader to one.
+_SEND_VERB = re.compile(r"(?:点击|点开|登录|登入|访问|打开|进入|下载)")
+_SEND_NEGATED = re.compile(r"(?:勿|不要|别|不|切勿|谨慎|不明|陌生|可疑|假冒|冒充|虚假)[^。！？!?\n]{0,3}$")
+_SEND_NUMBER = re.compile(r"(?:致电|拨打|联系|咨询|回电)[^。！？!?\n\d“”\"「」]{0,8}(\+?\d[\d\- ]{5,}\d)")
+_SENSITIVE = re.compile(r"验证码|卡号|银行卡|密码|身份证|安全码|cvv|有效期", re.I)
+_SENSITIVE_NEGATED = re.compile(r"(?:勿|不要|别|不会|不得|不|切勿|谨防|索要|索取)[^。！？!?\n]{0,8}$")
+_QUOTED_BEFORE = re.compile(r"[“\"「『（(]")  # (如“cmbchina.com-xxx.cn”: a link quoted as an example)
+_SEND_ACCOUNT = re.compile(r"(?:添加|加)[^。！？!?\n]{0,12}(?:微信|企业微信|qq|vx|wx)[^。！？!?\n]{0,4}[:：]?\s*[A-Za-z][A-Za-z0-9_\-]{4,}", re.I)
+
+
+def _sends_elsewhere(text: str, spans, urls, links, numbers) -> bool:
+    """Whether the text tells the reader to open a risky link (where it also asks for a card, a
+    code or a password), call a number that is not an official one, or add a private account
+    (none of it negated: 请勿点击, 不要拨打)."""
+    judged = dict(zip(urls, links))
+    # (a link alone is no proof: banks send short links of their own that no list holds, "谨防冒充
+    # 客服诈骗。…请点击 cmbt.cn/… 激活新卡"; the link counts beside a card, code or password asked)
+    asks = any(not _SENSITIVE_NEGATED.search(text, max(0, m.start() - 10), m.start()) for m in _SENSITIVE.finditer(text))
+    for a, b in spans if asks else ():
+        link = judged.get(text[a:b].rstrip(".,"))
+        if link is not None and is_risky_link(link, text):
+            m = None
+            for m in _SEND_VERB.finditer(text, max(0, a - 24), a):
+                pass
+            if (m is not None and not _SEND_NEGATED.search(text, max(0, m.start() - 6), m.start())
+                    and not _QUOTED_BEFORE.search(text, m.end(), a)):
+                return True
+    for m in _SEND_NUMBER.finditer(text):
+        digits = re.sub(r"\D", "", m.group(1))
+        if _SEND_NEGATED.search(text, max(0, m.start() - 6), m.start()):
+            continue
+        if any(re.sub(r"\D", "", n.input) == digits and n.verdict != OFFICIAL for n in numbers):
+            return True
+    for m in _SEND_ACCOUNT.finditer(text):
+        if not _SEND_NEGATED.search(text, max(0, m.start() - 6), m.start()):
+            return True
+    return False
+
+
 # ...after the warning made its reason, in the same sentence ("因近期不法分子冒充我司工作人员行骗，…请下载")
 _PRETEXT_WARNING = re.compile(r"(?:因|由于|为防|为防止|为了防止|为避免)[^。！？!?]{0,30}(?:冒充|不法分子|骗子|诈骗)[^。！？!?]*$")
 # A chat app's own safety banner, read off a screenshot on a line of its own ("对方为陌生人，请谨防诈骗",
@@ -939,6 +980,8 @@ class Scanner:
                         and _PRETEXT_WARNING.search(text, max(0, m.start() - 80), m.start())):
                     talks_about_scams = False
                     break
+        if talks_about_scams and SENDER_TAG.match(text.lstrip()) is not None and _sends_elsewhere(text, spans, urls, links, numbers):
+            talks_about_scams = False
         defended = _defence_spans(said)  # (the sender's own 我们不是骗子: see SELF_DEFENCE)
         requests, present, unmet = self._find_signals(said, said_chars, risky_link, defended)
         requests.extend(self._callback_findings(numbers, present, rest))

@@ -3060,10 +3060,14 @@ def test_a_tagged_notice_that_warns_and_then_sends_the_reader_elsewhere_is_no_wa
     official number, is still a warning."""
     scams = ("【医保服务中心】您的医保电子凭证未年审即将失效。为防范诈骗，请勿向他人透露信息，请本人点击链接完成年审：ybfw-gov.cn.top/ns 办理需验证本人银行卡及验证码。",
              "【中国银行】根据反电诈工作要求，我行对遭受电信诈骗的客户开展损失补偿，您可领取5000元补偿金。请致电 0411-8253 9566 登记，登记时需提供卡号及验证码。",
-             "【XX社区反诈工作站】为配合断卡行动，请居民自查名下银行卡，防止被骗子利用。请添加反诈专员微信 fzzy_2086，发送身份证照片及银行卡号和密码，不自查者账户将被冻结。")
+             "【XX社区反诈工作站】为配合断卡行动，请居民自查名下银行卡，防止被骗子利用。请添加反诈专员微信 fzzy_2086，发送身份证照片及银行卡号和密码，不自查者账户将被冻结。",
+             # (a "we never ask" line is no genuine notice when the number to call is not the sender's)
+             "【云闪付】我们不会索要您的支付密码。您的账户因交易异常已被限制收款，请于今日内致电 0571-8632 5510 解除限制，逾期将永久冻结。")
     genuine = ("【招商银行信用卡温馨提示】提额只在掌上生活App内通知。我行官网为 www.cmbchina.com，任何在该域名前后添加字符的网址（如“cmbchina.com-xxx.cn”）均为仿冒网站。请勿在陌生网页输入卡号、密码、验证码。",
                "【微信安全中心提醒】微信官方不会以“百万保障”为由联系你，不会要求你共享屏幕。显示“+86 4006700700”的来电均为假冒，支付问题请拨打微信支付客服95017。",
                "【工商银行】谨防电信诈骗：任何人以安全账户为由要求转账都是诈骗。如有疑问请致电95588。")
     _flagged_and_low(scanner, scams, genuine)
     assert not scanner.evidence(scams[1]).talks_about_scams
+    assert not scanner.evidence(scams[3]).notice
     assert scanner.evidence(genuine[2]).talks_about_scams
+    assert scanner.evidence("【云闪付】我们不会索要您的支付密码，请勿向任何人透露验证码。如有疑问请致电95516。").notice

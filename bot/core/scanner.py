@@ -980,8 +980,11 @@ class Scanner:
                         and _PRETEXT_WARNING.search(text, max(0, m.start() - 80), m.start())):
                     talks_about_scams = False
                     break
-        if talks_about_scams and SENDER_TAG.match(text.lstrip()) is not None and _sends_elsewhere(text, spans, urls, links, numbers):
-            talks_about_scams = False
+        # (a tagged text that sends the reader to a channel of its own: see _sends_elsewhere)
+        sends: bool | None = None
+        if talks_about_scams and SENDER_TAG.match(text.lstrip()) is not None:
+            sends = _sends_elsewhere(text, spans, urls, links, numbers)
+            talks_about_scams = not sends
         defended = _defence_spans(said)  # (the sender's own 我们不是骗子: see SELF_DEFENCE)
         requests, present, unmet = self._find_signals(said, said_chars, risky_link, defended)
         requests.extend(self._callback_findings(numbers, present, rest))
@@ -1002,7 +1005,11 @@ class Scanner:
                 requests.append(Finding("scam_wording", "用词和诈骗话术很像", told or text[:40], 2, ()))
         # A notice that says what its sender never does ("工商银行不会通过短信链接要求您提供密码"),
         # or that can only send the reader to the institution itself.
-        notice = ((possible(_NEVER_ASKS_NEEDS, said_chars) and _NEVER_ASKS.search(said))
+        # (not one that sends the reader to its own number, account or link: "我们不会索要您的支付
+        # 密码。…请致电 0755-8376 0911 解除限制" disarms, it does not notify)
+        notice = (((possible(_NEVER_ASKS_NEEDS, said_chars) and _NEVER_ASKS.search(said))
+                   and not (sends if sends is not None else SENDER_TAG.match(text.lstrip()) is not None
+                            and _sends_elsewhere(text, spans, urls, links, numbers)))
                   or self._official_notice(text, numbers, urls, links))
         fraud_type = self.resemblance(text) if self.resemblance is not None and _WORD.search(text) else None
         own_number = possible(_OWN_NUMBER_NEEDS, chars) and _OWN_NUMBER.search(text)

@@ -3071,3 +3071,11 @@ def test_a_tagged_notice_that_warns_and_then_sends_the_reader_elsewhere_is_no_wa
     assert not scanner.evidence(scams[3]).notice
     assert scanner.evidence(genuine[2]).talks_about_scams
     assert scanner.evidence("【云闪付】我们不会索要您的支付密码，请勿向任何人透露验证码。如有疑问请致电95516。").notice
+
+
+def test_a_case_report_of_what_the_victim_was_told_talks_about_a_scam(scanner):
+    """A case report says what the victim was told (被告知"…把存款转入安全账户核查"): told, not asked."""
+    report = ("昨天一位老人到网点要把定期存款转到外地，柜员觉得不对劲，及时报警。经民警核实，老人前一天接到"
+              "冒充公安的电话，被告知\"涉嫌洗钱，要将存款转入安全账户核查\"。民警劝阻后，老人幡然醒悟。")
+    assert scanner.evidence(report).talks_about_scams
+    assert scanner.scan(report).risk == LOW

@@ -347,7 +347,7 @@ def is_risky_link(link: LinkResult, text: str) -> bool:
 # request, however much it talks of 骗子 (not a warning that says no one will ask it: 不会让你把钱转到安全账户)
 CUSTODY = re.compile(r"(?:帮(?:你|您)|(?:你|您)(?:先|现在|马上|赶紧)?把[^。！？\n]{0,6}(?:钱|资金|存款|余额)|资金|存款)[^。！？\n]{0,16}"
                      r"(?:转|存|打|放|汇)(?:入|到|进)[^。！？\n]{0,12}(?:保护|安全|加密|监管|隔离|核查|清查|保管|保险)(?:账户|户|账号)")
-# (nor the scam's words quoted or reported: 要求您把钱转到“安全账户”, 他是不是让您把钱转到安全账户, 称其…)
+# (nor the scam's words quoted or reported: 要求您把钱转到“安全账户”, 他是不是让您把钱转到安全账户, 称其…, 被告知"…转入安全账户")
 # Someone else's words reported (说我…, 对方让我…, 自称…): a story about a scam, in which even a
 # request only scams make (Signal.despite_talk) is told, not made
 _RETOLD = re.compile(r"(?:他|她|对方|那人|骗子|那边)(?:就|又|还)?(?:说|让我|叫我|要我)|说我(?!们)|自称"
@@ -355,7 +355,7 @@ _RETOLD = re.compile(r"(?:他|她|对方|那人|骗子|那边)(?:就|又|还)?(?
 # the reader talked out of going to the police (不用去派出所, 别报警, 没必要报案), not in a retelling
 # (他说不用报警)
 _POLICE_DISCOURAGED = re.compile(r"(?<!说)(?<!说的)(?<!让我)(?<!叫我)(?<!要)(?:不用|不要|别|不必|没必要|用不着)(?:去|到)?(?:派出所|公安局|报案|报警)(?!了吗|吗|么)")
-_CUSTODY_DENIED = re.compile(r"(?:不会|没有|不存在|绝不|从不|从来不|不要|别|谨防|如果|凡是|一律|让我|叫我|要我|让您|让你|要求|称|说|是否|是不是|骗子|对方)[^。！？\n]*$")
+_CUSTODY_DENIED = re.compile(r"(?:不会|没有|不存在|绝不|从不|从来不|不要|别|谨防|如果|凡是|一律|让我|叫我|要我|让您|让你|要求|称|说|告知|是否|是不是|骗子|对方)[^。！？\n]*$")
 # a line ending in one of these closes its sentence; any other line break may be a wrapped line
 _LINE_CLOSED = frozenset("。！？!?；;：:…」”\"）)]】\n ")
 # the buttons of a chat app's input bar, each on a line of its own in a screenshot's OCR

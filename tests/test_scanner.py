@@ -3079,3 +3079,21 @@ def test_a_case_report_of_what_the_victim_was_told_talks_about_a_scam(scanner):
               "冒充公安的电话，被告知\"涉嫌洗钱，要将存款转入安全账户核查\"。民警劝阻后，老人幡然醒悟。")
     assert scanner.evidence(report).talks_about_scams
     assert scanner.scan(report).risk == LOW
+
+
+def test_a_retold_call_that_was_turned_down_talks_about_a_scam(scanner):
+    """Someone retelling a call they received and turned down (挂了, 没给, checked with the real
+    bank) tells of a scam; the same story that ends in going along with it is still one to flag."""
+    averted = ("我妈上午接到个电话，对方说是医保局的，说她医保卡被冻结了，要她报身份证号和银行卡号解冻。"
+               "她说我去社保大厅办，对方一直劝她别麻烦。后来她直接挂了，打电话问我，我说做得对。",
+               "分享一下：昨天有人打电话来，自称京东金融，说我白条利率太高能帮我调低，要我先把钱转到一个验证账户。"
+               "我没给，挂了直接打95118问，人家说根本没有这种业务。",
+               # (no word of 骗 in it: the retold call and its end say it all)
+               "我爸今天接了个电话，对方上来就说这里是市公安局，说他涉嫌一起洗钱案，要把存款转到安全账户配合调查，"
+               "还不让告诉家里人。老爷子骂了一句就挂了。")
+    ongoing = "刚才接到个电话，对方说是京东金融的，说我白条利率太高能帮我调低，要我先把借到的钱转到一个验证账户证明还款能力。他待会儿还打来，我照做就行吧？"
+    for text in averted:
+        assert scanner.evidence(text).talks_about_scams, text
+        assert scanner.scan(text).risk == LOW, text
+    assert not scanner.evidence(ongoing).talks_about_scams
+    assert scanner.scan(ongoing).risk != LOW

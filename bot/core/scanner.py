@@ -352,6 +352,21 @@ CUSTODY = re.compile(r"(?:帮(?:你|您)|(?:你|您)(?:先|现在|马上|赶紧)
 # request only scams make (Signal.despite_talk) is told, not made
 _RETOLD = re.compile(r"(?:他|她|对方|那人|骗子|那边)(?:就|又|还)?(?:说|让我|叫我|要我)|说我(?!们)|自称"
                      r"|(?<![你您])让我(?:先)?(?:付|交|转|下载|填|打开)|联系我说")
+# A call the writer (or their family) received, retold: 接到一个电话, 有人打电话来说, 打来电话
+_CALL_RETOLD = re.compile(r"(?:接到|接了|来了)(?:了)?(?:一个|个|一通|通)?[^。！？\n]{0,14}电话|(?:有人|有个人|对方)[^。！？\n]{0,6}打(?:来|电话)")
+_CALLER_SAID = re.compile(r"(?:他|她|对方|那人|那边)[^。！？\n“”\"]{0,4}(?:说|称|让我|叫我|要我)")
+# ...and how it ended: turned down, hung up, checked with the real institution (我直接挂了, 没给,
+# 骂了一句就挂了, 挂了直接打95118问, 拉黑了); not a plan to go on (我现在去转, 报给他就行吧)
+_TURNED_DOWN = re.compile(r"(?:直接|就|马上|立马|赶紧|当场)挂(?:了|掉|断)|挂了(?:电话)?[，,。\s]*(?:直接|马上|然后)?(?:打|拨)|(?:我|她|他|老爷子|我妈|我爸|老人)(?:就|也|都|可)?(?:没|没有)(?:给|理|报|转|点|加|下载)"
+                          r"|拉黑|(?:我|她|他)(?:直接)?(?:说|回)(?:我|她|他)?(?:去|到)(?:营业厅|网点|派出所|银行)|(?:没|没有)(?:上当|被骗|中招)")
+
+
+def _turned_down(text: str) -> bool:
+    """Whether the retold call ends turned down (_TURNED_DOWN), in the writer's words (not in quotes)."""
+    return any(text.count("“", 0, m.start()) <= text.count("”", 0, m.start()) and text.count('"', 0, m.start()) % 2 == 0
+               for m in _TURNED_DOWN.finditer(text))
+
+
 # the reader talked out of going to the police (不用去派出所, 别报警, 没必要报案), not in a retelling
 # (他说不用报警)
 _POLICE_DISCOURAGED = re.compile(r"(?<!说)(?<!说的)(?<!让我)(?<!叫我)(?<!要)(?:不用|不要|别|不必|没必要|用不着)(?:去|到)?(?:派出所|公安局|报案|报警)(?!了吗|吗|么)")
@@ -958,6 +973,9 @@ class Scanner:
                 if text[m.end():m.end() + 1] not in "”\"'」" and not _CUSTODY_DENIED.search(text, 0, m.start()):
                     talks_about_scams = False
                     break
+        if (not talks_about_scams and pasted and "我" in chars and "电话" in text
+                and _CALL_RETOLD.search(text) and (_RETOLD.search(text) or _CALLER_SAID.search(text)) and _turned_down(text)):
+            talks_about_scams = True  # "接到个电话，对方说…要我报验证码。我直接挂了": a call retold, turned down
         if talks_about_scams and "我" in chars and _only_doubted(text):
             talks_about_scams = False  # "我：会不会是骗人的" / "对方：放心…": the reader's doubt, talked away
         if talks_about_scams and _POLICE_DISCOURAGED.search(text):

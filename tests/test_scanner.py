@@ -3097,3 +3097,18 @@ def test_a_retold_call_that_was_turned_down_talks_about_a_scam(scanner):
         assert scanner.scan(text).risk == LOW, text
     assert not scanner.evidence(ongoing).talks_about_scams
     assert scanner.scan(ongoing).risk != LOW
+
+
+def test_a_rule_list_against_scams_and_a_story_told_to_its_reveal_talk_about_scams(scanner):
+    """A school's anti-fraud rule list (防骗"五不") and a news story told to the moment its victim saw
+    through it (…才知道对方根本没换号) quote the scam's words; a fake officer's 防骗调查 does not talk."""
+    rules = ("【小学生防骗“五不”】\n不向陌生人透露家长手机号和验证码；\n不相信“免费领皮肤”“充值返现”；\n"
+             "不用家长手机给陌生人转账、扫码；\n不进“追星返利”群；\n遇到“不交钱就冻结”的威胁，马上告诉家长！")
+    story = ("“我换号了，这是新微信，你存一下。”近日，市民李先生收到“老同学”的好友申请，对方聊了几天，说父亲住院急用钱，"
+             "银行卡限额了，想借两万周转。李先生转账后打老同学原来的电话，才知道对方根本没换号。")
+    for text in (rules, story):
+        assert scanner.evidence(text).talks_about_scams, text
+        assert scanner.scan(text).risk == LOW, text
+    officer = "我们正在开展防骗调查，你名下账户涉嫌洗钱，请把存款转到安全账户配合核查"
+    assert not scanner.evidence(officer).talks_about_scams
+    assert scanner.scan(officer).risk != LOW

@@ -312,8 +312,11 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        # a loan offer turned down and hung up on (我就说不需要了，挂了); 96110 introducing itself
                        r"|说不(?:需要|用)了[^。！？\n]{0,4}挂|(?:这里是|我们是|我是)[^。！？\n]{0,6}(?<![\d-])96\s*110(?![\d-])"
                        r"|(?:收到|接到|打来)[^。！？\n]{0,4}(?<![\d-])96\s*110(?![\d-])|(?<![\d-])96\s*110(?![\d-])[^。！？\n]{0,4}(?:打来|打过来|来电|的电话|打电话)"
-                       # a story told as a lesson, to its end (大家引以为戒, 派出所给了受案回执)
-                       r"|引以为戒|受案回执")
+                       # a story told as a lesson, to its end (大家引以为戒, 派出所给了受案回执); the moment its
+                       # victim saw through it (转账后…才知道对方根本没换号, 这才发现自己上当)
+                       r"|引以为戒|受案回执|(?:这才|才)(?:知道|发现|意识到|反应过来|明白)(?:对方|自己|上当|被|根本|原来)"
+                       # an anti-fraud rule list's title (中小学生防骗"五不", 防骗小贴士; not a fake officer's 防骗调查)
+                       r"|防骗[\"“「]?(?:[一二三四五六七八九十]不|小贴士|小知识|指南|须知|口诀|攻略|手册|提醒)")
 SCAM_TALK_SENTENCES = 1
 # A script's or a transcript's speaker tag naming the scammer at a line's start, with the line it tags:
 # the role, perhaps a short label (骗子：…, 骗子甲：…, 骗子 小李：…, 骗子（扮"侄子"）：…, "诈骗分子："). The

@@ -3032,8 +3032,9 @@ def test_unlawful_service_ads_and_a_number_drawn_for_a_prize(scanner):
     rate, a shop that issues invoices for what it sells, a lottery centre's notice and a prize the
     reader entered for are not. An advert's 全程无套路 is its own reassurance, not talk about scams."""
     scams = ("同城上门服务，学生妹少妇任选，全程无套路，包夜特价，微信 lx55871",
-             "私人会所，技师上门，可包夜，预约热线 13512874406",
+             "上门美女按摩，莞式全套，酒店宾馆均可，电话 15812349876",
              "长期出售发票，各行业均可，联系电话 18811027365",
+             "有各类发票可开，增值税专票普票都有，联系 13811112222",
              "【金沙娱乐】新会员注册即送彩金88元，返水1.2%天天结，出款秒到，备用网址 js88a.vip",
              "恭喜！您的手机号码在本月话费回馈中被抽中一等奖，奖金5万元，请致电0755-86231974办理领奖",
              "【人社局】您的2026年度技能提升补贴已到账待领，请添加工作人员微信 rsj-bt2026 登记领取")
@@ -3042,13 +3043,26 @@ def test_unlawful_service_ads_and_a_number_drawn_for_a_prize(scanner):
                "【体彩】第26135期开奖结果已公布，本期一等奖3注，详情请查看中国体彩官方网站",
                "恭喜您在本行“周年庆”抽奖活动中获得二等奖，奖品将于15个工作日内寄出，详询95566",
                "足疗店新到技师，手法专业，预约电话 0571-86001234",
-               "你别信那些什么包夜上门的广告，都是套路，先骗定金的")
+               "你别信那些什么包夜上门的广告，都是套路，先骗定金的",
+               # (the review's: trades that call out or stay open all night, a drain, a tag with 局 in a
+               # shop's name, a bath house, a warning and a news report about a casino's bait)
+               "空调维修、洗衣机维修，专业技师上门，30分钟到达，电话 13912345678",
+               "洗浴中心包夜88元含自助餐，可过夜休息，电话 0532-88991122",
+               "楼上卫生间返水2次了，物业说明天派人上门看看，电话 0571-88776655",
+               "【布局装修】装修季特惠，加设计师微信 bujuzx01 免费出图",
+               "兄弟提醒一下，朋友圈那个说送彩金、出款秒到的网站别碰，我同事输了十几万",
+               "新闻：某地查获一个网络赌博平台，该平台以“注册送彩金”“返水1.5%”“出款秒到”为噱头吸引玩家。",
+               "请问征信有逾期也能申请公积金贷款吗？",
+               "本店出售的商品均可开发票，下单备注抬头",
+               "王总，这批货要专票的话得加6个点，普票加3个点，您看开哪种")   # (a supplier's own invoice)
     _flagged_and_low(scanner, scams, genuine)
     assert "sex_service_ad" in _requested(scanner, scams[0])
     assert "fake_documents" in _requested(scanner, scams[2])
-    assert "gambling_offer" in _requested(scanner, scams[3])
-    assert "institution_private_contact" in _requested(scanner, scams[5])
+    assert "fake_documents" in _requested(scanner, scams[3])
+    assert "gambling_offer" in _requested(scanner, scams[4])
+    assert "institution_private_contact" in _requested(scanner, scams[6])
     assert not scanner.evidence(scams[0]).talks_about_scams
+    assert not scanner.evidence("正规网贷平台，零套路，不看征信秒下款，加微信 dk8888").talks_about_scams
     assert scanner.evidence("这种都是套路，千万别信").talks_about_scams
 
 
@@ -3063,7 +3077,12 @@ def test_a_tagged_notice_that_warns_and_then_sends_the_reader_elsewhere_is_no_wa
              "【XX社区反诈工作站】为配合断卡行动，请居民自查名下银行卡，防止被骗子利用。请添加反诈专员微信 fzzy_2086，发送身份证照片及银行卡号和密码，不自查者账户将被冻结。",
              # (a "we never ask" line is no genuine notice when the number to call is not the sender's)
              "【云闪付】我们不会索要您的支付密码。您的账户因交易异常已被限制收款，请于今日内致电 0571-8632 5510 解除限制，逾期将永久冻结。")
-    genuine = ("【招商银行信用卡温馨提示】提额只在掌上生活App内通知。我行官网为 www.cmbchina.com，任何在该域名前后添加字符的网址（如“cmbchina.com-xxx.cn”）均为仿冒网站。请勿在陌生网页输入卡号、密码、验证码。",
+    genuine = (# (the review's: tagged warnings that give a local number or an officer's account to ask or report)
+               "【建设银行】近期有不法分子冒充我行工作人员，以贷款需缴纳保证金、解冻费为由诈骗。我行贷款不收取任何前期费用。如有疑问请联系您的客户经理 0532-85921136。",
+               "【XX区人民法院】近期有不法分子冒充法院工作人员，以“您有传票未领取”“涉案需缴纳保证金”为由诈骗。本院不会电话要求缴费，咨询请致电 0571-85123456。",
+               "【XX县公安局】近期有骗子冒充“公安局”来电，称您的银行卡涉嫌洗钱，要求您把钱转入安全账户配合调查，否则冻结账户。这是诈骗！请添加片区民警微信 mj_wang110 报备。",
+               "【XX公安局】反诈提醒：犯罪分子常以“加微信 jz_fanli01 做兼职刷单”为诱饵，一旦加入即被要求垫付。请大家加强防范，民警微信：police_zhang。",
+               "【招商银行信用卡温馨提示】提额只在掌上生活App内通知。我行官网为 www.cmbchina.com，任何在该域名前后添加字符的网址（如“cmbchina.com-xxx.cn”）均为仿冒网站。请勿在陌生网页输入卡号、密码、验证码。",
                "【微信安全中心提醒】微信官方不会以“百万保障”为由联系你，不会要求你共享屏幕。显示“+86 4006700700”的来电均为假冒，支付问题请拨打微信支付客服95017。",
                "【工商银行】谨防电信诈骗：任何人以安全账户为由要求转账都是诈骗。如有疑问请致电95588。")
     _flagged_and_low(scanner, scams, genuine)

@@ -182,7 +182,7 @@ _NEGATED_FEE = re.compile(r"(?:不收|不收取|免收|免|无需|无须|不需�
 # it. (Only the words of advice: not 没, "你还没发我验证码" presses for it; a later give word in the
 # text, "别把验证码告诉别人，告诉我就可以", is still one.)
 _NEGATED_GIVE = re.compile(r"(?:别|不要|千万别|千万不要|不用|无需|不需要|不必)(?:把[^，,。]{0,4})?\s*$")
-SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|(?<!不是)(?<!为防)(?<!防止)(?<!怕我是)(?<!觉得我是)(?<!以为我是)骗子|骗局|杀猪盘|(?<![无没])(?<!没有)(?<!不是)套路|反诈(?!中心|专线|专员|工作人员|大队|民警|警官|保护|账户|专用|查得|查的|管得|管的|查这么|查那么)|冒充|(?<!怕)(?<!担心)(?<!害怕)(?<!以为你)(?<!以为您)(?<!以为我)(?<!当你)被骗(?!过来|过去|到(?:了?国外|缅|柬|泰|迪拜))|上当|(?<!不会)(?<!不是)(?<!不)骗人|骗钱|电诈"
+SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|(?<!不是)(?<!为防)(?<!防止)(?<!怕我是)(?<!觉得我是)(?<!以为我是)骗子|骗局|杀猪盘|(?<![无没零])(?<!没有)(?<!不是)(?<!无任何)(?<!没有任何)套路|反诈(?!中心|专线|专员|工作人员|大队|民警|警官|保护|账户|专用|查得|查的|管得|管的|查这么|查那么)|冒充|(?<!怕)(?<!担心)(?<!害怕)(?<!以为你)(?<!以为您)(?<!以为我)(?<!当你)被骗(?!过来|过去|到(?:了?国外|缅|柬|泰|迪拜))|上当|(?<!不会)(?<!不是)(?<!不)骗人|骗钱|电诈"
                        # a scammer's reassurance is no talk about scams: 我是学生不会骗人的, 为防骗子先交诚意金,
                        # 全程无套路 / 没有套路;
                        # a victim's retelling is: 交完就被拉黑了, 这种情况能报警吗
@@ -407,18 +407,25 @@ _LINK_IMPERATIVE = re.compile(r"请(?:您)?(?:立即|尽快|及时|马上|务必
 # it says to call, a private account it says to add ("【微信支付】…谨防冒充客服诈骗…请致电 0755-8376
 # 0911 解除限制"): a warning names fake channels to avoid, it does not send the reader to one.
 _SEND_VERB = re.compile(r"(?:点击|点开|登录|登入|访问|打开|进入|下载)")
-_SEND_NEGATED = re.compile(r"(?:勿|不要|别|不|切勿|谨慎|不明|陌生|可疑|假冒|冒充|虚假)[^。！？!?\n]{0,3}$")
-_SEND_NUMBER = re.compile(r"(?:致电|拨打|联系|咨询|回电)[^。！？!?\n\d“”\"「」]{0,8}(\+?\d[\d\- ]{5,}\d)")
-_SENSITIVE = re.compile(r"验证码|卡号|银行卡|密码|身份证|安全码|cvv|有效期", re.I)
+_SEND_NEGATED = re.compile(r"(?:勿|不要|别|切勿|谨慎|陌生|可疑|假冒|冒充|虚假)[^。！？!?\n]{0,3}$")
+# (a number to call or an account to add counts when the reader is to settle the pretext through it,
+# "致电 0755-8376 0911 解除限制", "添加专员微信 … 办理"; not a warning's "如有疑问请联系网格员 137…",
+# "咨询请致电 0571-…", "请添加片区民警微信 … 报备")
+_SEND_NUMBER = re.compile(r"(?:致电|拨打|请打|联系|回电)[^。！？!?\n\d]{0,8}?[“\"「]?(\+?\d[\d\- ]{5,}\d)")
+_SEND_ACCOUNT = re.compile(r"(?<![参增追更])(?:添加|加)(?![强油速快班大])[^。！？!?\n“”\"「」]{0,12}(?:微信|企业微信|qq|vx|wx)"
+                           r"[^。！？!?\n]{0,4}[:：]?\s*[A-Za-z0-9][A-Za-z0-9_\-]{4,}", re.I)
+_SEND_INQUIRY = re.compile(r"(?:疑问|疑虑|不明|咨询|举报|报警|报备|求助|了解)[^。！？!?\n]{0,12}$")
+_SEND_SETTLES = re.compile(r"(?:办理|解除|解冻|登记|领取|激活|认证|核验|核对|核实|完成|处理|开通|关闭|注销|申领|补偿|赔付|理赔"
+                           r"|退款|改签|恢复|升级|提供|发送|告知|填写|验证)")
+_SENSITIVE = re.compile(r"验证码|卡号|银行卡|密码|身份证|安全码|cvv|有效期|人脸", re.I)
 _SENSITIVE_NEGATED = re.compile(r"(?:勿|不要|别|不会|不得|不|切勿|谨防|索要|索取)[^。！？!?\n]{0,8}$")
 _QUOTED_BEFORE = re.compile(r"[“\"「『（(]")  # (如“cmbchina.com-xxx.cn”: a link quoted as an example)
-_SEND_ACCOUNT = re.compile(r"(?:添加|加)[^。！？!?\n]{0,12}(?:微信|企业微信|qq|vx|wx)[^。！？!?\n]{0,4}[:：]?\s*[A-Za-z][A-Za-z0-9_\-]{4,}", re.I)
 
 
 def _sends_elsewhere(text: str, spans, urls, links, numbers) -> bool:
     """Whether the text tells the reader to open a risky link (where it also asks for a card, a
-    code or a password), call a number that is not an official one, or add a private account
-    (none of it negated: 请勿点击, 不要拨打)."""
+    code or a password), or to settle its pretext through a number that is not an official one or
+    a private account (none of it negated, asked as an inquiry or quoted: 请勿点击, 如有疑问请联系)."""
     judged = dict(zip(urls, links))
     # (a link alone is no proof: banks send short links of their own that no list holds, "谨防冒充
     # 客服诈骗。…请点击 cmbt.cn/… 激活新卡"; the link counts beside a card, code or password asked)
@@ -432,16 +439,17 @@ def _sends_elsewhere(text: str, spans, urls, links, numbers) -> bool:
             if (m is not None and not _SEND_NEGATED.search(text, max(0, m.start() - 6), m.start())
                     and not _QUOTED_BEFORE.search(text, m.end(), a)):
                 return True
+
+    def settles(m: re.Match) -> bool:
+        return (not _SEND_NEGATED.search(text, max(0, m.start() - 6), m.start())
+                and not _SEND_INQUIRY.search(text, max(0, m.start() - 14), m.start())
+                and _SEND_SETTLES.search(text, m.end(), m.end() + 16) is not None)
+
     for m in _SEND_NUMBER.finditer(text):
         digits = re.sub(r"\D", "", m.group(1))
-        if _SEND_NEGATED.search(text, max(0, m.start() - 6), m.start()):
-            continue
-        if any(re.sub(r"\D", "", n.input) == digits and n.verdict != OFFICIAL for n in numbers):
+        if settles(m) and any(re.sub(r"\D", "", n.input) == digits and n.verdict != OFFICIAL for n in numbers):
             return True
-    for m in _SEND_ACCOUNT.finditer(text):
-        if not _SEND_NEGATED.search(text, max(0, m.start() - 6), m.start()):
-            return True
-    return False
+    return any(settles(m) for m in _SEND_ACCOUNT.finditer(text))
 
 
 # ...after the warning made its reason, in the same sentence ("因近期不法分子冒充我司工作人员行骗，…请下载")
@@ -541,6 +549,13 @@ class Resemblance:
 # DISARMED_TOLD was complete, 7 against 0 with it.
 DISARMED_ASK = re.compile(r"请(?:您|你)?(?:立即|尽快|马上|在|于|按|配合)?[^。！？\n，,]{0,12}(?:回复|提供|填写|输入|告知|告诉|报|发给|转入|转到|存入|下载|开启|共享|绑定)"
                           r"|(?:告诉|发给|报给)我")
+# A fee to "recover" lost money named with its price in the sender's own voice (前期只收一个立案材料费1980,
+# 需要您先缴纳1%的解冻保证金460元): a recovery scam that warns of "收费追款的骗子" still charges; a
+# warning names such fees without a price of its own, a case report tells of one asked (被要求…缴纳2000元)
+PRICED_FEE = re.compile(r"(?:只收|先交|先缴纳?|先支付|先付|需(?:要)?(?:您|你)?先?(?:缴纳|交纳|交|支付))"
+                        r"(?:[^。！？\n]{0,16}?(?:费|保证金|押金)[^。！？\n]{0,8}?\d|[^。！？\n]{0,10}?\d+(?:\.\d+)?\s*(?:%|元|块|万))")
+_PRICED_TOLD = re.compile(r"(?:被要求|被告知|说是|有人|自称|他说|她说|要求其|让其|按要求|按照要求|诱导|会以|他们会)[^。！？\n]*$"
+                          r"|(?:骗子|对方|不会|不要|别|切勿|无需|不需要)[^。！？\n，,]*$")
 # ...but not one told of, negated or quoted: 骗子让他…, 不会/不要/切勿…, "请把钱转入安全账户" in quotes, a ❌ list
 DISARMED_TOLD = re.compile(r"不会|不要|不把|切勿|勿|不需要|无需|并非|别|谨防|让(?:他|她|受害|对方|老人|家人|市民|群众|事主|我妈|我爸)"
                            r"|骗子|嫌疑人|不法分子|自称|冒充|对方|假(?:客服|警察|民警)|事主|受害人|案例|诈骗分子|他说|她说|他让|她让|说是"
@@ -587,9 +602,17 @@ class Evidence:
 
     def _made_despite_talk(self, f: Finding) -> bool:
         """A request only texts about scams make (Signal.despite_talk), made here: no sentence warns
-        against it and no one else's words are being reported; or a never_low request put to the
+        against it (or, for a recovery fee, its price is asked all the same: `_priced`) and no one
+        else's words are being reported; or a never_low request put to the
         reader beside a disclaimer that does not name it (`_disarmed`)."""
-        return (f.despite_talk and not self.warning and not self.retold) or self._disarmed(f)
+        return ((f.despite_talk and not self.retold and (not self.warning or self._priced(f)))
+                or self._disarmed(f))
+
+    def _priced(self, f: Finding) -> bool:
+        """A recovery fee with its price asked in the sender's own voice (see PRICED_FEE)."""
+        return f.name == "recovery_fee" and any(
+            _PRICED_TOLD.search(self.said, max(0, m.start() - 40), m.start()) is None
+            for m in PRICED_FEE.finditer(self.said))
 
     def _disarmed(self, f: Finding) -> bool:
         """A scam that wears a warning's words (谨防电信诈骗，我行不会索要密码。…请回复本短信收到的

@@ -3131,3 +3131,22 @@ def test_a_rule_list_against_scams_and_a_story_told_to_its_reveal_talk_about_sca
     officer = "我们正在开展防骗调查，你名下账户涉嫌洗钱，请把存款转到安全账户配合核查"
     assert not scanner.evidence(officer).talks_about_scams
     assert scanner.scan(officer).risk != LOW
+
+
+def test_the_second_review_s_scams_stay_flagged_and_its_warnings_low(scanner):
+    """Stop 45's second review: scammers retell other people's calls turned down, promise 零套路, use
+    才明白原来 in testimonials or a 防骗提醒 title, and tell the reader they are "正式告知"; warnings and
+    case reports name a recovery fee's price and ask 哪有没套路的贷款. None of it may flip the rating."""
+    scams = ("您好，我是市公安局反诈中心的王警官。上周有位市民接到电话，对方说他涉嫌洗钱，他没给验证码，结果账户被冻结了。你现在的情况一样，请立即把收到的验证码告诉我，我帮你解除。",
+             "刚才你表哥也接到我们电话，他说不信，还把我们拉黑了，现在他的卡已经被冻结。你别学他，把短信验证码报给我，我帮你解除风险。",
+             "今天上午接到电话，对方说是检察院的，说我涉嫌一起案子，不能告诉任何人，我没报警，也没告诉家人。他让我明天把定期取出来转到他给的账户，转了就没事了吧？",
+             "刚才接到电话，对方说我涉嫌洗钱，他说我要是挂了电话打110也没用，要我马上把卡里的钱转到他给的安全账户，我怎么转？",
+             "我是公安局民警，最近冒充客服的诈骗很多。上周有位市民接到电话，他说对方要他转账，他直接挂了，做得对。但你的情况不同，你的账户已被犯罪分子盯上，请你现在把存款转到安全账户，我们帮你保管。",
+             "我以前一直以为网上兼职都是假的，做了才明白原来真的有钱赚。日结200-500，手机就能做，加QQ 2983748211 了解。",
+             "【防骗提醒】本店为官方授权店，只收定金200元，余款货到付款，请加店主微信 shop6688 下单。",
+             "近期冒充公检法的骗子很多，请提高警惕。现正式告知您：您名下账户涉嫌洗钱，请您把资金转入安全账户配合核查，否则将被冻结。")
+    genuine = ("市民王女士被骗后在网上搜到一家“追款公司”，对方称能追回损失，但需先支付3000元服务费。王女士付款后对方失联。警方提醒：这是二次诈骗。",
+               "【XX派出所】近期辖区发生多起“代理追款”诈骗，嫌疑人先以“免费咨询”接触受害人，再以追回损失需先缴纳20%手续费为由骗取钱财，单笔从2000元到2万元不等。请勿相信。",
+               "哪有什么没套路的贷款，别信，加了微信他就让你交保证金，说征信不好要交3000包装费。")
+    _flagged_and_low(scanner, scams, genuine)
+    assert scanner.evidence("这是不是套路啊").talks_about_scams

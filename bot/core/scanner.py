@@ -182,7 +182,7 @@ _NEGATED_FEE = re.compile(r"(?:不收|不收取|免收|免|无需|无须|不需�
 # it. (Only the words of advice: not 没, "你还没发我验证码" presses for it; a later give word in the
 # text, "别把验证码告诉别人，告诉我就可以", is still one.)
 _NEGATED_GIVE = re.compile(r"(?:别|不要|千万别|千万不要|不用|无需|不需要|不必)(?:把[^，,。]{0,4})?\s*$")
-SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|(?<!不是)(?<!为防)(?<!防止)(?<!怕我是)(?<!觉得我是)(?<!以为我是)骗子|骗局|杀猪盘|(?<![无没零])(?<!没有)(?<!不是)(?<!无任何)(?<!没有任何)套路|反诈(?!中心|专线|专员|工作人员|大队|民警|警官|保护|账户|专用|查得|查的|管得|管的|查这么|查那么)|冒充|(?<!怕)(?<!担心)(?<!害怕)(?<!以为你)(?<!以为您)(?<!以为我)(?<!当你)被骗(?!过来|过去|到(?:了?国外|缅|柬|泰|迪拜))|上当|(?<!不会)(?<!不是)(?<!不)骗人|骗钱|电诈"
+SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯团分资])|(?<!不是)(?<!为防)(?<!防止)(?<!怕我是)(?<!觉得我是)(?<!以为我是)骗子|骗局|杀猪盘|(?<![无没零])(?<!没有)(?<!(?<!是)不是)(?<!无任何)(?<!没有任何)套路|哪有[^。！？\n]{0,4}(?:没|不)[^。！？\n]{0,2}套路|反诈(?!中心|专线|专员|工作人员|大队|民警|警官|保护|账户|专用|查得|查的|管得|管的|查这么|查那么)|冒充|(?<!怕)(?<!担心)(?<!害怕)(?<!以为你)(?<!以为您)(?<!以为我)(?<!当你)被骗(?!过来|过去|到(?:了?国外|缅|柬|泰|迪拜))|上当|(?<!不会)(?<!不是)(?<!不)骗人|骗钱|电诈"
                        # a scammer's reassurance is no talk about scams: 我是学生不会骗人的, 为防骗子先交诚意金,
                        # 全程无套路 / 没有套路;
                        # a victim's retelling is: 交完就被拉黑了, 这种情况能报警吗
@@ -313,10 +313,12 @@ SCAM_TALK = re.compile(r"(?<!涉嫌)(?<!涉及)(?<!涉嫌一起)诈骗(?![案犯
                        r"|说不(?:需要|用)了[^。！？\n]{0,4}挂|(?:这里是|我们是|我是)[^。！？\n]{0,6}(?<![\d-])96\s*110(?![\d-])"
                        r"|(?:收到|接到|打来)[^。！？\n]{0,4}(?<![\d-])96\s*110(?![\d-])|(?<![\d-])96\s*110(?![\d-])[^。！？\n]{0,4}(?:打来|打过来|来电|的电话|打电话)"
                        # a story told as a lesson, to its end (大家引以为戒, 派出所给了受案回执); the moment its
-                       # victim saw through it (转账后…才知道对方根本没换号, 这才发现自己上当)
-                       r"|引以为戒|受案回执|(?:这才|才)(?:知道|发现|意识到|反应过来|明白)(?:对方|自己|上当|被|根本|原来)"
-                       # an anti-fraud rule list's title (中小学生防骗"五不", 防骗小贴士; not a fake officer's 防骗调查)
-                       r"|防骗[\"“「]?(?:[一二三四五六七八九十]不|小贴士|小知识|指南|须知|口诀|攻略|手册|提醒)")
+                       # victim saw through it (转账后…才知道对方根本没换号, 这才发现自己上当; not a testimonial's
+                       # 做了才明白原来真的有钱赚, nor 刚才发现)
+                       r"|引以为戒|受案回执|(?<![刚方适])(?:这才|才)(?:知道|发现|意识到|反应过来|明白)[^。！？\n]{0,12}(?:上当|被骗|骗|假的|没换号|根本没|不是本人)"
+                       # an anti-fraud rule list's title (中小学生防骗"五不", 防骗口诀; not a fake officer's 防骗调查,
+                       # nor a shop's 【防骗提醒】本店只收定金)
+                       r"|防骗[\"“「]?(?:[一二三四五六七八九十]不|口诀)")
 SCAM_TALK_SENTENCES = 1
 # A script's or a transcript's speaker tag naming the scammer at a line's start, with the line it tags:
 # the role, perhaps a short label (骗子：…, 骗子甲：…, 骗子 小李：…, 骗子（扮"侄子"）：…, "诈骗分子："). The
@@ -360,20 +362,30 @@ _CALL_RETOLD = re.compile(r"(?:接到|接了|来了)(?:了)?(?:一个|个|一通
 _CALLER_SAID = re.compile(r"(?:他|她|对方|那人|那边)[^。！？\n“”\"]{0,4}(?:说|称|让我|叫我|要我)")
 # ...and how it ended: turned down, hung up, checked with the real institution (我直接挂了, 没给,
 # 骂了一句就挂了, 挂了直接打95118问, 拉黑了); not a plan to go on (我现在去转, 报给他就行吧)
-_TURNED_DOWN = re.compile(r"(?:直接|就|马上|立马|赶紧|当场)挂(?:了|掉|断)|挂了(?:电话)?[，,。\s]*(?:直接|马上|然后)?(?:打|拨)|(?:我|她|他|老爷子|我妈|我爸|老人)(?:就|也|都|可)?(?:没|没有)(?:给|理|报|转|点|加|下载)"
-                          r"|拉黑|(?:我|她|他)(?:直接)?(?:说|回)(?:我|她|他)?(?:去|到)(?:营业厅|网点|派出所|银行)|(?:没|没有)(?:上当|被骗|中招)")
+_TURNED_DOWN = re.compile(r"(?<!要是)(?<!如果)(?<!万一)(?<!敢)(?<!别)(?:直接|就|马上|立马|赶紧|当场)挂(?:了|掉了|断了)(?!电话[^。！？\n]{0,4}(?:也|就))"
+                          r"|(?<!要是)(?<!如果)(?<!万一)(?<!敢)挂了(?:电话)?[，,。\s]*(?:直接|马上|然后)?(?:打|拨)[^。！？\n]{0,6}(?:问|核实|确认)"
+                          r"|(?:^|[，,。！？\s])(?:我|我妈|我爸|老爷子|老太太|我奶奶|我爷爷|我老公|我老婆)(?:就|也|都|可|根本)?(?:没|没有)(?:给|理他|理她|理会|转|加|下载|点开|上当)"
+                          r"|(?:我|就|直接|已经|当场)(?:把(?:他|她|对方|这个号码?|号码))?拉黑了"
+                          r"|(?:我|我妈|我爸|老爷子)(?:直接)?(?:说|回)(?:我|她|他)?(?:去|到)(?:营业厅|网点|派出所|银行)|(?:没|没有)(?:上当|被骗|中招)")
+# a request to the reader after the story's end: the teller is the one asking (…他直接挂了。你的情况不同，请…转到…)
+_ASKED_AFTER = re.compile(r"(?:你|您)[^。！？\n]{0,10}(?:转|报给|发给|告诉我|给我|把)|(?:转|发|报|借)给?我|借我|帮我|请(?:您|你)")
 
 
 def _turned_down(text: str) -> bool:
-    """Whether the retold call ends turned down (_TURNED_DOWN), in the writer's words (not in quotes)."""
-    return any(text.count("“", 0, m.start()) <= text.count("”", 0, m.start()) and text.count('"', 0, m.start()) % 2 == 0
-               for m in _TURNED_DOWN.finditer(text))
+    """Whether the retold call ends turned down (_TURNED_DOWN), in the writer's words (not in quotes),
+    with no request to the reader after it."""
+    last = None
+    for m in _TURNED_DOWN.finditer(text):
+        if (text.count("“", 0, m.start()) <= text.count("”", 0, m.start()) and text.count('"', 0, m.start()) % 2 == 0
+                and text.count("「", 0, m.start()) <= text.count("」", 0, m.start())):
+            last = m
+    return last is not None and _ASKED_AFTER.search(text, last.end()) is None
 
 
 # the reader talked out of going to the police (不用去派出所, 别报警, 没必要报案), not in a retelling
 # (他说不用报警)
 _POLICE_DISCOURAGED = re.compile(r"(?<!说)(?<!说的)(?<!让我)(?<!叫我)(?<!要)(?:不用|不要|别|不必|没必要|用不着)(?:去|到)?(?:派出所|公安局|报案|报警)(?!了吗|吗|么)")
-_CUSTODY_DENIED = re.compile(r"(?:不会|没有|不存在|绝不|从不|从来不|不要|别|谨防|如果|凡是|一律|让我|叫我|要我|让您|让你|要求|称|说|告知|是否|是不是|骗子|对方)[^。！？\n]*$")
+_CUSTODY_DENIED = re.compile(r"(?:不会|没有|不存在|绝不|从不|从来不|不要|别|谨防|如果|凡是|一律|让我|叫我|要我|让您|让你|要求|称|说|被告知|是否|是不是|骗子|对方)[^。！？\n]*$")
 # a line ending in one of these closes its sentence; any other line break may be a wrapped line
 _LINE_CLOSED = frozenset("。！？!?；;：:…」”\"）)]】\n ")
 # the buttons of a chat app's input bar, each on a line of its own in a screenshot's OCR
@@ -554,8 +566,10 @@ DISARMED_ASK = re.compile(r"请(?:您|你)?(?:立即|尽快|马上|在|于|按|�
 # warning names such fees without a price of its own, a case report tells of one asked (被要求…缴纳2000元)
 PRICED_FEE = re.compile(r"(?:只收|先交|先缴纳?|先支付|先付|需(?:要)?(?:您|你)?先?(?:缴纳|交纳|交|支付))"
                         r"(?:[^。！？\n]{0,16}?(?:费|保证金|押金)[^。！？\n]{0,8}?\d|[^。！？\n]{0,10}?\d+(?:\.\d+)?\s*(?:%|元|块|万))")
-_PRICED_TOLD = re.compile(r"(?:被要求|被告知|说是|有人|自称|他说|她说|要求其|让其|按要求|按照要求|诱导|会以|他们会)[^。！？\n]*$"
+_PRICED_TOLD = re.compile(r"(?:被要求|被告知|说是|有人|自称|他说|她说|要求其|让其|按要求|按照要求|诱导|会以|他们会|称|冒充|嫌疑人|不法分子|骗取|警方|[“「][^”」]*)[^。！？\n]*$"
                           r"|(?:骗子|对方|不会|不要|别|切勿|无需|不需要)[^。！？\n，,]*$")
+# (…as the pretext of a fraud reported: 以…需先缴纳20%手续费为由骗取钱财; or asked about: …要交吗？)
+_PRICED_FOR = re.compile(r"^[^。！？\n]*?(?:为由|骗取|吗|么|[？?])")
 # ...but not one told of, negated or quoted: 骗子让他…, 不会/不要/切勿…, "请把钱转入安全账户" in quotes, a ❌ list
 DISARMED_TOLD = re.compile(r"不会|不要|不把|切勿|勿|不需要|无需|并非|别|谨防|让(?:他|她|受害|对方|老人|家人|市民|群众|事主|我妈|我爸)"
                            r"|骗子|嫌疑人|不法分子|自称|冒充|对方|假(?:客服|警察|民警)|事主|受害人|案例|诈骗分子|他说|她说|他让|她让|说是"
@@ -612,6 +626,7 @@ class Evidence:
         """A recovery fee with its price asked in the sender's own voice (see PRICED_FEE)."""
         return f.name == "recovery_fee" and any(
             _PRICED_TOLD.search(self.said, max(0, m.start() - 40), m.start()) is None
+            and _PRICED_FOR.search(self.said, m.end(), m.end() + 30) is None
             for m in PRICED_FEE.finditer(self.said))
 
     def _disarmed(self, f: Finding) -> bool:
@@ -993,15 +1008,16 @@ class Scanner:
         # of one without a warning sentence): see `Evidence.exempt`, `Evidence.findings`,
         # `hand_decision` and the fitted model for what that does to the risk.
         talks_about_scams = pasted and self._talks_about_scams(text, chars)
+        if (not talks_about_scams and pasted and "我" in chars and "电话" in text
+                and _CALL_RETOLD.search(text) and (_RETOLD.search(text) or _CALLER_SAID.search(text)) and _turned_down(text)):
+            talks_about_scams = True  # (before the checks below, which can undo it)
+            # "接到个电话，对方说…要我报验证码。我直接挂了": a call retold, turned down
         if talks_about_scams and ("户" in chars or "账号" in text):
             for m in CUSTODY.finditer(text):
                 # _CUSTODY_DENIED reads only the sentence before the request: it ends in [^。！？\n]*$
                 if text[m.end():m.end() + 1] not in "”\"'」" and not _CUSTODY_DENIED.search(text, 0, m.start()):
                     talks_about_scams = False
                     break
-        if (not talks_about_scams and pasted and "我" in chars and "电话" in text
-                and _CALL_RETOLD.search(text) and (_RETOLD.search(text) or _CALLER_SAID.search(text)) and _turned_down(text)):
-            talks_about_scams = True  # "接到个电话，对方说…要我报验证码。我直接挂了": a call retold, turned down
         if talks_about_scams and "我" in chars and _only_doubted(text):
             talks_about_scams = False  # "我：会不会是骗人的" / "对方：放心…": the reader's doubt, talked away
         if talks_about_scams and _POLICE_DISCOURAGED.search(text):

@@ -569,7 +569,7 @@ PRICED_FEE = re.compile(r"(?:只收|先交|先缴纳?|先支付|先付|需(?:要
 _PRICED_TOLD = re.compile(r"(?:被要求|被告知|说是|有人|自称|他说|她说|要求其|让其|按要求|按照要求|诱导|会以|他们会|称|冒充|嫌疑人|不法分子|骗取|警方|[“「][^”」]*)[^。！？\n]*$"
                           r"|(?:骗子|对方|不会|不要|别|切勿|无需|不需要)[^。！？\n，,]*$")
 # (…as the pretext of a fraud reported: 以…需先缴纳20%手续费为由骗取钱财; or asked about: …要交吗？)
-_PRICED_FOR = re.compile(r"^[^。！？\n]*?(?:为由|骗取|吗|么|[？?])")
+_PRICED_FOR = re.compile(r"[^。！？\n]*?(?:为由|骗取|吗|么|[？?])")  # (matched at the price's end)
 # ...but not one told of, negated or quoted: 骗子让他…, 不会/不要/切勿…, "请把钱转入安全账户" in quotes, a ❌ list
 DISARMED_TOLD = re.compile(r"不会|不要|不把|切勿|勿|不需要|无需|并非|别|谨防|让(?:他|她|受害|对方|老人|家人|市民|群众|事主|我妈|我爸)"
                            r"|骗子|嫌疑人|不法分子|自称|冒充|对方|假(?:客服|警察|民警)|事主|受害人|案例|诈骗分子|他说|她说|他让|她让|说是"
@@ -626,7 +626,7 @@ class Evidence:
         """A recovery fee with its price asked in the sender's own voice (see PRICED_FEE)."""
         return f.name == "recovery_fee" and any(
             _PRICED_TOLD.search(self.said, max(0, m.start() - 40), m.start()) is None
-            and _PRICED_FOR.search(self.said, m.end(), m.end() + 30) is None
+            and _PRICED_FOR.match(self.said, m.end(), m.end() + 30) is None
             for m in PRICED_FEE.finditer(self.said))
 
     def _disarmed(self, f: Finding) -> bool:
@@ -1010,8 +1010,9 @@ class Scanner:
         talks_about_scams = pasted and self._talks_about_scams(text, chars)
         if (not talks_about_scams and pasted and "我" in chars and "电话" in text
                 and _CALL_RETOLD.search(text) and (_RETOLD.search(text) or _CALLER_SAID.search(text)) and _turned_down(text)):
-            talks_about_scams = True  # (before the checks below, which can undo it)
-            # "接到个电话，对方说…要我报验证码。我直接挂了": a call retold, turned down
+            # "接到个电话，对方说…要我报验证码。我直接挂了": a call retold, turned down (worked out
+            # before the checks below, which can still undo it: a safe account asked of the reader)
+            talks_about_scams = True
         if talks_about_scams and ("户" in chars or "账号" in text):
             for m in CUSTODY.finditer(text):
                 # _CUSTODY_DENIED reads only the sentence before the request: it ends in [^。！？\n]*$

@@ -3150,3 +3150,18 @@ def test_the_second_review_s_scams_stay_flagged_and_its_warnings_low(scanner):
                "哪有什么没套路的贷款，别信，加了微信他就让你交保证金，说征信不好要交3000包装费。")
     _flagged_and_low(scanner, scams, genuine)
     assert scanner.evidence("这是不是套路啊").talks_about_scams
+
+
+def test_a_retold_call_whose_teller_is_about_to_comply_is_flagged(scanner):
+    """A user retelling a call and about to do what it asked (我现在准备去转了, 验证码我报给他就行对吧？)
+    is in the middle of the scam, whatever the caller said about 骗子 to disarm: its requests count.
+    One who turned it down and only worries (我没给，直接挂了。应该没事吧？) is not flagged."""
+    ongoing = ("刚才我们科长用新号码给我打电话，声音挺像，说他朋友孩子要交赞助费，他不方便出面，让我先替他转3万给学校的老师。"
+               "他还特意说最近冒充领导的骗子多，所以才打电话不发微信。我现在准备去转了。",
+               "刚才银行打电话来，说我信用卡能免费提额，还说现在骗子多，银行不会要密码，只要报一下收到的验证码确认本人。他待会儿还会打来，验证码我报给他就行对吧？")
+    averted = "刚才有人打电话说是银行的，说最近骗子多，让我报一下验证码确认身份，我没给，直接挂了。应该没事吧？"
+    for text in ongoing:
+        assert not scanner.evidence(text).talks_about_scams, text
+        assert scanner.scan(text).risk != LOW, text
+    assert scanner.evidence(averted).talks_about_scams
+    assert scanner.scan(averted).risk == LOW

@@ -357,8 +357,9 @@ CUSTODY = re.compile(r"(?:帮(?:你|您)|(?:你|您)(?:先|现在|马上|赶紧)
 # request only scams make (Signal.despite_talk) is told, not made
 _RETOLD = re.compile(r"(?:他|她|对方|那人|骗子|那边)(?:就|又|还)?(?:说|让我|叫我|要我)|说我(?!们)|自称"
                      r"|(?<![你您])让我(?:先)?(?:付|交|转|下载|填|打开)|联系我说")
-# A call the writer (or their family) received, retold: 接到一个电话, 有人打电话来说, 打来电话
-_CALL_RETOLD = re.compile(r"(?:接到|接了|来了)(?:了)?(?:一个|个|一通|通)?[^。！？\n]{0,14}电话|(?:有人|有个人|对方)[^。！？\n]{0,6}打(?:来|电话)")
+# A call the writer (or their family) received, retold: 接到一个电话, 有人打电话来说, 打来电话, 给我打电话
+_CALL_RETOLD = re.compile(r"(?:接到|接了|来了)(?:了)?(?:一个|个|一通|通)?[^。！？\n]{0,14}电话|(?:有人|有个人|对方)[^。！？\n]{0,6}打(?:来|电话)"
+                          r"|给(?:我|她|他|我妈|我爸)打(?:了个?)?电话")
 _CALLER_SAID = re.compile(r"(?:他|她|对方|那人|那边)[^。！？\n“”\"]{0,4}(?:说|称|让我|叫我|要我)")
 # ...and how it ended: turned down, hung up, checked with the real institution (我直接挂了, 没给,
 # 骂了一句就挂了, 挂了直接打95118问, 拉黑了); not a plan to go on (我现在去转, 报给他就行吧)
@@ -367,6 +368,12 @@ _TURNED_DOWN = re.compile(r"(?<!要是)(?<!如果)(?<!万一)(?<!敢)(?<!别)(?:
                           r"|(?:^|[，,。！？\s])(?:我|我妈|我爸|老爷子|老太太|我奶奶|我爷爷|我老公|我老婆)(?:就|也|都|可|根本)?(?:没|没有)(?:给|理他|理她|理会|转|加|下载|点开|上当)"
                           r"|(?:我|就|直接|已经|当场)(?:把(?:他|她|对方|这个号码?|号码))?拉黑了"
                           r"|(?:我|我妈|我爸|老爷子)(?:直接)?(?:说|回)(?:我|她|他)?(?:去|到)(?:营业厅|网点|派出所|银行)|(?:没|没有)(?:上当|被骗|中招)")
+# A retold call whose teller is about to do what was asked (我现在准备去转了, 验证码我报给他就行对吧？,
+# 我按她说的做就行吧？, 我打算今天就交): the scam is still going on, its requests are live ones
+_ABOUT_TO_COMPLY = re.compile(r"我(?:们)?(?:现在|马上|这就|待会儿?|等下|一会儿?|今天|明天)?(?:就)?(?:准备|打算|要)(?:现在|马上|今天|明天)?(?:就)?(?:去)?(?:转|交|汇|付|报|给|办|照做)"
+                              r"|我(?:现在|马上|这就)(?:就)?去(?:转|交|汇|付|办)"
+                              r"|(?:照做|照办|按(?:他|她|对方)说的(?:做|办)|报给(?:他|她)|转过去|交了?)就(?:行|可以)"
+                              r"|(?:去转|去交|去办|照做|转了|交了)[^。！？\n]{0,4}(?:应该|是不是)没(?:问题|事)")
 # a request to the reader after the story's end: the teller is the one asking (…他直接挂了。你的情况不同，请…转到…)
 _ASKED_AFTER = re.compile(r"(?:你|您)[^。！？\n]{0,10}(?:转|报给|发给|告诉我|给我|把)|(?:转|发|报|借)给?我|借我|帮我|请(?:您|你)")
 
@@ -1013,6 +1020,9 @@ class Scanner:
             # "接到个电话，对方说…要我报验证码。我直接挂了": a call retold, turned down (worked out
             # before the checks below, which can still undo it: a safe account asked of the reader)
             talks_about_scams = True
+        if (talks_about_scams and "我" in chars and _ABOUT_TO_COMPLY.search(text, max(0, len(text) - 40))
+                and (_CALL_RETOLD.search(text) or _RETOLD.search(text)) and not _turned_down(text)):
+            talks_about_scams = False  # "…他待会儿还会打来，验证码我报给他就行对吧？": still going on
         if talks_about_scams and ("户" in chars or "账号" in text):
             for m in CUSTODY.finditer(text):
                 # _CUSTODY_DENIED reads only the sentence before the request: it ends in [^。！？\n]*$

@@ -3165,3 +3165,10 @@ def test_a_retold_call_whose_teller_is_about_to_comply_is_flagged(scanner):
         assert scanner.scan(text).risk != LOW, text
     assert scanner.evidence(averted).talks_about_scams
     assert scanner.scan(averted).risk == LOW
+
+
+def test_a_relative_s_hospital_deposit_with_words_between_is_trouble(scanner):
+    """医生说要住院 押金要两万: the deposit named a few characters after the stay is a relative's trouble."""
+    text = "外甥女 我是你表舅 我来你们城市看病 医生说要住院 押金要两万 我带的钱不够 你能不能先借表舅一万 你妈那边别说了"
+    assert "kin_trouble" in _requested(scanner, text)
+    assert scanner.scan(text).risk != LOW

@@ -3160,6 +3160,17 @@ def test_a_retold_call_whose_teller_is_about_to_comply_is_flagged(scanner):
                "他还特意说最近冒充领导的骗子多，所以才打电话不发微信。我现在准备去转了。",
                "刚才银行打电话来，说我信用卡能免费提额，还说现在骗子多，银行不会要密码，只要报一下收到的验证码确认本人。他待会儿还会打来，验证码我报给他就行对吧？")
     averted = "刚才有人打电话说是银行的，说最近骗子多，让我报一下验证码确认身份，我没给，直接挂了。应该没事吧？"
+    # (the third review's: what comes next is no compliance: 报警, 报案, 转告, 交代, a call to warn mum;
+    # a caller's 帮我转 and a scammer's 让我交 quoted at the end are not the teller's plan)
+    for text in ("今天接到一个电话，对方说是公安局的，说我涉嫌洗钱，让我把钱转到安全账户，还要我报验证码。幸好我女儿说这是骗子。我现在准备去报警。",
+                 "有人打电话来说是银行的，说我的卡被冻结了，要我把验证码告诉他，再转到安全账户。我知道是骗子。我打算报案。",
+                 "骗子打电话给我爸，他说我爸的社保卡异常，要转钱到安全账户才能解冻。我爸吓坏了。我马上去交代他别接陌生电话。",
+                 "大家注意：最近有骗子冒充社保局打电话，说社保卡要年检，让老人报验证码转钱到安全账户。我妈昨天就接到了，他说不转就停卡。千万别信！我现在就去转告我妈。",
+                 "前天有个陌生号码打来，说是我们王主任，让我明天去他办公室。第二天他又打来，说有个领导要送礼，让我先帮他转一万。我觉得是骗子，我说我现在就去你办公室拿卡号，他就不吭声了。"):
+        assert scanner.scan(text).risk == LOW, text
+    base = "刚才接到电话，对方说是银行的，还说现在骗子多，银行不会要密码，让我把钱转到安全账户，再报一下收到的验证码。"
+    for end in ("我马上转。", "我这就去银行转。", "我打算把钱转过去。", "那我就照他说的做了哈"):
+        assert scanner.scan(base + end).risk != LOW, end
     for text in ongoing:
         assert not scanner.evidence(text).talks_about_scams, text
         assert scanner.scan(text).risk != LOW, text

@@ -469,9 +469,9 @@ def _sends_elsewhere(text: str, spans, urls, links, numbers) -> bool:
                 and not _SEND_INQUIRY.search(text, max(0, m.start() - 14), m.start())
                 and _SEND_SETTLES.search(text, m.end(), m.end() + 16) is not None)
 
+    unofficial = {_NON_DIGIT.sub("", n.input) for n in numbers if n.verdict != OFFICIAL}
     for m in _SEND_NUMBER.finditer(text):
-        digits = re.sub(r"\D", "", m.group(1))
-        if settles(m) and any(re.sub(r"\D", "", n.input) == digits and n.verdict != OFFICIAL for n in numbers):
+        if _NON_DIGIT.sub("", m.group(1)) in unofficial and settles(m):
             return True
     return any(settles(m) for m in _SEND_ACCOUNT.finditer(text))
 
@@ -1025,8 +1025,8 @@ class Scanner:
             # "接到个电话，对方说…要我报验证码。我直接挂了": a call retold, turned down (worked out
             # before the checks below, which can still undo it: a safe account asked of the reader)
             talks_about_scams = True
-        if (talks_about_scams and "我" in chars and _ABOUT_TO_COMPLY.search(text, max(0, len(text) - 40))
-                and (_CALL_RETOLD.search(text) or _RETOLD.search(text)) and not _turned_down(text)):
+        elif (talks_about_scams and "我" in chars and _ABOUT_TO_COMPLY.search(text, max(0, len(text) - 40))
+                  and (_CALL_RETOLD.search(text) or _RETOLD.search(text)) and not _turned_down(text)):
             talks_about_scams = False  # "…他待会儿还会打来，验证码我报给他就行对吧？": still going on
         if talks_about_scams and ("户" in chars or "账号" in text):
             for m in CUSTODY.finditer(text):
